@@ -1,0 +1,38 @@
+# kpiboard developer entry points. `make demo` and `make test` are the two commands in README.md.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+
+.PHONY: setup demo test lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.installed
+
+## Build the demo pack and its committee report (HTML and PDF) into out/demo.
+demo: setup
+	rm -rf out/demo
+	$(VENV)/bin/kpiboard demo out/demo --report
+
+## Lint, then run the whole test suite (browser tests need Debian's chromium: apt-get install chromium).
+test: setup node_modules/.installed lint
+	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: setup
+	$(PY) bench/bench_rating.py
+	$(PY) bench/bench_report.py
+
+clean:
+	rm -rf out .pytest_cache .ruff_cache

@@ -1,0 +1,217 @@
+"""The kpiboard command line: a thin front end over kpiboard's packs, core and report."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .core.periods import PeriodError
+from .packs.problems import PackError
+
+
+def _load(pack_path: str):
+    from .packs.loader import load_pack
+
+    try:
+        return load_pack(pack_path)
+    except PackError as exc:
+        _fail_with_problems(exc)
+
+
+def _fail_with_problems(exc: PackError) -> None:
+    for problem in exc.problems:
+        click.echo(str(problem), err=True)
+    count = len(exc.problems)
+    click.echo(f"{count} problem{'s' if count != 1 else ''} found.", err=True)
+    sys.exit(1)
+
+
+def _as_at(pack, text: str | None):
+    if not text:
+        return None
+    try:
+        return pack.calendar.parse(text)
+    except PeriodError as exc:
+        raise click.BadParameter(str(exc), param_hint="--as-at") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kpiboard")
+def main() -> None:
+    """kpiboard: performance indicators, RAG ratings and committee reports for public services."""
+
+
+@main.command()
+@click.argument("pack", type=click.Path(exists=True, file_okay=False))
+def check(pack: str) -> None:
+    """Validate PACK and list every problem in it (exit 1 if any)."""
+    p = _load(pack)
+    click.echo(
+        f"{pack}: valid pack: {len(p.indicators)} indicators in {len(p.sections)} sections, "
+        f"as at {p.as_at.display}."
+    )
+
+
+@main.command()
+@click.argument("pack", type=click.Path(exists=True, file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+@click.option("--as-at", help="Evaluate as at this period instead of the pack's (e.g. 2013-08).")
+@click.option("--indicator", "only", multiple=True, help="Only these indicator ids.")
+def rate(pack: str, fmt: str, as_at: str | None, only: tuple[str, ...]) -> None:
+    """Rate every indicator and period in PACK: rating, override and direction of travel."""
+    from .packs.exporter import result_rows
+
+    p = _load(pack)
+    rows = result_rows(p, _as_at(p, as_at))
+    if only:
+        unknown = sorted(set(only) - set(p.indicators))
+        if unknown:
+            raise click.BadParameter(f"unknown indicator(s): {', '.join(unknown)}", param_hint="--indicator")
+        rows = [r for r in rows if r["indicator"] in only]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+    elif fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["indicator"])
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        _print_table(rows)
+
+
+def _print_table(rows: list[dict]) -> None:
+    headings = ["Indicator", "Period", "Actual", "Target", "Rating", "Direction"]
+    body = []
+    for r in rows:
+        rating = r["rating"] + (" (override)" if r["overridden"] else "")
+        body.append([
+            r["indicator"], r["period_label"], _num(r["actual"]), _num(r["target"]), rating,
+            r["direction"].replace("_", " "),
+        ])  # fmt: skip
+    widths = [max(len(h), *(len(str(row[i])) for row in body)) for i, h in enumerate(headings)]
+    click.echo("  ".join(h.ljust(w) for h, w in zip(headings, widths, strict=True)))
+    click.echo("  ".join("-" * w for w in widths))
+    for row in body:
+        click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+@main.command()
+@click.argument("pack", type=click.Path(exists=True, file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), default=None,
+              help="Output format (default: from the --out suffix).")  # fmt: skip
+@click.option("--out", "out", type=click.Path(dir_okay=False), required=True, help="File to write.")
+@click.option("--tag", "tags", multiple=True, help="Only indicators with this tag (repeatable).")
+@click.option("--subset", help="A named subset from the manifest (e.g. bold-steps).")
+@click.option("--as-at", help="Report as at this period instead of the pack's.")
+def report(pack: str, fmt: str | None, out: str, tags: tuple[str, ...], subset: str | None,
+           as_at: str | None) -> None:  # fmt: skip
+    """Build the committee report for PACK as HTML or PDF."""
+    from .report import build_report, render
+
+    p = _load(pack)
+    fmt = fmt or Path(out).suffix.lstrip(".").lower()
+    if fmt not in ("html", "pdf"):
+        raise click.BadParameter("give --format html or pdf, or an --out ending .html or .pdf")
+    title = ""
+    if subset:
+        if subset not in p.subsets:
+            names = ", ".join(p.subsets) or "none defined"
+            raise click.BadParameter(f"unknown subset {subset!r} ({names})", param_hint="--subset")
+        tags = tags + p.subsets[subset].tags
+        title = p.subsets[subset].title
+    if tags:
+        known = {t for ind in p.indicators.values() for t in ind.tags}
+        unknown = sorted(set(tags) - known)
+        if unknown:
+            raise click.BadParameter(f"no indicator has tag(s) {', '.join(unknown)}", param_hint="--tag")
+        title = title or "Indicators tagged " + ", ".join(p.tag_label(t) for t in tags)
+    with click.progressbar(length=len(p.indicators), label="Building pages", file=sys.stderr) as bar:
+        model = build_report(p, tags=tags, as_at=_as_at(p, as_at), subset_title=title, progress=bar.update)
+    data = render(model, fmt)
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_bytes(data)
+    click.echo(f"Wrote {out} ({len(data) / 1024:.0f} KiB, {len(model.pages)} indicator pages).")
+
+
+@main.command(name="import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--pack", required=True, type=click.Path(exists=True, file_okay=False))
+@click.option("--dry-run", is_flag=True, help="Show what would change and write nothing.")
+@click.option("--sheet", help="Worksheet name (XLSX), default the first.")
+def import_(file: str, pack: str, dry_run: bool, sheet: str | None) -> None:
+    """Import figures from a CSV or XLSX FILE (long or wide layout) into PACK, all or nothing."""
+    from .packs.importer import apply_import, plan_import
+
+    try:
+        plan = plan_import(pack, file, sheet=sheet)
+    except PackError as exc:
+        _fail_with_problems(exc)
+    click.echo(plan.describe())
+    if dry_run:
+        click.echo("Dry run: nothing written.")
+        return
+    if plan.changed_count == 0:
+        click.echo("Nothing to change.")
+        return
+    try:
+        apply_import(plan)
+    except PackError as exc:
+        _fail_with_problems(exc)
+    click.echo(f"Imported into {pack}.")
+
+
+@main.command()
+@click.argument("pack", type=click.Path(exists=True, file_okay=False))
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="A .csv or .xlsx file.")  # fmt: skip
+@click.option("--layout", type=click.Choice(["results", "wide"]), default="results",
+              help="results: ratings per indicator and period; wide: the data as a trend table.")  # fmt: skip
+@click.option("--as-at", help="Evaluate as at this period.")
+def export(pack: str, out: str, layout: str, as_at: str | None) -> None:
+    """Export PACK's results (or its data in the wide layout) to CSV or XLSX."""
+    from .packs.exporter import export_results, export_wide
+
+    p = _load(pack)
+    try:
+        if layout == "wide":
+            export_wide(p, out)
+        else:
+            export_results(p, out, _as_at(p, as_at))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--out") from None
+    click.echo(f"Wrote {out}.")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--report", "with_report", is_flag=True, help="Also build the HTML and PDF reports.")
+def demo(directory: str, with_report: bool) -> None:
+    """Write the demo pack (a county council's 2013 report) to DIRECTORY."""
+    from .demo import write_demo
+
+    try:
+        path = write_demo(directory)
+    except FileExistsError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Demo pack written to {path}")
+    if with_report:
+        from .packs.loader import load_pack
+        from .report import build_report, render
+
+        p = load_pack(path)
+        model = build_report(p)
+        for fmt in ("html", "pdf"):
+            out = path / f"report.{fmt}"
+            out.write_bytes(render(model, fmt))
+            click.echo(f"Report ({fmt.upper()}): {out.resolve()}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,108 @@
+"""Direction of travel: has performance got better or worse since the comparison period?
+
+"Better" follows the indicator's polarity; for close-to-target indicators it means closer to the
+target of each period. Equal values (within floating-point noise) are "no change".
+"""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+
+import numpy as np
+
+from .rating import REL_TOL, Polarity
+
+
+class Direction(StrEnum):
+    IMPROVED = "improved"
+    WORSENED = "worsened"
+    NO_CHANGE = "no_change"
+    NOT_COMPARABLE = "not_comparable"
+
+    @property
+    def code(self) -> int:
+        return _CODES[self]
+
+    @classmethod
+    def from_code(cls, code: int) -> Direction:
+        return _FROM_CODE[int(code)]
+
+    @property
+    def words(self) -> str:
+        return {
+            Direction.IMPROVED: "Improved",
+            Direction.WORSENED: "Worsened",
+            Direction.NO_CHANGE: "No change",
+            Direction.NOT_COMPARABLE: "Not comparable",
+        }[self]
+
+
+_CODES = {
+    Direction.WORSENED: -1,
+    Direction.NO_CHANGE: 0,
+    Direction.IMPROVED: 1,
+    Direction.NOT_COMPARABLE: 2,
+}
+_FROM_CODE = {v: k for k, v in _CODES.items()}
+
+
+class Basis(StrEnum):
+    PREVIOUS = "previous"  # the period before in the series
+    YEAR_AGO = "year_ago"  # the same period a year earlier
+
+
+def _nan(x: float | None) -> bool:
+    return x is None or math.isnan(x)
+
+
+def direction(
+    current: float | None,
+    previous: float | None,
+    polarity: Polarity,
+    target_current: float | None = None,
+    target_previous: float | None = None,
+) -> Direction:
+    """Compare two figures of one indicator."""
+    if _nan(current) or _nan(previous):
+        return Direction.NOT_COMPARABLE
+    assert current is not None and previous is not None
+    if polarity is Polarity.CLOSE:
+        if _nan(target_current) or _nan(target_previous):
+            return Direction.NOT_COMPARABLE
+        assert target_current is not None and target_previous is not None
+        score_now, score_then = -abs(current - target_current), -abs(previous - target_previous)
+    else:
+        sign = 1.0 if polarity is Polarity.HIGHER else -1.0
+        score_now, score_then = sign * current, sign * previous
+    tol = REL_TOL * max(1.0, abs(score_now), abs(score_then))
+    if abs(score_now - score_then) <= tol:
+        return Direction.NO_CHANGE
+    return Direction.IMPROVED if score_now > score_then else Direction.WORSENED
+
+
+def direction_array(
+    current: np.ndarray,
+    previous: np.ndarray,
+    polarity: np.ndarray,
+    target_current: np.ndarray,
+    target_previous: np.ndarray,
+) -> np.ndarray:
+    """Vectorised :func:`direction`; returns ``int8`` :attr:`Direction.code` values."""
+    current, previous, polarity, target_current, target_previous = np.broadcast_arrays(
+        np.asarray(current, float),
+        np.asarray(previous, float),
+        np.asarray(polarity),
+        np.asarray(target_current, float),
+        np.asarray(target_previous, float),
+    )
+    with np.errstate(invalid="ignore"):
+        sign = np.where(polarity < 0, -1.0, 1.0)
+        close = polarity == 0
+        now = np.where(close, -np.abs(current - target_current), sign * current)
+        then = np.where(close, -np.abs(previous - target_previous), sign * previous)
+        tol = REL_TOL * np.maximum(1.0, np.maximum(np.abs(now), np.abs(then)))
+        diff = now - then
+        out = np.where(np.abs(diff) <= tol, 0, np.where(diff > 0, 1, -1)).astype(np.int8)
+    out[np.isnan(now) | np.isnan(then)] = Direction.NOT_COMPARABLE.code
+    return out

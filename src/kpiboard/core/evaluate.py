@@ -1,0 +1,169 @@
+"""Evaluate indicators: a rating and a direction of travel for every period.
+
+:func:`evaluate_indicator` walks one indicator period by period through the scalar rules and is
+what reports use. :func:`evaluate_batch` does the same for a grid of many indicators with numpy;
+``tests/core/test_evaluate_batch.py`` holds the two paths equal.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .direction import Basis, Direction, direction, direction_array
+from .indicators import Indicator, IndicatorData, Override
+from .periods import UK, FinancialCalendar, Period, PeriodKind
+from .rating import Rating, RuleArrays, RuleVersion, rate, rate_array, rule_for_year
+
+
+def _value(x: float) -> float | None:
+    return None if math.isnan(x) else float(x)
+
+
+@dataclass(frozen=True)
+class PeriodResult:
+    period: Period
+    actual: float | None
+    target: float | None
+    floor: float | None
+    computed: Rating  # what the rule gives
+    override: Override | None
+    direction: Direction
+    rule: RuleVersion
+
+    @property
+    def rating(self) -> Rating:
+        return self.override.rating if self.override else self.computed
+
+    @property
+    def overridden(self) -> bool:
+        return self.override is not None
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    indicator: Indicator
+    data: IndicatorData
+    periods: tuple[PeriodResult, ...]
+    as_at: Period | None
+    calendar: FinancialCalendar
+
+    @property
+    def latest(self) -> PeriodResult | None:
+        """The most recent period with a figure, not after the as-at period."""
+        for result in reversed(self.periods):
+            if self.as_at is not None and result.period.end > self.as_at.end:
+                continue
+            if result.actual is not None:
+                return result
+        return None
+
+    @property
+    def previous(self) -> PeriodResult | None:
+        """The period with a figure before :attr:`latest`."""
+        latest = self.latest
+        if latest is None:
+            return None
+        i = self.periods.index(latest)
+        return next((r for r in reversed(self.periods[:i]) if r.actual is not None), None)
+
+    def at(self, period: Period) -> PeriodResult | None:
+        return next((r for r in self.periods if r.period == period), None)
+
+    def outturn(self, year: int) -> PeriodResult | None:
+        """The figure for financial year ``year`` as a whole: the year itself, or its last point."""
+        fy = self.calendar.year(year)
+        best = None
+        for r in self.periods:
+            if r.actual is None or r.period.end != fy.end:
+                continue
+            if best is None or r.period.kind is PeriodKind.YEAR:
+                best = r
+        return best
+
+    def series_value(self, name: str, period: Period) -> float | None:
+        i = self.data.index_of(period)
+        return None if i is None else _value(self.data.get(name)[i])
+
+
+def _comparison_index(data: IndicatorData, i: int, basis: Basis, cal: FinancialCalendar) -> int | None:
+    if basis is Basis.PREVIOUS:
+        return i - 1 if i > 0 else None
+    return data.index_of(data.periods[i].shifted_year(cal, -1))
+
+
+def evaluate_indicator(
+    indicator: Indicator,
+    data: IndicatorData,
+    *,
+    calendar: FinancialCalendar = UK,
+    as_at: Period | None = None,
+) -> IndicatorResult:
+    actual, target, floor = data.get("actual"), data.get("target"), data.get("floor")
+    overrides = {o.period: o for o in indicator.overrides}
+    results = []
+    for i, period in enumerate(data.periods):
+        rule = rule_for_year(indicator.rules, calendar.year_of(period.start))
+        computed = rate(
+            _value(actual[i]),
+            _value(target[i]),
+            indicator.polarity,
+            rule,
+            rated=indicator.rated,
+            floor=_value(floor[i]),
+        )
+        j = _comparison_index(data, i, indicator.direction_basis, calendar)
+        if j is None:
+            travel = Direction.NOT_COMPARABLE
+        else:
+            travel = direction(
+                _value(actual[i]),
+                _value(actual[j]),
+                indicator.polarity,
+                _value(target[i]),
+                _value(target[j]),
+            )
+        results.append(
+            PeriodResult(
+                period=period,
+                actual=_value(actual[i]),
+                target=_value(target[i]),
+                floor=_value(floor[i]),
+                computed=computed,
+                override=overrides.get(period),
+                direction=travel,
+                rule=rule,
+            )
+        )
+    return IndicatorResult(indicator, data, tuple(results), as_at, calendar)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    ratings: np.ndarray  # (n, p) int8 Rating codes
+    directions: np.ndarray  # (n, p) int8 Direction codes
+
+
+def evaluate_batch(
+    actual: np.ndarray,
+    target: np.ndarray,
+    polarity: np.ndarray,
+    rules: RuleArrays,
+    rated: np.ndarray | None = None,
+) -> BatchResult:
+    """Ratings and directions (against the previous column) for ``n`` indicators x ``p`` periods.
+
+    ``polarity`` and ``rated`` have shape (n,); everything in ``rules`` has shape (n, p).
+    """
+    actual = np.asarray(actual, float)
+    target = np.asarray(target, float)
+    pol = np.asarray(polarity)[:, None]
+    ratings = rate_array(actual, target, pol, rules, None if rated is None else rated[:, None])
+    previous = np.full_like(actual, np.nan)
+    previous[:, 1:] = actual[:, :-1]
+    target_previous = np.full_like(target, np.nan)
+    target_previous[:, 1:] = target[:, :-1]
+    directions = direction_array(actual, previous, pol, target, target_previous)
+    return BatchResult(ratings, directions)

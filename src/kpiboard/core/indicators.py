@@ -1,0 +1,144 @@
+"""Indicator definitions and their time series, as plain immutable values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+
+from .direction import Basis
+from .periods import Period
+from .rating import DEFAULT_RULE, Polarity, Rating, RuleVersion
+from .units import Unit
+
+#: Series every indicator may carry without declaring them.
+BUILTIN_SERIES = ("actual", "target", "floor", "lower", "upper")
+
+
+class IndicatorKind(StrEnum):
+    KPI = "kpi"  # rated against targets
+    LEAD = "lead"  # activity volume, charted against an expected range, never rated
+
+
+class SeriesRole(StrEnum):
+    EXTRA = "extra"  # shown in the trend table (e.g. client numbers)
+    COMPARATOR = "comparator"  # a benchmark line (statistical neighbours, England)
+
+
+@dataclass(frozen=True)
+class SeriesDef:
+    name: str
+    label: str
+    role: SeriesRole = SeriesRole.EXTRA
+    unit: Unit | None = None  # None: the indicator's own unit
+
+
+@dataclass(frozen=True)
+class Override:
+    """An officer's rating that replaces the computed one, always shown as an override."""
+
+    period: Period
+    rating: Rating
+    reason: str
+    by: str
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """How an indicator's actual is computed from monthly source series (see core.aggregate)."""
+
+    method: str  # rolling_12 | year_to_date
+    how: str  # sum | mean | ratio
+    source: str = ""
+    numerator: str = ""
+    denominator: str = ""
+    scale: float = 1.0
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        return (self.numerator, self.denominator) if self.how == "ratio" else (self.source,)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    title: str
+    section: str = ""
+    number: str = ""
+    short_title: str = ""
+    kind: IndicatorKind = IndicatorKind.KPI
+    tags: tuple[str, ...] = ()
+    unit: Unit = field(default_factory=Unit)
+    polarity: Polarity = Polarity.HIGHER
+    frequency: str = "month"
+    data_period: str = ""
+    rated: bool = True
+    not_rated_reason: str = ""
+    metadata: tuple[tuple[str, str], ...] = ()
+    notes: tuple[tuple[str, str], ...] = ()
+    rules: tuple[RuleVersion, ...] = (DEFAULT_RULE,)
+    series: tuple[SeriesDef, ...] = ()
+    overrides: tuple[Override, ...] = ()
+    year_end_targets: tuple[tuple[int, float], ...] = ()
+    direction_basis: Basis = Basis.PREVIOUS
+    illustrative: str = ""  # why the figures are illustrative, when they are
+    derive: Derivation | None = None
+
+    @property
+    def display_title(self) -> str:
+        return self.short_title or self.title
+
+    def series_def(self, name: str) -> SeriesDef | None:
+        return next((s for s in self.series if s.name == name), None)
+
+    @property
+    def comparators(self) -> tuple[SeriesDef, ...]:
+        return tuple(s for s in self.series if s.role is SeriesRole.COMPARATOR)
+
+    @property
+    def extras(self) -> tuple[SeriesDef, ...]:
+        return tuple(s for s in self.series if s.role is SeriesRole.EXTRA)
+
+    def year_end_target(self, year: int) -> float | None:
+        return dict(self.year_end_targets).get(year)
+
+
+@dataclass(frozen=True)
+class IndicatorData:
+    """All series of one indicator on one sorted list of periods; NaN where there is no value."""
+
+    periods: tuple[Period, ...]
+    values: dict[str, np.ndarray]
+
+    def __post_init__(self) -> None:
+        for name, arr in self.values.items():
+            if arr.shape != (len(self.periods),):
+                raise ValueError(f"series {name!r} has {arr.shape} values for {len(self.periods)}")
+
+    def get(self, name: str) -> np.ndarray:
+        arr = self.values.get(name)
+        return arr if arr is not None else np.full(len(self.periods), np.nan)
+
+    def has(self, name: str) -> bool:
+        arr = self.values.get(name)
+        return arr is not None and bool(np.any(~np.isnan(arr)))
+
+    def index_of(self, period: Period) -> int | None:
+        try:
+            return self.periods.index(period)
+        except ValueError:
+            return None
+
+    @classmethod
+    def from_points(cls, points: dict[str, dict[Period, float]]) -> IndicatorData:
+        """Build from ``{series: {period: value}}``; the periods are the union, sorted."""
+        periods = tuple(sorted({p for values in points.values() for p in values}))
+        index = {p: i for i, p in enumerate(periods)}
+        arrays: dict[str, np.ndarray] = {}
+        for name, values in points.items():
+            arr = np.full(len(periods), np.nan)
+            for p, v in values.items():
+                arr[index[p]] = v
+            arrays[name] = arr
+        return cls(periods, arrays)

@@ -1,0 +1,243 @@
+"""RAG rating: one figure against its target, under the rule in force for its financial year.
+
+The key printed on committee reports defines the boundaries: meeting the target exactly is Green;
+behind target but at or within the minimum acceptable level (the floor) is Amber; beyond the floor
+is Red. Missing figures or targets are states of their own, never a colour.
+
+Two implementations live here on purpose: :func:`rate` reads like the key and is the reference;
+:func:`rate_array` evaluates millions of cells with numpy. A property test holds them equal.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
+
+import numpy as np
+
+
+class Rating(IntEnum):
+    NO_DATA = 0
+    NO_TARGET = 1
+    NOT_RATED = 2
+    RED = 3
+    AMBER = 4
+    GREEN = 5
+
+    @property
+    def is_colour(self) -> bool:
+        return self >= Rating.RED
+
+    @property
+    def words(self) -> str:
+        return _WORDS[self]
+
+
+_WORDS = {
+    Rating.NO_DATA: "No data",
+    Rating.NO_TARGET: "No target",
+    Rating.NOT_RATED: "Not rated",
+    Rating.RED: "Red",
+    Rating.AMBER: "Amber",
+    Rating.GREEN: "Green",
+}
+
+
+class Polarity(StrEnum):
+    HIGHER = "higher_is_better"
+    LOWER = "lower_is_better"
+    CLOSE = "close_to_target"
+
+    @property
+    def code(self) -> int:
+        return _POLARITY_CODE[self]
+
+    @property
+    def words(self) -> str:
+        return {
+            Polarity.HIGHER: "Higher is better",
+            Polarity.LOWER: "Lower is better",
+            Polarity.CLOSE: "As close to target as possible",
+        }[self]
+
+
+_POLARITY_CODE = {Polarity.HIGHER: 1, Polarity.LOWER: -1, Polarity.CLOSE: 0}
+
+#: Relative tolerance for "exactly on the target or floor": values typed to two decimals must not
+#: flip colour because 6 * 1.1 is 6.6000000000000005 in binary floating point.
+REL_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Band:
+    """A distance from the target: a share of it (``relative``) or an amount in the indicator's unit."""
+
+    value: float
+    relative: bool = True
+
+    def width(self, target: float) -> float:
+        return self.value * abs(target) if self.relative else self.value
+
+    def describe(self, unit_words: str = "") -> str:
+        if self.relative:
+            return f"{self.value * 100:g}% of the target"
+        return f"{self.value:g}{unit_words}"
+
+
+@dataclass(frozen=True)
+class RuleVersion:
+    """How an indicator is rated from a financial year onwards.
+
+    ``amber`` is the band behind target that is still Amber (``None``: no Amber at all); ``floor``,
+    when set, is the explicit minimum acceptable level and takes the place of the band. ``green``
+    is used by close-to-target indicators only: how far either side of the target is still Green
+    (their ``amber`` is then the outer band).
+    """
+
+    from_year: int | None = None  # first financial year (start year); None = from the beginning
+    amber: Band | None = Band(0.10)
+    floor: float | None = None
+    green: Band = Band(0.05)
+    close_amber: Band = Band(0.15)
+
+    def describe(self, polarity: Polarity) -> str:
+        if polarity is Polarity.CLOSE:
+            text = f"Green within {self.green.describe()} either side"
+            if self.amber is None:
+                return text + "; Red beyond it (no Amber band)"
+            return text + f"; Amber within {self.close_amber.describe()}; Red beyond"
+        if self.floor is not None:
+            return f"Amber down to a floor of {self.floor:g}; Red beyond the floor"
+        if self.amber is None:
+            return "No Amber band: Red as soon as the target is missed"
+        return f"Amber within {self.amber.describe()}; Red beyond"
+
+
+DEFAULT_RULE = RuleVersion()
+
+
+def rule_for_year(rules: tuple[RuleVersion, ...], year: int) -> RuleVersion:
+    """The rule in force for financial year ``year`` (rules sorted by ``from_year``)."""
+    chosen = rules[0] if rules else DEFAULT_RULE
+    for rule in rules:
+        if rule.from_year is None or rule.from_year <= year:
+            chosen = rule
+    return chosen
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or math.isnan(value)
+
+
+def rate(
+    actual: float | None,
+    target: float | None,
+    polarity: Polarity,
+    rule: RuleVersion = DEFAULT_RULE,
+    *,
+    rated: bool = True,
+    floor: float | None = None,
+) -> Rating:
+    """Rate one figure. ``floor`` (a per-period floor) wins over the rule's floor and band."""
+    if not rated:
+        return Rating.NOT_RATED
+    if _missing(actual):
+        return Rating.NO_DATA
+    if _missing(target):
+        return Rating.NO_TARGET
+    assert actual is not None and target is not None
+    tol = REL_TOL * max(1.0, abs(target))
+    if polarity is Polarity.CLOSE:
+        gap = abs(actual - target)
+        if gap <= rule.green.width(target) + tol:
+            return Rating.GREEN
+        if rule.amber is not None and gap <= rule.close_amber.width(target) + tol:
+            return Rating.AMBER
+        return Rating.RED
+    sign = 1.0 if polarity is Polarity.HIGHER else -1.0
+    shortfall = sign * (target - actual)  # how far behind target; <= 0 means met
+    if shortfall <= tol:
+        return Rating.GREEN
+    limit = floor if not _missing(floor) else rule.floor
+    if limit is not None:
+        allowed = sign * (target - limit)
+    elif rule.amber is not None:
+        allowed = rule.amber.width(target)
+    else:
+        return Rating.RED
+    return Rating.AMBER if shortfall <= allowed + tol else Rating.RED
+
+
+@dataclass(frozen=True)
+class RuleArrays:
+    """A rule resolved per cell, for :func:`rate_array`. NaN means "not set"."""
+
+    amber_width: np.ndarray  # allowed shortfall; NaN = no amber (ignored where floor is set)
+    floor: np.ndarray
+    green_width: np.ndarray  # close-to-target only
+    close_amber_width: np.ndarray  # close-to-target only; NaN = no amber
+
+
+def resolve_rule_arrays(
+    target: np.ndarray, rules: list[RuleVersion], floor_series: np.ndarray | None = None
+) -> RuleArrays:
+    """Widths for each cell of ``target`` (shape (p,)) under ``rules[j]`` for cell j.
+
+    A per-period ``floor_series`` value wins over the rule's floor, as in :func:`rate`.
+    """
+    n = target.shape[0]
+    amber = np.full(n, np.nan)
+    floor = np.full(n, np.nan) if floor_series is None else np.array(floor_series, float)
+    green = np.full(n, np.nan)
+    close_amber = np.full(n, np.nan)
+    for j, rule in enumerate(rules):
+        t = target[j]
+        if math.isnan(t):
+            continue
+        if rule.amber is not None:
+            amber[j] = rule.amber.width(t)
+            close_amber[j] = rule.close_amber.width(t)
+        if rule.floor is not None and math.isnan(floor[j]):
+            floor[j] = rule.floor
+        green[j] = rule.green.width(t)
+    return RuleArrays(amber, floor, green, close_amber)
+
+
+def rate_array(
+    actual: np.ndarray,
+    target: np.ndarray,
+    polarity: np.ndarray,
+    rules: RuleArrays,
+    rated: np.ndarray | None = None,
+) -> np.ndarray:
+    """Vectorised :func:`rate`: arrays broadcast together; returns ``int8`` :class:`Rating` codes.
+
+    ``polarity`` holds :attr:`Polarity.code` values (1 higher, -1 lower, 0 close).
+    """
+    actual, target, polarity = np.broadcast_arrays(
+        np.asarray(actual, float), np.asarray(target, float), np.asarray(polarity)
+    )
+    tol = REL_TOL * np.maximum(1.0, np.abs(target))
+    with np.errstate(invalid="ignore"):
+        sign = np.where(polarity < 0, -1.0, 1.0)
+        shortfall = sign * (target - actual)
+        floor_allowed = sign * (target - rules.floor)
+        allowed = np.where(np.isnan(rules.floor), rules.amber_width, floor_allowed)
+        directional = np.where(
+            shortfall <= tol,
+            Rating.GREEN,
+            np.where(shortfall <= allowed + tol, Rating.AMBER, Rating.RED),
+        )
+        gap = np.abs(actual - target)
+        close = np.where(
+            gap <= rules.green_width + tol,
+            Rating.GREEN,
+            np.where(gap <= rules.close_amber_width + tol, Rating.AMBER, Rating.RED),
+        )
+    out = np.where(polarity == 0, close, directional).astype(np.int8)
+    out[np.isnan(target)] = Rating.NO_TARGET
+    out[np.isnan(actual)] = Rating.NO_DATA
+    if rated is not None:
+        out[~np.broadcast_to(np.asarray(rated, bool), out.shape)] = Rating.NOT_RATED
+    return out

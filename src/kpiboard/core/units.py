@@ -1,0 +1,66 @@
+"""Units of measure and how their values are written.
+
+A committee reads "73%", "1,249", "5.84" and "£2.1m" side by side, so the unit, not the caller,
+decides how a number is printed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class UnitKind(StrEnum):
+    PERCENT = "percent"
+    COUNT = "count"
+    RATE = "rate"
+    CURRENCY = "currency"
+    RATIO = "ratio"
+    DAYS = "days"
+
+
+DEFAULT_DECIMALS = {
+    UnitKind.PERCENT: 1,
+    UnitKind.COUNT: 0,
+    UnitKind.RATE: 2,
+    UnitKind.CURRENCY: 0,
+    UnitKind.RATIO: 2,
+    UnitKind.DAYS: 1,
+}
+
+
+@dataclass(frozen=True)
+class Unit:
+    kind: UnitKind = UnitKind.COUNT
+    decimals: int | None = None
+    symbol: str = "£"  # currency only
+    per: str = ""  # for rates, e.g. "per 100,000 population"
+
+    @property
+    def places(self) -> int:
+        return DEFAULT_DECIMALS[self.kind] if self.decimals is None else self.decimals
+
+    def format(self, value: float | None, *, trim: bool = True) -> str:
+        """The value as printed; an empty string for a missing value.
+
+        With ``trim`` a percentage drops a trailing ".0" (73.0 -> "73%") because reports print
+        whole percentages without decimals while keeping 24.9% as it is.
+        """
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return ""
+        text = f"{value:,.{self.places}f}"
+        if trim and self.kind is UnitKind.PERCENT and "." in text:
+            text = text.rstrip("0").rstrip(".")
+        if self.kind is UnitKind.PERCENT:
+            return f"{text}%"
+        if self.kind is UnitKind.CURRENCY:
+            return f"-{self.symbol}{text[1:]}" if text.startswith("-") else f"{self.symbol}{text}"
+        return text
+
+    def format_difference(self, delta: float) -> str:
+        """A gap between two values: percentage points for percentages."""
+        if self.kind is UnitKind.PERCENT:
+            text = f"{abs(delta):,.{self.places}f}".rstrip("0").rstrip(".")
+            return f"{text} percentage point" + ("" if text == "1" else "s")
+        return Unit(self.kind, self.decimals, self.symbol).format(abs(delta))

@@ -1,0 +1,210 @@
+"""Figures in long format: ``indicator,period,series,value[,note]`` rows, checked as a whole."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core.aggregate import derive
+from ..core.indicators import BUILTIN_SERIES, Indicator, IndicatorData, IndicatorKind
+from ..core.periods import FinancialCalendar, Period, PeriodError, PeriodKind, month_range
+from .problems import Problems
+
+LONG_COLUMNS = ("indicator", "period", "series", "value")
+OPTIONAL_COLUMNS = ("note",)
+
+
+@dataclass(frozen=True)
+class Row:
+    indicator: str
+    period: str
+    series: str
+    value: float | None
+    note: str
+    file: str
+    line: int
+
+
+def parse_number(text: str) -> float | None:
+    """A plain number, or None for an empty cell; raises ValueError with the reason."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.endswith("%"):
+        raise ValueError(f"{text!r} is not a number: write percentages without %, e.g. {text[:-1]}")
+    if "," in text:
+        raise ValueError(f"{text!r} is not a number: leave out thousands separators")
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{text!r} is not a finite number")
+    return value
+
+
+def read_long_csv(file: str, text: str, problems: Problems) -> list[Row]:
+    """Rows of one long-format CSV file; header problems stop the file, row problems do not."""
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None:
+        problems.report(file, 1, "", "empty file: expected a header indicator,period,series,value")
+        return []
+    columns = [h.strip().lower() for h in header]
+    missing = [c for c in LONG_COLUMNS if c not in columns]
+    unknown = [c for c in columns if c not in LONG_COLUMNS + OPTIONAL_COLUMNS]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(f"missing column(s) {', '.join(missing)}")
+        if unknown:
+            parts.append(f"unknown column(s) {', '.join(unknown)}")
+        problems.report(
+            file, 1, "header", "; ".join(parts) + " (expected indicator,period,series,value[,note])"
+        )
+        return []
+    where = {c: columns.index(c) for c in columns}
+    rows = []
+    for cells in reader:
+        line = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > len(columns):
+            problems.report(file, line, "", f"{len(cells)} cells for {len(columns)} columns")
+            continue
+        cells = cells + [""] * (len(columns) - len(cells))
+        get = {c: cells[i].strip() for c, i in where.items()}
+        try:
+            value = parse_number(get["value"])
+        except ValueError as exc:
+            problems.report(file, line, "value", str(exc))
+            continue
+        for column in ("indicator", "period", "series"):
+            if not get[column]:
+                problems.report(file, line, column, "is empty")
+        if not (get["indicator"] and get["period"] and get["series"]):
+            continue
+        rows.append(
+            Row(
+                get["indicator"],
+                get["period"],
+                get["series"],
+                value,
+                get.get("note", ""),
+                file,
+                line,
+            )
+        )
+    return rows
+
+
+def assemble(
+    rows: list[Row],
+    indicators: dict[str, Indicator],
+    calendar: FinancialCalendar,
+    problems: Problems,
+) -> tuple[dict[str, IndicatorData], dict[tuple[str, Period], str]]:
+    """Check rows against the register and build each indicator's series."""
+    points: dict[str, dict[str, dict[Period, float]]] = defaultdict(lambda: defaultdict(dict))
+    first_seen: dict[tuple[str, Period, str], Row] = {}
+    notes: dict[tuple[str, Period], str] = {}
+    for row in rows:
+        indicator = indicators.get(row.indicator)
+        if indicator is None:
+            problems.report(row.file, row.line, "indicator", f"unknown indicator {row.indicator!r}")
+            continue
+        try:
+            period = calendar.parse(row.period)
+        except PeriodError as exc:
+            problems.report(row.file, row.line, "period", str(exc))
+            continue
+        declared = BUILTIN_SERIES + tuple(s.name for s in indicator.series)
+        if row.series not in declared:
+            problems.report(
+                row.file,
+                row.line,
+                "series",
+                f"{row.series!r} is not a series of {row.indicator} (use {', '.join(declared)})",
+            )
+            continue
+        if row.series in ("target", "floor") and not indicator.rated:
+            what = (
+                "lead indicator" if indicator.kind is IndicatorKind.LEAD else "not-rated indicator"
+            )
+            problems.report(
+                row.file, row.line, "series", f"{row.indicator} is a {what}: it has no {row.series}"
+            )
+            continue
+        if row.series == "actual" and indicator.derive is not None:
+            problems.report(
+                row.file,
+                row.line,
+                "series",
+                f"{row.indicator}'s actual is derived; give its source series",
+            )
+            continue
+        key = (row.indicator, period, row.series)
+        if key in first_seen:
+            first = first_seen[key]
+            problems.report(
+                row.file,
+                row.line,
+                "",
+                f"duplicate row: {row.indicator} {period.label} {row.series} is already at "
+                f"{first.file}:{first.line}",
+            )
+            continue
+        first_seen[key] = row
+        if row.note:
+            notes[(row.indicator, period)] = row.note
+        if row.value is not None:
+            points[row.indicator][row.series][period] = row.value
+
+    data: dict[str, IndicatorData] = {}
+    for ind_id, indicator in indicators.items():
+        series = dict(points.get(ind_id, {}))
+        if indicator.derive is not None:
+            series["actual"] = _derived_actual(indicator, series, calendar, problems)
+        data[ind_id] = IndicatorData.from_points(series) if series else IndicatorData((), {})
+    return data, notes
+
+
+def _derived_actual(
+    indicator: Indicator,
+    series: dict[str, dict[Period, float]],
+    calendar: FinancialCalendar,
+    problems: Problems,
+) -> dict[Period, float]:
+    spec = indicator.derive
+    assert spec is not None
+    sources = {name: series.get(name, {}) for name in spec.inputs if name}
+    periods = sorted({p for values in sources.values() for p in values})
+    if not periods:
+        return {}
+    if any(p.kind is not PeriodKind.MONTH for p in periods):
+        problems.report(
+            f"indicators/{indicator.id}.yaml", 0, "derive", "source series must be monthly figures"
+        )
+        return {}
+
+    months = month_range(periods[0], periods[-1], calendar)
+    arrays = {
+        name: np.array([values.get(m, np.nan) for m in months], float)
+        for name, values in sources.items()
+    }
+    result = derive(
+        spec.method,
+        spec.how,
+        months,
+        arrays,
+        source=spec.source or None,
+        numerator=spec.numerator or None,
+        denominator=spec.denominator or None,
+        scale=spec.scale,
+    )
+    return {m: float(v) for m, v in zip(months, result, strict=True) if not math.isnan(v)}

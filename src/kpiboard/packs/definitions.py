@@ -1,0 +1,238 @@
+"""Indicator definitions: ``indicators/ID.yaml`` to :class:`~kpiboard.core.indicators.Indicator`."""
+
+from __future__ import annotations
+
+from ..core.direction import Basis
+from ..core.indicators import (
+    BUILTIN_SERIES,
+    Derivation,
+    Indicator,
+    IndicatorKind,
+    Override,
+    SeriesDef,
+    SeriesRole,
+)
+from ..core.periods import FinancialCalendar, PeriodError
+from ..core.rating import Polarity, Rating, RuleVersion
+from ..core.units import Unit, UnitKind
+from .fields import ID_PATTERN, FieldReader
+from .problems import Problems
+from .yamlsource import Mapping
+
+INDICATOR_KEYS = [
+    "id", "section", "number", "title", "short_title", "kind", "tags", "unit", "decimals",
+    "polarity", "frequency", "data_period", "rated", "not_rated_reason", "direction_basis",
+    "metadata", "notes", "series", "rules", "year_end_targets", "overrides", "illustrative",
+    "derive",
+]  # fmt: skip
+FREQUENCIES = ("month", "quarter", "year", "irregular")
+OVERRIDE_RATINGS = ("GREEN", "AMBER", "RED", "NOT_RATED")
+
+
+def _read_rules(
+    r: FieldReader, calendar: FinancialCalendar, default: RuleVersion, polarity: Polarity
+) -> tuple[RuleVersion, ...]:
+    seq = r.sequence_at("rules")
+    if not seq:
+        return (default,)
+    rules: list[RuleVersion] = []
+    last_year: int | None = None
+    for i, item in enumerate(seq):
+        if not isinstance(item, Mapping):
+            r.problems.report(r.file, seq.line_of(i), f"rules[{i}]", "must be a mapping")
+            continue
+        rr = FieldReader(r.problems, r.file, item, f"rules[{i}].")
+        rr.check_keys(["from", "amber", "floor", "green", "close_amber"])
+        from_year = None
+        if "from" in item:
+            try:
+                from_year = calendar.year_of(calendar.parse(str(item["from"])).start)
+            except PeriodError as exc:
+                rr.problem("from", str(exc))
+        elif i > 0:
+            rr.problem("from", "every rule after the first needs the financial year it starts")
+        if from_year is not None and last_year is not None and from_year <= last_year:
+            rr.problem("from", "rules must be in order of the year they start, each year once")
+        last_year = from_year if from_year is not None else last_year
+        has_amber, amber = rr.band("amber")
+        _, green = rr.band("green", allow_none=False)
+        _, close_amber = rr.band("close_amber", allow_none=False)
+        floor = rr.number("floor")
+        if floor is not None and polarity is Polarity.CLOSE:
+            rr.problem(
+                "floor", "close-to-target indicators use green/close_amber bands, not a floor"
+            )
+        if floor is not None and has_amber and amber is not None:
+            rr.problem("floor", "give either an amber band or a floor, not both")
+        rules.append(
+            RuleVersion(
+                from_year=from_year,
+                amber=amber if has_amber else default.amber,
+                floor=floor,
+                green=green or default.green,
+                close_amber=close_amber or default.close_amber,
+            )
+        )
+    return tuple(rules) or (default,)
+
+
+def _read_series(r: FieldReader) -> tuple[SeriesDef, ...]:
+    block = r.mapping_at("series")
+    if block is None:
+        return ()
+    out = []
+    for name, body in block.items():
+        where = f"series.{name}"
+        name = str(name)
+        if name in BUILTIN_SERIES:
+            r.problems.report(r.file, block.line_of(name), where, "is built in; do not declare it")
+            continue
+        if not ID_PATTERN.fullmatch(name):
+            r.problems.report(r.file, block.line_of(name), where, "is not a valid series name")
+            continue
+        if not isinstance(body, Mapping):
+            r.problems.report(r.file, block.line_of(name), where, "must be {label: ..., role: ...}")
+            continue
+        sr = FieldReader(r.problems, r.file, body, where + ".")
+        sr.check_keys(["label", "role", "unit", "decimals"], required=["label"])
+        role = sr.choice("role", [x.value for x in SeriesRole], SeriesRole.EXTRA.value)
+        unit = None
+        if "unit" in body or "decimals" in body:
+            kind = sr.choice("unit", [u.value for u in UnitKind], UnitKind.COUNT.value)
+            unit = Unit(UnitKind(kind), sr.integer("decimals", None, 0, 6))
+        out.append(SeriesDef(name, sr.text("label"), SeriesRole(role), unit))
+    return tuple(out)
+
+
+def _read_overrides(r: FieldReader, calendar: FinancialCalendar) -> tuple[Override, ...]:
+    seq = r.sequence_at("overrides")
+    out = []
+    seen = set()
+    for i, item in enumerate(seq or []):
+        if not isinstance(item, Mapping):
+            r.problems.report(r.file, seq.line_of(i), f"overrides[{i}]", "must be a mapping")
+            continue
+        orr = FieldReader(r.problems, r.file, item, f"overrides[{i}].")
+        orr.check_keys(
+            ["period", "rating", "reason", "by"], required=["period", "rating", "reason", "by"]
+        )
+        period = orr.period("period", calendar)
+        rating = orr.choice("rating", OVERRIDE_RATINGS, "")
+        if period is not None and period in seen:
+            orr.problem("period", f"{period.label} is overridden twice")
+        if period is not None and rating and orr.text("reason") and orr.text("by"):
+            seen.add(period)
+            out.append(Override(period, Rating[rating], orr.text("reason"), orr.text("by")))
+    return tuple(out)
+
+
+def _read_year_end_targets(
+    r: FieldReader, calendar: FinancialCalendar
+) -> tuple[tuple[int, float], ...]:
+    block = r.mapping_at("year_end_targets")
+    out = []
+    for year, value in (block or {}).items():
+        where = f"year_end_targets.{year}"
+        try:
+            period = calendar.parse(str(year))
+        except PeriodError as exc:
+            r.problems.report(r.file, block.line_of(year), where, str(exc))
+            continue
+        if period.kind.value != "year":
+            r.problems.report(
+                r.file, block.line_of(year), where, "must be a financial year like 2013/14"
+            )
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            r.problems.report(
+                r.file, block.line_of(year), where, f"must be a number, not {value!r}"
+            )
+            continue
+        out.append((calendar.year_of(period.start), float(value)))
+    return tuple(out)
+
+
+def _read_derive(r: FieldReader, series: tuple[SeriesDef, ...]) -> Derivation | None:
+    block = r.mapping_at("derive")
+    if block is None:
+        return None
+    dr = FieldReader(r.problems, r.file, block, "derive.")
+    dr.check_keys(
+        ["method", "how", "source", "numerator", "denominator", "scale"], ["method", "how"]
+    )
+    method = dr.choice("method", ["rolling_12", "year_to_date"], "rolling_12")
+    how = dr.choice("how", ["sum", "mean", "ratio"], "sum")
+    derivation = Derivation(
+        method,
+        how,
+        source=dr.text("source"),
+        numerator=dr.text("numerator"),
+        denominator=dr.text("denominator"),
+        scale=dr.number("scale") or 1.0,
+    )
+    declared = {s.name for s in series}
+    needed = ("numerator", "denominator") if how == "ratio" else ("source",)
+    for key in needed:
+        name = getattr(derivation, key)
+        if not name:
+            dr.problem(key, f"required when how is {how}")
+        elif name not in declared:
+            dr.problem(key, f"{name!r} is not declared under series:")
+    return derivation
+
+
+def read_indicator(
+    data: object,
+    file: str,
+    expected_id: str,
+    calendar: FinancialCalendar,
+    default_rule: RuleVersion,
+    problems: Problems,
+) -> tuple[Indicator, int] | None:
+    """The indicator and the line of its ``section`` key, or None when unusable."""
+    if not isinstance(data, Mapping):
+        problems.report(file, 1, "", "must be a mapping of indicator fields")
+        return None
+    r = FieldReader(problems, file, data)
+    r.check_keys(INDICATOR_KEYS, required=["id", "title", "section", "unit", "polarity"])
+    ind_id = r.ident("id")
+    if ind_id and ind_id != expected_id:
+        r.problem("id", f"{ind_id!r} does not match the file name {expected_id}.yaml")
+    kind = IndicatorKind(r.choice("kind", [k.value for k in IndicatorKind], "kpi"))
+    polarity = Polarity(r.choice("polarity", [p.value for p in Polarity], Polarity.HIGHER.value))
+    unit_kind = UnitKind(r.choice("unit", [u.value for u in UnitKind], UnitKind.COUNT.value))
+    rated = r.boolean("rated", kind is IndicatorKind.KPI)
+    if kind is IndicatorKind.LEAD and rated:
+        r.problem("rated", "lead indicators are never rated; remove rated: true")
+        rated = False
+    series = _read_series(r)
+    number = data.get("number")
+    indicator = Indicator(
+        id=ind_id or expected_id,
+        title=r.text("title"),
+        section=r.ident("section"),
+        number="" if number is None else str(number),
+        short_title=r.text("short_title"),
+        kind=kind,
+        tags=tuple(r.text_list("tags")),
+        unit=Unit(unit_kind, r.integer("decimals", None, 0, 6)),
+        polarity=polarity,
+        frequency=r.choice("frequency", FREQUENCIES, "month"),
+        data_period=r.text("data_period"),
+        rated=rated,
+        not_rated_reason=r.text("not_rated_reason"),
+        metadata=r.ordered_texts("metadata"),
+        notes=r.ordered_texts("notes"),
+        rules=_read_rules(r, calendar, default_rule, polarity),
+        series=series,
+        overrides=_read_overrides(r, calendar),
+        year_end_targets=_read_year_end_targets(r, calendar),
+        direction_basis=Basis(r.choice("direction_basis", [b.value for b in Basis], "previous")),
+        illustrative=r.text("illustrative"),
+        derive=_read_derive(r, series),
+    )
+    if not rated and "rules" in data:
+        r.problem("rules", "a not-rated indicator has no rating rules")
+    if not rated and indicator.overrides:
+        r.problem("overrides", "a not-rated indicator cannot have rating overrides")
+    return indicator, r.line("section")

@@ -1,0 +1,214 @@
+"""Load a pack folder into a :class:`~kpiboard.packs.model.Pack`, or report every problem in it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from ..core.indicators import Indicator
+from .datafiles import Row, assemble, read_long_csv
+from .definitions import read_indicator
+from .manifest import MANIFEST, Manifest, read_manifest
+from .model import Commentary, Pack, Section
+from .problems import PackError, Problem, Problems
+from .textfiles import read_commentary, read_narrative
+from .yamlsource import DuplicateKey, error_line, load
+
+
+def _read_text(path: Path, rel: str, problems: Problems) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.report(rel, 0, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+    except OSError as exc:
+        problems.report(rel, 0, "", f"cannot be read: {exc.strerror}")
+    return None
+
+
+def _read_yaml(path: Path, rel: str, problems: Problems) -> object | None:
+    text = _read_text(path, rel, problems)
+    if text is None:
+        return None
+    try:
+        return load(text)
+    except DuplicateKey as exc:
+        problems.report(rel, exc.line, str(exc.key), "appears twice in the same mapping")
+    except yaml.YAMLError as exc:
+        detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problems.report(rel, error_line(exc), "", f"not valid YAML: {detail}")
+    return None
+
+
+def _sort_key(indicator: Indicator) -> tuple:
+    number = indicator.number
+    numeric = (0, float(number), "") if number.replace(".", "", 1).isdigit() else (1, 0.0, number)
+    return (*numeric, indicator.id)
+
+
+def _sections(
+    manifest: Manifest, indicators: dict[str, Indicator], section_lines: dict[str, int],
+    root: Path, problems: Problems
+) -> tuple[Section, ...]:  # fmt: skip
+    known = {s.id for s in manifest.sections}
+    for ind in indicators.values():
+        if ind.section and ind.section not in known:
+            problems.report(
+                f"indicators/{ind.id}.yaml", section_lines.get(ind.id, 0), "section",
+                f"unknown section {ind.section!r} (the manifest has {', '.join(sorted(known)) or 'none'})",
+            )  # fmt: skip
+    sections = []
+    for spec in manifest.sections:
+        members = sorted((i for i in indicators.values() if i.section == spec.id), key=_sort_key)
+        ids = [i.id for i in members]
+        if spec.indicator_ids is not None:
+            for pos, ind_id in enumerate(spec.indicator_ids):
+                line = spec.indicator_lines[pos] if pos < len(spec.indicator_lines) else spec.line
+                if ind_id not in indicators:
+                    problems.report(
+                        MANIFEST,
+                        line,
+                        f"sections.{spec.id}.indicators",
+                        f"unknown indicator {ind_id!r}",
+                    )
+                elif indicators[ind_id].section != spec.id:
+                    problems.report(
+                        MANIFEST, line, f"sections.{spec.id}.indicators",
+                        f"{ind_id} belongs to section {indicators[ind_id].section!r}",
+                    )  # fmt: skip
+            listed = [i for i in spec.indicator_ids if i in ids]
+            ids = listed + [i for i in ids if i not in listed]
+        narrative = []
+        for pos, name in enumerate(spec.narrative_files):
+            path = root / "narrative" / name
+            rel = f"narrative/{name}"
+            if "/" in name or "\\" in name or not path.is_file():
+                line = spec.narrative_lines[pos] if pos < len(spec.narrative_lines) else spec.line
+                field = f"sections.{spec.id}.narrative"
+                problems.report(MANIFEST, line, field, f"{rel} does not exist")
+                continue
+            text = _read_text(path, rel, problems)
+            if text is not None:
+                narrative.append(read_narrative(name, text, problems))
+        sections.append(
+            Section(
+                id=spec.id, title=spec.title, metadata=spec.metadata,
+                summary_columns=spec.summary_columns, summary_caption=spec.summary_caption,
+                indicator_ids=tuple(ids), narrative=tuple(narrative),
+            )
+        )  # fmt: skip
+    return tuple(sections)
+
+
+def check_pack(root: str | Path) -> list[Problem]:
+    """Every problem in the pack; an empty list when it is valid."""
+    try:
+        load_pack(root)
+    except PackError as exc:
+        return exc.problems
+    return []
+
+
+def load_pack(root: str | Path) -> Pack:
+    """Read and validate a pack; raises :class:`PackError` listing every problem found."""
+    root = Path(root)
+    problems = Problems()
+    if not (root / MANIFEST).is_file():
+        raise PackError([Problem(str(root), 0, "", f"not a pack: {MANIFEST} not found")])
+    manifest = read_manifest(_read_yaml(root / MANIFEST, MANIFEST, problems), problems)
+    calendar = manifest.calendar
+
+    indicators: dict[str, Indicator] = {}
+    section_lines: dict[str, int] = {}
+    broken: set[str] = set()
+    ind_dir = root / "indicators"
+    for path in sorted(ind_dir.glob("*")) if ind_dir.is_dir() else []:
+        rel = f"indicators/{path.name}"
+        if path.suffix not in (".yaml", ".yml"):
+            if path.is_file() and not path.name.startswith("."):
+                problems.report(rel, 0, "", "only .yaml files belong in indicators/")
+            continue
+        data = _read_yaml(path, rel, problems)
+        read = None
+        if data is not None:
+            read = read_indicator(data, rel, path.stem, calendar, manifest.default_rule, problems)
+        if read is None:
+            broken.add(path.stem)  # already reported; spare the user its data rows' echoes
+        else:
+            indicator, section_line = read
+            if indicator.id in indicators:
+                problems.report(rel, 1, "id", f"indicator {indicator.id} is defined twice")
+                continue
+            indicators[indicator.id] = indicator
+            section_lines[indicator.id] = section_line
+    if not indicators:
+        problems.report("indicators/", 0, "", "no indicator definitions found")
+
+    rows: list[Row] = []
+    data_dir = root / "data"
+    for path in sorted(data_dir.glob("*")) if data_dir.is_dir() else []:
+        rel = f"data/{path.name}"
+        if path.suffix != ".csv":
+            if path.is_file() and not path.name.startswith("."):
+                problems.report(
+                    rel,
+                    0,
+                    "",
+                    "only .csv files belong in data/ (use kpiboard import for spreadsheets)",
+                )
+            continue
+        text = _read_text(path, rel, problems)
+        if text is not None:
+            rows.extend(read_long_csv(rel, text, problems))
+    rows = [row for row in rows if row.indicator not in broken]
+    data, data_notes = assemble(rows, indicators, calendar, problems)
+
+    commentary: dict[str, tuple[Commentary, ...]] = {}
+    com_dir = root / "commentary"
+    for path in sorted(com_dir.glob("*")) if com_dir.is_dir() else []:
+        rel = f"commentary/{path.name}"
+        if path.suffix != ".md":
+            if path.is_file() and not path.name.startswith("."):
+                problems.report(rel, 0, "", "only .md files belong in commentary/")
+            continue
+        if path.stem in broken:
+            continue
+        if path.stem not in indicators:
+            problems.report(rel, 0, "", f"no indicator {path.stem!r} for this commentary")
+            continue
+        text = _read_text(path, rel, problems)
+        if text is not None:
+            commentary[path.stem] = read_commentary(rel, text, calendar, problems)
+
+    sections = _sections(manifest, indicators, section_lines, root, problems)
+    all_tags = {t for ind in indicators.values() for t in ind.tags}
+    for name, subset in manifest.subsets.items():
+        for tag in subset.tags:
+            if tag not in all_tags:
+                problems.report(
+                    MANIFEST,
+                    manifest.subset_lines[name],
+                    f"subsets.{name}.tags",
+                    f"no indicator has tag {tag!r}",
+                )
+
+    if problems:
+        raise PackError(problems.sorted())
+    assert manifest.as_at is not None
+    return Pack(
+        title=manifest.title,
+        subtitle=manifest.subtitle,
+        organisation=manifest.organisation,
+        as_at=manifest.as_at,
+        calendar=calendar,
+        sections=sections,
+        indicators={i: indicators[i] for s in sections for i in s.indicator_ids},
+        data=data,
+        rating_key=manifest.rating_key,
+        tag_labels=manifest.tag_labels,
+        default_rule=manifest.default_rule,
+        subsets=manifest.subsets,
+        commentary=commentary,
+        data_notes=data_notes,
+        path=root,
+    )

@@ -1,0 +1,176 @@
+"""The manifest, ``kpiboard.yaml``: what the report is, when it is as at, how it is laid out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..core.periods import UK, FinancialCalendar, Period
+from ..core.rating import DEFAULT_RULE, RuleVersion
+from .fields import FieldReader
+from .model import DEFAULT_RATING_KEY, Subset
+from .problems import Problems
+from .yamlsource import Mapping
+
+MANIFEST = "kpiboard.yaml"
+FORMAT_VERSION = 1
+
+SUMMARY_COLUMNS = (
+    "number",
+    "title",
+    "outturn",
+    "target",
+    "current",
+    "data_period",
+    "rating",
+    "previous_rating",
+    "direction",
+)
+
+
+@dataclass
+class SectionSpec:
+    id: str
+    title: str
+    line: int
+    metadata: tuple[tuple[str, str], ...] = ()
+    summary_columns: tuple[str, ...] = ()
+    summary_caption: str = ""
+    indicator_ids: list[str] | None = None
+    indicator_lines: list[int] = field(default_factory=list)
+    narrative_files: list[str] = field(default_factory=list)
+    narrative_lines: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Manifest:
+    title: str = ""
+    subtitle: str = ""
+    organisation: str = ""
+    as_at: Period | None = None
+    calendar: FinancialCalendar = UK
+    rating_key: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_RATING_KEY))
+    tag_labels: dict[str, str] = field(default_factory=dict)
+    default_rule: RuleVersion = DEFAULT_RULE
+    sections: list[SectionSpec] = field(default_factory=list)
+    subsets: dict[str, Subset] = field(default_factory=dict)
+    subset_lines: dict[str, int] = field(default_factory=dict)
+
+
+def read_rule_defaults(reader: FieldReader, base: RuleVersion) -> RuleVersion:
+    reader.check_keys(["amber", "green", "close_amber"])
+    _, amber = reader.band("amber")
+    _, green = reader.band("green", allow_none=False)
+    _, close_amber = reader.band("close_amber", allow_none=False)
+    return RuleVersion(
+        amber=amber if "amber" in reader.mapping else base.amber,
+        green=green or base.green,
+        close_amber=close_amber or base.close_amber,
+    )
+
+
+def read_manifest(data: object, problems: Problems) -> Manifest:
+    manifest = Manifest()
+    if not isinstance(data, Mapping):
+        problems.report(MANIFEST, 1, "", "must be a mapping with title, as_at and sections")
+        return manifest
+    r = FieldReader(problems, MANIFEST, data)
+    r.check_keys(
+        [
+            "format",
+            "title",
+            "subtitle",
+            "organisation",
+            "as_at",
+            "financial_year_start",
+            "rating_key",
+            "tags",
+            "rating_defaults",
+            "sections",
+            "subsets",
+        ],
+        required=["format", "title", "as_at", "sections"],
+    )
+    version = data.get("format")
+    if version is not None and version != FORMAT_VERSION:
+        r.problem("format", f"this kpiboard reads pack format {FORMAT_VERSION}, not {version!r}")
+    manifest.title = r.text("title")
+    manifest.subtitle = r.text("subtitle")
+    manifest.organisation = r.text("organisation")
+    start = r.integer("financial_year_start", 4, 1, 12)
+    manifest.calendar = FinancialCalendar(start or 4)
+    manifest.as_at = r.period("as_at", manifest.calendar)
+
+    if (key := r.mapping_at("rating_key")) is not None:
+        for colour, text in key.items():
+            if colour not in ("GREEN", "AMBER", "RED"):
+                problems.report(
+                    MANIFEST,
+                    key.line_of(colour),
+                    f"rating_key.{colour}",
+                    "must be GREEN, AMBER or RED",
+                )
+            else:
+                manifest.rating_key[colour] = str(text).strip()
+    if (tags := r.mapping_at("tags")) is not None:
+        manifest.tag_labels = {str(k): str(v).strip() for k, v in tags.items()}
+    if (defaults := r.mapping_at("rating_defaults")) is not None:
+        manifest.default_rule = read_rule_defaults(
+            FieldReader(problems, MANIFEST, defaults, "rating_defaults."), DEFAULT_RULE
+        )
+
+    sections = r.sequence_at("sections")
+    seen: set[str] = set()
+    for i, item in enumerate(sections or []):
+        prefix = f"sections[{i}]."
+        if not isinstance(item, Mapping):
+            problems.report(MANIFEST, sections.line_of(i), f"sections[{i}]", "must be a mapping")
+            continue
+        sr = FieldReader(problems, MANIFEST, item, prefix)
+        sr.check_keys(
+            ["id", "title", "metadata", "summary", "indicators", "narrative"],
+            required=["id", "title"],
+        )
+        spec = SectionSpec(id=sr.ident("id"), title=sr.text("title"), line=item.line)
+        if spec.id in seen:
+            sr.problem("id", f"section {spec.id!r} is defined twice")
+        seen.add(spec.id)
+        spec.metadata = sr.ordered_texts("metadata")
+        if (summary := sr.mapping_at("summary")) is not None:
+            smr = FieldReader(problems, MANIFEST, summary, prefix + "summary.")
+            smr.check_keys(["caption", "columns"])
+            spec.summary_caption = smr.text("caption")
+            columns = smr.text_list("columns")
+            for column in columns:
+                if column not in SUMMARY_COLUMNS and not column.startswith("tag:"):
+                    smr.problem(
+                        "columns",
+                        f"unknown column {column!r} (use {', '.join(SUMMARY_COLUMNS)} or tag:NAME)",
+                    )
+            spec.summary_columns = tuple(columns)
+        else:
+            spec.summary_columns = ("number", "title", "current", "target", "rating", "direction")
+        if "indicators" in item:
+            seq = sr.sequence_at("indicators")
+            spec.indicator_ids = sr.text_list("indicators")
+            spec.indicator_lines = list(seq.item_lines) if seq is not None else []
+        spec.narrative_files = sr.text_list("narrative")
+        if (seq := item.get("narrative")) is not None and hasattr(seq, "item_lines"):
+            spec.narrative_lines = list(seq.item_lines)
+        manifest.sections.append(spec)
+    if sections is not None and not sections:
+        r.problem("sections", "at least one section is needed")
+
+    if (subsets := r.mapping_at("subsets")) is not None:
+        for name, body in subsets.items():
+            if not isinstance(body, Mapping):
+                problems.report(
+                    MANIFEST, subsets.line_of(name), f"subsets.{name}", "must be a mapping"
+                )
+                continue
+            br = FieldReader(problems, MANIFEST, body, f"subsets.{name}.")
+            br.check_keys(["title", "tags"], required=["tags"])
+            manifest.subsets[str(name)] = Subset(
+                str(name), br.text("title") or str(name), tuple(br.text_list("tags"))
+            )
+            manifest.subset_lines[str(name)] = subsets.line_of(name)
+    return manifest

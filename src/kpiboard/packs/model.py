@@ -1,0 +1,100 @@
+"""A loaded pack: the manifest, the indicator register, the figures and the words around them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.evaluate import IndicatorResult, evaluate_indicator
+from ..core.indicators import Indicator, IndicatorData
+from ..core.periods import UK, FinancialCalendar, Period
+from ..core.rating import DEFAULT_RULE, RuleVersion
+
+DEFAULT_RATING_KEY = {
+    "GREEN": "Target achieved or exceeded",
+    "AMBER": "Behind target, but within the acceptable range",
+    "RED": "Significantly behind target: below the minimum acceptable level (the floor)",
+}
+DEFAULT_DIRECTION_KEY = {
+    "improved": "Performance has improved since the previous period",
+    "worsened": "Performance has worsened since the previous period",
+    "no_change": "No change since the previous period",
+}
+
+
+@dataclass(frozen=True)
+class Narrative:
+    name: str  # file name in narrative/
+    title: str
+    markdown: str  # the body, without its title heading
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    metadata: tuple[tuple[str, str], ...] = ()
+    summary_columns: tuple[str, ...] = ()
+    summary_caption: str = ""
+    indicator_ids: tuple[str, ...] = ()  # in page order
+    narrative: tuple[Narrative, ...] = ()
+
+
+@dataclass(frozen=True)
+class Subset:
+    name: str
+    title: str
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Commentary:
+    period: Period
+    text: str  # Markdown
+
+
+@dataclass
+class Pack:
+    title: str
+    as_at: Period
+    sections: tuple[Section, ...]
+    indicators: dict[str, Indicator]
+    data: dict[str, IndicatorData]
+    calendar: FinancialCalendar = UK
+    subtitle: str = ""
+    organisation: str = ""
+    rating_key: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_RATING_KEY))
+    tag_labels: dict[str, str] = field(default_factory=dict)
+    default_rule: RuleVersion = DEFAULT_RULE
+    subsets: dict[str, Subset] = field(default_factory=dict)
+    commentary: dict[str, tuple[Commentary, ...]] = field(default_factory=dict)
+    data_notes: dict[tuple[str, Period], str] = field(default_factory=dict)
+    path: Path | None = None
+
+    def tag_label(self, tag: str) -> str:
+        return self.tag_labels.get(tag, tag.replace("-", " ").replace("_", " ").title())
+
+    def section(self, section_id: str) -> Section:
+        return next(s for s in self.sections if s.id == section_id)
+
+    def indicators_of(self, section: Section, tags: tuple[str, ...] = ()) -> list[Indicator]:
+        chosen = [self.indicators[i] for i in section.indicator_ids]
+        if tags:
+            chosen = [ind for ind in chosen if set(ind.tags) & set(tags)]
+        return chosen
+
+    def evaluate(self, as_at: Period | None = None) -> dict[str, IndicatorResult]:
+        when = as_at or self.as_at
+        return {
+            ind_id: evaluate_indicator(ind, self.data[ind_id], calendar=self.calendar, as_at=when)
+            for ind_id, ind in self.indicators.items()
+        }
+
+    def commentary_for(self, indicator_id: str, as_at: Period | None = None) -> Commentary | None:
+        """The commentary for the as-at period, or the latest one before it."""
+        when = as_at or self.as_at
+        best = None
+        for item in self.commentary.get(indicator_id, ()):
+            if item.period.end <= when.end and (best is None or best.period < item.period):
+                best = item
+        return best

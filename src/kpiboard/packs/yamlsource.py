@@ -1,0 +1,76 @@
+"""YAML read with line numbers, so validation can point at the line a person must fix."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import yaml
+
+
+class Mapping(dict):
+    """A dict that remembers the line of each key (1-based) and of itself."""
+
+    line: int
+    key_lines: dict[Any, int]
+
+    def line_of(self, key: Any) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class Sequence(list):
+    line: int
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+class DuplicateKey(ValueError):
+    def __init__(self, key: Any, line: int):
+        self.key, self.line = key, line
+        super().__init__(f"duplicate key {key!r}")
+
+
+def _convert(node: yaml.Node, constructor: yaml.constructor.SafeConstructor) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        out = Mapping()
+        out.line = node.start_mark.line + 1
+        out.key_lines = {}
+        for key_node, value_node in node.value:
+            key = _convert(key_node, constructor)
+            if isinstance(key, (Mapping, Sequence)):
+                raise yaml.YAMLError(f"line {key_node.start_mark.line + 1}: a key must be text")
+            if key in out:
+                raise DuplicateKey(key, key_node.start_mark.line + 1)
+            out[key] = _convert(value_node, constructor)
+            out.key_lines[key] = key_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        seq = Sequence(_convert(item, constructor) for item in node.value)
+        seq.line = node.start_mark.line + 1
+        seq.item_lines = [item.start_mark.line + 1 for item in node.value]
+        return seq
+    value = constructor.construct_object(node, deep=True)
+    if isinstance(value, datetime.date):
+        return value.isoformat()  # "2013-09-30" is a period label here, not a date object
+    return value
+
+
+def load(text: str) -> Any:
+    """Parse one YAML document; raises ``yaml.YAMLError`` or :class:`DuplicateKey`."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        return _convert(node, loader)
+    finally:
+        loader.dispose()
+
+
+def error_line(exc: Exception) -> int:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        return mark.line + 1
+    return getattr(exc, "line", 0)
