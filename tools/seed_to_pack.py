@@ -137,8 +137,8 @@ SCS_COMPARATOR_NOTES = {
 ENGLAND = {"SCS01": 75.5, "SCS06": 11.0}  # placed at 2012/13, the latest published year
 
 ILLUSTRATIVE = (
-    "Illustrative figures: the published report showed this chart without printing its numbers; "
-    "the facts in the notes are the report's."
+    "The published report showed this chart without printing its numbers, so these figures are "
+    "made up to show the chart; the facts in the notes are the report's."
 )
 
 # --------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from kpiboard.core.rating import Rating
 from kpiboard.core.units import Unit, UnitKind
 
 _T = TypeVar("_T")
+_INF = math.inf
 
 __all__ = ["COLOURS", "ChartLine", "LineChart", "nice_ticks", "render_line_chart"]
 
@@ -114,10 +115,10 @@ class LineChart:
 
 
 def _clean(values: Sequence[float | None], order: list[int] | None) -> list[float | None]:
-    """Values in drawing order, with NaN read as missing (``v != v`` only for NaN)."""
+    """Values in drawing order; NaN and infinities count as missing (NaN fails both tests)."""
     if order is not None:
         values = [values[i] for i in order]
-    return [None if v is None or v != v else v for v in values]
+    return [v if v is not None and -_INF < v < _INF else None for v in values]
 
 
 def _decimals(step: float) -> int:
@@ -145,31 +146,47 @@ def nice_ticks(
         half = abs(lo) * 0.05 or 0.5
         lo, hi = lo - half, hi + half
     raw = (hi - lo) / max(1, count - 1)
-    exponent = math.floor(math.log10(raw))
-    step = 0.0
-    while not step:
+    top = math.floor(math.log10(raw)) + 1
+    exponent = top - 2
+    best: tuple[float, float, int, int] | None = None  # (score, step, first, last)
+    fallback: tuple[float, int, int] | None = None  # the finest step that is allowed at all
+    while exponent <= top or fallback is None:
         base = 10.0**exponent
-        for multiple in (1, 2, 2.5, 5):
-            candidate = multiple * base
-            if candidate >= raw * (1 - 1e-9) and _decimals(candidate) <= max_decimals:
-                step = candidate
-                break
         exponent += 1
+        for multiple in (1, 2, 2.5, 5):
+            step = multiple * base
+            if _decimals(step) > max_decimals or step < raw / 3:
+                continue
+            first = math.floor(lo / step + 1e-9)
+            last = math.ceil(hi / step - 1e-9)
+            n = last - first + 1
+            if n > count + 2:
+                continue
+            if fallback is None:
+                fallback = (step, first, last)
+            if n < 3 and step > raw * 1.5:
+                continue
+            # Prefer axes the data fill, with about ``count`` ticks, on 1-2-5 steps over 2.5.
+            coverage = (hi - lo) / ((last - first) * step)
+            score = coverage - 0.1 * abs(n - count) - (0.05 if multiple == 2.5 else 0)
+            if best is None or score > best[0] + 1e-12:
+                best = (score, step, first, last)
+    if best is not None:
+        _, step, first, last = best
+    else:
+        assert fallback is not None
+        step, first, last = fallback
     decimals = _decimals(step)
-    first = math.floor(lo / step + 1e-9)
-    last = math.ceil(hi / step - 1e-9)
-    ticks = [round(i * step, decimals) + 0.0 for i in range(first, last + 1)]
-    return ticks, decimals
+    return [round(i * step, decimals) + 0.0 for i in range(first, last + 1)], decimals
 
 
 def _value_range(values: list[float], unit: Unit) -> tuple[float, float]:
     """The span the y axis must show: the data, padded, reaching zero only when near it."""
-    lo, hi = min(values), max(values)
-    span = hi - lo
-    if span == 0:
-        span = abs(hi) * 0.2 or 1.0
-        lo, hi = lo - span / 2, hi + span / 2
-        if min(values) >= 0:
+    data_lo, data_hi = lo, hi = min(values), max(values)
+    if hi == lo:  # one value, or all equal: centre it in a band a fifth of its size
+        half = abs(hi) * 0.1 or 0.5
+        lo, hi = lo - half, hi + half
+        if data_lo >= 0:
             lo = max(lo, 0.0)
     # Reach zero when the data sit in the lowest quarter above it (or the mirror for negatives).
     if 0 < lo < 0.25 * hi:
@@ -178,11 +195,11 @@ def _value_range(values: list[float], unit: Unit) -> tuple[float, float]:
         hi = 0.0
     pad = (hi - lo) * 0.06
     new_lo, new_hi = lo - pad, hi + pad
-    if min(values) >= 0:
+    if data_lo >= 0:  # never show negatives the data do not have
         new_lo = max(new_lo, 0.0)
-    if max(values) <= 0:
+    elif data_hi <= 0:
         new_hi = min(new_hi, 0.0)
-    if unit.kind is UnitKind.PERCENT and max(values) <= 100:
+    if unit.kind is UnitKind.PERCENT and data_hi <= 100:
         new_hi = min(new_hi, 100.0)
     return new_lo, new_hi
 
@@ -549,7 +566,7 @@ def render_line_chart(chart: LineChart) -> str:
         for run in runs:
             if len(run) == 1:  # a lone value: a short level stroke
                 x = float(run[0][0])
-                run = [(_f(x - 6), run[0][1]), (_f(x + 6), run[0][1])]
+                run = [(_f(x - 9), run[0][1]), (_f(x + 9), run[0][1])]
             out.append(f'<path d="{_path_d(run)}" {attrs}/>')
         out.append("</g>")
 

@@ -1,0 +1,119 @@
+"""The HTML committee report: structure, escaping, subsets, and accessibility in a real browser."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from kpiboard.report import build_report, render
+from kpiboard.report.html import render_html
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, axe_violations, describe, require_browser
+
+
+@pytest.fixture(scope="module")
+def demo_html(demo_pack) -> str:
+    return render_html(build_report(demo_pack))
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name == "id":
+                self.ids.append(value)
+
+
+def test_render_html_demo_self_contained(demo_html):
+    assert "<link" not in demo_html
+    assert "<script" not in demo_html
+    assert re.search(r"src=\"https?:", demo_html) is None
+    assert "<style>" in demo_html
+
+
+def test_render_html_demo_has_every_page_and_unique_ids(demo_html, demo_pack):
+    collector = _Collector()
+    collector.feed(demo_html)
+    assert len(collector.ids) == len(set(collector.ids))
+    for ind_id in demo_pack.indicators:
+        assert f'id="ind-{ind_id}"' in demo_html
+    assert collector.tags.count("svg") == len(demo_pack.indicators)
+
+
+def test_render_html_summary_matches_seed_cells(demo_html):
+    # ASC01 row: outturn 76%, target 80%, current 73%, 12M, Amber.
+    row = re.search(r'<tr>\s*<td>1</td>(.*?)</tr>', demo_html, re.S).group(1)
+    cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)
+    text = [re.sub(r"<[^>]+>", "", c).strip() for c in cells]
+    assert text[0].startswith("Percentage of adult social care clients")
+    assert text[1:8] == ["Yes", "Yes", "76%", "80%", "73%", "12M", "Amber"]
+    assert text[8].endswith("Worsened")
+
+
+def test_render_html_override_marked_with_reason(demo_html):
+    assert "Rating override." in demo_html
+    assert "(override; computed rating Green)" in demo_html
+
+
+def test_render_html_not_rated_indicator_points_to_its_page(demo_html):
+    assert '<a href="#ind-ASC02">Not rated: see the indicator page</a>' in demo_html
+
+
+def test_render_html_illustrative_lead_indicators_labelled(demo_html):
+    assert demo_html.count("Illustrative figures.") == 6
+    assert "the expected range" in demo_html
+
+
+def test_render_html_user_text_escaped(demo_pack):
+    model = build_report(demo_pack)
+    model.title = "<script>alert(1)</script>"
+    model.sections[0].pages[0].commentary.markdown = "Hello <img src=x onerror=alert(1)>"
+    html = render_html(model)
+    assert "<script>alert(1)" not in html
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_build_report_tag_subset_only_tagged_indicators(demo_pack):
+    model = build_report(demo_pack, tags=("bold-steps",), subset_title="Bold Steps")
+    ids = {p.id for p in model.pages}
+    expected = {i for i, ind in demo_pack.indicators.items() if "bold-steps" in ind.tags}
+    assert ids == expected
+    assert "ASC05" not in ids and "ASC01" in ids
+
+
+def test_build_report_as_at_earlier_period_uses_it(demo_pack):
+    model = build_report(demo_pack, as_at=demo_pack.calendar.parse("2013-08"))
+    asc01 = next(p for p in model.pages if p.id == "ASC01")
+    assert asc01.latest_period == "Aug-13"
+    assert asc01.latest_value == "74%"
+    assert model.as_at == "August 2013"
+
+
+def test_render_unknown_format_raises(demo_pack):
+    with pytest.raises(ValueError, match="unknown report format 'docx'"):
+        render(build_report(demo_pack), "docx")
+
+
+@pytest.mark.browser
+def test_html_report_has_no_axe_wcag22_violations(demo_html, tmp_path):
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    path = tmp_path / "report.html"
+    path.write_text(demo_html, encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(path.as_uri())
+            violations = axe_violations(page)
+        finally:
+            browser.close()
+    assert violations == [], describe(violations)
