@@ -49,11 +49,13 @@ def main() -> None:
     py = sys.executable
     kpiboard = [py, "-m", "kpiboard.cli"]
     html, pdf = work / "report.html", work / "report.pdf"
+    n = args.runs
+    report = [*kpiboard, "report", str(pack)]
     rows: list[tuple[str, list[float], float | None]] = [
-        ("baseline: bare python start", timed([py, "-c", "pass"], args.runs), None),
-        ("baseline: kpiboard check (load pack)", timed([*kpiboard, "check", str(pack)], args.runs), None),
-        ("kpiboard report -> HTML", timed([*kpiboard, "report", str(pack), "--out", str(html)], args.runs), 0.5),
-        ("kpiboard report -> PDF (typst)", timed([*kpiboard, "report", str(pack), "--out", str(pdf)], args.runs), 2.0),
+        ("baseline: bare python start", timed([py, "-c", "pass"], n), None),
+        ("baseline: kpiboard check (load pack)", timed([*kpiboard, "check", str(pack)], n), None),
+        ("kpiboard report -> HTML", timed([*report, "--out", str(html)], n), 0.5),
+        ("kpiboard report -> PDF (typst)", timed([*report, "--out", str(pdf)], n), 2.0),
     ]  # fmt: skip
     if CHROMIUM:
         out = work / "chromium.pdf"
@@ -70,7 +72,9 @@ def main() -> None:
         goal_text = "" if goal is None else f"{goal:.1f}"
         print(f"{name:44} {median:9.3f} {min(times):8.3f} {goal_text:>7}  {verdict}")
     size = pdf.stat().st_size / 1024
-    print(f"\nPDF size {size:.0f} KiB; HTML size {html.stat().st_size / 1024:.0f} KiB; files in {work}")
+    print(
+        f"\nPDF {size:.0f} KiB; HTML {html.stat().st_size / 1024:.0f} KiB; files in {work}"
+    )
 
 
 if __name__ == "__main__":

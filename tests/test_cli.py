@@ -62,11 +62,13 @@ def test_rate_json_has_documented_fields(runner, demo_pack_dir):
     assert sep["direction"] == "worsened"
     ratings = {r["rating"] for r in rows}
     assert ratings <= {"GREEN", "AMBER", "RED", "NOT_RATED", "NO_DATA", "NO_TARGET"}
-    assert {"NOT_RATED", "NO_DATA", "NO_TARGET"} <= ratings
+    assert {"NOT_RATED", "NO_TARGET"} <= ratings
 
 
 def test_rate_csv_and_table(runner, demo_pack_dir):
-    result = runner.invoke(main, ["rate", str(demo_pack_dir), "--format", "csv", "--indicator", "SCS02"])
+    result = runner.invoke(
+        main, ["rate", str(demo_pack_dir), "--format", "csv", "--indicator", "SCS02"]
+    )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.output)))
     assert [r["rating"] for r in rows][:5] == ["AMBER", "AMBER", "AMBER", "RED", "RED"]
@@ -90,7 +92,9 @@ def test_report_html_written(runner, demo_pack_dir, tmp_path):
 
 def test_report_subset_and_unknown_tag(runner, demo_pack_dir, tmp_path):
     out = tmp_path / "b.html"
-    ok = runner.invoke(main, ["report", str(demo_pack_dir), "--out", str(out), "--subset", "bold-steps"])
+    ok = runner.invoke(
+        main, ["report", str(demo_pack_dir), "--out", str(out), "--subset", "bold-steps"]
+    )
     assert ok.exit_code == 0, ok.output
     assert "Bold Steps monitoring report" in out.read_text()
     bad = runner.invoke(main, ["report", str(demo_pack_dir), "--out", str(out), "--tag", "nope"])
@@ -100,7 +104,8 @@ def test_report_subset_and_unknown_tag(runner, demo_pack_dir, tmp_path):
 
 def test_report_bad_as_at_is_usage_error(runner, demo_pack_dir, tmp_path):
     result = runner.invoke(
-        main, ["report", str(demo_pack_dir), "--out", str(tmp_path / "x.html"), "--as-at", "Smarch-13"]
+        main,
+        ["report", str(demo_pack_dir), "--out", str(tmp_path / "x.html"), "--as-at", "Smarch-13"],
     )
     assert result.exit_code == 2
     assert "'Smarch' is not a month name" in result.output

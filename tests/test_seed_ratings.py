@@ -35,7 +35,9 @@ def test_demo_pack_reproduces_every_printed_rating(demo_pack):
         result = results[row["indicator"]].at(period)
         got = result.rating.name if result else "missing"
         if got != row["rating"]:
-            mismatches.append(f"{row['indicator']} {row['period']}: printed {row['rating']}, got {got}")
+            mismatches.append(
+                f"{row['indicator']} {row['period']}: printed {row['rating']}, got {got}"
+            )
     assert mismatches == []
 
 

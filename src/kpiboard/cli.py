@@ -70,7 +70,9 @@ def rate(pack: str, fmt: str, as_at: str | None, only: tuple[str, ...]) -> None:
     if only:
         unknown = sorted(set(only) - set(p.indicators))
         if unknown:
-            raise click.BadParameter(f"unknown indicator(s): {', '.join(unknown)}", param_hint="--indicator")
+            raise click.BadParameter(
+                f"unknown indicator(s): {', '.join(unknown)}", param_hint="--indicator"
+            )
         rows = [r for r in rows if r["indicator"] in only]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
@@ -130,10 +132,16 @@ def report(pack: str, fmt: str | None, out: str, tags: tuple[str, ...], subset: 
         known = {t for ind in p.indicators.values() for t in ind.tags}
         unknown = sorted(set(tags) - known)
         if unknown:
-            raise click.BadParameter(f"no indicator has tag(s) {', '.join(unknown)}", param_hint="--tag")
+            raise click.BadParameter(
+                f"no indicator has tag(s) {', '.join(unknown)}", param_hint="--tag"
+            )
         title = title or "Indicators tagged " + ", ".join(p.tag_label(t) for t in tags)
-    with click.progressbar(length=len(p.indicators), label="Building pages", file=sys.stderr) as bar:
-        model = build_report(p, tags=tags, as_at=_as_at(p, as_at), subset_title=title, progress=bar.update)
+    with click.progressbar(
+        length=len(p.indicators), label="Building pages", file=sys.stderr
+    ) as bar:
+        model = build_report(
+            p, tags=tags, as_at=_as_at(p, as_at), subset_title=title, progress=bar.update
+        )
     data = render(model, fmt)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_bytes(data)
@@ -169,10 +177,13 @@ def import_(file: str, pack: str, dry_run: bool, sheet: str | None) -> None:
 
 @main.command()
 @click.argument("pack", type=click.Path(exists=True, file_okay=False))
-@click.option("--out", required=True, type=click.Path(dir_okay=False),
-              help="A .csv or .xlsx file.")  # fmt: skip
-@click.option("--layout", type=click.Choice(["results", "wide"]), default="results",
-              help="results: ratings per indicator and period; wide: the data as a trend table.")  # fmt: skip
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="A .csv or .xlsx file.")
+@click.option(
+    "--layout",
+    type=click.Choice(["results", "wide"]),
+    default="results",
+    help="results: ratings by indicator and period; wide: data as trend tables.",
+)
 @click.option("--as-at", help="Evaluate as at this period.")
 def export(pack: str, out: str, layout: str, as_at: str | None) -> None:
     """Export PACK's results (or its data in the wide layout) to CSV or XLSX."""

@@ -52,7 +52,8 @@ rules = st.builds(
 KINDS = st.integers(0, 11)
 BOOLS = st.booleans()
 POLARITY = st.sampled_from(POLARITIES)
-STEPS = st.sampled_from([1e-12, 1e-10, 1e-8, 1e-3])
+# Steps around REL_TOL (1e-9) probe the "within floating-point noise" edge on both sides.
+STEPS = st.sampled_from([1e-12, 1e-10, 0.999999e-9, 1e-9, 1.000001e-9, 1e-8, 1e-3])
 
 
 def near(target: float, draw) -> float:

@@ -71,7 +71,11 @@ def test_check_pack_valid_pack_no_problems(pack_dir):
 
 
 def test_check_pack_several_mistakes_all_reported_with_file_and_line(pack_dir):
-    write(pack_dir, "indicators/A2.yaml", INDICATOR.format(id="A2", number=2) + "polarityy: x\nrated: maybe\n")
+    write(
+        pack_dir,
+        "indicators/A2.yaml",
+        INDICATOR.format(id="A2", number=2) + "polarityy: x\nrated: maybe\n",
+    )
     write(
         pack_dir,
         "data/more.csv",
@@ -113,14 +117,18 @@ def test_check_pack_bad_yaml_reports_line(pack_dir):
 
 def test_check_pack_id_must_match_file_name(pack_dir):
     write(pack_dir, "indicators/A2.yaml", INDICATOR.format(id="B7", number=2))
-    assert "indicators/A2.yaml:1: id: 'B7' does not match the file name A2.yaml" in problem_lines(pack_dir)
+    assert "indicators/A2.yaml:1: id: 'B7' does not match the file name A2.yaml" in problem_lines(
+        pack_dir
+    )
 
 
 def test_check_pack_unknown_section_and_summary_column(pack_dir):
     write(pack_dir, "indicators/A2.yaml", INDICATOR.format(id="A2", number=2).replace("asc", "xyz"))
     write(pack_dir, "kpiboard.yaml", MANIFEST.replace("rating, direction", "rating, colour"))
     lines = problem_lines(pack_dir)
-    assert any(line.startswith("indicators/A2.yaml:2: section: unknown section 'xyz'") for line in lines)
+    assert any(
+        line.startswith("indicators/A2.yaml:2: section: unknown section 'xyz'") for line in lines
+    )
     assert any("sections[0].summary.columns: unknown column 'colour'" in line for line in lines)
 
 
@@ -132,9 +140,19 @@ def test_check_pack_rules_validated(pack_dir):
         + "rules:\n  - amber: ten\n  - amber: 5%\n  - from: 2013/14\n    floor: 3\n    amber: 2\n",
     )
     lines = problem_lines(pack_dir)
-    assert any(line.startswith("indicators/A2.yaml:8: rules[0].amber: 'ten' is not a band") for line in lines)
-    assert "indicators/A2.yaml:9: rules[1].from: every rule after the first needs the financial year it starts" in lines
-    assert "indicators/A2.yaml:11: rules[2].floor: give either an amber band or a floor, not both" in lines
+    assert any(
+        line.startswith("indicators/A2.yaml:8: rules[0].amber: 'ten' is not a band")
+        for line in lines
+    )
+    assert (
+        "indicators/A2.yaml:9: rules[1].from: "
+        "every rule after the first needs the financial year it starts"
+        in lines
+    )
+    assert (
+        "indicators/A2.yaml:11: rules[2].floor: give either an amber band or a floor, not both"
+        in lines
+    )
 
 
 def test_check_pack_override_needs_reason_and_by(pack_dir):
@@ -152,7 +170,10 @@ def test_check_pack_commentary_problems(pack_dir):
     write(pack_dir, "commentary/A1.md", "Stray text\n## 2013-13\nx\n## 2013-09\na\n## 2013-09\nb\n")
     write(pack_dir, "commentary/ZZ.md", "## 2013-09\nx\n")
     lines = problem_lines(pack_dir)
-    assert "commentary/A1.md:1: text before the first '## period' heading belongs to no period" in lines
+    assert (
+        "commentary/A1.md:1: text before the first '## period' heading belongs to no period"
+        in lines
+    )
     assert "commentary/A1.md:2: heading: '2013-13': month must be 01-12" in lines
     assert "commentary/A1.md:6: heading: 2013-09 already has commentary at line 4" in lines
     assert "commentary/ZZ.md: no indicator 'ZZ' for this commentary" in lines
@@ -161,7 +182,9 @@ def test_check_pack_commentary_problems(pack_dir):
 def test_check_pack_bad_csv_header_reported(pack_dir):
     write(pack_dir, "data/bad.csv", "indicator,when,series,value\nA1,2013-09,actual,1\n")
     (line,) = problem_lines(pack_dir)
-    assert line.startswith("data/bad.csv:1: header: missing column(s) period; unknown column(s) when")
+    assert line.startswith(
+        "data/bad.csv:1: header: missing column(s) period; unknown column(s) when"
+    )
 
 
 def test_check_pack_percent_sign_gets_hint(pack_dir):
@@ -182,7 +205,8 @@ def test_load_pack_derived_rolling_ratio(pack_dir):
         "indicators/A2.yaml",
         INDICATOR.format(id="A2", number=2)
         + "series:\n  seen: {label: Seen in time}\n  all: {label: All seen}\n"
-        + "derive: {method: rolling_12, how: ratio, numerator: seen, denominator: all, scale: 100}\n",
+        + "derive: {method: rolling_12, how: ratio, numerator: seen, denominator: all,"
+        + " scale: 100}\n",
     )
     rows = ["indicator,period,series,value"]
     for month in range(1, 13):
@@ -200,7 +224,8 @@ def test_load_pack_derived_indicator_rejects_actual_rows(pack_dir):
         pack_dir,
         "indicators/A2.yaml",
         INDICATOR.format(id="A2", number=2)
-        + "series:\n  monthly: {label: Monthly}\nderive: {method: year_to_date, how: sum, source: monthly}\n",
+        + "series:\n  monthly: {label: Monthly}\n"
+        + "derive: {method: year_to_date, how: sum, source: monthly}\n",
     )
     lines = problem_lines(pack_dir)
     assert lines == ["data/figures.csv:6: series: A2's actual is derived; give its source series"]

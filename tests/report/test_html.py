@@ -48,7 +48,7 @@ def test_render_html_demo_has_every_page_and_unique_ids(demo_html, demo_pack):
 
 def test_render_html_summary_matches_seed_cells(demo_html):
     # ASC01 row: outturn 76%, target 80%, current 73%, 12M, Amber.
-    row = re.search(r'<tr>\s*<td>1</td>(.*?)</tr>', demo_html, re.S).group(1)
+    row = re.search(r"<tr>\s*<td>1</td>(.*?)</tr>", demo_html, re.S).group(1)
     cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)
     text = [re.sub(r"<[^>]+>", "", c).strip() for c in cells]
     assert text[0].startswith("Percentage of adult social care clients")

@@ -88,7 +88,9 @@ class IndicatorResult:
         return None if i is None else _value(self.data.get(name)[i])
 
 
-def _comparison_index(data: IndicatorData, i: int, basis: Basis, cal: FinancialCalendar) -> int | None:
+def _comparison_index(
+    data: IndicatorData, i: int, basis: Basis, cal: FinancialCalendar
+) -> int | None:
     if basis is Basis.PREVIOUS:
         return i - 1 if i > 0 else None
     return data.index_of(data.periods[i].shifted_year(cal, -1))

@@ -91,7 +91,10 @@ class FinancialCalendar:
         if not 1 <= month <= 12:
             raise PeriodError(f"month must be 1-12, not {month}")
         return Period(
-            PeriodKind.MONTH, date(year, month, 1), _month_end(year, month), f"{year:04d}-{month:02d}"
+            PeriodKind.MONTH,
+            date(year, month, 1),
+            _month_end(year, month),
+            f"{year:04d}-{month:02d}",
         )
 
     def day(self, day: date) -> Period:
@@ -125,9 +128,9 @@ class FinancialCalendar:
             if self.start_month != 1 and second == (first + 1) % 100:
                 return self.year(first)
             raise PeriodError(f"{text!r} is not a financial year (expected e.g. 2013/14)")
-        if m := re.fullmatch(r"(\d{4}[/-]\d{2,4}|\d{4})\s*Q([1-4])", text, re.IGNORECASE) or re.fullmatch(
-            r"Q([1-4])\s*(\d{4}[/-]\d{2,4}|\d{4})", text, re.IGNORECASE
-        ):
+        if m := re.fullmatch(
+            r"(\d{4}[/-]\d{2,4}|\d{4})\s*Q([1-4])", text, re.IGNORECASE
+        ) or re.fullmatch(r"Q([1-4])\s*(\d{4}[/-]\d{2,4}|\d{4})", text, re.IGNORECASE):
             year_text, q = (m[1], m[2]) if m[1][0] != "Q" and len(m[1]) >= 4 else (m[2], m[1])
             year = self._year_from_label(year_text, text)
             return self.quarter(year, int(q))

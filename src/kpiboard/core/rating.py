@@ -71,7 +71,7 @@ REL_TOL = 1e-9
 
 @dataclass(frozen=True)
 class Band:
-    """A distance from the target: a share of it (``relative``) or an amount in the indicator's unit."""
+    """A distance from the target: a share of it (``relative``) or an amount in the unit."""
 
     value: float
     relative: bool = True

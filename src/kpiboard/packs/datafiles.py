@@ -103,6 +103,19 @@ def read_long_csv(file: str, text: str, problems: Problems) -> list[Row]:
     return rows
 
 
+def series_problem(indicator: Indicator, series: str) -> str | None:
+    """Why ``series`` cannot hold figures of ``indicator``, or None when it can."""
+    declared = BUILTIN_SERIES + tuple(s.name for s in indicator.series)
+    if series not in declared:
+        return f"{series!r} is not a series of {indicator.id} (use {', '.join(declared)})"
+    if series in ("target", "floor") and not indicator.rated:
+        what = "lead indicator" if indicator.kind is IndicatorKind.LEAD else "not-rated indicator"
+        return f"{indicator.id} is a {what}: it has no {series}"
+    if series == "actual" and indicator.derive is not None:
+        return f"{indicator.id}'s actual is derived; give its source series"
+    return None
+
+
 def assemble(
     rows: list[Row],
     indicators: dict[str, Indicator],
@@ -123,30 +136,9 @@ def assemble(
         except PeriodError as exc:
             problems.report(row.file, row.line, "period", str(exc))
             continue
-        declared = BUILTIN_SERIES + tuple(s.name for s in indicator.series)
-        if row.series not in declared:
-            problems.report(
-                row.file,
-                row.line,
-                "series",
-                f"{row.series!r} is not a series of {row.indicator} (use {', '.join(declared)})",
-            )
-            continue
-        if row.series in ("target", "floor") and not indicator.rated:
-            what = (
-                "lead indicator" if indicator.kind is IndicatorKind.LEAD else "not-rated indicator"
-            )
-            problems.report(
-                row.file, row.line, "series", f"{row.indicator} is a {what}: it has no {row.series}"
-            )
-            continue
-        if row.series == "actual" and indicator.derive is not None:
-            problems.report(
-                row.file,
-                row.line,
-                "series",
-                f"{row.indicator}'s actual is derived; give its source series",
-            )
+        message = series_problem(indicator, row.series)
+        if message:
+            problems.report(row.file, row.line, "series", message)
             continue
         key = (row.indicator, period, row.series)
         if key in first_seen:

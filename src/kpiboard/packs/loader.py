@@ -40,6 +40,14 @@ def _read_yaml(path: Path, rel: str, problems: Problems) -> object | None:
     return None
 
 
+def _files(folder: Path) -> list[Path]:
+    """The files of a pack folder, in name order; hidden files (editor and import temporaries)
+    are not part of the pack."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+
+
 def _sort_key(indicator: Indicator) -> tuple:
     number = indicator.number
     numeric = (0, float(number), "") if number.replace(".", "", 1).isdigit() else (1, 0.0, number)
@@ -53,10 +61,10 @@ def _sections(
     known = {s.id for s in manifest.sections}
     for ind in indicators.values():
         if ind.section and ind.section not in known:
-            problems.report(
-                f"indicators/{ind.id}.yaml", section_lines.get(ind.id, 0), "section",
-                f"unknown section {ind.section!r} (the manifest has {', '.join(sorted(known)) or 'none'})",
-            )  # fmt: skip
+            have = ", ".join(sorted(known)) or "none"
+            message = f"unknown section {ind.section!r} (the manifest has {have})"
+            rel = f"indicators/{ind.id}.yaml"
+            problems.report(rel, section_lines.get(ind.id, 0), "section", message)
     sections = []
     for spec in manifest.sections:
         members = sorted((i for i in indicators.values() if i.section == spec.id), key=_sort_key)
@@ -122,10 +130,10 @@ def load_pack(root: str | Path) -> Pack:
     section_lines: dict[str, int] = {}
     broken: set[str] = set()
     ind_dir = root / "indicators"
-    for path in sorted(ind_dir.glob("*")) if ind_dir.is_dir() else []:
+    for path in _files(ind_dir):
         rel = f"indicators/{path.name}"
         if path.suffix not in (".yaml", ".yml"):
-            if path.is_file() and not path.name.startswith("."):
+            if path.is_file():
                 problems.report(rel, 0, "", "only .yaml files belong in indicators/")
             continue
         data = _read_yaml(path, rel, problems)
@@ -146,7 +154,7 @@ def load_pack(root: str | Path) -> Pack:
 
     rows: list[Row] = []
     data_dir = root / "data"
-    for path in sorted(data_dir.glob("*")) if data_dir.is_dir() else []:
+    for path in _files(data_dir):
         rel = f"data/{path.name}"
         if path.suffix != ".csv":
             if path.is_file() and not path.name.startswith("."):
@@ -165,10 +173,10 @@ def load_pack(root: str | Path) -> Pack:
 
     commentary: dict[str, tuple[Commentary, ...]] = {}
     com_dir = root / "commentary"
-    for path in sorted(com_dir.glob("*")) if com_dir.is_dir() else []:
+    for path in _files(com_dir):
         rel = f"commentary/{path.name}"
         if path.suffix != ".md":
-            if path.is_file() and not path.name.startswith("."):
+            if path.is_file():
                 problems.report(rel, 0, "", "only .md files belong in commentary/")
             continue
         if path.stem in broken:

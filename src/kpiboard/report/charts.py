@@ -168,7 +168,7 @@ def nice_ticks(
                 continue
             # Prefer axes the data fill, with about ``count`` ticks, on 1-2-5 steps over 2.5.
             coverage = (hi - lo) / ((last - first) * step)
-            score = coverage - 0.1 * abs(n - count) - (0.05 if multiple == 2.5 else 0)
+            score = coverage - 0.1 * abs(n - count) - (0.1 if multiple == 2.5 else 0)
             if best is None or score > best[0] + 1e-12:
                 best = (score, step, first, last)
     if best is not None:
@@ -433,7 +433,7 @@ def render_line_chart(chart: LineChart) -> str:
         lo, hi = _value_range(values, unit)
     else:
         lo, hi = (0.0, 100.0) if unit.kind is UnitKind.PERCENT else (0.0, 10.0)
-    tick_count = max(3, min(7, int(max(60, height - 80) // 36) + 1))
+    tick_count = max(3, min(7, int(max(60, height - 80) // 45) + 1))
     ticks, decimals = nice_ticks(lo, hi, tick_count, max_decimals=unit.places)
     tick_labels = _axis_labels(unit, tuple(ticks), decimals)
     y_lo, y_hi = ticks[0], ticks[-1]
@@ -469,7 +469,7 @@ def render_line_chart(chart: LineChart) -> str:
     if kinds_shown & {"green", "amber", "red"}:
         key = ("rating", "green", "Green", "amber", "Amber", "red", "Red")
         if "none" in kinds_shown:
-            key += ("none", "Not rated")
+            key += ("none", "No rating")
         items.append(key)
     legend, legend_bottom = _legend(tuple(items), plot_left, width - 8, 6.0)
     plot_top = (legend_bottom + 10) if legend else 14.0

@@ -221,7 +221,9 @@ def _auto_notes(pack: Pack, result: IndicatorResult) -> list[tuple[str, str]]:
     if ind.kind is IndicatorKind.LEAD:
         notes.append(("Rating", "Not rated: an activity measure shown against its expected range"))
     elif not ind.rated:
-        notes.append(("Rating", "Not rated" + (f": {ind.not_rated_reason}" if ind.not_rated_reason else "")))
+        notes.append(
+            ("Rating", "Not rated" + (f": {ind.not_rated_reason}" if ind.not_rated_reason else ""))
+        )
     else:
         notes.append(("Tolerance", ind.polarity.words))
         rules = ind.rules
@@ -229,7 +231,11 @@ def _auto_notes(pack: Pack, result: IndicatorResult) -> list[tuple[str, str]]:
             notes.append(("Rating rule", rules[0].describe(ind.polarity)))
         else:
             for rule in rules:
-                start = "From the start" if rule.from_year is None else f"From {pack.calendar.year_label(rule.from_year)}"
+                start = (
+                    "From the start"
+                    if rule.from_year is None
+                    else f"From {pack.calendar.year_label(rule.from_year)}"
+                )
                 notes.append((f"Rating rule ({start.lower()})", rule.describe(ind.polarity)))
     for year, value in ind.year_end_targets:
         label = "Year-end ambition" if not ind.rated else "Year-end target"
@@ -266,7 +272,14 @@ def _chart(result: IndicatorResult, idx: list[int], page_anchor: str) -> tuple[s
             f"Line chart of {title} from {first[0].display} to {last[0].display}: "
             f"{_fmt(ind, first[1])} at the start, {_fmt(ind, last[1])} at the latest point"
         )
-        latest_target = next((result.periods[i].target for i in reversed(idx) if result.periods[i].actual is not None), None)
+        latest_target = next(
+            (
+                result.periods[i].target
+                for i in reversed(idx)
+                if result.periods[i].actual is not None
+            ),
+            None,
+        )
         if latest_target is not None and ind.rated:
             desc += f", against a target of {_fmt(ind, latest_target)}"
         desc += ". The figures are in the table below."
@@ -290,6 +303,11 @@ def _nan_none(value: float) -> float | None:
     return None if math.isnan(value) else float(value)
 
 
+def _computed_words(result: IndicatorResult, period: Period) -> str:
+    at = result.at(period)
+    return at.computed.words if at else "rating"
+
+
 def indicator_page(pack: Pack, result: IndicatorResult) -> IndicatorPage:
     ind = result.indicator
     anchor = f"ind-{ind.id}"
@@ -304,19 +322,29 @@ def indicator_page(pack: Pack, result: IndicatorResult) -> IndicatorPage:
         rows.append(TrendRow("Floor", [_fmt(ind, r.floor) for r in view], "target"))
     for name, label in (("lower", "Lower threshold"), ("upper", "Upper threshold")):
         if result.data.has(name):
-            rows.append(TrendRow(label, [_fmt(ind, result.series_value(name, r.period)) for r in view], "threshold"))
+            rows.append(
+                TrendRow(
+                    label,
+                    [_fmt(ind, result.series_value(name, r.period)) for r in view],
+                    "threshold",
+                )
+            )
     for definition in ind.comparators + ind.extras:
         values = [result.series_value(definition.name, r.period) for r in view]
         if any(v is not None for v in values):
             rows.append(
-                TrendRow(definition.label, [_fmt(ind, v, definition.name) for v in values], definition.role.value)
+                TrendRow(
+                    definition.label,
+                    [_fmt(ind, v, definition.name) for v in values],
+                    definition.role.value,
+                )
             )
     ratings = None
     if ind.rated:
         ratings = [rating_view(r.rating, r.computed if r.overridden else None) for r in view]
     overrides = [
         f"{o.period.display}: rated {o.rating.words} by {o.by}, replacing the computed "
-        f"{result.at(o.period).computed.words if result.at(o.period) else 'rating'}. Reason: {o.reason}"
+        f"{_computed_words(result, o.period)}. Reason: {o.reason}"
         for o in ind.overrides
     ]
     footnotes = [
@@ -350,7 +378,12 @@ def indicator_page(pack: Pack, result: IndicatorResult) -> IndicatorPage:
         notes=_auto_notes(pack, result),
         chart_svg=chart_svg,
         chart_title=chart_title,
-        trend=TrendTable(f"{ind.display_title}: figures by period", [r.period.display for r in view], rows, ratings),
+        trend=TrendTable(
+            f"{ind.display_title}: figures by period",
+            [r.period.display for r in view],
+            rows,
+            ratings,
+        ),
         overrides=overrides,
         footnotes=footnotes,
         commentary=Commentary(commentary.period.display, commentary.text) if commentary else None,
@@ -359,7 +392,9 @@ def indicator_page(pack: Pack, result: IndicatorResult) -> IndicatorPage:
     )
 
 
-def _summary(pack: Pack, section: Section, results: dict[str, IndicatorResult], indicators: list[Indicator]) -> SummaryTable:
+def _summary(
+    pack: Pack, section: Section, results: dict[str, IndicatorResult], indicators: list[Indicator]
+) -> SummaryTable:
     year = pack.calendar.year_of(pack.as_at.end)
     this_year, last_year = pack.calendar.year_label(year), pack.calendar.year_label(year - 1)
     headings = {
@@ -400,7 +435,11 @@ def _summary(pack: Pack, section: Section, results: dict[str, IndicatorResult], 
                 out = result.outturn(year - 1)
                 cells.append(Cell(_fmt(ind, out.actual) if out else "", numeric=True))
             elif key == "target":
-                target = latest.target if latest and latest.target is not None else ind.year_end_target(year)
+                target = (
+                    latest.target
+                    if latest and latest.target is not None
+                    else ind.year_end_target(year)
+                )
                 cells.append(Cell(_fmt(ind, target), numeric=True))
             elif key == "current":
                 cells.append(Cell(_fmt(ind, latest.actual) if latest else "", numeric=True))
@@ -409,15 +448,36 @@ def _summary(pack: Pack, section: Section, results: dict[str, IndicatorResult], 
             elif key in ("rating", "previous_rating"):
                 point = latest if key == "rating" else previous
                 if not ind.rated:
-                    cells.append(Cell("Not rated: see the indicator page", link=anchor, rating=rating_view(Rating.NOT_RATED)))
+                    cells.append(
+                        Cell(
+                            "Not rated: see the indicator page",
+                            link=anchor,
+                            rating=rating_view(Rating.NOT_RATED),
+                        )
+                    )
                 elif point is None:
                     cells.append(Cell(rating=rating_view(Rating.NO_DATA)))
                 else:
-                    cells.append(Cell(rating=rating_view(point.rating, point.computed if point.overridden else None)))
+                    cells.append(
+                        Cell(
+                            rating=rating_view(
+                                point.rating, point.computed if point.overridden else None
+                            )
+                        )
+                    )
             elif key == "direction":
-                cells.append(Cell(direction=direction_view(latest.direction if latest else Direction.NOT_COMPARABLE)))
+                cells.append(
+                    Cell(
+                        direction=direction_view(
+                            latest.direction if latest else Direction.NOT_COMPARABLE
+                        )
+                    )
+                )
         rows.append(cells)
-    caption = section.summary_caption or f"{section.title}: summary of indicators, {_month_year(pack.as_at)}"
+    caption = (
+        section.summary_caption
+        or f"{section.title}: summary of indicators, {_month_year(pack.as_at)}"
+    )
     return SummaryTable(caption, columns, rows)
 
 
@@ -443,7 +503,9 @@ def build_report(
         as_at=_month_year(when),
         generated=(today or date.today()).isoformat(),
         subset=subset_title,
-        rating_key=[KeyEntry(code, Rating[code].words, text) for code, text in pack.rating_key.items()],
+        rating_key=[
+            KeyEntry(code, Rating[code].words, text) for code, text in pack.rating_key.items()
+        ],
         direction_key=[
             KeyEntry(code, Direction(code).words + " " + ARROWS[Direction(code)], text)
             for code, text in DEFAULT_DIRECTION_KEY.items()
@@ -464,7 +526,9 @@ def build_report(
                 title=section.title,
                 metadata=list(section.metadata),
                 summary=_summary(pack, section, results, indicators),
-                narrative=[] if tags else [NarrativeView(n.title, n.markdown) for n in section.narrative],
+                narrative=[]
+                if tags
+                else [NarrativeView(n.title, n.markdown) for n in section.narrative],
                 pages=[p for p in pages if p.kind != IndicatorKind.LEAD.value],
                 lead_pages=[p for p in pages if p.kind == IndicatorKind.LEAD.value],
             )

@@ -38,8 +38,7 @@ _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _ALIGN = {"left": "left", "right": "right", "center": "center"}
 
 TABLE_STYLE = (
-    "stroke: 0.5pt + luma(170), inset: (x: 4pt, y: 3pt), "
-    "fill: (_, y) => if y == 0 { luma(232) }"
+    "stroke: 0.5pt + luma(170), inset: (x: 4pt, y: 3pt), fill: (_, y) => if y == 0 { luma(232) }"
 )
 
 

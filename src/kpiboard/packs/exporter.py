@@ -1,0 +1,251 @@
+"""Export a pack's evaluation (figures, targets, ratings) and its data to CSV or XLSX.
+
+:func:`export_results` writes one row per indicator and period, for analysis in a spreadsheet.
+:func:`export_wide` writes the pack's figures as a trend table (``indicator, series`` and one
+column per period), the wide layout :mod:`kpiboard.packs.importer` reads back: export, edit in a
+spreadsheet, import.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..core.indicators import BUILTIN_SERIES
+from ..core.periods import Period
+from ..core.rating import Rating
+from .importer import format_number
+from .model import Pack
+
+RESULT_COLUMNS = (
+    "indicator",
+    "title",
+    "section",
+    "period",
+    "period_label",
+    "period_start",
+    "period_end",
+    "actual",
+    "target",
+    "floor",
+    "rating",
+    "computed_rating",
+    "overridden",
+    "override_reason",
+    "override_by",
+    "direction",
+)
+SUMMARY_COLUMNS = (
+    "indicator",
+    "title",
+    "section",
+    "latest_period",
+    "latest_period_label",
+    "actual",
+    "target",
+    "rating",
+    "direction",
+)
+SUFFIXES = (".csv", ".xlsx")
+MAX_WIDTH = 60
+
+
+def _as_at(pack: Pack, as_at: Period | str | None) -> Period:
+    if as_at is None:
+        return pack.as_at
+    return pack.calendar.parse(as_at) if isinstance(as_at, str) else as_at
+
+
+def result_rows(pack: Pack, as_at: Period | str | None = None) -> list[dict]:
+    """One row per indicator and period up to the as-at period (the pack's, by default)."""
+    when = _as_at(pack, as_at)
+    results = pack.evaluate(when)
+    rows = []
+    for ind_id, indicator in pack.indicators.items():
+        for r in results[ind_id].periods:
+            if r.period.end > when.end:
+                continue
+            rows.append(
+                {
+                    "indicator": ind_id,
+                    "title": indicator.title,
+                    "section": indicator.section,
+                    "period": r.period.label,
+                    "period_label": r.period.display,
+                    "period_start": r.period.start.isoformat(),
+                    "period_end": r.period.end.isoformat(),
+                    "actual": r.actual,
+                    "target": r.target,
+                    "floor": r.floor,
+                    "rating": r.rating.name,
+                    "computed_rating": r.computed.name,
+                    "overridden": r.overridden,
+                    "override_reason": r.override.reason if r.override else "",
+                    "override_by": r.override.by if r.override else "",
+                    "direction": r.direction.value,
+                }
+            )
+    return rows
+
+
+def summary_rows(pack: Pack, as_at: Period | str | None = None) -> list[dict]:
+    """One row per indicator: its latest figure up to the as-at period, rating and direction."""
+    results = pack.evaluate(_as_at(pack, as_at))
+    rows = []
+    for ind_id, indicator in pack.indicators.items():
+        latest = results[ind_id].latest
+        if latest is None:
+            rating = Rating.NO_DATA if indicator.rated else Rating.NOT_RATED
+        else:
+            rating = latest.rating
+        rows.append(
+            {
+                "indicator": ind_id,
+                "title": indicator.title,
+                "section": indicator.section,
+                "latest_period": latest.period.label if latest else "",
+                "latest_period_label": latest.period.display if latest else "",
+                "actual": latest.actual if latest else None,
+                "target": latest.target if latest else None,
+                "rating": rating.name,
+                "direction": latest.direction.value if latest else "",
+            }
+        )
+    return rows
+
+
+def _suffix(out_path: Path) -> str:
+    suffix = out_path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ValueError(
+            f"cannot export to {out_path.name!r}: the file name must end in .csv or .xlsx"
+        )
+    return suffix
+
+
+def _csv_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return format_number(value)
+    return str(value)
+
+
+def _write_csv(out_path: Path, columns: Sequence[str], rows: list[dict]) -> None:
+    # utf-8-sig: Excel reads a CSV file as UTF-8 only when it starts with a byte order mark.
+    with open(out_path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_csv_cell(row[c]) for c in columns])
+
+
+class _Sheets:
+    """An XlsxWriter workbook with the formats every sheet shares."""
+
+    def __init__(self, out_path: Path):
+        import xlsxwriter
+
+        self.book = xlsxwriter.Workbook(str(out_path))
+        self.bold = self.book.add_format({"bold": True})
+        self.date = self.book.add_format({"num_format": "yyyy-mm-dd"})
+
+    def sheet(
+        self,
+        name: str,
+        columns: Sequence[str],
+        rows: list[dict],
+        *,
+        dates: Sequence[str] = (),
+        freeze_columns: int = 0,
+    ) -> None:
+        ws = self.book.add_worksheet(name)
+        widths = [len(c) for c in columns]
+        for j, column in enumerate(columns):
+            ws.write_string(0, j, column, self.bold)
+        for i, row in enumerate(rows, start=1):
+            for j, column in enumerate(columns):
+                value = row[column]
+                if value is None or value == "":
+                    continue
+                if isinstance(value, bool):
+                    ws.write_boolean(i, j, value)
+                    text = "FALSE"
+                elif isinstance(value, (int, float)):
+                    ws.write_number(i, j, value)
+                    text = format_number(float(value))
+                elif column in dates:
+                    ws.write_datetime(i, j, dt.date.fromisoformat(value), self.date)
+                    text = value
+                else:
+                    ws.write_string(i, j, str(value))
+                    text = str(value)
+                widths[j] = max(widths[j], len(text))
+        for j, width in enumerate(widths):
+            ws.set_column(j, j, min(width + 2, MAX_WIDTH))
+        ws.freeze_panes(1, freeze_columns)
+        if rows:
+            ws.autofilter(0, 0, len(rows), len(columns) - 1)
+
+    def close(self) -> None:
+        self.book.close()
+
+
+def export_results(pack: Pack, out_path: str | Path, as_at: Period | str | None = None) -> None:
+    """Write the evaluation to ``out_path``: ``.csv`` (results only) or ``.xlsx`` (a Results
+    sheet and a Summary sheet with each indicator's latest position)."""
+    out_path = Path(out_path)
+    suffix = _suffix(out_path)
+    rows = result_rows(pack, as_at)
+    if suffix == ".csv":
+        _write_csv(out_path, RESULT_COLUMNS, rows)
+        return
+    sheets = _Sheets(out_path)
+    sheets.sheet("Results", RESULT_COLUMNS, rows, dates=("period_start", "period_end"))
+    sheets.sheet("Summary", SUMMARY_COLUMNS, summary_rows(pack, as_at))
+    sheets.close()
+
+
+def wide_rows(pack: Pack) -> tuple[list[str], list[dict]]:
+    """The pack's figures as a trend table: the period labels, and one row per indicator and
+    series (``{"indicator", "series", LABEL: value, ...}``), in report order.
+
+    Derived actuals are left out: they are computed from their source series, which are included.
+    """
+    periods: set[Period] = set()
+    rows = []
+    for ind_id, indicator in pack.indicators.items():
+        data = pack.data[ind_id]
+        names = [*BUILTIN_SERIES, *(s.name for s in indicator.series)]
+        for name in names:
+            if name not in data.values or (name == "actual" and indicator.derive is not None):
+                continue
+            values = data.values[name]
+            row: dict = {"indicator": ind_id, "series": name}
+            for period, value in zip(data.periods, values, strict=True):
+                if value == value:  # not NaN
+                    row[period.label] = float(value)
+                    periods.add(period)
+            if len(row) > 2:
+                rows.append(row)
+    labels = [p.label for p in sorted(periods)]
+    return labels, rows
+
+
+def export_wide(pack: Pack, out_path: str | Path) -> None:
+    """Write the pack's figures in the wide layout (CSV or XLSX), ready to edit and import."""
+    out_path = Path(out_path)
+    suffix = _suffix(out_path)
+    labels, rows = wide_rows(pack)
+    columns = ["indicator", "series", *labels]
+    full = [{c: row.get(c) for c in columns} for row in rows]
+    if suffix == ".csv":
+        _write_csv(out_path, columns, full)
+        return
+    sheets = _Sheets(out_path)
+    sheets.sheet("Data", columns, full, freeze_columns=2)
+    sheets.close()

@@ -1,0 +1,104 @@
+"""The committee report as a PDF, typeset by typst from the report model.
+
+The model goes to the template (``templates/report.typ``) as one JSON string in ``sys.inputs``;
+the template prints every string in it as text. The only markup it evaluates is the Typst that
+:mod:`kpiboard.report.typst_markup` makes here from the Markdown fields (commentary and
+narrative), in which all text is escaped.
+
+typst is imported on first use, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .typst_markup import markdown_to_typst
+
+if TYPE_CHECKING:
+    from .model import ReportModel
+
+__all__ = ["PdfRenderError", "render_pdf", "report_data"]
+
+TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATE = "report.typ"
+
+#: Heading shift for Markdown: a narrative's ``##`` sits under its level-2 title; commentary
+#: headings sit under the page's "Commentary" label.
+NARRATIVE_HEADING_OFFSET = 1
+COMMENTARY_HEADING_OFFSET = 2
+
+_DESC = re.compile(r"<desc\b[^>]*>(.*?)</desc>", re.DOTALL)
+
+
+class PdfRenderError(RuntimeError):
+    """typst could not typeset the report; the message carries typst's diagnostic."""
+
+    def __init__(self, message: str, diagnostic: str = "", hints: list[str] | None = None):
+        self.message = message
+        self.diagnostic = diagnostic
+        self.hints = list(hints or [])
+        parts = [f"could not typeset the PDF report: {message}"]
+        if diagnostic and diagnostic != message:
+            parts.append(diagnostic)
+        parts.extend(f"hint: {hint}" for hint in self.hints)
+        super().__init__("\n".join(parts))
+
+
+@cache
+def _template() -> bytes:
+    return (TEMPLATES / TEMPLATE).read_bytes()
+
+
+def _chart_alt(page: dict[str, Any]) -> str:
+    """The chart's description from its SVG ``<desc>``, falling back to its title."""
+    found = _DESC.search(page.get("chart_svg", ""))
+    desc = html.unescape(found.group(1)).strip() if found else ""
+    return desc or page.get("chart_title", "")
+
+
+def report_data(model: ReportModel) -> dict[str, Any]:
+    """The model as plain data for the template, with Typst markup beside each Markdown field."""
+    data = model.to_dict()
+    for section in data["sections"]:
+        for narrative in section["narrative"]:
+            narrative["typst"] = markdown_to_typst(
+                narrative["markdown"], heading_offset=NARRATIVE_HEADING_OFFSET
+            )
+        for page in section["pages"] + section["lead_pages"]:
+            page["chart_alt"] = _chart_alt(page)
+            commentary = page.get("commentary")
+            if commentary:
+                commentary["typst"] = markdown_to_typst(
+                    commentary["markdown"], heading_offset=COMMENTARY_HEADING_OFFSET
+                )
+    return data
+
+
+def render_pdf(model: ReportModel) -> bytes:
+    """Typeset ``model`` as an A4 PDF; raises :class:`PdfRenderError` if typst fails."""
+    import typst
+
+    payload = json.dumps(report_data(model), ensure_ascii=False, separators=(",", ":"))
+    try:
+        pdf = typst.compile(
+            _template(),
+            format="pdf",
+            sys_inputs={"report": payload},
+            root=str(TEMPLATES),
+        )
+    except typst.TypstError as exc:
+        raise PdfRenderError(
+            getattr(exc, "message", str(exc)),
+            getattr(exc, "diagnostic", ""),
+            getattr(exc, "hints", None),
+        ) from exc
+    except RuntimeError as exc:  # older bindings raise a bare RuntimeError
+        raise PdfRenderError(str(exc)) from exc
+    if not isinstance(pdf, bytes):  # pragma: no cover - typst returns pages only for images
+        raise PdfRenderError(f"typst returned {type(pdf).__name__}, not PDF bytes")
+    return pdf
