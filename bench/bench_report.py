@@ -72,9 +72,7 @@ def main() -> None:
         goal_text = "" if goal is None else f"{goal:.1f}"
         print(f"{name:44} {median:9.3f} {min(times):8.3f} {goal_text:>7}  {verdict}")
     size = pdf.stat().st_size / 1024
-    print(
-        f"\nPDF {size:.0f} KiB; HTML {html.stat().st_size / 1024:.0f} KiB; files in {work}"
-    )
+    print(f"\nPDF {size:.0f} KiB; HTML {html.stat().st_size / 1024:.0f} KiB; files in {work}")
 
 
 if __name__ == "__main__":

@@ -78,7 +78,7 @@ ASC_UNIT_OF_MEASURE = {  # only where the seed gives none
 }
 
 ASC02_NOT_RATED = (
-    "Not rated: taking a personal budget as a direct payment is each person's own choice, so the "
+    "Taking a personal budget as a direct payment is each person's own choice, so the "
     "share is monitored against the ambition for the year rather than rated."
 )
 
@@ -289,8 +289,7 @@ LEADS = [
 ]
 
 LEAD_NOT_RATED = (
-    "Lead indicator: an activity volume watched against its expected range, not rated against a "
-    "target."
+    "this is an activity volume, watched against its expected range rather than a target."
 )
 
 # --------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ differently from the key is caught.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -129,6 +130,11 @@ def test_direction_array_random_cells_equals_direction(cells):
     assert [Direction.from_code(v) for v in vector] == [direction(*cell) for cell in cells]
 
 
+def _month_after(first, months):
+    index = first.start.year * 12 + first.start.month - 1 + months
+    return UK.month(index // 12, index % 12 + 1)
+
+
 @st.composite
 def indicator_grids(draw):
     """``n`` indicators with their own polarity, rules and series over ``p`` consecutive months."""
@@ -142,14 +148,7 @@ def indicator_grids(draw):
             draw(st.lists(st.integers(2011, 2015), min_size=len(base), max_size=len(base)))
         )
         versioned = tuple(
-            RuleVersion(
-                from_year=None if k == 0 else years[k],
-                amber=r.amber,
-                floor=r.floor,
-                green=r.green,
-                close_amber=r.close_amber,
-            )
-            for k, r in enumerate(base)
+            replace(r, from_year=None if k == 0 else years[k]) for k, r in enumerate(base)
         )
         target = [draw(targets) for _ in periods]
         actual = [near(t, draw) for t in target]
@@ -165,11 +164,6 @@ def indicator_grids(draw):
         data = IndicatorData(tuple(periods), {k: np.array(v, float) for k, v in values.items()})
         indicators.append((indicator, data))
     return indicators
-
-
-def _month_after(first, months):
-    index = first.start.year * 12 + first.start.month - 1 + months
-    return UK.month(index // 12, index % 12 + 1)
 
 
 @SETTINGS

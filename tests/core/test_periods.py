@@ -314,3 +314,10 @@ def test_month_range_last_before_first_gives_empty():
 
 def test_days_between_month_ends_gives_days():
     assert days_between(UK.parse("2013-08"), UK.parse("2013-09")) == 30
+
+
+def test_parse_split_year_quarter_with_calendar_year_raises():
+    from kpiboard.core.periods import FinancialCalendar, PeriodError
+
+    with pytest.raises(PeriodError, match="years run January to December"):
+        FinancialCalendar(1).parse("2013/14 Q2")

@@ -146,8 +146,7 @@ def test_check_pack_rules_validated(pack_dir):
     )
     assert (
         "indicators/A2.yaml:9: rules[1].from: "
-        "every rule after the first needs the financial year it starts"
-        in lines
+        "every rule after the first needs the financial year it starts" in lines
     )
     assert (
         "indicators/A2.yaml:11: rules[2].floor: give either an amber band or a floor, not both"

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from kpiboard.report import pdf as pdf_module
 from kpiboard.report.model import ReportModel, build_report
-from kpiboard.report.pdf import PdfRenderError, render_pdf, report_data
+from kpiboard.report.pdf import PdfRenderError, PdfStandardWarning, render_pdf, report_data
 
 DEMO = Path(__file__).resolve().parents[2] / "src" / "kpiboard" / "demo" / "pack"
 A4 = (595.28, 841.89)  # points
@@ -86,6 +86,16 @@ def test_pages_are_a4_portrait(reader):
 def test_document_metadata(reader, model):
     assert reader.metadata.title == model.title
     assert reader.metadata.author == model.organisation
+
+
+def test_pdf_is_tagged_and_declares_pdf_a_and_pdf_ua(reader):
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"]
+    assert root["/Lang"] == "en-GB"
+    assert "/StructTreeRoot" in root
+    xmp = reader.xmp_metadata.rdf_root.toxml()
+    assert "pdfuaid:part>1<" in xmp
+    assert "pdfaid:part>2<" in xmp
 
 
 def test_title_page(pages, model):
@@ -228,3 +238,15 @@ def test_typst_failure_raises_a_clear_error(model, monkeypatch):
         render_pdf(model)
     assert isinstance(info.value, RuntimeError)
     assert info.value.message
+
+
+def test_pdf_that_cannot_meet_the_standards_is_still_written(model, monkeypatch):
+    template = pdf_module._template()
+    # A heading that skips levels breaks PDF/UA-1: the report is still produced, with a warning.
+    broken = template + b"\n#heading(level: 1)[Annex]\n#heading(level: 4)[Skipped]\n"
+    monkeypatch.setattr(pdf_module, "_template", lambda: broken)
+    with pytest.warns(PdfStandardWarning, match="PDF/UA-1"):
+        data = render_pdf(model)
+    reader = PdfReader(io.BytesIO(data))
+    assert "Skipped" in reader.pages[-1].extract_text()
+    assert "pdfuaid" not in reader.xmp_metadata.rdf_root.toxml()

@@ -121,7 +121,7 @@ def test_headings_are_shifted_and_kept_out_of_outline_and_bookmarks():
     markup, text = render("# Top\n\n## Second\n\n###### Deepest\n\nBody", heading_offset=1)
     assert "#heading(level: 2, outlined: false, bookmarked: false)[Top]" in markup
     assert "#heading(level: 3, outlined: false, bookmarked: false)[Second]" in markup
-    assert "#heading(level: 6, outlined: false, bookmarked: false)[Deepest]" in markup
+    assert "#heading(level: 4, outlined: false, bookmarked: false)[Deepest]" in markup
     for word in ("Top", "Second", "Deepest", "Body"):
         assert word in text
     doc = '#outline()\n#eval(sys.inputs.markup, mode: "markup")\n'
@@ -131,6 +131,13 @@ def test_headings_are_shifted_and_kept_out_of_outline_and_bookmarks():
     assert reader.outline == []
     contents = reader.pages[0].extract_text()
     assert "Second" not in contents.split("Contents", 1)[1].split("Top", 1)[0]
+
+
+def test_heading_levels_are_never_skipped():
+    # PDF/UA forbids jumping from a level-2 heading to a level-5 one.
+    markup = markdown_to_typst("#### Deep first\n\n###### Deeper\n\n# Back up\n\n### Down")
+    levels = [int(n) for n in re.findall(r"#heading\(level: (\d)", markup)]
+    assert levels == [3, 4, 2, 3]
 
 
 def test_heading_offset_zero_and_large():

@@ -153,6 +153,8 @@ class FinancialCalendar:
             first = int(m[1])
             if m[2] is not None and int(m[2]) % 100 != (first + 1) % 100:
                 raise PeriodError(f"{whole!r}: {year_text!r} is not a financial year")
+            if m[2] is not None and self.start_month == 1:
+                raise PeriodError(f"{whole!r}: years run January to December here; write {first}")
             return first
         raise PeriodError(f"{whole!r}: cannot read the year")
 

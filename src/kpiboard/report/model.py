@@ -108,6 +108,7 @@ class IndicatorPage:
     notes: list[tuple[str, str]]
     chart_svg: str
     chart_title: str
+    chart_description: str
     trend: TrendTable
     overrides: list[str]
     footnotes: list[str]
@@ -138,6 +139,7 @@ class KeyEntry:
     code: str
     words: str
     meaning: str
+    arrow: str = ""
 
 
 @dataclass
@@ -218,12 +220,11 @@ def _range_status(result: IndicatorResult) -> str:
 def _auto_notes(pack: Pack, result: IndicatorResult) -> list[tuple[str, str]]:
     ind = result.indicator
     notes = list(ind.notes)
-    if ind.kind is IndicatorKind.LEAD:
-        notes.append(("Rating", "Not rated: an activity measure shown against its expected range"))
-    elif not ind.rated:
-        notes.append(
-            ("Rating", "Not rated" + (f": {ind.not_rated_reason}" if ind.not_rated_reason else ""))
-        )
+    if not ind.rated:
+        reason = ind.not_rated_reason
+        if not reason and ind.kind is IndicatorKind.LEAD:
+            reason = "an activity measure shown against its expected range"
+        notes.append(("Rating", f"Not rated: {reason}" if reason else "Not rated"))
     else:
         notes.append(("Tolerance", ind.polarity.words))
         rules = ind.rules
@@ -245,7 +246,7 @@ def _auto_notes(pack: Pack, result: IndicatorResult) -> list[tuple[str, str]]:
     return notes
 
 
-def _chart(result: IndicatorResult, idx: list[int], page_anchor: str) -> tuple[str, str]:
+def _chart(result: IndicatorResult, idx: list[int], page_anchor: str) -> tuple[str, str, str]:
     ind = result.indicator
     periods = [result.periods[i].period for i in idx]
     actual = [result.periods[i].actual for i in idx]
@@ -296,7 +297,7 @@ def _chart(result: IndicatorResult, idx: list[int], page_anchor: str) -> tuple[s
         lines=lines,
         band=band,
     )
-    return render_line_chart(chart), title
+    return render_line_chart(chart), title, desc
 
 
 def _nan_none(value: float) -> float | None:
@@ -353,7 +354,7 @@ def indicator_page(pack: Pack, result: IndicatorResult) -> IndicatorPage:
         if (ind.id, r.period) in pack.data_notes
     ]
     commentary = pack.commentary_for(ind.id, result.as_at)
-    chart_svg, chart_title = _chart(result, idx, anchor)
+    chart_svg, chart_title, chart_description = _chart(result, idx, anchor)
     if latest is None:
         rating = rating_view(Rating.NO_DATA if ind.rated else Rating.NOT_RATED)
         direction = direction_view(Direction.NOT_COMPARABLE)
@@ -378,6 +379,7 @@ def indicator_page(pack: Pack, result: IndicatorResult) -> IndicatorPage:
         notes=_auto_notes(pack, result),
         chart_svg=chart_svg,
         chart_title=chart_title,
+        chart_description=chart_description,
         trend=TrendTable(
             f"{ind.display_title}: figures by period",
             [r.period.display for r in view],
@@ -507,7 +509,7 @@ def build_report(
             KeyEntry(code, Rating[code].words, text) for code, text in pack.rating_key.items()
         ],
         direction_key=[
-            KeyEntry(code, Direction(code).words + " " + ARROWS[Direction(code)], text)
+            KeyEntry(code, Direction(code).words, text, ARROWS[Direction(code)])
             for code, text in DEFAULT_DIRECTION_KEY.items()
         ],
     )

@@ -5,14 +5,17 @@ the template prints every string in it as text. The only markup it evaluates is 
 :mod:`kpiboard.report.typst_markup` makes here from the Markdown fields (commentary and
 narrative), in which all text is escaped.
 
+The PDF is written to PDF/A-2a and PDF/UA-1 (tagged, with alt text for every chart, language,
+title and heading structure) and typst checks both. Should a pack's text ever trip one of those
+checks, the report is typeset again as a plain tagged PDF with a warning, rather than not at all.
+
 typst is imported on first use, so importing this module stays cheap.
 """
 
 from __future__ import annotations
 
-import html
 import json
-import re
+import warnings
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +25,7 @@ from .typst_markup import markdown_to_typst
 if TYPE_CHECKING:
     from .model import ReportModel
 
-__all__ = ["PdfRenderError", "render_pdf", "report_data"]
+__all__ = ["PDF_STANDARDS", "PdfRenderError", "PdfStandardWarning", "render_pdf", "report_data"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE = "report.typ"
@@ -32,7 +35,8 @@ TEMPLATE = "report.typ"
 NARRATIVE_HEADING_OFFSET = 1
 COMMENTARY_HEADING_OFFSET = 2
 
-_DESC = re.compile(r"<desc\b[^>]*>(.*?)</desc>", re.DOTALL)
+#: Standards the PDF is checked against (by typst) and declares.
+PDF_STANDARDS = ("a-2a", "ua-1")
 
 
 class PdfRenderError(RuntimeError):
@@ -49,16 +53,13 @@ class PdfRenderError(RuntimeError):
         super().__init__("\n".join(parts))
 
 
+class PdfStandardWarning(UserWarning):
+    """The report could not meet PDF/A or PDF/UA and was written as a plain tagged PDF."""
+
+
 @cache
 def _template() -> bytes:
     return (TEMPLATES / TEMPLATE).read_bytes()
-
-
-def _chart_alt(page: dict[str, Any]) -> str:
-    """The chart's description from its SVG ``<desc>``, falling back to its title."""
-    found = _DESC.search(page.get("chart_svg", ""))
-    desc = html.unescape(found.group(1)).strip() if found else ""
-    return desc or page.get("chart_title", "")
 
 
 def report_data(model: ReportModel) -> dict[str, Any]:
@@ -70,7 +71,7 @@ def report_data(model: ReportModel) -> dict[str, Any]:
                 narrative["markdown"], heading_offset=NARRATIVE_HEADING_OFFSET
             )
         for page in section["pages"] + section["lead_pages"]:
-            page["chart_alt"] = _chart_alt(page)
+            page["chart_alt"] = page["chart_description"] or page["chart_title"]
             commentary = page.get("commentary")
             if commentary:
                 commentary["typst"] = markdown_to_typst(
@@ -79,17 +80,34 @@ def report_data(model: ReportModel) -> dict[str, Any]:
     return data
 
 
-def render_pdf(model: ReportModel) -> bytes:
+def render_pdf(model: ReportModel, *, standards: tuple[str, ...] = PDF_STANDARDS) -> bytes:
     """Typeset ``model`` as an A4 PDF; raises :class:`PdfRenderError` if typst fails."""
+    payload = json.dumps(report_data(model), ensure_ascii=False, separators=(",", ":"))
+    if standards:
+        try:
+            return _compile(payload, standards)
+        except PdfRenderError as exc:
+            if not exc.message.startswith("PDF/"):
+                raise
+            warnings.warn(
+                f"the PDF report does not meet {', '.join(standards)} ({exc.message}); "
+                "it was written as a plain tagged PDF",
+                PdfStandardWarning,
+                stacklevel=2,
+            )
+    return _compile(payload, ())
+
+
+def _compile(payload: str, standards: tuple[str, ...]) -> bytes:
     import typst
 
-    payload = json.dumps(report_data(model), ensure_ascii=False, separators=(",", ":"))
     try:
         pdf = typst.compile(
             _template(),
             format="pdf",
             sys_inputs={"report": payload},
             root=str(TEMPLATES),
+            pdf_standards=list(standards),
         )
     except typst.TypstError as exc:
         raise PdfRenderError(

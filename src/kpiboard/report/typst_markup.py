@@ -80,8 +80,10 @@ def _parser() -> MarkdownIt:
 def markdown_to_typst(markdown: str, *, heading_offset: int = 1) -> str:
     """Typst markup for ``markdown``, to be evaluated with ``eval(x, mode: "markup")``.
 
-    Markdown heading levels are shifted down by ``heading_offset`` (``##`` becomes a level-3
-    heading with the default), capped at 6.
+    The markup is meant to sit under a heading of level ``heading_offset + 1``. Markdown heading
+    levels are shifted down by ``heading_offset`` (``##`` becomes level 3 with the default),
+    capped at 6, and never go more than one level deeper than the heading before them (PDF/UA
+    forbids skipped levels: ``#### Notes`` straight under the section becomes level 3).
     """
     from markdown_it.tree import SyntaxTreeNode
 
@@ -92,6 +94,7 @@ def markdown_to_typst(markdown: str, *, heading_offset: int = 1) -> str:
 class _Writer:
     def __init__(self, heading_offset: int) -> None:
         self.heading_offset = heading_offset
+        self.previous_level = min(6, max(1, heading_offset + 1))
 
     # ---------------------------------------------------------------- blocks
 
@@ -114,6 +117,8 @@ class _Writer:
             return self.inline_of(node)
         if kind == "heading":
             level = min(6, max(1, int(node.tag[1:]) + self.heading_offset))
+            level = min(level, self.previous_level + 1)
+            self.previous_level = level
             return (
                 f"#heading(level: {level}, outlined: false, bookmarked: false)"
                 f"[{self.inline_of(node)}]"
