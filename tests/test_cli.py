@@ -119,3 +119,12 @@ def test_demo_writes_pack_and_refuses_non_empty_folder(runner, tmp_path):
     again = runner.invoke(main, ["demo", str(target)])
     assert again.exit_code == 1
     assert "is not empty" in again.output
+
+
+def test_rate_json_carries_spc_point_and_peer_rank(runner, demo_pack_dir):
+    rows = json.loads(runner.invoke(main, ["rate", str(demo_pack_dir), "--format", "json"]).output)
+    scs01 = next(r for r in rows if r["indicator"] == "SCS01" and r["period"] == "2012/13")
+    assert (scs01["peer_group"], scs01["peer_rank"], scs01["peer_of"]) == ("england", 13, 152)
+    assert scs01["peer_quartile"] == 1
+    asc01 = next(r for r in rows if r["indicator"] == "ASC01" and r["period"] == "2013-09")
+    assert asc01["spc_point"] == "special_cause_improvement"

@@ -346,6 +346,8 @@ def asc_definition(ind: dict, section: dict) -> dict:
     year_end = {"ASC04": 60, "ASC11": 35, "ASC02": ind["summary"]["target_2013_14"]}
     if ind["id"] in year_end:
         d["year_end_targets"] = {"2013/14": year_end[ind["id"]]}
+    if ind["id"] != "ASC06":  # monthly series: an SPC chart beside the RAG chart
+        d["spc"] = True
     if ind["id"] == "ASC06":
         d["overrides"] = [{
             "period": "2011-08", "rating": "AMBER", "reason": ASC06_OVERRIDE_REASON,
@@ -400,6 +402,8 @@ def scs_definition(ind: dict, section: dict) -> dict:
         d["series"] = series
     if i in SCS_RULES:
         d["rules"] = SCS_RULES[i]
+    if i == "SCS01":  # the only indicator whose national rank the report states
+        d["peer_groups"] = ["england", "stat_neighbours"]
     return d
 
 
@@ -412,6 +416,7 @@ def lead_definition(spec: dict) -> dict:
     d["not_rated_reason"] = LEAD_NOT_RATED
     d["notes"] = spec["notes"]
     d["illustrative"] = ILLUSTRATIVE
+    d["draft_commentary"] = True  # the report printed no commentary for these
     return d
 
 

@@ -201,6 +201,46 @@ def export(pack: str, out: str, layout: str, as_at: str | None) -> None:
 
 
 @main.command()
+@click.argument("pack", type=click.Path(exists=True, file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--as-at", help="Draft as at this period instead of the pack's.")
+@click.option("--indicator", "only", multiple=True, help="Only these indicator ids.")
+def draft(pack: str, fmt: str, as_at: str | None, only: tuple[str, ...]) -> None:
+    """Draft commentary for every indicator in PACK from its figures, for officers to edit."""
+    from .core.draft import draft_commentary
+
+    p = _load(pack)
+    unknown = sorted(set(only) - set(p.indicators))
+    if unknown:
+        raise click.BadParameter(
+            f"unknown indicator(s): {', '.join(unknown)}", param_hint="--indicator"
+        )
+    analyses = p.analyse(_as_at(p, as_at))
+    drafts = []
+    for ind_id, analysis in analyses.items():
+        if only and ind_id not in only:
+            continue
+        latest = analysis.result.latest
+        drafts.append(
+            {
+                "indicator": ind_id,
+                "title": analysis.indicator.title,
+                "period": latest.period.label if latest else None,
+                "draft": draft_commentary(analysis),
+            }
+        )
+    if fmt == "json":
+        click.echo(json.dumps(drafts, indent=2, ensure_ascii=False))
+        return
+    click.echo("Drafted by kpiboard from the figures: check and edit before use.\n")
+    for item in drafts:
+        click.echo(f"{item['indicator']} {item['title']}")
+        if item["period"]:
+            click.echo(f"  ({item['period']})")
+        click.echo(f"  {item['draft'] or 'No figure yet: nothing to draft.'}\n")
+
+
+@main.command()
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.option("--report", "with_report", is_flag=True, help="Also build the HTML and PDF reports.")
 def demo(directory: str, with_report: bool) -> None:

@@ -329,3 +329,14 @@ def test_resolve_rule_arrays_period_floor_wins_over_rule_floor():
     rules = resolve_rule_arrays(target, [RuleVersion(floor=8.0)] * 3, np.array([9.0, np.nan, 9.0]))
     assert rules.floor.tolist() == [9.0, 8.0, 9.0]
     assert np.isnan(rules.green_width[2])
+
+
+def test_floor_for_band_explicit_and_none():
+    from kpiboard.core.rating import Band, Polarity, RuleVersion
+
+    assert RuleVersion().floor_for(80, Polarity.HIGHER) == 72
+    assert RuleVersion().floor_for(130, Polarity.LOWER) == 143
+    assert RuleVersion(floor=8.0).floor_for(6, Polarity.LOWER) == 8.0
+    assert RuleVersion(amber=None).floor_for(90, Polarity.HIGHER) is None
+    assert RuleVersion(amber=Band(3, relative=False)).floor_for(9, Polarity.LOWER) == 12
+    assert RuleVersion().floor_for(10, Polarity.CLOSE) is None

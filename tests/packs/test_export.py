@@ -45,6 +45,11 @@ def test_result_rows_columns_and_values(pack_dir):
         "override_reason": "",
         "override_by": "",
         "direction": "improved",
+        "spc_point": None,
+        "peer_group": None,
+        "peer_rank": None,
+        "peer_of": None,
+        "peer_quartile": None,
     }
     overridden = found["ASC01", "2013-08"]
     assert (overridden["rating"], overridden["computed_rating"]) == ("AMBER", "GREEN")

@@ -228,3 +228,76 @@ def test_load_pack_derived_indicator_rejects_actual_rows(pack_dir):
     )
     lines = problem_lines(pack_dir)
     assert lines == ["data/figures.csv:6: series: A2's actual is derived; give its source series"]
+
+
+def test_load_pack_spc_forecast_and_draft_options(pack_dir):
+    write(
+        pack_dir,
+        "indicators/A2.yaml",
+        INDICATOR.format(id="A2", number=2)
+        + "spc: {baseline: 12, rebase: [2013-04], shift_length: 6}\n"
+        + "forecast: {method: run_rate, cumulative: true}\ndraft_commentary: true\n",
+    )
+    ind = load_pack(pack_dir).indicators["A2"]
+    assert ind.spc.improvement == "increase"  # from higher_is_better
+    assert (ind.spc.baseline, ind.spc.shift_length) == (12, 6)
+    assert [p.label for p in ind.spc.rebase] == ["2013-04"]
+    assert (ind.forecast.method, ind.forecast.cumulative) == ("run_rate", True)
+    assert ind.draft_commentary is True
+    write(pack_dir, "indicators/A2.yaml", INDICATOR.format(id="A2", number=2) + "spc: true\n")
+    assert load_pack(pack_dir).indicators["A2"].spc.improvement == "increase"
+
+
+def test_check_pack_bad_spc_options_reported(pack_dir):
+    write(
+        pack_dir,
+        "indicators/A2.yaml",
+        INDICATOR.format(id="A2", number=2)
+        + "spc: {baseline: 5, shift_length: 9, improvement: up}\n",
+    )
+    lines = problem_lines(pack_dir)
+    assert any("spc.baseline: must be a whole number from 12" in line for line in lines)
+    assert any("spc.shift_length: must be a whole number from 6 to 8" in line for line in lines)
+    assert any("spc.improvement: 'up' is not one of" in line for line in lines)
+
+
+def test_load_pack_peers_and_groups(pack_dir):
+    manifest = MANIFEST + (
+        "organisation_code: US\npeer_groups:\n  all: {label: All councils}\n"
+        "  near: {label: Neighbours, members: [B, C]}\n"
+    )
+    write(pack_dir, "kpiboard.yaml", manifest)
+    write(
+        pack_dir,
+        "indicators/A1.yaml",
+        INDICATOR.format(id="A1", number=1) + "peer_groups: [all, near]\n",
+    )
+    write(
+        pack_dir,
+        "peers/p.csv",
+        "indicator,period,organisation,value\nA1,2013-09,B,80\nA1,2013-09,C,70\nA1,2013-09,D,90\n",
+    )
+    analysis = load_pack(pack_dir).analyse()["A1"]
+    ranks = {c.group: (c.position.rank, c.position.of) for c in analysis.peers}
+    assert ranks == {"all": (3, 4), "near": (2, 3)}  # own 76: behind 90 and 80, ahead of 70
+
+
+def test_check_pack_peer_problems_reported(pack_dir):
+    write(pack_dir, "kpiboard.yaml", MANIFEST + "peer_groups:\n  all: {label: All}\n")
+    write(
+        pack_dir,
+        "indicators/A1.yaml",
+        INDICATOR.format(id="A1", number=1) + "peer_groups: [nope]\n",
+    )
+    write(
+        pack_dir,
+        "peers/p.csv",
+        "indicator,period,organisation,value\nZZ,2013-09,B,80\nA1,2013-09,B,x\nA1,2013-09,B,1\n"
+        "A1,2013-09,B,2\n",
+    )
+    lines = problem_lines(pack_dir)
+    assert any("organisation_code: required with peer_groups" in line for line in lines)
+    assert any("peer_groups: unknown peer group 'nope'" in line for line in lines)
+    assert "peers/p.csv:2: indicator: unknown indicator 'ZZ'" in lines
+    assert "peers/p.csv:3: value: 'x' is not a number" in lines
+    assert any(line.startswith("peers/p.csv:5: duplicate row") for line in lines)

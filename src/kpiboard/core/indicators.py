@@ -61,6 +61,23 @@ class Derivation:
 
 
 @dataclass(frozen=True)
+class SpcOptions:
+    """Ask for a statistical process control (XmR) chart; see core.spc for the rules."""
+
+    improvement: str = "increase"  # increase | decrease | neutral
+    baseline: int | None = None  # fix the limits after this many points of each group
+    rebase: tuple[Period, ...] = ()  # periods that start a new group of limits
+    shift_length: int = 7
+    mdc_2023: bool = False
+
+
+@dataclass(frozen=True)
+class ForecastOptions:
+    method: str = "auto"  # auto | run_rate | linear
+    cumulative: bool = False  # figures are running totals for the year (run rate applies)
+
+
+@dataclass(frozen=True)
 class Indicator:
     id: str
     title: str
@@ -84,6 +101,11 @@ class Indicator:
     direction_basis: Basis = Basis.PREVIOUS
     illustrative: str = ""  # why the figures are illustrative, when they are
     derive: Derivation | None = None
+    spc: SpcOptions | None = None
+    expected_range: str = "thresholds"  # lead indicators: thresholds (lower/upper series) or spc
+    forecast: ForecastOptions | None = ForecastOptions()  # None: no year-end forecast
+    peer_groups: tuple[str, ...] = ()  # peer groups (manifest) to rank this indicator in
+    draft_commentary: bool = False  # print kpiboard's drafted commentary in the report
 
     @property
     def display_title(self) -> str:

@@ -101,6 +101,20 @@ class RuleVersion:
     green: Band = Band(0.05)
     close_amber: Band = Band(0.15)
 
+    def floor_for(self, target: float, polarity: Polarity) -> float | None:
+        """The minimum acceptable level for ``target``: the explicit floor or the band's edge.
+
+        None for close-to-target indicators (two-sided) and for rules without Amber.
+        """
+        if polarity is Polarity.CLOSE:
+            return None
+        if self.floor is not None:
+            return self.floor
+        if self.amber is None:
+            return None
+        width = self.amber.width(target)
+        return target - width if polarity is Polarity.HIGHER else target + width
+
     def describe(self, polarity: Polarity) -> str:
         if polarity is Polarity.CLOSE:
             text = f"Green within {self.green.describe()} either side"

@@ -48,28 +48,36 @@ def parse_number(text: str) -> float | None:
     return value
 
 
-def read_long_csv(file: str, text: str, problems: Problems) -> list[Row]:
-    """Rows of one long-format CSV file; header problems stop the file, row problems do not."""
+def read_csv_records(
+    file: str,
+    text: str,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    problems: Problems,
+) -> list[tuple[int, dict[str, str], float | None]]:
+    """(line, cells by column, value) for each row of a CSV with a ``value`` column.
+
+    Header problems stop the file; a row's problems skip that row. Required text cells must not
+    be empty.
+    """
+    expected = ",".join(required) + "".join(f"[,{c}]" for c in optional)
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if header is None:
-        problems.report(file, 1, "", "empty file: expected a header indicator,period,series,value")
+        problems.report(file, 1, "", f"empty file: expected a header {expected}")
         return []
     columns = [h.strip().lower() for h in header]
-    missing = [c for c in LONG_COLUMNS if c not in columns]
-    unknown = [c for c in columns if c not in LONG_COLUMNS + OPTIONAL_COLUMNS]
+    missing = [c for c in required if c not in columns]
+    unknown = [c for c in columns if c not in required + optional]
     if missing or unknown:
         parts = []
         if missing:
             parts.append(f"missing column(s) {', '.join(missing)}")
         if unknown:
             parts.append(f"unknown column(s) {', '.join(unknown)}")
-        problems.report(
-            file, 1, "header", "; ".join(parts) + " (expected indicator,period,series,value[,note])"
-        )
+        problems.report(file, 1, "header", "; ".join(parts) + f" (expected {expected})")
         return []
-    where = {c: columns.index(c) for c in columns}
-    rows = []
+    out = []
     for cells in reader:
         line = reader.line_num
         if not any(c.strip() for c in cells):
@@ -78,29 +86,27 @@ def read_long_csv(file: str, text: str, problems: Problems) -> list[Row]:
             problems.report(file, line, "", f"{len(cells)} cells for {len(columns)} columns")
             continue
         cells = cells + [""] * (len(columns) - len(cells))
-        get = {c: cells[i].strip() for c, i in where.items()}
+        get = {c: cells[i].strip() for i, c in enumerate(columns)}
         try:
             value = parse_number(get["value"])
         except ValueError as exc:
             problems.report(file, line, "value", str(exc))
             continue
-        for column in ("indicator", "period", "series"):
-            if not get[column]:
-                problems.report(file, line, column, "is empty")
-        if not (get["indicator"] and get["period"] and get["series"]):
-            continue
-        rows.append(
-            Row(
-                get["indicator"],
-                get["period"],
-                get["series"],
-                value,
-                get.get("note", ""),
-                file,
-                line,
-            )
-        )
-    return rows
+        empty = [c for c in required if c != "value" and not get[c]]
+        for column in empty:
+            problems.report(file, line, column, "is empty")
+        if not empty:
+            out.append((line, get, value))
+    return out
+
+
+def read_long_csv(file: str, text: str, problems: Problems) -> list[Row]:
+    """Rows of one long-format data file."""
+    records = read_csv_records(file, text, LONG_COLUMNS, OPTIONAL_COLUMNS, problems)
+    return [
+        Row(get["indicator"], get["period"], get["series"], value, get.get("note", ""), file, line)
+        for line, get, value in records
+    ]
 
 
 def series_problem(indicator: Indicator, series: str) -> str | None:

@@ -6,11 +6,13 @@ from ..core.direction import Basis
 from ..core.indicators import (
     BUILTIN_SERIES,
     Derivation,
+    ForecastOptions,
     Indicator,
     IndicatorKind,
     Override,
     SeriesDef,
     SeriesRole,
+    SpcOptions,
 )
 from ..core.periods import FinancialCalendar, PeriodError
 from ..core.rating import Polarity, Rating, RuleVersion
@@ -23,7 +25,7 @@ INDICATOR_KEYS = [
     "id", "section", "number", "title", "short_title", "kind", "tags", "unit", "decimals",
     "polarity", "frequency", "data_period", "rated", "not_rated_reason", "direction_basis",
     "metadata", "notes", "series", "rules", "year_end_targets", "overrides", "illustrative",
-    "derive",
+    "derive", "spc", "expected_range", "forecast", "peer_groups", "draft_commentary",
 ]  # fmt: skip
 FREQUENCIES = ("month", "quarter", "year", "irregular")
 OVERRIDE_RATINGS = ("GREEN", "AMBER", "RED", "NOT_RATED")
@@ -181,6 +183,56 @@ def _read_derive(r: FieldReader, series: tuple[SeriesDef, ...]) -> Derivation | 
     return derivation
 
 
+_DEFAULT_IMPROVEMENT = {
+    Polarity.HIGHER: "increase",
+    Polarity.LOWER: "decrease",
+    Polarity.CLOSE: "neutral",
+}
+
+
+def _read_spc(r: FieldReader, calendar: FinancialCalendar, polarity: Polarity) -> SpcOptions | None:
+    value = r.mapping.get("spc")
+    if value is None or value is False:
+        return None
+    if value is True:
+        return SpcOptions(improvement=_DEFAULT_IMPROVEMENT[polarity])
+    block = r.mapping_at("spc")
+    if block is None:
+        return None
+    sr = FieldReader(r.problems, r.file, block, "spc.")
+    sr.check_keys(["improvement", "baseline", "rebase", "shift_length", "mdc_2023"])
+    improvement = sr.choice(
+        "improvement", ["increase", "decrease", "neutral"], _DEFAULT_IMPROVEMENT[polarity]
+    )
+    baseline = sr.integer("baseline", None, 12, 10_000)
+    shift = sr.integer("shift_length", 7, 6, 8) or 7
+    rebase = []
+    for i, label in enumerate(sr.text_list("rebase")):
+        try:
+            rebase.append(calendar.parse(label))
+        except PeriodError as exc:
+            seq = block["rebase"]
+            r.problems.report(r.file, seq.line_of(i), f"spc.rebase[{i}]", str(exc))
+    return SpcOptions(
+        improvement, baseline, tuple(sorted(rebase)), shift, sr.boolean("mdc_2023", False)
+    )
+
+
+def _read_forecast(r: FieldReader) -> ForecastOptions | None:
+    value = r.mapping.get("forecast")
+    if value is None or value is True:
+        return ForecastOptions()
+    if value is False:
+        return None
+    block = r.mapping_at("forecast")
+    if block is None:
+        return ForecastOptions()
+    fr = FieldReader(r.problems, r.file, block, "forecast.")
+    fr.check_keys(["method", "cumulative"])
+    method = fr.choice("method", ["auto", "run_rate", "linear"], "auto")
+    return ForecastOptions(method, fr.boolean("cumulative", False))
+
+
 def read_indicator(
     data: object,
     file: str,
@@ -230,6 +282,11 @@ def read_indicator(
         direction_basis=Basis(r.choice("direction_basis", [b.value for b in Basis], "previous")),
         illustrative=r.text("illustrative"),
         derive=_read_derive(r, series),
+        spc=_read_spc(r, calendar, polarity),
+        expected_range=r.choice("expected_range", ["thresholds", "spc"], "thresholds"),
+        forecast=_read_forecast(r),
+        peer_groups=tuple(r.text_list("peer_groups")),
+        draft_commentary=r.boolean("draft_commentary", False),
     )
     if not rated and "rules" in data:
         r.problem("rules", "a not-rated indicator has no rating rules")

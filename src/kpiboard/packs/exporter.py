@@ -36,6 +36,11 @@ RESULT_COLUMNS = (
     "override_reason",
     "override_by",
     "direction",
+    "spc_point",
+    "peer_group",
+    "peer_rank",
+    "peer_of",
+    "peer_quartile",
 )
 SUMMARY_COLUMNS = (
     "indicator",
@@ -47,6 +52,13 @@ SUMMARY_COLUMNS = (
     "target",
     "rating",
     "direction",
+    "variation",
+    "assurance",
+    "forecast_value",
+    "forecast_lower",
+    "forecast_upper",
+    "forecast_rating",
+    "range_status",
 )
 SUFFIXES = (".csv", ".xlsx")
 MAX_WIDTH = 60
@@ -61,12 +73,21 @@ def _as_at(pack: Pack, as_at: Period | str | None) -> Period:
 def result_rows(pack: Pack, as_at: Period | str | None = None) -> list[dict]:
     """One row per indicator and period up to the as-at period (the pack's, by default)."""
     when = _as_at(pack, as_at)
-    results = pack.evaluate(when)
+    analyses = pack.analyse(when)
     rows = []
     for ind_id, indicator in pack.indicators.items():
-        for r in results[ind_id].periods:
+        analysis = analyses[ind_id]
+        spc_points = {}
+        if analysis.spc is not None:
+            spc_points = {
+                p: t.value
+                for p, t in zip(analysis.spc_periods, analysis.spc.point_type, strict=True)
+            }
+        first_peer = {c.period: c for c in reversed(analysis.peers)}
+        for r in analysis.result.periods:
             if r.period.end > when.end:
                 continue
+            peer = first_peer.get(r.period)
             rows.append(
                 {
                     "indicator": ind_id,
@@ -85,6 +106,11 @@ def result_rows(pack: Pack, as_at: Period | str | None = None) -> list[dict]:
                     "override_reason": r.override.reason if r.override else "",
                     "override_by": r.override.by if r.override else "",
                     "direction": r.direction.value,
+                    "spc_point": spc_points.get(r.period),
+                    "peer_group": peer.group if peer else None,
+                    "peer_rank": peer.position.rank if peer else None,
+                    "peer_of": peer.position.of if peer else None,
+                    "peer_quartile": peer.position.quartile if peer else None,
                 }
             )
     return rows
@@ -92,10 +118,12 @@ def result_rows(pack: Pack, as_at: Period | str | None = None) -> list[dict]:
 
 def summary_rows(pack: Pack, as_at: Period | str | None = None) -> list[dict]:
     """One row per indicator: its latest figure up to the as-at period, rating and direction."""
-    results = pack.evaluate(_as_at(pack, as_at))
+    analyses = pack.analyse(_as_at(pack, as_at))
     rows = []
     for ind_id, indicator in pack.indicators.items():
-        latest = results[ind_id].latest
+        analysis = analyses[ind_id]
+        latest = analysis.result.latest
+        spc, forecast = analysis.spc, analysis.forecast
         if latest is None:
             rating = Rating.NO_DATA if indicator.rated else Rating.NOT_RATED
         else:
@@ -111,6 +139,13 @@ def summary_rows(pack: Pack, as_at: Period | str | None = None) -> list[dict]:
                 "target": latest.target if latest else None,
                 "rating": rating.name,
                 "direction": latest.direction.value if latest else "",
+                "variation": spc.variation_icon.value if spc else "",
+                "assurance": spc.assurance_icon.value if spc and spc.assurance_icon else "",
+                "forecast_value": forecast.value if forecast else None,
+                "forecast_lower": forecast.lower if forecast and forecast.has_range else None,
+                "forecast_upper": forecast.upper if forecast and forecast.has_range else None,
+                "forecast_rating": forecast.rating.name if forecast else "",
+                "range_status": analysis.range_status,
             }
         )
     return rows

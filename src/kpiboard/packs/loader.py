@@ -11,6 +11,7 @@ from .datafiles import Row, assemble, read_long_csv
 from .definitions import read_indicator
 from .manifest import MANIFEST, Manifest, read_manifest
 from .model import Commentary, Pack, Section
+from .peers import read_peers
 from .problems import PackError, Problem, Problems
 from .textfiles import read_commentary, read_narrative
 from .yamlsource import DuplicateKey, error_line, load
@@ -188,6 +189,26 @@ def load_pack(root: str | Path) -> Pack:
         if text is not None:
             commentary[path.stem] = read_commentary(rel, text, calendar, problems)
 
+    peer_files = []
+    for path in _files(root / "peers"):
+        rel = f"peers/{path.name}"
+        if path.suffix != ".csv":
+            if path.is_file():
+                problems.report(rel, 0, "", "only .csv files belong in peers/")
+            continue
+        text = _read_text(path, rel, problems)
+        if text is not None:
+            peer_files.append((rel, text))
+    peers = read_peers(peer_files, indicators, calendar, problems)
+    for ind in indicators.values():
+        for group in ind.peer_groups:
+            if group not in manifest.peer_groups:
+                problems.report(
+                    f"indicators/{ind.id}.yaml", 0, "peer_groups",
+                    f"unknown peer group {group!r} (the manifest has "
+                    f"{', '.join(manifest.peer_groups) or 'none'})",
+                )  # fmt: skip
+
     sections = _sections(manifest, indicators, section_lines, root, problems)
     all_tags = {t for ind in indicators.values() for t in ind.tags}
     for name, subset in manifest.subsets.items():
@@ -218,5 +239,8 @@ def load_pack(root: str | Path) -> Pack:
         subsets=manifest.subsets,
         commentary=commentary,
         data_notes=data_notes,
+        organisation_code=manifest.organisation_code,
+        peer_groups=manifest.peer_groups,
+        peers=peers,
         path=root,
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from ..core.periods import UK, FinancialCalendar, Period
 from ..core.rating import DEFAULT_RULE, RuleVersion
 from .fields import FieldReader
-from .model import DEFAULT_RATING_KEY, Subset
+from .model import DEFAULT_RATING_KEY, PeerGroup, Subset
 from .problems import Problems
 from .yamlsource import Mapping
 
@@ -24,6 +24,9 @@ SUMMARY_COLUMNS = (
     "rating",
     "previous_rating",
     "direction",
+    "forecast",
+    "variation",
+    "assurance",
 )
 
 
@@ -54,6 +57,8 @@ class Manifest:
     sections: list[SectionSpec] = field(default_factory=list)
     subsets: dict[str, Subset] = field(default_factory=dict)
     subset_lines: dict[str, int] = field(default_factory=dict)
+    organisation_code: str = ""
+    peer_groups: dict[str, PeerGroup] = field(default_factory=dict)
 
 
 def read_rule_defaults(reader: FieldReader, base: RuleVersion) -> RuleVersion:
@@ -87,6 +92,8 @@ def read_manifest(data: object, problems: Problems) -> Manifest:
             "rating_defaults",
             "sections",
             "subsets",
+            "organisation_code",
+            "peer_groups",
         ],
         required=["format", "title", "as_at", "sections"],
     )
@@ -173,4 +180,19 @@ def read_manifest(data: object, problems: Problems) -> Manifest:
                 str(name), br.text("title") or str(name), tuple(br.text_list("tags"))
             )
             manifest.subset_lines[str(name)] = subsets.line_of(name)
+    manifest.organisation_code = r.text("organisation_code")
+    if (groups := r.mapping_at("peer_groups")) is not None:
+        for name, body in groups.items():
+            where = f"peer_groups.{name}"
+            if not isinstance(body, Mapping):
+                problems.report(MANIFEST, groups.line_of(name), where, "must be a mapping")
+                continue
+            gr = FieldReader(problems, MANIFEST, body, where + ".")
+            gr.check_keys(["label", "members", "illustrative"], required=["label"])
+            members = tuple(gr.text_list("members")) if "members" in body else None
+            manifest.peer_groups[str(name)] = PeerGroup(
+                str(name), gr.text("label"), members, gr.text("illustrative")
+            )
+        if manifest.peer_groups and not manifest.organisation_code:
+            r.problem("organisation_code", "required with peer_groups: your code in the peer files")
     return manifest

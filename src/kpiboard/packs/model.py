@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..core.evaluate import IndicatorResult, evaluate_indicator
 from ..core.indicators import Indicator, IndicatorData
 from ..core.periods import UK, FinancialCalendar, Period
 from ..core.rating import DEFAULT_RULE, RuleVersion
+
+if TYPE_CHECKING:
+    from ..core.analysis import Analysis
 
 DEFAULT_RATING_KEY = {
     "GREEN": "Target achieved or exceeded",
@@ -48,6 +52,21 @@ class Subset:
 
 
 @dataclass(frozen=True)
+class PeerGroup:
+    """A named comparison group: ``members`` are organisation codes; None means everyone."""
+
+    id: str
+    label: str
+    members: tuple[str, ...] | None = None
+    illustrative: str = ""
+
+    def values(self, peers: dict[str, float]) -> dict[str, float]:
+        if self.members is None:
+            return dict(peers)
+        return {code: v for code, v in peers.items() if code in self.members}
+
+
+@dataclass(frozen=True)
 class Commentary:
     period: Period
     text: str  # Markdown
@@ -69,6 +88,9 @@ class Pack:
     subsets: dict[str, Subset] = field(default_factory=dict)
     commentary: dict[str, tuple[Commentary, ...]] = field(default_factory=dict)
     data_notes: dict[tuple[str, Period], str] = field(default_factory=dict)
+    organisation_code: str = ""
+    peer_groups: dict[str, PeerGroup] = field(default_factory=dict)
+    peers: dict[tuple[str, Period], dict[str, float]] = field(default_factory=dict)
     path: Path | None = None
 
     def tag_label(self, tag: str) -> str:
@@ -89,6 +111,29 @@ class Pack:
             ind_id: evaluate_indicator(ind, self.data[ind_id], calendar=self.calendar, as_at=when)
             for ind_id, ind in self.indicators.items()
         }
+
+    def analyse(self, as_at: Period | None = None) -> dict[str, Analysis]:
+        """Ratings plus SPC, peer positions, forecasts and expected ranges, by indicator id."""
+        from ..core.analysis import analyse
+
+        labels = {g.id: (g.label, g.illustrative) for g in self.peer_groups.values()}
+        out = {}
+        for ind_id, result in self.evaluate(as_at).items():
+            ind = self.indicators[ind_id]
+            peer_values: dict[Period, dict[str, dict[str, float]]] = {}
+            if ind.peer_groups:
+                for (peer_ind, period), values in self.peers.items():
+                    if peer_ind != ind_id:
+                        continue
+                    peer_values[period] = {
+                        group: self.peer_groups[group].values(values)
+                        for group in ind.peer_groups
+                        if group in self.peer_groups
+                    }
+            out[ind_id] = analyse(
+                result, peer_values=peer_values, peer_labels=labels, own_code=self.organisation_code
+            )
+        return out
 
     def commentary_for(self, indicator_id: str, as_at: Period | None = None) -> Commentary | None:
         """The commentary for the as-at period, or the latest one before it."""

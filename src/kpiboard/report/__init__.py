@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .model import ReportModel, build_report
+from .build import build_report
+from .model import ReportModel
 
 
 def _html(model: ReportModel) -> bytes:

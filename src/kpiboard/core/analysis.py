@@ -1,0 +1,198 @@
+"""Everything known about one indicator beyond its RAG ratings: SPC, peers, forecast, range.
+
+Reports, drafted commentary, the command line and the web pages all read an :class:`Analysis`,
+so each of these is worked out once, here, by the same rules.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from .benchmark import PeerPosition, peer_position
+from .evaluate import IndicatorResult
+from .forecast import Forecast, forecast_year_end, year_end_target_for
+from .indicators import IndicatorKind, SpcOptions
+from .periods import Period
+from .spc import XmrResult, xmr
+
+
+@dataclass(frozen=True)
+class PeerComparison:
+    group: str  # peer group id
+    label: str
+    period: Period
+    position: PeerPosition
+    illustrative: str = ""
+
+
+@dataclass(frozen=True)
+class Analysis:
+    result: IndicatorResult
+    spc: XmrResult | None = None
+    spc_periods: tuple[Period, ...] = ()
+    peers: tuple[PeerComparison, ...] = ()
+    forecast: Forecast | None = None
+    range_status: str = ""  # lead indicators: within, above, below ("" when unknown)
+    range_lower: float | None = None
+    range_upper: float | None = None
+
+    @property
+    def indicator(self):
+        return self.result.indicator
+
+
+def _up_to_as_at(result: IndicatorResult) -> list[int]:
+    as_at = result.as_at
+    return [i for i, r in enumerate(result.periods) if as_at is None or r.period.end <= as_at.end]
+
+
+def run_spc(result: IndicatorResult, options: SpcOptions) -> tuple[XmrResult, tuple[Period, ...]]:
+    """The XmR chart of the indicator's figures up to the as-at period."""
+    idx = _up_to_as_at(result)
+    # Leading periods with no figure (targets set before data existed) are not in the process.
+    while idx and result.periods[idx[0]].actual is None:
+        idx.pop(0)
+    periods = tuple(result.periods[i].period for i in idx)
+    values = np.array(
+        [np.nan if result.periods[i].actual is None else result.periods[i].actual for i in idx]
+    )
+    rebase = tuple(
+        sorted(
+            {next((j for j, p in enumerate(periods) if p >= r), None) for r in options.rebase}
+            - {None, 0}
+        )
+    )
+    latest = result.latest
+    target = latest.target if latest is not None and result.indicator.rated else None
+    outcome = xmr(
+        values,
+        improvement=options.improvement,
+        target=target,
+        fix_after_n_points=options.baseline,
+        rebase_at=rebase,
+        dates=[p.end for p in periods],
+        shift_length=options.shift_length,
+        mdc_2023=options.mdc_2023,
+    )
+    return outcome, periods
+
+
+def _range(
+    result: IndicatorResult, spc: XmrResult | None
+) -> tuple[str, float | None, float | None]:
+    latest = result.latest
+    if latest is None or latest.actual is None:
+        return "", None, None
+    if result.indicator.expected_range == "spc":
+        if spc is None or not len(spc.values):
+            return "", None, None
+        lower, upper = float(spc.lower_limit[-1]), float(spc.upper_limit[-1])
+        lower = None if math.isnan(lower) else lower
+        upper = None if math.isnan(upper) else upper
+    else:
+        lower = result.series_value("lower", latest.period)
+        upper = result.series_value("upper", latest.period)
+    if lower is None and upper is None:
+        return "", None, None
+    if upper is not None and latest.actual > upper:
+        return "above", lower, upper
+    if lower is not None and latest.actual < lower:
+        return "below", lower, upper
+    return "within", lower, upper
+
+
+def _peer_comparisons(
+    result: IndicatorResult,
+    peer_values: Mapping[Period, Mapping[str, Mapping[str, float]]],
+    labels: Mapping[str, tuple[str, str]],
+    own_code: str,
+) -> tuple[PeerComparison, ...]:
+    """Positions in each group at the latest period that has both an own figure and peers."""
+    ind = result.indicator
+    out = []
+    for period in sorted(peer_values, reverse=True):
+        if result.as_at is not None and period.end > result.as_at.end:
+            continue
+        groups = peer_values[period]
+        for group in ind.peer_groups:
+            if group not in groups or any(c.group == group for c in out):
+                continue
+            values = groups[group]
+            own = values.get(own_code)
+            if own is None:
+                own = result.series_value("actual", period)
+            if own is None:
+                continue
+            position = peer_position(own, values, ind.polarity, own_code=own_code)
+            if position is not None:
+                label, illustrative = labels.get(group, (group, ""))
+                out.append(PeerComparison(group, label, period, position, illustrative))
+    order = {g: i for i, g in enumerate(ind.peer_groups)}
+    return tuple(sorted(out, key=lambda c: order[c.group]))
+
+
+def _forecast(result: IndicatorResult) -> Forecast | None:
+    ind = result.indicator
+    options = ind.forecast
+    if options is None or not ind.rated or ind.kind is IndicatorKind.LEAD or result.as_at is None:
+        return None
+    cal = result.calendar
+    year = cal.year_of(result.as_at.end)
+    targets = {r.period: r.target for r in result.periods if r.target is not None}
+    target = year_end_target_for(targets, dict(ind.year_end_targets), year, cal)
+    if target is None:
+        return None
+    idx = _up_to_as_at(result)
+    periods = [result.periods[i].period for i in idx]
+    values = [result.periods[i].actual for i in idx]
+    latest = result.latest
+    rule = latest.rule if latest is not None else ind.rules[-1]
+    return forecast_year_end(
+        periods,
+        values,
+        calendar=cal,
+        as_at=result.as_at,
+        method=options.method,
+        cumulative=options.cumulative,
+        year_end_target=target,
+        polarity=ind.polarity,
+        rule=rule,
+    )
+
+
+def analyse(
+    result: IndicatorResult,
+    *,
+    peer_values: Mapping[Period, Mapping[str, Mapping[str, float]]] | None = None,
+    peer_labels: Mapping[str, tuple[str, str]] | None = None,
+    own_code: str = "",
+) -> Analysis:
+    """``peer_values`` maps period -> peer group id -> organisation -> value, already filtered
+    to each group's members; ``peer_labels`` maps group id -> (label, illustrative notice)."""
+    ind = result.indicator
+    spc, spc_periods = None, ()
+    options = ind.spc
+    if options is None and ind.expected_range == "spc":
+        options = SpcOptions(improvement="neutral")
+    if options is not None and result.latest is not None:
+        spc, spc_periods = run_spc(result, options)
+    status, lower, upper = ("", None, None)
+    if ind.kind is IndicatorKind.LEAD:
+        status, lower, upper = _range(result, spc)
+    peers = ()
+    if peer_values and ind.peer_groups:
+        peers = _peer_comparisons(result, peer_values, peer_labels or {}, own_code)
+    return Analysis(
+        result=result,
+        spc=spc if ind.spc is not None or ind.expected_range == "spc" else None,
+        spc_periods=spc_periods,
+        peers=peers,
+        forecast=_forecast(result),
+        range_status=status,
+        range_lower=lower,
+        range_upper=upper,
+    )

@@ -1,0 +1,73 @@
+"""Put a report together: the model for a pack, a subset of it, as at a period."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from ..core.direction import Direction
+from ..core.indicators import IndicatorKind
+from ..core.periods import Period
+from ..core.rating import Rating
+from ..packs.model import DEFAULT_DIRECTION_KEY, Pack
+from .model import ARROWS, KeyEntry, NarrativeView, ReportModel, SectionView, month_year
+from .pages import indicator_page
+from .tables import lead_table, summary_table, variation_table
+
+
+def build_report(
+    pack: Pack,
+    *,
+    tags: tuple[str, ...] = (),
+    as_at: Period | None = None,
+    subset_title: str = "",
+    today: date | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> ReportModel:
+    """The report for ``pack`` (only indicators carrying one of ``tags``, when given).
+
+    ``progress`` is called with 1 after each indicator page, for progress bars.
+    """
+    when = as_at or pack.as_at
+    analyses = pack.analyse(when)
+    model = ReportModel(
+        title=pack.title,
+        subtitle=pack.subtitle,
+        organisation=pack.organisation,
+        as_at=month_year(when),
+        generated=(today or date.today()).isoformat(),
+        subset=subset_title,
+        rating_key=[
+            KeyEntry(code, Rating[code].words, text) for code, text in pack.rating_key.items()
+        ],
+        direction_key=[
+            KeyEntry(code, Direction(code).words, text, ARROWS[Direction(code)])
+            for code, text in DEFAULT_DIRECTION_KEY.items()
+        ],
+    )
+    for section in pack.sections:
+        indicators = pack.indicators_of(section, tags)
+        if not indicators:
+            continue
+        chosen = [analyses[ind.id] for ind in indicators]
+        pages = []
+        for analysis in chosen:
+            pages.append(indicator_page(pack, analysis))
+            if progress is not None:
+                progress(1)
+        model.sections.append(
+            SectionView(
+                id=section.id,
+                title=section.title,
+                metadata=list(section.metadata),
+                summary=summary_table(pack, section, chosen, when),
+                narrative=[]
+                if tags
+                else [NarrativeView(n.title, n.markdown) for n in section.narrative],
+                pages=[p for p in pages if p.kind != IndicatorKind.LEAD.value],
+                lead_pages=[p for p in pages if p.kind == IndicatorKind.LEAD.value],
+                variation=variation_table(section, chosen),
+                leads=lead_table(section, chosen),
+            )
+        )
+    return model

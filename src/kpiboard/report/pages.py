@@ -1,0 +1,372 @@
+"""One indicator's page of the report: header, chart, trend table, notes, SPC, peers, forecast."""
+
+from __future__ import annotations
+
+import math
+
+from ..core.analysis import Analysis
+from ..core.direction import Direction
+from ..core.draft import draft_commentary
+from ..core.evaluate import IndicatorResult
+from ..core.indicators import IndicatorKind
+from ..core.periods import Period
+from ..core.rating import Rating
+from ..core.spc import describe_assurance, describe_variation
+from ..packs.model import Pack
+from .charts import ChartLine, LineChart, render_line_chart
+from .icons import assurance_icon_svg, variation_icon_svg
+from .model import (
+    Commentary,
+    ForecastView,
+    IconView,
+    IndicatorPage,
+    PeerView,
+    SpcView,
+    TrendRow,
+    TrendTable,
+    direction_view,
+    fmt_value,
+    rating_view,
+)
+from .spc_chart import SpcChart, render_spc_chart
+
+TREND_PERIODS = 13
+
+
+def _trend_slice(result: IndicatorResult, count: int = TREND_PERIODS) -> list[int]:
+    """Indices of the periods a page shows: the last ``count`` up to the as-at period, then the
+    rest of the as-at financial year (empty future columns keep the year's targets in view)."""
+    periods = [r.period for r in result.periods]
+    as_at = result.as_at
+    if as_at is None:
+        return list(range(max(0, len(periods) - count), len(periods)))
+    past = [i for i, p in enumerate(periods) if p.end <= as_at.end]
+    year_end = result.calendar.year(result.calendar.year_of(as_at.end)).end
+    future = [i for i, p in enumerate(periods) if as_at.end < p.end <= year_end]
+    return past[-count:] + future
+
+
+def _auto_notes(pack: Pack, result: IndicatorResult) -> list[tuple[str, str]]:
+    ind = result.indicator
+    notes = list(ind.notes)
+    if not ind.rated:
+        reason = ind.not_rated_reason
+        if not reason and ind.kind is IndicatorKind.LEAD:
+            reason = "an activity measure shown against its expected range"
+        notes.append(("Rating", f"Not rated: {reason}" if reason else "Not rated"))
+    else:
+        notes.append(("Tolerance", ind.polarity.words))
+        rules = ind.rules
+        if len(rules) == 1:
+            notes.append(("Rating rule", rules[0].describe(ind.polarity)))
+        else:
+            for rule in rules:
+                start = (
+                    "From the start"
+                    if rule.from_year is None
+                    else f"From {pack.calendar.year_label(rule.from_year)}"
+                )
+                notes.append((f"Rating rule ({start.lower()})", rule.describe(ind.polarity)))
+    for year, value in ind.year_end_targets:
+        label = "Year-end ambition" if not ind.rated else "Year-end target"
+        notes.append((f"{label} {pack.calendar.year_label(year)}", ind.unit.format(value)))
+    if ind.tags:
+        notes.append(("Programmes", ", ".join(pack.tag_label(t) for t in ind.tags)))
+    return notes
+
+
+def _chart(analysis: Analysis, idx: list[int], page_anchor: str) -> tuple[str, str, str]:
+    result = analysis.result
+    ind = result.indicator
+    periods = [result.periods[i].period for i in idx]
+    actual = [result.periods[i].actual for i in idx]
+    ratings = [
+        result.periods[i].rating if result.periods[i].rating.is_colour else None for i in idx
+    ]
+    lines = []
+    if ind.rated and any(result.periods[i].target is not None for i in idx):
+        lines.append(ChartLine("Target", [result.periods[i].target for i in idx], "target"))
+    for comp in ind.comparators:
+        values = [_nan_none(result.data.get(comp.name)[result.data.index_of(p)]) for p in periods]
+        if any(v is not None for v in values):
+            lines.append(ChartLine(comp.label, values, "comparator"))
+    band = None
+    if ind.expected_range == "spc" and analysis.spc is not None:
+        limits = _spc_limits_by_period(analysis)
+        band = (
+            [limits.get(p, (None, None))[0] for p in periods],
+            [limits.get(p, (None, None))[1] for p in periods],
+        )
+    elif result.data.has("lower") or result.data.has("upper"):
+        lower = [_nan_none(result.data.get("lower")[result.data.index_of(p)]) for p in periods]
+        upper = [_nan_none(result.data.get("upper")[result.data.index_of(p)]) for p in periods]
+        band = (lower, upper)
+    title = ind.display_title
+    shown = [(p, v) for p, v in zip(periods, actual, strict=True) if v is not None]
+    if shown:
+        first, last = shown[0], shown[-1]
+        desc = (
+            f"Line chart of {title} from {first[0].display} to {last[0].display}: "
+            f"{fmt_value(ind, first[1])} at the start, "
+            f"{fmt_value(ind, last[1])} at the latest point"
+        )
+        latest_target = next(
+            (
+                result.periods[i].target
+                for i in reversed(idx)
+                if result.periods[i].actual is not None
+            ),
+            None,
+        )
+        if latest_target is not None and ind.rated:
+            desc += f", against a target of {fmt_value(ind, latest_target)}"
+        desc += ". The figures are in the table below."
+    else:
+        desc = f"Line chart of {title}: no figures yet."
+    chart = LineChart(
+        chart_id=f"chart-{page_anchor}",
+        title=title,
+        description=desc,
+        periods=periods,
+        actual=actual,
+        ratings=ratings,
+        unit=ind.unit,
+        lines=lines,
+        band=band,
+    )
+    return render_line_chart(chart), title, desc
+
+
+def _nan_none(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
+
+
+def _computed_words(result: IndicatorResult, period: Period) -> str:
+    at = result.at(period)
+    return at.computed.words if at else "rating"
+
+
+def indicator_page(pack: Pack, analysis: Analysis) -> IndicatorPage:
+    result = analysis.result
+    ind = result.indicator
+    anchor = f"ind-{ind.id}"
+    idx = _trend_slice(result)
+    view = [result.periods[i] for i in idx]
+    latest = result.latest
+
+    rows = [TrendRow("Actual", [fmt_value(ind, r.actual) for r in view], "actual")]
+    if ind.rated:
+        rows.append(TrendRow("Target", [fmt_value(ind, r.target) for r in view], "target"))
+    if result.data.has("floor"):
+        rows.append(TrendRow("Floor", [fmt_value(ind, r.floor) for r in view], "target"))
+    for name, label in (("lower", "Lower threshold"), ("upper", "Upper threshold")):
+        if result.data.has(name):
+            rows.append(
+                TrendRow(
+                    label,
+                    [fmt_value(ind, result.series_value(name, r.period)) for r in view],
+                    "threshold",
+                )
+            )
+    for definition in ind.comparators + ind.extras:
+        values = [result.series_value(definition.name, r.period) for r in view]
+        if any(v is not None for v in values):
+            rows.append(
+                TrendRow(
+                    definition.label,
+                    [fmt_value(ind, v, definition.name) for v in values],
+                    definition.role.value,
+                )
+            )
+    ratings = None
+    if ind.rated:
+        ratings = [rating_view(r.rating, r.computed if r.overridden else None) for r in view]
+    overrides = [
+        f"{o.period.display}: rated {o.rating.words} by {o.by}, replacing the computed "
+        f"{_computed_words(result, o.period)}. Reason: {o.reason}"
+        for o in ind.overrides
+    ]
+    footnotes = [
+        f"{r.period.display}: {pack.data_notes[(ind.id, r.period)]}"
+        for r in view
+        if (ind.id, r.period) in pack.data_notes
+    ]
+    commentary = pack.commentary_for(ind.id, result.as_at)
+    chart_svg, chart_title, chart_description = _chart(analysis, idx, anchor)
+    if latest is None:
+        rating = rating_view(Rating.NO_DATA if ind.rated else Rating.NOT_RATED)
+        direction = direction_view(Direction.NOT_COMPARABLE)
+    else:
+        rating = rating_view(latest.rating, latest.computed if latest.overridden else None)
+        direction = direction_view(latest.direction)
+    heading = f"{ind.number}. {ind.title}" if ind.number else ind.title
+    return IndicatorPage(
+        id=ind.id,
+        anchor=anchor,
+        number=ind.number,
+        title=ind.title,
+        heading=heading,
+        section=ind.section,
+        kind=ind.kind.value,
+        rating=rating,
+        direction=direction,
+        latest_period=latest.period.display if latest else "",
+        latest_value=fmt_value(ind, latest.actual) if latest else "",
+        target_value=fmt_value(ind, latest.target) if latest else "",
+        metadata=list(ind.metadata),
+        notes=_auto_notes(pack, result),
+        chart_svg=chart_svg,
+        chart_title=chart_title,
+        chart_description=chart_description,
+        trend=TrendTable(
+            f"{ind.display_title}: figures by period",
+            [r.period.display for r in view],
+            rows,
+            ratings,
+        ),
+        overrides=overrides,
+        footnotes=footnotes,
+        commentary=Commentary(commentary.period.display, commentary.text) if commentary else None,
+        illustrative=ind.illustrative,
+        range_status=analysis.range_status,
+        range_text=_range_text(analysis),
+        spc=_spc_view(analysis, anchor),
+        forecast=_forecast_view(analysis),
+        peers=_peer_views(analysis),
+        draft=_draft(analysis),
+    )
+
+
+def _spc_limits_by_period(analysis: Analysis) -> dict[Period, tuple[float | None, float | None]]:
+    spc = analysis.spc
+    assert spc is not None
+    return {
+        p: (_nan_none(spc.lower_limit[i]), _nan_none(spc.upper_limit[i]))
+        for i, p in enumerate(analysis.spc_periods)
+    }
+
+
+def variation_icon(analysis: Analysis, icon_id: str) -> IconView:
+    assert analysis.spc is not None
+    code = analysis.spc.variation_icon.value
+    return IconView(code, describe_variation(code), variation_icon_svg(code, icon_id=icon_id))
+
+
+def assurance_icon(analysis: Analysis, icon_id: str) -> IconView:
+    assert analysis.spc is not None
+    icon = analysis.spc.assurance_icon
+    code = icon.value if icon is not None else "none"
+    return IconView(code, describe_assurance(icon), assurance_icon_svg(icon, icon_id=icon_id))
+
+
+def _spc_view(analysis: Analysis, anchor: str) -> SpcView | None:
+    spc = analysis.spc
+    ind = analysis.indicator
+    if spc is None or ind.spc is None:
+        return None
+    periods = list(analysis.spc_periods)
+    values = [_nan_none(v) for v in spc.values]
+    target = None
+    latest = analysis.result.latest
+    if ind.rated and latest is not None and latest.target is not None:
+        target = [analysis.result.series_value("target", p) for p in periods]
+    shown = [v for v in values if v is not None]
+    mean = _nan_none(spc.mean[-1])
+    title = f"{ind.display_title}: statistical process control chart"
+    description = (
+        f"XmR chart of {len(shown)} points from {periods[0].display} to {periods[-1].display}"
+        + (
+            f", with an average of {ind.unit.format(mean)} and process limits from "
+            f"{ind.unit.format(_nan_none(spc.lower_limit[-1]))} to "
+            f"{ind.unit.format(_nan_none(spc.upper_limit[-1]))}"
+            if mean is not None and not math.isnan(spc.lower_limit[-1])
+            else ""
+        )
+        + ". "
+        + describe_variation(spc.variation_icon)
+        + "."
+    )
+    svg = render_spc_chart(
+        SpcChart(
+            chart_id=f"spc-{anchor}",
+            title=title,
+            description=description,
+            periods=periods,
+            values=values,
+            mean=[_nan_none(v) for v in spc.mean],
+            lower_limit=[_nan_none(v) for v in spc.lower_limit],
+            upper_limit=[_nan_none(v) for v in spc.upper_limit],
+            point_types=[t.value for t in spc.point_type],
+            unit=ind.unit,
+            target=target,
+            groups=[int(g) for g in spc.group],
+        )
+    )
+    explanation = (
+        "Points inside the process limits vary by chance (common cause). Coloured points show "
+        "special cause variation: a change unlikely to be chance."
+    )
+    return SpcView(
+        svg=svg,
+        title=title,
+        description=description,
+        variation=variation_icon(analysis, f"var-{anchor}"),
+        assurance=assurance_icon(analysis, f"ass-{anchor}"),
+        explanation=explanation,
+        warnings=list(spc.warnings),
+    )
+
+
+def _forecast_view(analysis: Analysis) -> ForecastView | None:
+    forecast = analysis.forecast
+    if forecast is None:
+        return None
+    unit = analysis.indicator.unit
+    return ForecastView(
+        text=forecast.describe(unit.format),
+        rating=rating_view(forecast.rating),
+        note=forecast.note,
+    )
+
+
+def _peer_views(analysis: Analysis) -> list[PeerView]:
+    unit = analysis.indicator.unit
+    return [
+        PeerView(
+            label=c.label,
+            period=c.period.display,
+            text=c.position.describe(unit.format, unit.format_difference),
+            rank=c.position.rank,
+            of=c.position.of,
+            quartile=c.position.quartile,
+            illustrative=c.illustrative,
+        )
+        for c in analysis.peers
+    ]
+
+
+def _draft(analysis: Analysis) -> Commentary | None:
+    if not analysis.indicator.draft_commentary:
+        return None
+    text = draft_commentary(analysis)
+    latest = analysis.result.latest
+    if not text or latest is None:
+        return None
+    return Commentary(latest.period.display, text, draft=True)
+
+
+def _range_text(analysis: Analysis) -> str:
+    if not analysis.range_status:
+        return ""
+    latest = analysis.result.latest
+    assert latest is not None
+    unit = analysis.indicator.unit
+    lo, hi = analysis.range_lower, analysis.range_upper
+    span = ""
+    if lo is not None and hi is not None:
+        span = f" ({unit.format(lo)} to {unit.format(hi)})"
+    source = " set by SPC process limits" if analysis.indicator.expected_range == "spc" else ""
+    return (
+        f"The latest figure ({unit.format(latest.actual)}, {latest.period.display}) is "
+        f"{analysis.range_status} the expected range{span}{source}."
+    )
