@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -11,7 +12,7 @@ from .datafiles import Row, assemble, read_long_csv
 from .definitions import read_indicator
 from .manifest import MANIFEST, Manifest, read_manifest
 from .model import Commentary, Pack, Section
-from .peers import read_peers
+from .peers import PeerRow, assemble_peers, read_peer_csv
 from .problems import PackError, Problem, Problems
 from .textfiles import read_commentary, read_narrative
 from .yamlsource import DuplicateKey, error_line, load
@@ -57,7 +58,7 @@ def _sort_key(indicator: Indicator) -> tuple:
 
 def _sections(
     manifest: Manifest, indicators: dict[str, Indicator], section_lines: dict[str, int],
-    root: Path, problems: Problems
+    narratives: dict[str, str], problems: Problems
 ) -> tuple[Section, ...]:  # fmt: skip
     known = {s.id for s in manifest.sections}
     for ind in indicators.values():
@@ -89,16 +90,12 @@ def _sections(
             ids = listed + [i for i in ids if i not in listed]
         narrative = []
         for pos, name in enumerate(spec.narrative_files):
-            path = root / "narrative" / name
-            rel = f"narrative/{name}"
-            if "/" in name or "\\" in name or not path.is_file():
+            if name not in narratives:
                 line = spec.narrative_lines[pos] if pos < len(spec.narrative_lines) else spec.line
                 field = f"sections.{spec.id}.narrative"
-                problems.report(MANIFEST, line, field, f"{rel} does not exist")
+                problems.report(MANIFEST, line, field, f"narrative/{name} does not exist")
                 continue
-            text = _read_text(path, rel, problems)
-            if text is not None:
-                narrative.append(read_narrative(name, text, problems))
+            narrative.append(read_narrative(name, narratives[name], problems))
         sections.append(
             Section(
                 id=spec.id, title=spec.title, metadata=spec.metadata,
@@ -118,31 +115,91 @@ def check_pack(root: str | Path) -> list[Problem]:
     return []
 
 
-def load_pack(root: str | Path) -> Pack:
-    """Read and validate a pack; raises :class:`PackError` listing every problem found."""
-    root = Path(root)
-    problems = Problems()
-    if not (root / MANIFEST).is_file():
-        raise PackError([Problem(str(root), 0, "", f"not a pack: {MANIFEST} not found")])
-    manifest = read_manifest(_read_yaml(root / MANIFEST, MANIFEST, problems), problems)
-    calendar = manifest.calendar
+@dataclass
+class PackSource:
+    """A pack's parts before validation: read from a folder, or assembled from a database."""
 
-    indicators: dict[str, Indicator] = {}
-    section_lines: dict[str, int] = {}
-    broken: set[str] = set()
-    ind_dir = root / "indicators"
-    for path in _files(ind_dir):
+    manifest: object  # the parsed manifest
+    indicators: list[tuple[str, str, object]]  # (file, expected id, parsed definition)
+    rows: list[Row] = field(default_factory=list)
+    commentary_files: list[tuple[str, str, str]] = field(default_factory=list)  # (file, id, text)
+    commentary: dict[str, tuple[Commentary, ...]] = field(default_factory=dict)  # already parsed
+    narrative: dict[str, str] = field(default_factory=dict)  # file name -> Markdown
+    peer_rows: list[PeerRow] = field(default_factory=list)
+    root: Path | None = None
+
+
+def read_source(root: str | Path, problems: Problems) -> PackSource:
+    """Read a pack folder's files; file-level problems (encoding, YAML syntax) are reported."""
+    root = Path(root)
+    source = PackSource(_read_yaml(root / MANIFEST, MANIFEST, problems), [], root=root)
+    for path in _files(root / "indicators"):
         rel = f"indicators/{path.name}"
         if path.suffix not in (".yaml", ".yml"):
             if path.is_file():
                 problems.report(rel, 0, "", "only .yaml files belong in indicators/")
             continue
-        data = _read_yaml(path, rel, problems)
+        source.indicators.append((rel, path.stem, _read_yaml(path, rel, problems)))
+    for path in _files(root / "data"):
+        rel = f"data/{path.name}"
+        if path.suffix != ".csv":
+            if path.is_file():
+                message = "only .csv files belong in data/ (use kpiboard import for spreadsheets)"
+                problems.report(rel, 0, "", message)
+            continue
+        text = _read_text(path, rel, problems)
+        if text is not None:
+            source.rows.extend(read_long_csv(rel, text, problems))
+    for path in _files(root / "commentary"):
+        rel = f"commentary/{path.name}"
+        if path.suffix != ".md":
+            if path.is_file():
+                problems.report(rel, 0, "", "only .md files belong in commentary/")
+            continue
+        text = _read_text(path, rel, problems)
+        if text is not None:
+            source.commentary_files.append((rel, path.stem, text))
+    for path in _files(root / "narrative"):
+        text = _read_text(path, f"narrative/{path.name}", problems) if path.is_file() else None
+        if text is not None:
+            source.narrative[path.name] = text
+    for path in _files(root / "peers"):
+        rel = f"peers/{path.name}"
+        if path.suffix != ".csv":
+            if path.is_file():
+                problems.report(rel, 0, "", "only .csv files belong in peers/")
+            continue
+        text = _read_text(path, rel, problems)
+        if text is not None:
+            source.peer_rows.extend(read_peer_csv(rel, text, problems))
+    return source
+
+
+def load_pack(root: str | Path) -> Pack:
+    """Read and validate a pack; raises :class:`PackError` listing every problem found."""
+    root = Path(root)
+    if not (root / MANIFEST).is_file():
+        raise PackError([Problem(str(root), 0, "", f"not a pack: {MANIFEST} not found")])
+    problems = Problems()
+    source = read_source(root, problems)
+    return build_pack(source, problems)
+
+
+def build_pack(source: PackSource, problems: Problems | None = None) -> Pack:
+    """Validate a pack's parts and assemble the :class:`Pack`; raises :class:`PackError`."""
+    problems = problems if problems is not None else Problems()
+    manifest = read_manifest(source.manifest, problems)
+    calendar = manifest.calendar
+
+    indicators: dict[str, Indicator] = {}
+    section_lines: dict[str, int] = {}
+    broken: set[str] = set()
+    for rel, stem, data in source.indicators:
         read = None
         if data is not None:
-            read = read_indicator(data, rel, path.stem, calendar, manifest.default_rule, problems)
+            read = read_indicator(data, rel, stem, calendar, manifest.default_rule, problems)
         if read is None:
-            broken.add(path.stem)  # already reported; spare the user its data rows' echoes
+            broken.add(stem)  # already reported; spare the user its data rows' echoes
         else:
             indicator, section_line = read
             if indicator.id in indicators:
@@ -153,53 +210,19 @@ def load_pack(root: str | Path) -> Pack:
     if not indicators:
         problems.report("indicators/", 0, "", "no indicator definitions found")
 
-    rows: list[Row] = []
-    data_dir = root / "data"
-    for path in _files(data_dir):
-        rel = f"data/{path.name}"
-        if path.suffix != ".csv":
-            if path.is_file() and not path.name.startswith("."):
-                problems.report(
-                    rel,
-                    0,
-                    "",
-                    "only .csv files belong in data/ (use kpiboard import for spreadsheets)",
-                )
-            continue
-        text = _read_text(path, rel, problems)
-        if text is not None:
-            rows.extend(read_long_csv(rel, text, problems))
-    rows = [row for row in rows if row.indicator not in broken]
+    rows = [row for row in source.rows if row.indicator not in broken]
     data, data_notes = assemble(rows, indicators, calendar, problems)
 
-    commentary: dict[str, tuple[Commentary, ...]] = {}
-    com_dir = root / "commentary"
-    for path in _files(com_dir):
-        rel = f"commentary/{path.name}"
-        if path.suffix != ".md":
-            if path.is_file():
-                problems.report(rel, 0, "", "only .md files belong in commentary/")
+    commentary: dict[str, tuple[Commentary, ...]] = dict(source.commentary)
+    for rel, stem, text in source.commentary_files:
+        if stem in broken:
             continue
-        if path.stem in broken:
+        if stem not in indicators:
+            problems.report(rel, 0, "", f"no indicator {stem!r} for this commentary")
             continue
-        if path.stem not in indicators:
-            problems.report(rel, 0, "", f"no indicator {path.stem!r} for this commentary")
-            continue
-        text = _read_text(path, rel, problems)
-        if text is not None:
-            commentary[path.stem] = read_commentary(rel, text, calendar, problems)
+        commentary[stem] = read_commentary(rel, text, calendar, problems)
 
-    peer_files = []
-    for path in _files(root / "peers"):
-        rel = f"peers/{path.name}"
-        if path.suffix != ".csv":
-            if path.is_file():
-                problems.report(rel, 0, "", "only .csv files belong in peers/")
-            continue
-        text = _read_text(path, rel, problems)
-        if text is not None:
-            peer_files.append((rel, text))
-    peers = read_peers(peer_files, indicators, calendar, problems)
+    peers = assemble_peers(source.peer_rows, indicators, calendar, problems)
     for ind in indicators.values():
         for group in ind.peer_groups:
             if group not in manifest.peer_groups:
@@ -209,7 +232,7 @@ def load_pack(root: str | Path) -> Pack:
                     f"{', '.join(manifest.peer_groups) or 'none'})",
                 )  # fmt: skip
 
-    sections = _sections(manifest, indicators, section_lines, root, problems)
+    sections = _sections(manifest, indicators, section_lines, source.narrative, problems)
     all_tags = {t for ind in indicators.values() for t in ind.tags}
     for name, subset in manifest.subsets.items():
         for tag in subset.tags:
@@ -242,5 +265,5 @@ def load_pack(root: str | Path) -> Pack:
         organisation_code=manifest.organisation_code,
         peer_groups=manifest.peer_groups,
         peers=peers,
-        path=root,
+        path=source.root,
     )

@@ -7,6 +7,7 @@ English councils); the manifest names peer groups over those organisations.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from ..core.indicators import Indicator
 from ..core.periods import FinancialCalendar, Period, PeriodError
@@ -18,35 +19,51 @@ PEER_COLUMNS = ("indicator", "period", "organisation", "value")
 PeerValues = dict[tuple[str, Period], dict[str, float]]
 
 
-def read_peers(
-    files: list[tuple[str, str]],
+@dataclass(frozen=True)
+class PeerRow:
+    indicator: str
+    period: str
+    organisation: str
+    value: float | None
+    file: str
+    line: int
+
+
+def read_peer_csv(file: str, text: str, problems: Problems) -> list[PeerRow]:
+    records = read_csv_records(file, text, PEER_COLUMNS, ("name",), problems)
+    return [
+        PeerRow(get["indicator"], get["period"], get["organisation"], value, file, line)
+        for line, get, value in records
+    ]
+
+
+def assemble_peers(
+    rows: list[PeerRow],
     indicators: dict[str, Indicator],
     calendar: FinancialCalendar,
     problems: Problems,
 ) -> PeerValues:
-    """Peer values by (indicator, period) then organisation code, from (file name, text) pairs."""
+    """Peer values by (indicator, period) then organisation code."""
     peers: PeerValues = defaultdict(dict)
     seen: dict[tuple[str, Period, str], str] = {}
-    for file, text in files:
-        for line, get, value in read_csv_records(file, text, PEER_COLUMNS, ("name",), problems):
-            if get["indicator"] not in indicators:
-                problems.report(file, line, "indicator", f"unknown indicator {get['indicator']!r}")
-                continue
-            try:
-                period = calendar.parse(get["period"])
-            except PeriodError as exc:
-                problems.report(file, line, "period", str(exc))
-                continue
-            key = (get["indicator"], period, get["organisation"])
-            if key in seen:
-                problems.report(
-                    file,
-                    line,
-                    "",
-                    f"duplicate row: {key[0]} {period.label} {key[2]} is already at {seen[key]}",
-                )
-                continue
-            seen[key] = f"{file}:{line}"
-            if value is not None:
-                peers[(get["indicator"], period)][get["organisation"]] = value
+    for row in rows:
+        file, line = row.file, row.line
+        if row.indicator not in indicators:
+            problems.report(file, line, "indicator", f"unknown indicator {row.indicator!r}")
+            continue
+        try:
+            period = calendar.parse(row.period)
+        except PeriodError as exc:
+            problems.report(file, line, "period", str(exc))
+            continue
+        key = (row.indicator, period, row.organisation)
+        if key in seen:
+            problems.report(
+                file, line, "",
+                f"duplicate row: {key[0]} {period.label} {key[2]} is already at {seen[key]}",
+            )  # fmt: skip
+            continue
+        seen[key] = f"{file}:{line}"
+        if row.value is not None:
+            peers[(row.indicator, period)][row.organisation] = row.value
     return dict(peers)

@@ -74,3 +74,19 @@ def error_line(exc: Exception) -> int:
     if mark is not None:
         return mark.line + 1
     return getattr(exc, "line", 0)
+
+
+def wrap(value: Any) -> Any:
+    """Plain dicts and lists (from JSON or a database) as :class:`Mapping`/:class:`Sequence`
+    without line numbers, so the same validators read them."""
+    if isinstance(value, dict):
+        out = Mapping((k, wrap(v)) for k, v in value.items())
+        out.line = 0
+        out.key_lines = {}
+        return out
+    if isinstance(value, (list, tuple)):
+        seq = Sequence(wrap(v) for v in value)
+        seq.line = 0
+        seq.item_lines = [0] * len(seq)
+        return seq
+    return value
