@@ -32,6 +32,7 @@ lint: setup
 
 bench: setup
 	$(PY) bench/bench_rating.py
+	$(PY) bench/bench_spc.py
 	$(PY) bench/bench_report.py
 
 clean:

@@ -284,16 +284,21 @@ class XmrResult:
 class XmrBatch:
     """Many series charted at once: (m, n) arrays per point, (m,) arrays per series.
 
-    ``point_type``, ``signal``, ``variation_icon`` and ``assurance_icon`` are int8 codes: see the
-    ``code`` / ``from_code`` of :class:`PointType`, :class:`Signal`, :class:`VariationIcon` and
-    :class:`AssuranceIcon` (0 means None for the last two of those that can be None).
+    The labels are int8 codes (``code`` and ``from_code`` on each enum map them both ways):
+
+    * ``point_type``: -1 missing, 0 common cause, 1 improvement, 2 concern, 3 neutral high,
+      4 neutral low;
+    * ``signal``: 0 none, 1 outside the limits, 2 trend, 3 two of three, 4 shift;
+    * ``variation_icon``: 0 common cause, 1 improvement high, 2 improvement low, 3 concern high,
+      4 concern low, 5 neutral high, 6 neutral low;
+    * ``assurance_icon``: 0 none, 1 pass, 2 fail, 3 inconsistent.
+
+    ``short_baseline``: fewer than 15 values in the latest group (:func:`xmr` warns).
     """
 
     mean: np.ndarray
     lower_limit: np.ndarray
     upper_limit: np.ndarray
-    near_lower: np.ndarray
-    near_upper: np.ndarray
     point_type: np.ndarray
     signal: np.ndarray
     variation_icon: np.ndarray
@@ -315,7 +320,15 @@ def _improvement(value: object) -> Improvement:
 def _check_options(fix_after_n_points: int | None, shift_length: int) -> None:
     if shift_length not in SHIFT_LENGTHS:
         raise ValueError(f"shift_length must be 6, 7 or 8 points, not {shift_length!r}")
-    if fix_after_n_points is not None and fix_after_n_points < MIN_BASELINE:
+    if fix_after_n_points is None:
+        return
+    try:
+        operator.index(fix_after_n_points)
+    except TypeError:
+        raise ValueError(
+            f"fix_after_n_points must be a whole number of points, not {fix_after_n_points!r}"
+        ) from None
+    if fix_after_n_points < MIN_BASELINE:
         raise ValueError(
             f"fix_after_n_points must be at least {MIN_BASELINE} (limits fixed on fewer points "
             f"are unreliable), not {fix_after_n_points!r}"
@@ -565,9 +578,11 @@ def xmr(
             )
         latest, latest_count = lim, count
     if latest_count < ADVISED_POINTS:
+        since = " since the last rebase" if len(starts) > 1 else ""
         warnings.append(
-            f"Only {latest_count} values since the limits were last set, fewer than "
-            f"{ADVISED_POINTS}: Making Data Count advises 15 to 20 points before acting on signals."
+            f"Only {latest_count} value{'' if latest_count == 1 else 's'}{since}, fewer than "
+            f"{ADVISED_POINTS}: Making Data Count advises 15 to 20 points before relying on the "
+            "limits."
         )
 
     point_type = tuple(
@@ -635,44 +650,69 @@ class _Groups:
         return rows
 
 
-def _group_sums(
-    y: np.ndarray,
-    valid: np.ndarray,
-    start: np.ndarray,
-    fix: int | None,
-    cut: np.ndarray | None = None,
-) -> np.ndarray:
-    """Per group, (4, groups, m): count and sum of the baseline values, count and sum of its
-    moving ranges, each added in time order as :func:`_mean` does. With ``cut`` (groups, m),
-    only the ranges that screening keeps are counted."""
+def _store(sums: np.ndarray, acc: np.ndarray, group: np.ndarray, rows: np.ndarray) -> None:
+    """Move the running sums of ``rows`` (whose group has just ended) into ``sums``; restart."""
+    sums[:, group[rows], rows] = acc[:, rows]
+    acc[:, rows] = 0.0
+
+
+def _baseline_sums(
+    y: np.ndarray, valid: np.ndarray, start: np.ndarray, fix: int | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per group, (4, groups, m): count and sum of the baseline values, count and sum of their
+    moving ranges, each added in time order as :func:`_mean` does; also the (n, m) moving ranges
+    and where they count (both ends in the same group's baseline)."""
     n, m = y.shape
     groups = _Groups(start)
     sums = np.zeros((4, groups.count, m))
     acc = np.zeros((4, m))
+    ranges = np.zeros((n, m))
+    has_range = np.zeros((n, m), dtype=bool)
     position = np.zeros(m, dtype=np.intp)
     previous = np.zeros(m, dtype=bool)
-    cut_now = None if cut is None else cut[0].copy()
     for j in range(n):
         ended = groups.current.copy()
         rows = groups.switch(j)
         if rows.size:
-            sums[:, ended[rows], rows] = acc[:, rows]
-            acc[:, rows] = 0.0
+            _store(sums, acc, ended, rows)
             position[rows] = 0
-            if cut_now is not None:
-                cut_now[rows] = cut[groups.current[rows], rows]
         base = valid[j] if fix is None else valid[j] & (position < fix)
-        acc[0] += base
-        acc[1] += np.where(base, y[j], 0.0)
+        np.add(acc[0], 1.0, out=acc[0], where=base)
+        np.add(acc[1], y[j], out=acc[1], where=base)
         if j:
-            has = base & previous & ~start[j]
-            ranges = np.abs(y[j] - y[j - 1])
-            if cut_now is not None:
-                has &= ~((ranges > 0) & (ranges >= cut_now - REL_TOL * cut_now))
-            acc[2] += has
-            acc[3] += np.where(has, ranges, 0.0)
+            np.subtract(y[j], y[j - 1], out=ranges[j])
+            np.abs(ranges[j], out=ranges[j])
+            has = np.logical_and(base, previous, out=has_range[j])
+            has &= ~start[j]
+            np.add(acc[2], 1.0, out=acc[2], where=has)
+            np.add(acc[3], ranges[j], out=acc[3], where=has)
         previous = base
         position += 1
+    sums[:, groups.current, groups.columns] = acc
+    return sums, ranges, has_range
+
+
+def _screened_range_sums(
+    ranges: np.ndarray, has_range: np.ndarray, start: np.ndarray, edge: np.ndarray
+) -> np.ndarray:
+    """Per group, (2, groups, m): count and sum of the moving ranges below ``edge`` (the cut
+    less its tolerance, per group), or zero, in time order as in :func:`_screened_out`."""
+    n, m = ranges.shape
+    groups = _Groups(start)
+    sums = np.zeros((2, groups.count, m))
+    acc = np.zeros((2, m))
+    edge_now = edge[0].copy()
+    for j in range(n):
+        ended = groups.current.copy()
+        rows = groups.switch(j)
+        if rows.size:
+            _store(sums, acc, ended, rows)
+            edge_now[rows] = edge[groups.current[rows], rows]
+        if j:
+            r = ranges[j]
+            keep = has_range[j] & ~((r > 0) & (r >= edge_now))
+            np.add(acc[0], 1.0, out=acc[0], where=keep)
+            np.add(acc[1], r, out=acc[1], where=keep)
     sums[:, groups.current, groups.columns] = acc
     return sums
 
@@ -760,19 +800,20 @@ def xmr_many(
 
     # Limits per group: (groups, m) arrays.
     with np.errstate(invalid="ignore", divide="ignore"):
-        count, total, r_count, r_total = _group_sums(y, valid, start, fix_after_n_points)
+        sums, ranges, has_range = _baseline_sums(y, valid, start, fix_after_n_points)
+        count, total, r_count, r_total = sums
         mean = total / count
         mr_bar = r_total / r_count
         if screen_outliers:
             cut = SCREEN_FACTOR * mr_bar
-            _, _, r_count, r_total = _group_sums(y, valid, start, fix_after_n_points, cut)
+            r_count, r_total = _screened_range_sums(ranges, has_range, start, cut - REL_TOL * cut)
             mr_bar = r_total / r_count
     lower = mean - LIMIT_FACTOR * mr_bar
     upper = mean + LIMIT_FACTOR * mr_bar
     near_lower = mean - NEAR_FACTOR * mr_bar
     near_upper = mean + NEAR_FACTOR * mr_bar
     tol = REL_TOL * np.maximum(np.abs(lower), np.abs(upper))
-    lines = np.stack([mean, lower, upper, near_lower, near_upper])
+    lines = np.stack([mean, lower, upper])
     # The lines each rule compares with, tolerance included, exactly as the reference adds them.
     edges = np.stack(
         [
@@ -787,15 +828,18 @@ def xmr_many(
 
     # Per point: the lines of its group, and where it lies. NaN limits (or a NaN value) make
     # every comparison false, so such groups and points get no signals.
-    per_point = np.empty((5, n, m))
+    per_point = np.empty((3, n, m))
     where = np.empty((6, n, m), dtype=bool)
     groups = _Groups(start)
     lines_now, edges_now = lines[:, 0].copy(), edges[:, 0].copy()
+    latest_count = np.zeros(m, dtype=np.intp)  # values in the latest group
     for j in range(n):
         rows = groups.switch(j)
         if rows.size:
             lines_now[:, rows] = lines[:, groups.current[rows], rows]
             edges_now[:, rows] = edges[:, groups.current[rows], rows]
+            latest_count[rows] = 0
+        latest_count += valid[j]
         per_point[:, j] = lines_now
         np.greater(y[j], edges_now[0::2], out=where[0::2, j])
         np.less(y[j], edges_now[1::2], out=where[1::2, j])
@@ -829,8 +873,9 @@ def xmr_many(
     high = np.where(signal == Signal.TREND.code, trend_high, above)
 
     direction = codes.astype(np.intp) + 1
-    point_type = np.where(high, _POINT_TABLE[direction, 1], _POINT_TABLE[direction, 0])
-    np.copyto(point_type, PointType.COMMON_CAUSE.code, where=signal == 0)
+    low_code, high_code = _POINT_TABLE[direction, 0], _POINT_TABLE[direction, 1]
+    point_type = high.view(np.int8) * (high_code - low_code) + low_code
+    point_type *= signal != 0  # common cause is code 0
     np.copyto(point_type, PointType.MISSING.code, where=~valid)
 
     columns = np.arange(m)
@@ -849,20 +894,14 @@ def xmr_many(
             passes, AssuranceIcon.PASS.code, np.where(fails, AssuranceIcon.FAIL.code, _INCONSISTENT)
         ).astype(np.int8)
         assurance[(codes == 0) | np.isnan(targets) | np.isnan(hi)] = assurance_code(None)
-        index = np.arange(n)[:, None]
-        latest_start = np.where(start, index, 0).max(axis=0)
-        latest_count = (valid & (index >= latest_start)).sum(axis=0)
     else:
         icon = np.zeros(m, dtype=np.int8)
         assurance = np.zeros(m, dtype=np.int8)
-        latest_count = np.zeros(m, dtype=np.int64)
 
     return XmrBatch(
         mean=per_point[0].T,
         lower_limit=per_point[1].T,
         upper_limit=per_point[2].T,
-        near_lower=per_point[3].T,
-        near_upper=per_point[4].T,
         point_type=point_type.T,
         signal=signal.T,
         variation_icon=icon,
