@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import copy
 import io
+import json
 import re
+import warnings
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
+from kpiboard.report import ReportModel, build_report
 from kpiboard.report import pdf as pdf_module
-from kpiboard.report.model import ReportModel, build_report
+from kpiboard.report.model import Cell, Column, Commentary, ForecastView, PeerView, RatingView
 from kpiboard.report.pdf import PdfRenderError, PdfStandardWarning, render_pdf, report_data
 
 DEMO = Path(__file__).resolve().parents[2] / "src" / "kpiboard" / "demo" / "pack"
@@ -250,3 +253,255 @@ def test_pdf_that_cannot_meet_the_standards_is_still_written(model, monkeypatch)
     reader = PdfReader(io.BytesIO(data))
     assert "Skipped" in reader.pages[-1].extract_text()
     assert "pdfuaid" not in reader.xmp_metadata.rdf_root.toxml()
+
+
+# --- statistical process control, forecasts, peers, drafts and lead tables ----------------------
+
+
+def alt_texts(reader: PdfReader) -> list[str]:
+    """The alt text of every tagged figure, walking the structure tree."""
+    found: list[str] = []
+    seen: set[int] = set()
+
+    def walk(node) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, list):
+            for kid in node:
+                walk(kid)
+            return
+        if not hasattr(node, "get") or id(node) in seen:
+            return
+        seen.add(id(node))
+        if "/Alt" in node:
+            found.append(str(node["/Alt"]))
+        if "/K" in node:
+            walk(node["/K"])
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+def page_text(reader: PdfReader, pages: list[str], heading: str, count: int = 2) -> str:
+    """The squashed text of the ``count`` pages from the one where ``heading`` is bookmarked."""
+    start = {title: n for _, title, n in outline_titles(reader)}[heading]
+    return squash("".join(pages[start : start + count]))
+
+
+def demo_page(model: ReportModel, indicator_id: str):
+    for page in model.pages:
+        if page.id == indicator_id:
+            return page
+    pytest.skip(f"the demo pack has no {indicator_id}")
+
+
+def without_rating_code(text: str, code: str) -> str:
+    """A forecast sentence without its closing rating code: the PDF prints the words instead."""
+    return text.removesuffix(f": {code}") + ":" if text.endswith(f": {code}") else text
+
+
+def test_pdf_meets_the_standards_without_falling_back(model):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PdfStandardWarning)
+        data = render_pdf(model)
+    reader = PdfReader(io.BytesIO(data))
+    assert "pdfuaid:part>1<" in reader.xmp_metadata.rdf_root.toxml()
+
+
+def test_layout_converges(model):
+    """No warnings from typst beyond missing fallback fonts (e.g. layout that did not settle)."""
+    typst = pytest.importorskip("typst")
+    payload = json.dumps(report_data(model), ensure_ascii=False)
+    _, found = typst.compile_with_warnings(
+        pdf_module._template(),
+        format="pdf",
+        sys_inputs={"report": payload},
+        root=str(pdf_module.TEMPLATES),
+        pdf_standards=list(pdf_module.PDF_STANDARDS),
+    )
+    messages = [getattr(w, "message", str(w)) for w in found]
+    assert [m for m in messages if "unknown font family" not in m] == []
+
+
+def test_variation_and_assurance_page(reader, pages, model):
+    sections = [s for s in model.sections if s.variation is not None]
+    if not sections:
+        pytest.skip("the demo pack has no SPC indicators")
+    bookmarks = outline_titles(reader)
+    entries = [(d, n) for d, title, n in bookmarks if title == "Variation and assurance"]
+    assert len(entries) == len(sections)
+    assert all(depth == 1 for depth, _ in entries)
+    assert "Variationandassurance" in squash(pages[1])  # in the contents
+    first = {title: n for _, title, n in bookmarks}
+    for section, (_, number) in zip(sections, entries, strict=True):
+        # After the section's summary, before its first indicator page, on one page.
+        assert first[section.title] < number < first[section.pages[0].heading]
+        body = squash(pages[number])
+        assert squash(section.variation.caption) in body
+        for row in section.variation.rows:
+            assert squash(row.title) in body
+            assert squash(row.variation.label) in body
+            assert squash(row.assurance.label) in body
+            assert squash(row.rating.words) in body
+        for words in ("Variation icons", "Assurance icons", "Common cause", "H or L", "P (pass)"):
+            assert squash(words) in body
+    assert "Commoncause" in squash("".join(pages))
+
+
+def test_spc_charts_icons_and_warnings_on_indicator_pages(reader, pages, model):
+    with_spc = [p for p in model.pages if p.spc is not None]
+    if not with_spc:
+        pytest.skip("the demo pack has no SPC indicators")
+    alts = alt_texts(reader)
+    for page in with_spc:
+        body = page_text(reader, pages, page.heading)
+        assert "Statisticalprocesscontrol" in body
+        assert squash(page.spc.variation.label) in body
+        assert squash(page.spc.assurance.label) in body
+        assert squash(page.spc.explanation) in body
+        for note in page.spc.warnings:
+            assert squash(note) in body
+        assert page.spc.description in alts, page.id
+        assert page.spc.variation.label in alts
+    asc = [p for p in with_spc if p.id.startswith("ASC")]
+    assert asc, "the ASC indicators have SPC charts"
+
+
+def test_forecast_is_printed_with_its_rating(reader, pages, model):
+    asc11 = demo_page(model, "ASC11")
+    assert asc11.forecast is not None
+    body = page_text(reader, pages, asc11.heading, count=1)
+    assert "Forecastyear-end" in body
+    sentence = without_rating_code(asc11.forecast.text, asc11.forecast.rating.code)
+    assert squash(sentence + asc11.forecast.rating.words) in body
+    assert squash(asc11.forecast.note) in body
+    for page in model.pages:
+        if page.forecast is not None:
+            body = page_text(reader, pages, page.heading, count=1)
+            code = page.forecast.rating.code
+            assert squash(without_rating_code(page.forecast.text, code)) in body
+
+
+def test_comparison_with_other_councils(reader, pages, model):
+    scs01 = demo_page(model, "SCS01")
+    assert scs01.peers
+    body = page_text(reader, pages, scs01.heading)
+    assert "Comparisonwithothercouncils" in body
+    assert "13thof152" in body
+    for peer in scs01.peers:
+        assert squash(peer.label) in body
+        assert squash(peer.text) in body
+        if peer.illustrative:
+            assert squash(peer.illustrative) in body
+    assert any(peer.illustrative for peer in scs01.peers)
+
+
+def test_draft_commentary_is_boxed_and_labelled(reader, pages, model):
+    drafted = [p for p in model.pages if p.draft is not None]
+    if not drafted:
+        pytest.skip("the demo pack drafts no commentary")
+    label = squash("Draft commentary generated by kpiboard from the figures — not the service's")
+    for page in drafted:
+        body = page_text(reader, pages, page.heading)
+        assert label in body
+        assert squash(page.draft.markdown) in body
+    assert any(p.kind == "lead" for p in drafted)
+    assert squash("".join(pages)).count(label) == len(drafted)
+
+
+def test_lead_table_opens_the_lead_indicators(reader, pages, model):
+    sections = [s for s in model.sections if s.leads is not None]
+    if not sections:
+        pytest.skip("the demo pack has no lead indicators")
+    starts = [n for _, title, n in outline_titles(reader) if title == "Lead indicators"]
+    for section, number in zip(sections, starts, strict=True):
+        body = squash(pages[number])
+        assert squash(section.leads.caption) in body
+        for row in section.leads.rows:
+            assert squash(row.title + row.latest + row.period + row.expected) in body
+        statuses = {row.status for row in section.leads.rows}
+        if "above" in statuses:
+            assert "Aboverange" in body
+        for page in section.lead_pages:
+            assert page.range_text
+            assert squash(page.range_text) in page_text(reader, pages, page.heading)
+
+
+def test_summary_icons_forecast_draft_with_commentary_and_odd_values(model):
+    """Columns and combinations the demo does not use: the template must still lay them out."""
+    changed = copy.deepcopy(model)
+    section = next((s for s in changed.sections if any(p.spc for p in s.pages)), None)
+    if section is None:
+        pytest.skip("the demo pack has no SPC indicators")
+    # A summary as a pack might choose it, with the forecast and the two SPC icons.
+    keep = [
+        i
+        for i, c in enumerate(section.summary.columns)
+        if c.key in ("number", "title", "current", "rating", "direction")
+    ]
+    section.summary.columns = [section.summary.columns[i] for i in keep] + [
+        Column("forecast", "Forecast year-end rating"),
+        Column("variation", "Variation"),
+        Column("assurance", "Assurance"),
+    ]
+    rated = [p for p in section.pages if p.kind != "lead"]
+    rows = []
+    for row, page in zip(section.summary.rows, rated, strict=True):
+        if page.spc is None:
+            added = [Cell("–"), Cell("–"), Cell("–")]
+        else:
+            added = [
+                Cell(rating=RatingView("RED", "Red")),
+                Cell(icon=page.spc.variation),
+                Cell(icon=page.spc.assurance),
+            ]
+        rows.append([row[i] for i in keep] + added)
+    section.summary.rows = rows
+    page = next(p for p in section.pages if p.spc is not None and p.commentary is not None)
+    page.draft = Commentary(page.commentary.period, "A *drafted* note with #hash and $x$.", True)
+    page.spc.warnings = []
+    page.forecast = ForecastView("Forecast year-end 12% against no target", RatingView("", ""), "")
+    page.peers = [PeerView("Neighbours", "Mar 13", "2nd of 3", 2, 3, 2)]
+    reader = PdfReader(io.BytesIO(render_pdf(changed)))
+    texts = [p.extract_text() for p in reader.pages]
+    summary = squash(texts[{t: n for _, t, n in outline_titles(reader)}[section.title]])
+    assert "Forecastyear-endrating" in summary
+    for shown in rated:
+        if shown.spc is not None:
+            assert squash(shown.spc.variation.label) in summary
+            assert squash(shown.spc.assurance.label) in summary
+    body = page_text(reader, texts, page.heading, count=3)
+    assert "Commentary" in body
+    assert squash("Draft commentary generated by kpiboard") in body
+    assert squash("A drafted note with #hash and $x$.") in body
+    assert squash("Forecast year-end 12% against no target") in body
+    assert "2ndof3" in body
+
+
+def test_summary_with_many_columns_still_fits_the_page(model):
+    """Columns shrink, rather than squeezing out the indicator titles, when there are many."""
+    changed = copy.deepcopy(model)
+    section = next((s for s in changed.sections if any(p.spc for p in s.pages)), None)
+    if section is None:
+        pytest.skip("the demo pack has no SPC indicators")
+    section.summary.columns += [
+        Column("forecast", "Forecast year-end rating"),
+        Column("variation", "Variation"),
+        Column("assurance", "Assurance"),
+    ]
+    rated = [p for p in section.pages if p.kind != "lead"]
+    for row, page in zip(section.summary.rows, rated, strict=True):
+        spc = page.spc
+        row += (
+            [Cell("–"), Cell("–"), Cell("–")]
+            if spc is None
+            else [
+                Cell(rating=RatingView("RED", "Red")),
+                Cell(icon=spc.variation),
+                Cell(icon=spc.assurance),
+            ]
+        )
+    reader = PdfReader(io.BytesIO(render_pdf(changed)))
+    start = {t: n for _, t, n in outline_titles(reader)}[section.title]
+    summary = squash("".join(p.extract_text() for p in reader.pages[start : start + 2]))
+    for page in rated:
+        assert squash(page.title) in summary

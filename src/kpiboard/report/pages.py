@@ -322,8 +322,12 @@ def _forecast_view(analysis: Analysis) -> ForecastView | None:
     if forecast is None:
         return None
     unit = analysis.indicator.unit
+    text = forecast.describe(unit.format)
+    suffix = f": {forecast.rating.name}"
+    if text.endswith(suffix):  # the view shows the rating as a badge beside the text
+        text = text[: -len(suffix)]
     return ForecastView(
-        text=forecast.describe(unit.format),
+        text=text,
         rating=rating_view(forecast.rating),
         note=forecast.note,
     )

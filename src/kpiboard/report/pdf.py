@@ -2,12 +2,13 @@
 
 The model goes to the template (``templates/report.typ``) as one JSON string in ``sys.inputs``;
 the template prints every string in it as text. The only markup it evaluates is the Typst that
-:mod:`kpiboard.report.typst_markup` makes here from the Markdown fields (commentary and
-narrative), in which all text is escaped.
+:mod:`kpiboard.report.typst_markup` makes here from the Markdown fields (commentary, drafted
+commentary and narrative), in which all text is escaped. SVG charts and icons are drawn as images.
 
-The PDF is written to PDF/A-2a and PDF/UA-1 (tagged, with alt text for every chart, language,
-title and heading structure) and typst checks both. Should a pack's text ever trip one of those
-checks, the report is typeset again as a plain tagged PDF with a warning, rather than not at all.
+The PDF is written to PDF/A-2a and PDF/UA-1 (tagged, with alt text for every chart and icon, a
+language, title and heading structure) and typst checks both. Should a pack's text ever trip one
+of those checks, the report is typeset again as a plain tagged PDF with a warning, rather than
+not at all.
 
 typst is imported on first use, so importing this module stays cheap.
 """
@@ -72,11 +73,14 @@ def report_data(model: ReportModel) -> dict[str, Any]:
             )
         for page in section["pages"] + section["lead_pages"]:
             page["chart_alt"] = page["chart_description"] or page["chart_title"]
-            commentary = page.get("commentary")
-            if commentary:
-                commentary["typst"] = markdown_to_typst(
-                    commentary["markdown"], heading_offset=COMMENTARY_HEADING_OFFSET
-                )
+            # kpiboard's drafted commentary is plain text, but is read as Markdown like the
+            # service's own, so that both print alike.
+            for key in ("commentary", "draft"):
+                commentary = page.get(key)
+                if commentary:
+                    commentary["typst"] = markdown_to_typst(
+                        commentary["markdown"], heading_offset=COMMENTARY_HEADING_OFFSET
+                    )
     return data
 
 
