@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup assets demo report test lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,16 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
-setup: $(VENV)/.installed
+STATIC := src/kpiboard/web/static/kpiboard
+$(STATIC)/kpiboard.css: node_modules/.installed src/kpiboard/web/assets/*.scss
+	npx sass --load-path=node_modules --no-source-map --style=compressed --quiet-deps \
+		--silence-deprecation=import src/kpiboard/web/assets/kpiboard.scss $@
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(STATIC)/
+
+## Build the web application's stylesheet and scripts from GOV.UK Frontend.
+assets: $(STATIC)/kpiboard.css
+
+setup: $(VENV)/.installed assets
 
 ## Build the demo pack and its committee report (HTML and PDF) into out/demo.
 demo: setup

@@ -16,3 +16,4 @@ def demo_pack_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def demo_pack(demo_pack_dir):
     return load_pack(demo_pack_dir)
+

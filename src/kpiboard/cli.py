@@ -264,5 +264,66 @@ def demo(directory: str, with_report: bool) -> None:
             click.echo(f"Report ({fmt.upper()}): {out.resolve()}")
 
 
+def _django(data_dir: str | None = None) -> None:
+    import os
+
+    if data_dir:
+        os.environ["KPIBOARD_DATA_DIR"] = data_dir
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kpiboard.web.settings")
+    import django
+
+    django.setup()
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.pass_context
+def manage(ctx: click.Context) -> None:
+    """Run a Django management command for the web application (migrate, loadpack, ...)."""
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["kpiboard manage", *ctx.args])
+
+
+@main.command()
+@click.option("--demo", is_flag=True, help="Load the demo pack into a fresh embedded database.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve(demo: bool, host: str, port: int, workers: int) -> None:
+    """Start the web application with gunicorn (SQLite by default, or DATABASE_URL)."""
+    import os
+    import tempfile
+
+    data_dir = tempfile.mkdtemp(prefix="kpiboard-demo-") if demo else None
+    if demo:
+        os.environ.pop("DATABASE_URL", None)  # the demo always gets its own embedded database
+    os.environ.setdefault("KPIBOARD_DEBUG", "false")
+    _django(data_dir)
+    from django.conf import settings
+    from django.core.management import call_command
+
+    Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+    call_command("migrate", verbosity=0, interactive=False)
+    if demo:
+        from .demo import pack_source
+        from .web.accounts import create_person
+        from .web.models import Role
+        from .web.store import load_pack_into_db
+
+        load_pack_into_db(pack_source(), reason="Demo pack")
+        user, password = create_person("admin", Role.ADMINISTRATOR)
+        click.echo(f"Demo data loaded into {settings.DATABASES['default']['NAME']}")
+        click.echo(f"Sign in as:  {user.get_username()}  /  {password}")
+    click.echo(f"kpiboard is running at http://{host}:{port}/  (Ctrl+C to stop)")
+    import sys as _sys
+
+    from gunicorn.app.wsgiapp import run
+
+    _sys.argv = ["gunicorn", "kpiboard.web.wsgi:application", "--bind", f"{host}:{port}",
+                 "--workers", str(workers), "--access-logfile", "-"]  # fmt: skip
+    run()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -220,7 +220,8 @@ def build_pack(source: PackSource, problems: Problems | None = None) -> Pack:
         if stem not in indicators:
             problems.report(rel, 0, "", f"no indicator {stem!r} for this commentary")
             continue
-        commentary[stem] = read_commentary(rel, text, calendar, problems)
+        items = read_commentary(rel, text, calendar, problems)
+        commentary[stem] = tuple(sorted(items, key=lambda c: c.period.sort_key))
 
     peers = assemble_peers(source.peer_rows, indicators, calendar, problems)
     for ind in indicators.values():

@@ -1,0 +1,18 @@
+"""Template context for every page: the organisation's name and what the user may do."""
+
+from __future__ import annotations
+
+from .models import Site
+from .permissions import FULL, Role, role_of
+
+
+def site(request) -> dict:
+    manifest = Site.objects.filter(pk=1).values_list("manifest", flat=True).first() or {}
+    role = role_of(request.user) if hasattr(request, "user") else None
+    return {
+        "organisation": manifest.get("organisation", "kpiboard"),
+        "site_title": manifest.get("title", "Performance"),
+        "user_role": role,
+        "can_enter": role in (*FULL, Role.OWNER),
+        "can_import": role in FULL,
+    }

@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from ...accounts import create_person
+from ...models import Indicator, Role
+from ...store import load_pack_into_db
+
+
+class Command(BaseCommand):
+    help = "Load the demo pack into an empty database and create an administrator."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--admin", default="admin")
+
+    def handle(self, admin, **options):
+        from ....demo import pack_source
+
+        if Indicator.objects.exists():
+            raise CommandError("the database already holds indicators; use a fresh database")
+        load_pack_into_db(pack_source(), reason="Demo pack")
+        user, password = create_person(admin, Role.ADMINISTRATOR)
+        self.stdout.write(f"Administrator: {user.get_username()} / {password}")

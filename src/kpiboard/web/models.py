@@ -1,0 +1,208 @@
+"""The web application's data: the indicator register and everything entered against it.
+
+Figures, commentary, overrides, definitions and sign-offs are append-only: a change adds a
+revision (who, when, why, the value) and marks it current; earlier revisions stay for the history.
+Nothing is deleted: indicators are archived. A partial unique index keeps one current revision per
+key, so two concurrent saves cannot both win.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", "Administrator"
+    ANALYST = "analyst", "Analyst"
+    OWNER = "owner", "Indicator owner"
+    APPROVER = "approver", "Approver"
+    VIEWER = "viewer", "Viewer"
+
+
+class Profile(models.Model):
+    """A person's role and what they own or approve."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kpi_profile"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
+    sections = models.ManyToManyField("Section", blank=True, related_name="people")
+    indicators = models.ManyToManyField("Indicator", blank=True, related_name="owners")
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} ({self.get_role_display()})"
+
+
+class Site(models.Model):
+    """The one pack the site holds: its manifest, and a version bumped by every change."""
+
+    manifest = models.JSONField(default=dict)
+    version = models.BigIntegerField(default=0)
+    loaded_at = models.DateTimeField(null=True, blank=True)
+
+    @classmethod
+    def get(cls) -> Site:
+        site, _ = cls.objects.get_or_create(pk=1)
+        return site
+
+
+class Section(models.Model):
+    code = models.SlugField(max_length=60, unique=True)
+    title = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+    definition = models.JSONField(default=dict)  # the manifest's entry for the section
+
+    class Meta:
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Indicator(models.Model):
+    code = models.CharField(max_length=60, unique=True)
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="indicators")
+    title = models.CharField(max_length=400)
+    position = models.PositiveIntegerField(default=0)
+    archived = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["section__position", "position", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class Revision(models.Model):
+    """Fields every append-only record has."""
+
+    revision = models.PositiveIntegerField()
+    is_current = models.BooleanField(default=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Definition(Revision):
+    """An indicator's definition (the pack's indicator YAML as JSON), rules included."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="definitions")
+    body = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "revision"], name="definition_revision"),
+            models.UniqueConstraint(
+                fields=["indicator"], condition=Q(is_current=True), name="definition_current"
+            ),
+        ]
+
+
+class Figure(Revision):
+    """One value of one series of an indicator for one period; value None withdraws a figure."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="figures")
+    period = models.CharField(max_length=20)  # canonical label, e.g. 2013-09 or 2013/14 Q2
+    series = models.CharField(max_length=60)
+    value = models.FloatField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period", "series", "revision"], name="figure_revision"
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "period", "series"],
+                condition=Q(is_current=True),
+                name="figure_current",
+            ),
+        ]
+        indexes = [models.Index(fields=["is_current", "indicator"], name="figure_current_idx")]
+
+
+class CommentaryText(Revision):
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="commentary")
+    period = models.CharField(max_length=20)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period", "revision"], name="commentary_revision"
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "period"],
+                condition=Q(is_current=True),
+                name="commentary_current",
+            ),
+        ]
+
+
+class Narrative(Revision):
+    name = models.CharField(max_length=120)  # the pack's narrative/NAME.md
+    text = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "revision"], name="narrative_revision"),
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(is_current=True), name="narrative_current"
+            ),
+        ]
+
+
+class SignoffState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+
+
+class Signoff(Revision):
+    """Where a section's period stands: draft, submitted for approval, or approved (locked)."""
+
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="signoffs")
+    period = models.CharField(max_length=20)
+    state = models.CharField(max_length=20, choices=SignoffState.choices)
+    site_version = models.BigIntegerField(default=0)  # the data version approved
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["section", "period", "revision"], name="signoff_revision"
+            ),
+            models.UniqueConstraint(
+                fields=["section", "period"], condition=Q(is_current=True), name="signoff_current"
+            ),
+        ]
+
+
+class PeerValue(models.Model):
+    """Another organisation's figure, for ranking (reference data loaded from a pack)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="peers")
+    period = models.CharField(max_length=20)
+    organisation = models.CharField(max_length=60)
+    value = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period", "organisation"], name="peer_value"
+            )
+        ]
+
+
+class LoginAttempt(models.Model):
+    """Failed sign-ins, to slow down password guessing across every server process."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    address = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -1,0 +1,138 @@
+"""kpiboard web settings, all from the environment (see docs/web.md for every variable).
+
+``KPIBOARD_ENV`` picks the profile: ``development`` (the default: DEBUG on, a local SQLite file),
+``test`` or ``production`` (secure cookies, HSTS, and a refusal to start with DEBUG on or without
+a real secret key). ``DATABASE_URL`` switches to PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .env import database_from_url, env_bool, env_int, env_list, env_str
+
+ENVIRONMENT = env_str("KPIBOARD_ENV", "development")
+if ENVIRONMENT not in ("development", "test", "production"):
+    raise ImproperlyConfigured(
+        f"KPIBOARD_ENV must be development, test or production, not {ENVIRONMENT!r}"
+    )
+PRODUCTION = ENVIRONMENT == "production"
+
+DEBUG = env_bool("KPIBOARD_DEBUG", ENVIRONMENT == "development")
+_DEV_KEY = "kpiboard-development-key-not-for-production-use-0123456789abcdef"
+SECRET_KEY = env_str("KPIBOARD_SECRET_KEY", "" if PRODUCTION else _DEV_KEY)
+if PRODUCTION:
+    if DEBUG:
+        raise ImproperlyConfigured("KPIBOARD_DEBUG must be off in production")
+    if not SECRET_KEY or SECRET_KEY == _DEV_KEY or len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured(
+            "KPIBOARD_SECRET_KEY must be set to a random string of 50+ characters in production"
+        )
+
+DATA_DIR = Path(env_str("KPIBOARD_DATA_DIR", str(Path.cwd() / ".kpiboard")))
+DATABASES = {
+    "default": database_from_url(
+        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'kpiboard.sqlite3'}")
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+ALLOWED_HOSTS = env_list("KPIBOARD_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("KPIBOARD_ALLOWED_HOSTS must list the site's host names")
+CSRF_TRUSTED_ORIGINS = env_list("KPIBOARD_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "kpiboard.web.apps.KpiboardWebConfig",
+]
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kpiboard.web.middleware.LoginRequiredMiddleware",
+    "kpiboard.web.middleware.ContentSecurityPolicyMiddleware",
+]
+ROOT_URLCONF = "kpiboard.web.urls"
+WSGI_APPLICATION = "kpiboard.web.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "kpiboard.web.context.site",
+            ],
+        },
+    }
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "kpiboard:login"
+LOGIN_REDIRECT_URL = "kpiboard:dashboard"
+LOGOUT_REDIRECT_URL = "kpiboard:login"
+#: Failed sign-ins allowed per username (and per address) in the window before refusing.
+LOGIN_MAX_FAILURES = env_int("KPIBOARD_LOGIN_MAX_FAILURES", 5)
+LOGIN_WINDOW_SECONDS = env_int("KPIBOARD_LOGIN_WINDOW_SECONDS", 900)
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env_str("KPIBOARD_TIME_ZONE", "Europe/London")
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("KPIBOARD_STATIC_ROOT", str(DATA_DIR / "static")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+SESSION_COOKIE_SECURE = env_bool("KPIBOARD_SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("KPIBOARD_SESSION_SECONDS", 8 * 3600)
+SECURE_HSTS_SECONDS = env_int("KPIBOARD_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_SSL_REDIRECT = env_bool("KPIBOARD_SSL_REDIRECT", False)
+if env_bool("KPIBOARD_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("KPIBOARD_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,287 @@
+"""Between the database and kpiboard's packs: load a pack in, build a Pack out, export it back.
+
+The web application never re-implements a rule: it assembles the same :class:`PackSource` the
+file loader reads and hands it to :func:`build_pack`, then uses the core like the CLI does. The
+built pack is cached per process and keyed by ``Site.version``, which every change bumps.
+"""
+
+from __future__ import annotations
+
+import csv
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..packs.datafiles import Row
+from ..packs.loader import PackSource, build_pack, load_pack
+from ..packs.manifest import MANIFEST
+from ..packs.model import Commentary as PackCommentary
+from ..packs.model import Pack
+from ..packs.peers import PeerRow
+from ..packs.problems import Problems
+from ..packs.yamlsource import load as load_yaml
+from ..packs.yamlsource import wrap
+from .models import (
+    CommentaryText,
+    Definition,
+    Figure,
+    Indicator,
+    Narrative,
+    PeerValue,
+    Section,
+    Site,
+)
+
+
+def bump_version() -> int:
+    """Mark the data as changed (inside the caller's transaction); returns the new version."""
+    Site.get()
+    Site.objects.filter(pk=1).update(version=F("version") + 1)
+    return Site.objects.values_list("version", flat=True).get(pk=1)
+
+
+def _plain(value):
+    """yamlsource mappings and sequences as plain JSON-able dicts and lists."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _next(model, **key) -> tuple[object | None, int]:
+    current = model.objects.select_for_update().filter(is_current=True, **key).first()
+    return current, (current.revision + 1 if current else 1)
+
+
+def _supersede(current) -> None:
+    if current is not None:
+        current.is_current = False
+        current.save(update_fields=["is_current"])
+
+
+@transaction.atomic
+def load_pack_into_db(pack_dir: str | Path, *, user=None, reason: str = "") -> Site:
+    """Bring a pack into the database: new things are created, changed things get a revision,
+    nothing already there is removed. The pack is validated first (``PackError``)."""
+    pack_dir = Path(pack_dir)
+    pack = load_pack(pack_dir)  # validation: every problem, before anything is written
+    reason = reason or f"Loaded from pack {pack_dir.name}"
+    manifest = _plain(load_yaml((pack_dir / MANIFEST).read_text("utf-8-sig")))
+    site = Site.get()
+    site.manifest = manifest
+    site.loaded_at = timezone.now()
+    site.save()
+
+    sections = {}
+    for position, spec in enumerate(manifest["sections"]):
+        section, _ = Section.objects.update_or_create(
+            code=spec["id"],
+            defaults={"title": spec["title"], "position": position, "definition": spec},
+        )
+        sections[section.code] = section
+    by_code = {}
+    for position, (ind_id, ind) in enumerate(pack.indicators.items()):
+        body = _plain(
+            load_yaml((pack_dir / "indicators" / f"{ind_id}.yaml").read_text("utf-8-sig"))
+        )
+        indicator, _ = Indicator.objects.update_or_create(
+            code=ind_id,
+            defaults={"section": sections[ind.section], "title": ind.title, "position": position},
+        )
+        by_code[ind_id] = indicator
+        current, number = _next(Definition, indicator=indicator)
+        if current is None or current.body != body:
+            _supersede(current)
+            Definition.objects.create(
+                indicator=indicator, body=body, revision=number, author=user, reason=reason
+            )
+
+    problems = Problems()
+    source_rows = _pack_rows(pack_dir, problems)
+    for row in source_rows:
+        indicator = by_code[row.indicator]
+        period = pack.calendar.parse(row.period).label
+        current, number = _next(Figure, indicator=indicator, period=period, series=row.series)
+        if current is not None and current.value == row.value and current.note == row.note:
+            continue
+        _supersede(current)
+        Figure.objects.create(
+            indicator=indicator, period=period, series=row.series, value=row.value,
+            note=row.note, revision=number, author=user, reason=reason,
+        )  # fmt: skip
+
+    for ind_id, items in pack.commentary.items():
+        for item in items:
+            current, number = _next(
+                CommentaryText, indicator=by_code[ind_id], period=item.period.label
+            )
+            if current is not None and current.text == item.text:
+                continue
+            _supersede(current)
+            CommentaryText.objects.create(
+                indicator=by_code[ind_id], period=item.period.label, text=item.text,
+                revision=number, author=user, reason=reason,
+            )  # fmt: skip
+
+    for path in sorted((pack_dir / "narrative").glob("*.md")):
+        text = path.read_text("utf-8-sig")
+        current, number = _next(Narrative, name=path.name)
+        if current is not None and current.text == text:
+            continue
+        _supersede(current)
+        Narrative.objects.create(
+            name=path.name, text=text, revision=number, author=user, reason=reason
+        )
+
+    for (ind_id, period), values in pack.peers.items():
+        for organisation, value in values.items():
+            PeerValue.objects.update_or_create(
+                indicator=by_code[ind_id], period=period.label, organisation=organisation,
+                defaults={"value": value},
+            )  # fmt: skip
+    bump_version()
+    return Site.get()
+
+
+def _pack_rows(pack_dir: Path, problems: Problems) -> list[Row]:
+    from ..packs.loader import read_source
+
+    return read_source(pack_dir, problems).rows
+
+
+def _as_of(queryset, key: tuple[str, ...], at):
+    """The current revisions, or with ``at`` the latest revision per key created by then."""
+    if at is None:
+        return queryset.filter(is_current=True)
+    latest: dict[tuple, int] = {}
+    for row in queryset.filter(created__lte=at).values("pk", "revision", *key):
+        k = tuple(row[f] for f in key)
+        if k not in latest or row["revision"] > latest[k][0]:
+            latest[k] = (row["revision"], row["pk"])
+    return queryset.filter(pk__in=[pk for _, pk in latest.values()])
+
+
+def source_from_db(at=None) -> PackSource:
+    """The database as pack parts: as it stands, or as it stood at time ``at``."""
+    site = Site.get()
+    indicators = list(
+        Indicator.objects.filter(archived=False).select_related("section").order_by("position")
+    )
+    live = {i.id: i.code for i in indicators}
+    definitions = {
+        d.indicator_id: d.body
+        for d in Definition.objects.filter(is_current=True, indicator_id__in=live)
+    }
+    source = PackSource(
+        manifest=wrap(site.manifest),
+        indicators=[
+            (f"indicators/{i.code}.yaml", i.code, wrap(definitions[i.id])) for i in indicators
+        ],
+        root=None,
+    )
+    figures = _as_of(
+        Figure.objects.filter(indicator_id__in=live), ("indicator_id", "period", "series"), at
+    )
+    for ind_id, period, series, value, note in figures.values_list(
+        "indicator_id", "period", "series", "value", "note"
+    ):
+        source.rows.append(Row(live[ind_id], period, series, value, note, "database", 0))
+    calendar_start = int(site.manifest.get("financial_year_start", 4) or 4)
+    from ..core.periods import FinancialCalendar
+
+    calendar = FinancialCalendar(calendar_start)
+    commentary: dict[str, list[PackCommentary]] = {}
+    texts = _as_of(
+        CommentaryText.objects.filter(indicator_id__in=live), ("indicator_id", "period"), at
+    )
+    for ind_id, period, text in texts.values_list("indicator_id", "period", "text"):
+        if text.strip():
+            commentary.setdefault(live[ind_id], []).append(
+                PackCommentary(calendar.parse(period), text)
+            )
+    source.commentary = {
+        k: tuple(sorted(v, key=lambda c: c.period.sort_key)) for k, v in commentary.items()
+    }
+    source.narrative = dict(
+        _as_of(Narrative.objects.all(), ("name",), at).values_list("name", "text")
+    )
+    for ind_id, period, organisation, value in PeerValue.objects.filter(
+        indicator_id__in=live
+    ).values_list("indicator_id", "period", "organisation", "value"):
+        source.peer_rows.append(PeerRow(live[ind_id], period, organisation, value, "database", 0))
+    return source
+
+
+@dataclass
+class _Cached:
+    version: int
+    pack: Pack
+
+
+_cache: dict[str, _Cached] = {}
+_lock = threading.Lock()
+
+
+def clear_cache() -> None:
+    """Forget the built pack (tests reset the database under a live process)."""
+    _cache.clear()
+
+
+def pack_at(at) -> Pack:
+    """The pack as it stood at time ``at`` (for reports as approved); not cached."""
+    return build_pack(source_from_db(at))
+
+
+def current_pack() -> Pack:
+    """The site's pack as it stands, rebuilt only when the data version has moved on."""
+    version = Site.objects.values_list("version", flat=True).filter(pk=1).first() or 0
+    cached = _cache.get("pack")
+    if cached is not None and cached.version == version:
+        return cached.pack
+    with _lock:
+        pack = build_pack(source_from_db())
+        _cache["pack"] = _Cached(version, pack)
+    return pack
+
+
+def export_pack(target: str | Path) -> Path:
+    """Write the database out as a pack folder that ``load_pack`` reads back to the same pack."""
+    target = Path(target)
+    source = source_from_db()
+    (target / "indicators").mkdir(parents=True, exist_ok=True)
+    dump = {"sort_keys": False, "allow_unicode": True, "width": 100}
+    (target / MANIFEST).write_text(yaml.safe_dump(Site.get().manifest, **dump), "utf-8")
+    for rel, _stem, body in source.indicators:
+        (target / rel).write_text(yaml.safe_dump(_plain(body), **dump), "utf-8")
+    (target / "data").mkdir(exist_ok=True)
+    with (target / "data" / "figures.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["indicator", "period", "series", "value", "note"])
+        for row in sorted(source.rows, key=lambda r: (r.indicator, r.series, r.period)):
+            value = "" if row.value is None else repr(row.value)
+            writer.writerow([row.indicator, row.period, row.series, value, row.note])
+    if source.commentary:
+        (target / "commentary").mkdir(exist_ok=True)
+        for ind_id, items in source.commentary.items():
+            text = "\n\n".join(f"## {c.period.label}\n\n{c.text.strip()}" for c in items)
+            (target / "commentary" / f"{ind_id}.md").write_text(text + "\n", "utf-8")
+    if source.narrative:
+        (target / "narrative").mkdir(exist_ok=True)
+        for name, text in source.narrative.items():
+            (target / "narrative" / name).write_text(text, "utf-8")
+    if source.peer_rows:
+        (target / "peers").mkdir(exist_ok=True)
+        with (target / "peers" / "peers.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(["indicator", "period", "organisation", "value"])
+            for r in sorted(
+                source.peer_rows, key=lambda r: (r.indicator, r.period, r.organisation)
+            ):
+                writer.writerow([r.indicator, r.period, r.organisation, repr(r.value)])
+    return target

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from .views import auth, dashboard, entry, health, imports, indicator, reports
+
+app_name = "kpiboard"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("sign-in/", auth.sign_in, name="login"),
+    path("sign-out/", auth.sign_out, name="logout"),
+    path("indicators/<str:code>/", indicator.indicator, name="indicator"),
+    path("entry/", entry.waiting, name="entry"),
+    path("entry/<str:code>/<str:period>/", entry.entry_form, name="entry_form"),
+    path("sections/<str:code>/<str:period>/sign-off/", entry.signoff, name="signoff"),
+    path("import/", imports.upload, name="import"),
+    path("import/<str:token>/", imports.preview, name="import_preview"),
+    path("reports/", reports.reports, name="reports"),
+    path("reports/download/", reports.download, name="report_download"),
+    path("healthz", health.healthz, name="healthz"),
+]
