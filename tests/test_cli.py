@@ -128,3 +128,61 @@ def test_rate_json_carries_spc_point_and_peer_rank(runner, demo_pack_dir):
     assert scs01["peer_quartile"] == 1
     asc01 = next(r for r in rows if r["indicator"] == "ASC01" and r["period"] == "2013-09")
     assert asc01["spc_point"] == "special_cause_improvement"
+
+
+def test_import_dry_run_then_apply_and_bad_file_changes_nothing(runner, pack_copy, tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text("indicator,period,series,value\nASC01,2013-10,actual,75\n")
+    dry = runner.invoke(main, ["import", str(good), "--pack", str(pack_copy), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "ASC01 2013-10 actual: new 75" in dry.output
+    assert "Dry run: nothing written." in dry.output
+    applied = runner.invoke(main, ["import", str(good), "--pack", str(pack_copy)])
+    assert applied.exit_code == 0, applied.output
+    rows = json.loads(
+        runner.invoke(
+            main,
+            [
+                "rate",
+                str(pack_copy),
+                "--format",
+                "json",
+                "--as-at",
+                "2013-10",
+                "--indicator",
+                "ASC01",
+            ],
+        ).output
+    )
+    assert rows[-1]["period"] == "2013-10" and rows[-1]["actual"] == 75
+    before = {p: p.read_bytes() for p in (pack_copy / "data").iterdir()}
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "indicator,period,series,value\nASC01,2013-11,actual,76\nASC01,2013-12,actual,x\n"
+    )
+    refused = runner.invoke(main, ["import", str(bad), "--pack", str(pack_copy)])
+    assert refused.exit_code == 1
+    assert "bad.csv:3: value: 'x' is not a number" in refused.output
+    assert {p: p.read_bytes() for p in (pack_copy / "data").iterdir()} == before
+
+
+def test_export_results_xlsx_and_wide_csv(runner, demo_pack_dir, tmp_path):
+    xlsx = tmp_path / "results.xlsx"
+    result = runner.invoke(main, ["export", str(demo_pack_dir), "--out", str(xlsx)])
+    assert result.exit_code == 0, result.output
+    assert xlsx.read_bytes()[:2] == b"PK"
+    wide = tmp_path / "wide.csv"
+    runner.invoke(main, ["export", str(demo_pack_dir), "--out", str(wide), "--layout", "wide"])
+    assert wide.read_text(encoding="utf-8-sig").startswith("indicator,series,")
+    bad = runner.invoke(main, ["export", str(demo_pack_dir), "--out", str(tmp_path / "x.txt")])
+    assert bad.exit_code == 2
+    assert "must end in .csv or .xlsx" in bad.output
+
+
+def test_draft_text_and_json(runner, demo_pack_dir):
+    text = runner.invoke(main, ["draft", str(demo_pack_dir), "--indicator", "ASC01"])
+    assert text.exit_code == 0, text.output
+    assert "73% in September 2013, down from 74% in August 2013." in text.output
+    assert "check and edit before use" in text.output
+    data = json.loads(runner.invoke(main, ["draft", str(demo_pack_dir), "--format", "json"]).output)
+    assert len(data) == 23 and all(item["draft"] for item in data)

@@ -165,7 +165,7 @@ def import_(file: str, pack: str, dry_run: bool, sheet: str | None) -> None:
     if dry_run:
         click.echo("Dry run: nothing written.")
         return
-    if plan.changed_count == 0:
+    if not plan.has_changes:
         click.echo("Nothing to change.")
         return
     try:
