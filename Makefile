@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: setup assets demo report test lint bench clean
+.PHONY: setup assets demo report test test-sqlite test-postgres lint bench bench-web clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,13 @@ $(STATIC)/kpiboard.css: node_modules/.installed src/kpiboard/web/assets/*.scss
 		--silence-deprecation=import src/kpiboard/web/assets/kpiboard.scss $@
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(STATIC)/
 
+# The images the stylesheet points at ($$govuk-assets-path): collectstatic (production) needs them.
+$(STATIC)/govuk/assets/images/govuk-crest.svg: node_modules/.installed
+	mkdir -p $(STATIC)/govuk/assets
+	cp -R node_modules/govuk-frontend/dist/govuk/assets/images $(STATIC)/govuk/assets/
+
 ## Build the web application's stylesheet and scripts from GOV.UK Frontend.
-assets: $(STATIC)/kpiboard.css
+assets: $(STATIC)/kpiboard.css $(STATIC)/govuk/assets/images/govuk-crest.svg
 
 setup: $(VENV)/.installed assets
 
@@ -31,9 +36,31 @@ demo: setup
 	rm -rf out/demo
 	$(VENV)/bin/kpiboard demo out/demo --report
 
-## Lint, then run the whole test suite (browser tests need Debian's chromium: apt-get install chromium).
-test: setup node_modules/.installed lint
-	$(PY) -m pytest
+## Lint, then run the whole test suite on SQLite and again on PostgreSQL (browser tests need
+## Debian's chromium: apt-get install chromium). PYTEST_ARGS passes options to both runs.
+test: lint test-sqlite test-postgres
+
+## The whole suite on SQLite (the default database; pytest-django keeps the test database in memory).
+test-sqlite: setup node_modules/.installed
+	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+
+## The whole suite on PostgreSQL. pytest-django creates and drops test_<name> (test_kpiboard).
+## PostgreSQL not reachable: a failure in CI (CI=true), a skip with a message anywhere else.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kpiboard
+test-postgres: setup node_modules/.installed
+	@if $(PY) -c "import sys, psycopg; from kpiboard.web.env import database_from_url as d; \
+	c = d(sys.argv[1]); psycopg.connect(dbname='postgres', user=c['USER'], password=c['PASSWORD'], \
+	host=c['HOST'], port=c['PORT'] or 5432, connect_timeout=5).close()" '$(TEST_DATABASE_URL)' \
+	2>/dev/null; then \
+		echo "Running the test suite on PostgreSQL ($(TEST_DATABASE_URL))"; \
+		DATABASE_URL='$(TEST_DATABASE_URL)' $(PY) -m pytest $(PYTEST_ARGS); \
+	elif [ "$${CI:-}" = "true" ]; then \
+		echo "PostgreSQL is not reachable at $(TEST_DATABASE_URL); CI needs it." >&2; exit 1; \
+	else \
+		echo "SKIPPED the PostgreSQL run: nothing answers at $(TEST_DATABASE_URL)."; \
+		echo "  Start PostgreSQL (e.g. pg_ctlcluster 15 main start), or point TEST_DATABASE_URL"; \
+		echo "  at a server where you may create databases, then run: make test-postgres"; \
+	fi
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -43,6 +70,10 @@ bench: setup
 	$(PY) bench/bench_rating.py
 	$(PY) bench/bench_spc.py
 	$(PY) bench/bench_report.py
+
+## The web application under load through gunicorn (add BENCH_ARGS=--postgres for PostgreSQL too).
+bench-web: setup
+	$(PY) bench/bench_web.py $(BENCH_ARGS)
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

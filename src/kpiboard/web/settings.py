@@ -64,7 +64,7 @@ MIDDLEWARE = [
     "kpiboard.web.middleware.LoginRequiredMiddleware",
     "kpiboard.web.middleware.ContentSecurityPolicyMiddleware",
 ]
-ROOT_URLCONF = "kpiboard.web.urls"
+ROOT_URLCONF = "kpiboard.web.root_urls"
 WSGI_APPLICATION = "kpiboard.web.wsgi.application"
 TEMPLATES = [
     {

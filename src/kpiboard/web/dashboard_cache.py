@@ -1,0 +1,207 @@
+"""What the dashboard and indicator pages share, worked out once per data version.
+
+Analysing every indicator, drawing SPC icons and rendering a dashboard row are the expensive
+parts of a page; none of them depends on who is looking. They are built here once for the pack
+:func:`kpiboard.web.store.current_pack` returns and kept until it returns another pack (which it
+does when ``Site.version`` moves on), so a request only filters ready-made rows.
+
+Everything shown comes from the report layer (``report.tables.summary_table`` and
+``lead_table``): the dashboard shows what the committee report shows, computed by the same code.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, replace
+
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import SafeString
+
+from ..core.analysis import Analysis
+from ..core.indicators import IndicatorKind
+from ..core.rating import Rating
+from ..packs.model import Pack
+from ..report.icons import ASSURANCE_LABELS, VARIATION_LABELS
+from ..report.model import month_year
+from ..report.tables import lead_table, summary_table
+from . import store
+
+#: The dashboard's summary columns, in the report's own column keys (see report.tables).
+COLUMNS = (
+    "title",
+    "current",
+    "target",
+    "rating",
+    "direction",
+    "variation",
+    "assurance",
+    "forecast",
+)
+#: The order ratings are counted in on the dashboard ("3 Green, 2 Amber, 1 Red, 1 not rated").
+RATING_ORDER = (
+    Rating.GREEN,
+    Rating.AMBER,
+    Rating.RED,
+    Rating.NOT_RATED,
+    Rating.NO_TARGET,
+    Rating.NO_DATA,
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One indicator on the dashboard: what the filters look at, and its rendered table row."""
+
+    code: str
+    section: str
+    kind: str  # "kpi" or "lead"
+    tags: frozenset[str]
+    rating: str  # Rating name as the summary shows it (GREEN ... NO_DATA); NOT_RATED for leads
+    search: str  # lower-case code and titles, for the free-text search
+    html: SafeString
+
+
+@dataclass(frozen=True)
+class SectionInfo:
+    id: str
+    title: str
+    headings: tuple[tuple[str, bool], ...]  # summary column headings and whether numeric
+
+
+@dataclass(frozen=True)
+class Board:
+    pack: Pack
+    version: int
+    analyses: dict[str, Analysis]
+    as_at: str  # "September 2013"
+    sections: tuple[SectionInfo, ...]
+    rows: tuple[Row, ...]  # summary rows, in section and page order
+    leads: tuple[Row, ...]  # lead indicator rows, likewise
+    tags: tuple[tuple[str, str], ...]  # (tag, label) of every tag an indicator carries
+
+
+_cache: dict[str, Board] = {}
+_lock = threading.Lock()
+
+
+def clear() -> None:
+    _cache.clear()
+
+
+def board() -> Board:
+    """The dashboard's data for the current pack, built on the first request after a change."""
+    pack = store.current_pack()
+    cached = _cache.get("board")
+    if cached is not None and cached.pack is pack:
+        return cached
+    with _lock:
+        cached = _cache.get("board")
+        if cached is not None and cached.pack is pack:
+            return cached
+        built = _build(pack)
+        _cache["board"] = built
+    return built
+
+
+def analyses() -> tuple[Pack, dict[str, Analysis]]:
+    """The current pack and its analyses as at the pack's as-at period (cached with the board)."""
+    built = board()
+    return built.pack, built.analyses
+
+
+def _version() -> int:
+    from .models import Site
+
+    return Site.objects.values_list("version", flat=True).filter(pk=1).first() or 0
+
+
+def _build(pack: Pack) -> Board:
+    analyses = pack.analyse(pack.as_at)
+    sections, rows, leads = [], [], []
+    for section in pack.sections:
+        chosen = [analyses[i] for i in section.indicator_ids if i in analyses]
+        kpis = [a for a in chosen if a.indicator.kind is not IndicatorKind.LEAD]
+        table = summary_table(pack, replace(section, summary_columns=COLUMNS), kpis, pack.as_at)
+        sections.append(
+            SectionInfo(
+                section.id,
+                section.title,
+                _headings(table.columns),
+            )
+        )
+        for analysis, cells in zip(kpis, table.rows, strict=True):
+            ind = analysis.indicator
+            latest = analysis.result.latest
+            by_key = {c.key: cell for c, cell in zip(table.columns, cells, strict=True)}
+            html = render_to_string(
+                "kpiboard/includes/dash_row.html",
+                {
+                    "ind": ind,
+                    "url": reverse("kpiboard:indicator", args=[ind.id]),
+                    "cells": by_key,
+                    "period": latest.period.display if latest else "",
+                    "short_variation": _short(by_key["variation"], VARIATION_LABELS),
+                    "short_assurance": _short(by_key["assurance"], ASSURANCE_LABELS),
+                },
+            )
+            rows.append(_row(ind, by_key["rating"].rating.code, html))
+        lead_rows = lead_table(section, chosen)
+        lead_inds = [a.indicator for a in chosen if a.indicator.kind is IndicatorKind.LEAD]
+        if lead_rows is not None:
+            for ind, lead in zip(lead_inds, lead_rows.rows, strict=True):
+                html = render_to_string(
+                    "kpiboard/includes/dash_lead_row.html",
+                    {"lead": lead, "url": reverse("kpiboard:indicator", args=[ind.id])},
+                )
+                leads.append(_row(ind, Rating.NOT_RATED.name, html))
+    used = sorted({t for ind in pack.indicators.values() for t in ind.tags})
+    labelled = list(pack.tag_labels) + [t for t in used if t not in pack.tag_labels]
+    return Board(
+        pack=pack,
+        version=_version(),
+        analyses=analyses,
+        as_at=month_year(pack.as_at),
+        sections=tuple(sections),
+        rows=tuple(rows),
+        leads=tuple(leads),
+        tags=tuple((t, pack.tag_label(t)) for t in labelled if t in used),
+    )
+
+
+def _short(cell, labels: dict[str, str]) -> str:
+    """The icon's short label (the report's own, as under its icons) for a compact table."""
+    return labels.get(cell.icon.code, "") if cell.icon is not None else ""
+
+
+def _headings(columns) -> tuple[tuple[str, bool], ...]:
+    """The summary's column headings, with the latest figure's period after the figure."""
+    out = []
+    for column in columns:
+        out.append((column.heading, column.numeric))
+        if column.key == "current":
+            out.append(("Period", False))
+    return tuple(out)
+
+
+def _compact(html: str) -> str:
+    """A row's markup without the templates' line breaks and indentation (the row templates
+    break lines only between tags), since a dashboard may have hundreds of rows."""
+    return _BREAKS.sub("", html)
+
+
+_BREAKS = re.compile(r"\n\s*")
+
+
+def _row(ind, rating: str, html: str) -> Row:
+    words = " ".join((ind.id, ind.number, ind.title, ind.short_title)).lower()
+    return Row(
+        code=ind.id,
+        section=ind.section,
+        kind=ind.kind.value,
+        tags=frozenset(ind.tags),
+        rating=rating,
+        search=words,
+        html=SafeString(_compact(html)),
+    )

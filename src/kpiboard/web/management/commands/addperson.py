@@ -1,0 +1,99 @@
+"""``kpiboard manage addperson``: create a person with a role, and what they own or approve."""
+
+from __future__ import annotations
+
+import sys
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from ...accounts import create_person
+from ...models import Indicator, Role, Section
+
+#: Which roles may be given sections (--section) and indicators (--indicator).
+TAKES_SECTIONS = (Role.OWNER, Role.APPROVER)
+TAKES_INDICATORS = (Role.OWNER,)
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a person with a role: administrator or analyst (everything), owner (enters data "
+        "and commentary for their --indicator and --section codes), approver (signs off their "
+        "--section codes) or viewer (reads). Prints a generated password unless "
+        "--password-stdin is given."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--role", required=True, choices=[r.value for r in Role])
+        parser.add_argument(
+            "--section",
+            action="append",
+            default=[],
+            metavar="CODE",
+            help="a section the owner or approver is responsible for (repeat for more)",
+        )
+        parser.add_argument(
+            "--indicator",
+            action="append",
+            default=[],
+            metavar="CODE",
+            help="an indicator the owner is responsible for (repeat for more)",
+        )
+        parser.add_argument("--email", default="")
+        parser.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="read the password from standard input (the first line) instead of generating one",
+        )
+
+    def handle(self, username, role, section, indicator, email, password_stdin, **options):
+        role = Role(role)
+        username = username.strip()
+        if not username:
+            raise CommandError("the username must not be empty")
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise CommandError(f"there is already a person called {username!r}")
+        if section and role not in TAKES_SECTIONS:
+            raise CommandError(f"--section is for owners and approvers, not {role.label.lower()}s")
+        if indicator and role not in TAKES_INDICATORS:
+            raise CommandError(f"--indicator is for owners, not {role.label.lower()}s")
+        if role is Role.OWNER and not (section or indicator):
+            raise CommandError("an owner needs at least one --indicator or --section")
+        if role is Role.APPROVER and not section:
+            raise CommandError("an approver needs at least one --section")
+        _check_codes(Section, section, "section")
+        _check_codes(Indicator, indicator, "indicator")
+
+        password = None
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+            if not password:
+                raise CommandError("no password on standard input")
+            try:
+                validate_password(password, get_user_model()(username=username, email=email))
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from None
+        user, password = create_person(
+            username, role, password=password, sections=section, indicators=indicator, email=email
+        )
+        links = [f"section {c}" for c in section] + [f"indicator {c}" for c in indicator]
+        self.stdout.write(
+            f"Created {user.get_username()} ({role.label})"
+            + (f" for {', '.join(links)}" if links else "")
+            + "."
+        )
+        if not password_stdin:
+            self.stdout.write(f"Password: {password}")
+
+
+def _check_codes(model, codes: list[str], what: str) -> None:
+    known = set(model.objects.filter(code__in=codes).values_list("code", flat=True))
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise CommandError(
+            f"no {what} with code {', '.join(unknown)} (load the pack first: kpiboard manage "
+            "loadpack PACK)"
+        )

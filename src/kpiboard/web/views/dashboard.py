@@ -1,0 +1,144 @@
+"""The dashboard: every section's indicators with their ratings, filtered by GET parameters.
+
+The rows come ready-made from :mod:`kpiboard.web.dashboard_cache` (once per data version); a request
+only reads who owns what (two queries, whatever the number of indicators) and picks rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from ...core.rating import Rating
+from .. import dashboard_cache
+from ..models import Profile, Role
+
+RATING_CHOICES = [(r.name, r.words) for r in dashboard_cache.RATING_ORDER]
+
+
+@dataclass
+class Filters:
+    section: str = ""
+    tag: str = ""
+    rating: str = ""
+    owner: str = ""
+    q: str = ""
+
+    @property
+    def active(self) -> bool:
+        return any((self.section, self.tag, self.rating, self.owner, self.q))
+
+
+def _owners() -> tuple[list[tuple[str, str]], dict[str, set[str]], dict[str, set[str]]]:
+    """People with the owner role who own something: choices, and what each owns directly
+    (indicator codes) and through a section (section codes)."""
+    direct: dict[str, set[str]] = {}
+    by_section: dict[str, set[str]] = {}
+    names: dict[str, str] = {}
+    links = (
+        (Profile.indicators.through, "indicator__code", direct),
+        (Profile.sections.through, "section__code", by_section),
+    )
+    for through, field, into in links:
+        rows = through.objects.filter(profile__role=Role.OWNER).values_list(
+            "profile__user_id",
+            "profile__user__username",
+            "profile__user__first_name",
+            "profile__user__last_name",
+            field,
+        )
+        for user_id, username, first, last, code in rows:
+            key = str(user_id)
+            full = f"{first} {last}".strip()
+            names[key] = f"{full} ({username})" if full else username
+            into.setdefault(key, set()).add(code)
+    choices = sorted(names.items(), key=lambda item: item[1].lower())
+    return choices, direct, by_section
+
+
+def _counts(rows) -> str:
+    """ "3 Green, 2 Amber, 1 Red, 1 not rated" for the rows shown."""
+    tally: dict[str, int] = {}
+    for row in rows:
+        tally[row.rating] = tally.get(row.rating, 0) + 1
+    parts = []
+    for rating in dashboard_cache.RATING_ORDER:
+        n = tally.get(rating.name, 0)
+        if n:
+            words = rating.words if rating.is_colour else rating.words.lower()
+            parts.append(f"{n} {words}")
+    return ", ".join(parts)
+
+
+@require_safe
+def dashboard(request):
+    board = dashboard_cache.board()
+    owner_choices, direct, by_section = _owners()
+    section_ids = {s.id for s in board.sections}
+    tag_ids = {t for t, _ in board.tags}
+    owner_ids = {k for k, _ in owner_choices}
+    get = request.GET
+    filters = Filters(
+        section=get.get("section", "") if get.get("section", "") in section_ids else "",
+        tag=get.get("tag", "") if get.get("tag", "") in tag_ids else "",
+        rating=get.get("rating", "") if get.get("rating", "") in Rating.__members__ else "",
+        owner=get.get("owner", "") if get.get("owner", "") in owner_ids else "",
+        q=get.get("q", "").strip()[:200],
+    )
+    owned_codes = direct.get(filters.owner, set())
+    owned_sections = by_section.get(filters.owner, set())
+    words = filters.q.lower().split()
+
+    def keep(row) -> bool:
+        if filters.section and row.section != filters.section:
+            return False
+        if filters.tag and filters.tag not in row.tags:
+            return False
+        if filters.rating and row.rating != filters.rating:
+            return False
+        if filters.owner and row.code not in owned_codes and row.section not in owned_sections:
+            return False
+        return all(w in row.search for w in words)
+
+    rows = [r for r in board.rows if keep(r)]
+    leads = [r for r in board.leads if keep(r)]
+    sections = []
+    for info in board.sections:
+        shown = [r for r in rows if r.section == info.id]
+        shown_leads = [r for r in leads if r.section == info.id]
+        if not shown and not shown_leads:
+            continue
+        sections.append(
+            {
+                "info": info,
+                "rows": shown,
+                "leads": shown_leads,
+                "counts": _counts(shown),
+            }
+        )
+    totals = [
+        {"code": r.name, "words": r.words, "count": sum(1 for row in rows if row.rating == r.name)}
+        for r in dashboard_cache.RATING_ORDER
+    ]
+    return render(
+        request,
+        "kpiboard/dashboard.html",
+        {
+            "board": board,
+            "filters": filters,
+            "sections": sections,
+            "shown": len(rows) + len(leads),
+            "total": len(board.rows) + len(board.leads),
+            "totals": [t for t in totals if t["count"] or t["code"] in ("GREEN", "AMBER", "RED")],
+            "section_choices": [(s.id, s.title) for s in board.sections],
+            "tag_choices": board.tags,
+            "rating_choices": RATING_CHOICES,
+            "owner_choices": owner_choices,
+            "rating_key": [
+                (code, Rating[code].words, meaning)
+                for code, meaning in board.pack.rating_key.items()
+            ],
+        },
+    )

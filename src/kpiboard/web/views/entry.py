@@ -1,0 +1,701 @@
+"""Data entry: the list of figures waiting for a person, the entry form, and section sign-off.
+
+The views read the form and show the page; every rule about who may change what, approved periods
+and concurrent saves lives in :mod:`kpiboard.web.writes`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ...core.draft import draft_commentary
+from ...core.indicators import Indicator as CoreIndicator
+from ...core.indicators import IndicatorKind
+from ...core.periods import FinancialCalendar, Period, PeriodError, PeriodKind
+from ...packs.datafiles import parse_number
+from ...report.markdown import to_html
+from ...report.model import fmt_value
+from ..models import CommentaryText, Figure, Indicator, Profile, Role, Section, Signoff
+from ..permissions import (
+    FULL,
+    can_approve,
+    can_edit,
+    can_edit_approved,
+    editable_indicators,
+    role_of,
+)
+from ..store import current_pack
+from ..writes import (
+    ACTIONS,
+    ConcurrentEdit,
+    Invalid,
+    Locked,
+    Locks,
+    SignoffRefused,
+    allowed_actions,
+    approved_lock,
+    can_submit,
+    editable_series,
+    locked_message,
+    may_set_thresholds,
+    plain_number,
+    save_period_entry,
+    set_signoff,
+    signoff_state,
+    when,
+    who,
+)
+
+FREQUENCY_KINDS = {
+    "month": PeriodKind.MONTH,
+    "quarter": PeriodKind.QUARTER,
+    "year": PeriodKind.YEAR,
+}
+SERIES_LABELS = {
+    "actual": "Actual",
+    "target": "Target",
+    "floor": "Floor (minimum acceptable)",
+    "lower": "Lower threshold of the expected range",
+    "upper": "Upper threshold of the expected range",
+}
+ACTION_LABELS = {
+    "submit": "Submit for approval",
+    "approve": "Approve",
+    "return": "Return to draft",
+    "reopen": "Reopen",
+}
+ACTION_DONE = {
+    "submit": "submitted for approval",
+    "approve": "approved",
+    "return": "returned to draft",
+    "reopen": "reopened",
+}
+NUMBER_ERROR = "Enter a number, like 73 or 5.84"
+
+
+# --- periods in URLs -----------------------------------------------------------------------------
+
+
+def period_slug(label: str) -> str:
+    """A canonical period label as a URL path segment: ``2013/14 Q2`` -> ``2013-14_Q2``."""
+    return label.replace("/", "-").replace(" ", "_")
+
+
+def period_from_slug(slug: str, calendar: FinancialCalendar, *, year: bool = False) -> Period:
+    """The period a slug names; raises ``PeriodError``.
+
+    ``2011-12`` is both December 2011 and the financial year 2011/12: it is the month unless
+    ``year`` is set (an indicator reported by year).
+    """
+    text = slug.replace("_", " ")
+    period = calendar.parse(text)
+    if year and period.kind is PeriodKind.MONTH and len(text) == 7:
+        first, second = int(text[:4]), int(text[5:])
+        if second == (first + 1) % 100 and calendar.start_month != 1:
+            return calendar.year(first)
+    return period
+
+
+def _period_or_404(request, slug: str, calendar: FinancialCalendar, year: bool = False) -> Period:
+    """The period of a URL; a label posted or given as ``?label=`` settles a month/year clash."""
+    label = request.POST.get("period_label") or request.GET.get("label") or ""
+    if label:
+        try:
+            period = calendar.parse(label)
+        except PeriodError:
+            period = None
+        if period is not None and period_slug(period.label) == slug:
+            return period
+    try:
+        return period_from_slug(slug, calendar, year=year)
+    except PeriodError:
+        raise Http404("No such period") from None
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+# --- the waiting list ----------------------------------------------------------------------------
+
+
+def primary_series(ind: CoreIndicator) -> str:
+    """The series whose figure makes a period 'done': the actual, or a derived actual's source."""
+    if ind.derive is not None:
+        return next((s for s in ind.derive.inputs if s), "actual")
+    return "actual"
+
+
+def next_period(calendar: FinancialCalendar, kind: PeriodKind, after: Period) -> Period:
+    return calendar.containing(kind, after.end + timedelta(days=1))
+
+
+@dataclass
+class WaitingItem:
+    indicator: CoreIndicator
+    period: Period
+    why: str
+    url: str
+    latest: str = ""  # the latest figure and its period, e.g. "73% (Sep-13)"
+    locked: bool = False
+
+
+@dataclass
+class SignoffItem:
+    period: Period
+    state: str
+    row: Signoff | None
+    actions: list[tuple[str, str]]  # (action, button label)
+    slug: str
+
+    @property
+    def revision(self) -> int:
+        return self.row.revision if self.row else 0
+
+    @property
+    def by(self) -> str:
+        if self.row is None:
+            return ""
+        return f"{who(self.row.author)}, {when(self.row.created)}"
+
+
+@dataclass
+class SectionBlock:
+    section: Section
+    waiting: list[WaitingItem] = field(default_factory=list)
+    editable: bool = False  # the person may enter figures for some of its indicators
+    signoffs: list[SignoffItem] = field(default_factory=list)
+
+
+def _latest(pack, ind: CoreIndicator) -> Period | None:
+    data = pack.data.get(ind.id)
+    if data is None:
+        return None
+    values = data.get(primary_series(ind))
+    found = [p for p, v in zip(data.periods, values, strict=True) if not math.isnan(v)]
+    return found[-1] if found else None
+
+
+def _latest_text(pack, ind: CoreIndicator) -> str:
+    latest = _latest(pack, ind)
+    if latest is None:
+        return ""
+    data = pack.data[ind.id]
+    series = primary_series(ind)
+    value = data.get(series)[data.index_of(latest)]
+    return f"{fmt_value(ind, float(value), series)} ({latest.display})"
+
+
+def waiting_periods(pack, ind: CoreIndicator) -> list[tuple[Period, str]]:
+    """The periods an indicator's figures are waiting for: the next one after the latest actual,
+    and any period of that financial year with a target but no actual, up to the next one."""
+    calendar = pack.calendar
+    kind = FREQUENCY_KINDS.get(ind.frequency)
+    latest = _latest(pack, ind)
+    upcoming = None
+    if kind is not None:
+        upcoming = (
+            next_period(calendar, kind, latest)
+            if latest is not None
+            else calendar.containing(kind, pack.as_at.end)
+        )
+    horizon = upcoming or pack.as_at
+    year = calendar.year(calendar.year_of(horizon.start))
+    data = pack.data.get(ind.id)
+    out: list[tuple[Period, str]] = []
+    if data is not None:
+        primary = data.get(primary_series(ind))
+        expected = ("lower", "upper") if ind.kind is IndicatorKind.LEAD else ("target",)
+        for i, p in enumerate(data.periods):
+            has_target = any(not math.isnan(data.get(s)[i]) for s in expected)
+            if (
+                has_target
+                and math.isnan(primary[i])
+                and p.start >= year.start
+                and p.end <= horizon.end
+                and p != upcoming
+            ):
+                word = "An expected range" if ind.kind is IndicatorKind.LEAD else "A target"
+                out.append((p, f"{word} is set but there is no figure"))
+    if upcoming is not None:
+        out.append((upcoming, "Next period"))
+    return sorted(out, key=lambda item: item[0].sort_key)
+
+
+def _signoff_periods(pack, section: Section, indicators: list[CoreIndicator]) -> list[Period]:
+    calendar = pack.calendar
+    periods: set[Period] = set()
+    for ind in indicators:
+        kind = FREQUENCY_KINDS.get(ind.frequency)
+        if kind is None:
+            continue
+        latest = _latest(pack, ind)
+        if latest is not None:
+            periods.add(calendar.containing(kind, latest.end))
+            periods.add(next_period(calendar, kind, latest))
+        else:
+            periods.add(calendar.containing(kind, pack.as_at.end))
+    for label in Signoff.objects.filter(
+        section=section, is_current=True, state="submitted"
+    ).values_list("period", flat=True):
+        try:
+            periods.add(calendar.parse(label))
+        except PeriodError:  # pragma: no cover - labels are canonical when written
+            continue
+    return sorted(periods, key=lambda p: p.sort_key, reverse=True)
+
+
+def _signoff_item(user, section: Section, period: Period) -> SignoffItem:
+    state, row = signoff_state(section, period.label)
+    actions = [(a, ACTION_LABELS[a]) for a in allowed_actions(user, section, state)]
+    return SignoffItem(period, state, row, actions, period_slug(period.label))
+
+
+def _approver_sections(user):
+    role = role_of(user)
+    if role in FULL:
+        return Section.objects.all()
+    if role is Role.APPROVER:
+        return Profile.objects.get(user=user).sections.all()
+    return Section.objects.none()
+
+
+@require_http_methods(["GET", "HEAD"])
+def waiting(request):
+    """What is waiting for this person: figures to enter and periods to sign off."""
+    role = role_of(request.user)
+    if role not in (*FULL, Role.OWNER, Role.APPROVER):
+        raise PermissionDenied
+    pack = current_pack()
+    editable = list(editable_indicators(request.user))
+    editable_codes = {m.code for m in editable}
+    blocks: dict[int, SectionBlock] = {}
+    sections = list(Section.objects.all())
+    approvable = {s.pk for s in _approver_sections(request.user)}
+    by_code_section = {m.code: m.section_id for m in editable}
+    errors: dict[str, str] = {}
+    chosen_code = request.GET.get("indicator", "")
+    chosen_period = request.GET.get("period", "").strip()
+    if "indicator" in request.GET or "period" in request.GET:
+        target = _another_period(pack, editable_codes, chosen_code, chosen_period, errors)
+        if target:
+            return redirect(target)
+    locks = Locks(pack.calendar)
+    may_edit_approved = can_edit_approved(request.user)
+    for section in sections:
+        if section.pk not in approvable and section.pk not in by_code_section.values():
+            continue
+        block = SectionBlock(section)
+        pack_section = next((s for s in pack.sections if s.id == section.code), None)
+        section_indicators = (
+            [pack.indicators[i] for i in pack_section.indicator_ids if i in pack.indicators]
+            if pack_section
+            else []
+        )
+        for ind in section_indicators:
+            if ind.id not in editable_codes:
+                continue
+            block.editable = True
+            latest_text = _latest_text(pack, ind)
+            for period, why in waiting_periods(pack, ind):
+                url = reverse("kpiboard:entry_form", args=[ind.id, period_slug(period.label)])
+                locked = locks.lock(section.pk, period) is not None and not may_edit_approved
+                block.waiting.append(WaitingItem(ind, period, why, url, latest_text, locked))
+        block.signoffs = [
+            _signoff_item(request.user, section, p)
+            for p in _signoff_periods(pack, section, section_indicators)
+        ]
+        blocks[section.pk] = block
+    choices = [
+        (m.code, f"{m.code} {pack.indicators[m.code].display_title}")
+        for m in editable
+        if m.code in pack.indicators
+    ]
+    status = 400 if errors else 200
+    return render(
+        request,
+        "kpiboard/entry_list.html",
+        {
+            "blocks": list(blocks.values()),
+            "as_at": pack.as_at,
+            "choices": choices,
+            "errors": errors,
+            "chosen_code": chosen_code,
+            "chosen_period": chosen_period,
+            "may_enter": bool(editable),
+            "waiting_count": sum(len(b.waiting) for b in blocks.values()),
+            "path": request.get_full_path(),
+        },
+        status=status,
+    )
+
+
+def _another_period(pack, editable_codes, code, text, errors) -> str | None:
+    """The entry form URL for the indicator and period chosen on the waiting list."""
+    if code not in editable_codes:
+        errors["indicator"] = "Select an indicator"
+    period = None
+    if not text:
+        errors["period"] = "Enter a period, like Oct-13, 2013/14 Q3 or 2013-10"
+    else:
+        try:
+            period = pack.calendar.parse(text)
+        except PeriodError:
+            errors["period"] = "Enter a period, like Oct-13, 2013/14 Q3 or 2013-10"
+    if errors or period is None:
+        return None
+    url = reverse("kpiboard:entry_form", args=[code, period_slug(period.label)])
+    return f"{url}?label={period.label}" if period.kind is PeriodKind.YEAR else url
+
+
+# --- the entry form ------------------------------------------------------------------------------
+
+
+@dataclass
+class FieldView:
+    name: str  # the series
+    label: str
+    hint: str
+    value: str  # as shown in the input
+    base: int  # the revision it was rendered from
+    prefix: str = ""
+    suffix: str = ""
+    error: str = ""
+    saved: str = ""  # who saved it, when
+
+    @property
+    def id(self) -> str:
+        return f"value-{self.name}"
+
+
+def _series_label(ind: CoreIndicator, series: str) -> str:
+    definition = ind.series_def(series)
+    if definition is not None:
+        return definition.label
+    return SERIES_LABELS.get(series, series.replace("_", " ").capitalize())
+
+
+def _unit_of(ind: CoreIndicator, series: str):
+    definition = ind.series_def(series)
+    return definition.unit if definition is not None and definition.unit is not None else ind.unit
+
+
+def _affixes(ind: CoreIndicator, series: str) -> tuple[str, str, str]:
+    unit = _unit_of(ind, series)
+    kind = unit.kind.value
+    if kind == "percent":
+        return "", "%", "A percentage, without the % sign"
+    if kind == "currency":
+        return unit.symbol, "", "An amount, without the currency sign or commas"
+    if kind == "rate" and unit.per:
+        return "", "", f"A rate {unit.per}, without commas"
+    if kind == "days":
+        return "", "days", ""
+    return "", "", "A number, without commas"
+
+
+def _current_figures(model: Indicator, label: str) -> dict[str, Figure]:
+    return {
+        f.series: f
+        for f in Figure.objects.filter(indicator=model, period=label, is_current=True)
+        .select_related("author")
+        .order_by("series")
+    }
+
+
+def _fields(user, ind: CoreIndicator, figures: dict[str, Figure], pack, period) -> list[FieldView]:
+    out = []
+    for series in editable_series(ind, user):
+        fig = figures.get(series)
+        prefix, suffix, hint = _affixes(ind, series)
+        if series == "actual":
+            target = figures.get("target")
+            if target is not None and target.value is not None and not may_set_thresholds(user):
+                hint = f"{hint}. The target for {period.display} is {fmt_value(ind, target.value)}"
+        if series == "floor":
+            hint = f"{hint}. Leave it empty to use the floor the rating rules set"
+        saved = ""
+        if fig is not None:
+            by = f"Saved by {who(fig.author)}" if fig.author else (fig.reason or "Loaded")
+            saved = f"{by}, {when(fig.created)}"
+        out.append(
+            FieldView(
+                series, _series_label(ind, series), hint,
+                plain_number(fig.value) if fig else "", fig.revision if fig else 0,
+                prefix, suffix, saved=saved,
+            )
+        )  # fmt: skip
+    return out
+
+
+def _number_error(text: str) -> str:
+    if text.strip().endswith("%"):
+        return "Enter the number without the % sign, like 73 or 5.84"
+    if "," in text:
+        return "Enter the number without commas, like 1249 or 5.84"
+    return NUMBER_ERROR
+
+
+def _draft(pack, code: str, period: Period) -> tuple[str, str]:
+    """Drafted commentary from the figures saved so far, and the period it speaks of."""
+    try:
+        analysis = pack.analyse(period)[code]
+    except Exception:  # pragma: no cover - a draft is a help, never a reason to fail the page
+        return "", ""
+    latest = analysis.result.latest
+    if latest is None:
+        return "", ""
+    return draft_commentary(analysis), latest.period.display
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def entry_form(request, code: str, period: str):
+    model = get_object_or_404(
+        Indicator.objects.select_related("section"), code=code, archived=False
+    )
+    if not can_edit(request.user, model):
+        raise PermissionDenied
+    pack = current_pack()
+    ind = pack.indicators.get(code)
+    if ind is None:
+        raise Http404("No such indicator")
+    the_period = _period_or_404(request, period, pack.calendar, year=ind.frequency == "year")
+    if period_slug(the_period.label) != period:
+        return redirect("kpiboard:entry_form", code, period_slug(the_period.label))
+    label = the_period.label
+    user = request.user
+    figures = _current_figures(model, label)
+    fields = _fields(user, ind, figures, pack, the_period)
+    commentary_row = CommentaryText.objects.filter(
+        indicator=model, period=label, is_current=True
+    ).first()
+    commentary = commentary_row.text if commentary_row else ""
+    commentary_base = commentary_row.revision if commentary_row else 0
+    note_figure = figures.get("actual") or next(
+        (figures[f.name] for f in fields if f.name in figures), None
+    )
+    note = note_figure.note if note_figure else ""
+    reason = ""
+    errors: dict[str, str] = {}
+    conflict_text = None
+    conflicted = False
+    form_error = ""
+    lock = approved_lock(model.section_id, the_period, pack.calendar)
+    read_only = lock is not None and not can_edit_approved(user)
+
+    if request.method == "POST":
+        if read_only:
+            form_error = locked_message(lock, pack.calendar)
+        else:
+            values: dict[str, float | None] = {}
+            bases: dict[str, int] = {}
+            for f in fields:
+                f.value = request.POST.get(f.id, "").strip()
+                f.base = _int(request.POST.get(f"base-{f.name}"))
+                bases[f.name] = f.base
+                try:
+                    values[f.name] = parse_number(f.value)
+                except ValueError:
+                    f.error = errors[f.id] = _number_error(f.value)
+            commentary = request.POST.get("commentary", "")
+            commentary_base = _int(request.POST.get("commentary_base"))
+            note = request.POST.get("note", "")
+            reason = request.POST.get("reason", "")
+            if not errors:
+                try:
+                    result = save_period_entry(
+                        user, code, label, values, bases, commentary, commentary_base, reason,
+                        note=note,
+                    )  # fmt: skip
+                except ConcurrentEdit as exc:
+                    conflicted = True
+                    for conflict in exc.conflicts:
+                        if conflict.field == "commentary":
+                            commentary_base = conflict.revision
+                            conflict_text = conflict
+                            errors["commentary"] = conflict.message()
+                            continue
+                        for f in fields:
+                            if f.name == conflict.field:
+                                yours = plain_number(conflict.yours) or "no figure"
+                                f.error = errors[f.id] = (
+                                    conflict.message(lambda v, s=f.name: fmt_value(ind, v, s))
+                                    + f" (you entered {yours}). The figure now saved is shown: "
+                                    "check it, then save again"
+                                )
+                                f.value = plain_number(conflict.theirs)
+                                f.base = conflict.revision
+                    form_error = exc.errors.get("", "")
+                except Locked as exc:
+                    read_only = True
+                    form_error = exc.errors.get("", "")
+                except Invalid as exc:
+                    for key, message in exc.errors.items():
+                        target = next((f for f in fields if f.name == key), None)
+                        if target is not None:
+                            target.error = errors[target.id] = message
+                        elif key:
+                            errors[key] = message
+                        else:
+                            form_error = message
+                else:
+                    display = f"{ind.id} for {the_period.display}"
+                    if result.nothing_changed:
+                        messages.info(request, f"Nothing was changed: {display} is as it was")
+                    else:
+                        messages.success(request, f"Saved {display}")
+                    return redirect("kpiboard:indicator", code)
+
+    state, signoff_row = signoff_state(model.section, label)
+    previous = None
+    if not commentary_row:
+        earlier = pack.commentary_for(code, the_period)
+        if earlier is not None and earlier.period != the_period:
+            previous = earlier
+    draft, draft_period = _draft(pack, code, the_period)
+    summary = [(f"#{k}", v) for k, v in errors.items()]
+    if form_error and not read_only:
+        summary.insert(0, ("#entry-form", form_error))
+    readonly_rows = [
+        (_series_label(ind, s), fmt_value(ind, f.value, s) if f.value is not None else "None")
+        for s, f in figures.items()
+    ]
+    context = {
+        "ind": ind,
+        "model": model,
+        "period": the_period,
+        "slug": period_slug(label),
+        "fields": fields,
+        "note": note,
+        "commentary": commentary,
+        "commentary_base": commentary_base,
+        "conflict_text": conflict_text,
+        "reason": reason,
+        "errors": errors,
+        "summary": summary,
+        "form_error": form_error,
+        "lock": lock,
+        "locked_text": locked_message(lock, pack.calendar) if lock else "",
+        "read_only": read_only,
+        "readonly_rows": readonly_rows,
+        "derived": ind.derive is not None,
+        "previous": previous,
+        "previous_html": _markdown(previous.text) if previous else "",
+        "commentary_html": _markdown(commentary) if read_only else "",
+        "conflict_html": _markdown(conflict_text.theirs) if conflict_text else "",
+        "draft": draft,
+        "draft_period": draft_period,
+        "state": state,
+        "signoff_row": signoff_row,
+        "signoff_by": f"{who(signoff_row.author)}, {when(signoff_row.created)}"
+        if signoff_row
+        else "",
+        "signoff_revision": signoff_row.revision if signoff_row else 0,
+        "can_submit": state == "draft" and can_submit(user, model.section),
+        "section": model.section,
+        "path": request.get_full_path(),
+    }
+    status = 400 if errors or (form_error and request.method == "POST") else 200
+    if conflicted:
+        status = 409
+    if read_only and request.method == "POST":
+        status = 403
+    return render(request, "kpiboard/entry_form.html", context, status=status)
+
+
+def _markdown(text: str):
+    """Commentary as HTML (raw HTML in the text is escaped by the report's Markdown parser)."""
+    return mark_safe(to_html(text or "", heading_offset=3))
+
+
+def _int(text: str | None) -> int:
+    try:
+        return max(0, int(text or 0))
+    except ValueError:
+        return 0
+
+
+# --- sign-off ------------------------------------------------------------------------------------
+
+
+@require_POST
+def signoff(request, code: str, period: str):
+    """Submit, approve, return or reopen a section's period (POST from the waiting list or form)."""
+    section = get_object_or_404(Section, code=code)
+    user = request.user
+    if not (can_submit(user, section) or can_approve(user, section) or can_edit_approved(user)):
+        raise PermissionDenied
+    calendar = current_pack().calendar
+    the_period = _period_or_404(request, period, calendar)
+    action = request.POST.get("action", "")
+    if action not in ACTIONS:
+        raise Http404("No such action")
+    fallback = reverse("kpiboard:entry")
+    next_url = _safe_next(request, fallback)
+    note = request.POST.get("note", "").strip()
+    state, row = signoff_state(section, the_period.label)
+    needs_reason = action in ("return", "reopen")
+    allowed = action in allowed_actions(request.user, section, state)
+    if needs_reason and not note and allowed:
+        errors = {"note": f"Enter a reason for {_gerund(action)} this period"}
+        return render(
+            request,
+            "kpiboard/entry_signoff.html",
+            {
+                "section": section,
+                "period": the_period,
+                "slug": period_slug(the_period.label),
+                "action": action,
+                "action_label": ACTION_LABELS[action],
+                "errors": errors if "confirm" in request.POST else {},
+                "note": note,
+                "base_revision": request.POST.get("base_revision", ""),
+                "next": next_url,
+                "state": state,
+                "row": row,
+            },
+            status=400 if "confirm" in request.POST else 200,
+        )
+    base = request.POST.get("base_revision")
+    try:
+        set_signoff(
+            request.user, section.code, the_period.label, ACTIONS[action], note,
+            base_revision=_int(base) if base not in (None, "") else None,
+        )  # fmt: skip
+    except PermissionDenied:
+        if not (can_submit(request.user, section) or can_approve(request.user, section)):
+            raise
+        messages.error(request, _refusal(request.user, section, action))
+    except SignoffRefused as exc:
+        messages.error(request, next(iter(exc.errors.values())))
+    else:
+        messages.success(request, f"{section.title} for {the_period.display} {ACTION_DONE[action]}")
+    return redirect(next_url)
+
+
+def _gerund(action: str) -> str:
+    return {"return": "returning", "reopen": "reopening"}.get(action, action)
+
+
+def _refusal(user, section: Section, action: str) -> str:
+    if action == "reopen":
+        return "Only an analyst or administrator can reopen an approved period"
+    if action in ("approve", "return"):
+        return f"Only an approver of {section.title} can {action} this period"
+    return f"Only an owner of {section.title}'s indicators can submit this period"

@@ -1,0 +1,827 @@
+"""The write path: data entry, sign-off and imports, each all or nothing in one transaction.
+
+Every write transaction calls :func:`~kpiboard.web.store.bump_version` first. That update takes the
+lock on the one ``Site`` row, so writers queue up behind each other (on SQLite the transaction is
+``IMMEDIATE`` anyway), and whatever a writer reads after it is what the writer before it committed.
+
+Optimistic concurrency: a form is rendered with the revision of every value it shows (its *base*
+revision). A save compares what the person typed with the base value, not with the current one,
+so a value they left alone is never written back over a colleague's newer one. For a value they
+did change, the current row is locked (``select_for_update``) and its revision must still be the
+base revision; otherwise someone else saved in between and the *whole* save is refused with
+:class:`ConcurrentEdit`, which says who changed what, to what, and when. Nothing is ever silently
+overwritten. Values that did not change add no revision.
+
+Approved periods are locked: a figure or commentary of a period covered by an approved sign-off of
+the indicator's section may be changed only by people who may edit approved data
+(:func:`~kpiboard.web.permissions.can_edit_approved`), and only with a reason.
+
+Sign-off of a section's period moves ``draft -> submitted -> approved``; a submitted period can be
+returned to draft by an approver, an approved one reopened by an analyst, each with a reason.
+Every transition is a new :class:`~kpiboard.web.models.Signoff` revision.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..core.indicators import Indicator as CoreIndicator
+from ..core.indicators import IndicatorKind
+from ..core.periods import FinancialCalendar, Period, PeriodError, PeriodKind
+from ..packs.datafiles import Row, assemble, series_problem
+from ..packs.importer import format_number, load_table, read_import
+from ..packs.problems import PackError, Problems
+from .models import (
+    CommentaryText,
+    Figure,
+    Indicator,
+    Profile,
+    Role,
+    Section,
+    Signoff,
+    SignoffState,
+    Site,
+)
+from .permissions import FULL, can_approve, can_edit, can_edit_approved, role_of
+from .store import bump_version, current_pack
+
+#: Series that hold what an indicator is judged against: only analysts and administrators set them.
+THRESHOLD_SERIES = ("target", "floor", "lower", "upper")
+#: The longest texts the database keeps (see models.py) or that we accept.
+MAX_NOTE = 500
+MAX_REASON = 500
+MAX_COMMENTARY = 20_000
+
+
+# --- errors and results --------------------------------------------------------------------------
+
+
+class WriteError(Exception):
+    """A save that was refused; ``errors`` maps a field name to a message ("" for the form)."""
+
+    def __init__(self, errors: Mapping[str, str]):
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{k}: {v}" if k else v for k, v in self.errors.items()))
+
+
+class Invalid(WriteError):
+    """Values that cannot be saved as given (not a number, not a series, no reason ...)."""
+
+
+class Locked(WriteError):
+    """The period is approved and this person may not change approved data."""
+
+
+class SignoffRefused(WriteError):
+    """A sign-off transition that is not allowed from the current state."""
+
+
+def who(user) -> str:
+    """A person as other people see them: their full name, or their username."""
+    if user is None:
+        return "Someone"
+    return (user.get_full_name() or user.get_username()).strip() or "Someone"
+
+
+def when(moment: datetime, now: datetime | None = None) -> str:
+    """ "10:32" today, "10:32 on 5 March 2025" on another day, in the site's time zone."""
+    local = timezone.localtime(moment)
+    today = timezone.localtime(now or timezone.now()).date()
+    clock = local.strftime("%H:%M")
+    if local.date() == today:
+        return clock
+    return f"{clock} on {local.day} {local.strftime('%B %Y')}"
+
+
+def plain_number(value: float | None) -> str:
+    """A figure as typed: ``73`` not ``73.0``; empty for no figure."""
+    return "" if value is None else format_number(float(value))
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Someone else saved ``field`` after the form was rendered."""
+
+    field: str  # a series name, or "commentary"
+    theirs: float | str | None  # the value (or commentary text) now saved
+    yours: float | str | None  # what this person tried to save
+    revision: int  # the current revision, the new base for a second attempt
+    author: str
+    at: datetime
+
+    @property
+    def is_text(self) -> bool:
+        return self.field == "commentary"
+
+    def message(self, fmt=plain_number) -> str:
+        time = when(self.at)
+        if self.is_text:
+            return (
+                f"{self.author} changed the commentary at {time} while you were editing; "
+                "your change was not saved"
+            )
+        if self.theirs is None:
+            return (
+                f"{self.author} removed this figure at {time} while you were editing; "
+                "your change was not saved"
+            )
+        return (
+            f"{self.author} changed this figure to {fmt(self.theirs)} at {time} while you were "
+            "editing; your change was not saved"
+        )
+
+
+class ConcurrentEdit(WriteError):
+    """Someone else saved one of the values since the form was rendered: nothing was saved."""
+
+    def __init__(self, conflicts: Iterable[Conflict], message: str = ""):
+        self.conflicts = list(conflicts)
+        errors = {c.field: c.message() for c in self.conflicts}
+        if message or not errors:
+            errors[""] = message or (
+                "Someone else saved these figures at the same moment; your change was not saved. "
+                "Check the figures and save again"
+            )
+        super().__init__(errors)
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a save wrote."""
+
+    changed: tuple[str, ...] = ()  # series given a new revision
+    commentary: bool = False  # the commentary was given a new revision
+    version: int | None = None  # the site's data version after the save
+
+    @property
+    def nothing_changed(self) -> bool:
+        return not self.changed and not self.commentary
+
+
+# --- periods and locks ---------------------------------------------------------------------------
+
+
+def site_calendar() -> FinancialCalendar:
+    """The site's financial calendar, without building the pack."""
+    manifest = Site.objects.filter(pk=1).values_list("manifest", flat=True).first() or {}
+    return FinancialCalendar(int(manifest.get("financial_year_start", 4) or 4))
+
+
+def covers(signoff_period: Period, period: Period) -> bool:
+    """Whether approving ``signoff_period`` locks figures of ``period``: those whose period ends
+    within it (approving Sep-13 locks September's figures and the quarter to September)."""
+    return signoff_period.start <= period.end <= signoff_period.end
+
+
+def signoff_state(section: Section, period_label: str) -> tuple[str, Signoff | None]:
+    """The current state of a section's period (``draft`` when never signed off) and its row."""
+    row = (
+        Signoff.objects.filter(section=section, period=period_label, is_current=True)
+        .select_related("author")
+        .first()
+    )
+    return (row.state if row else SignoffState.DRAFT.value), row
+
+
+class Locks:
+    """Every approved sign-off, read once, to tell which figures are locked."""
+
+    def __init__(self, calendar: FinancialCalendar | None = None):
+        self.calendar = calendar or site_calendar()
+        self._by_section: dict[int, list[tuple[Period, Signoff]]] = {}
+        rows = Signoff.objects.filter(is_current=True, state=SignoffState.APPROVED)
+        for row in rows.select_related("author", "section"):
+            try:
+                approved = self.calendar.parse(row.period)
+            except PeriodError:  # pragma: no cover - labels are canonical when written
+                continue
+            self._by_section.setdefault(row.section_id, []).append((approved, row))
+
+    def lock(self, section_id: int, period: Period) -> Signoff | None:
+        """The approved sign-off that locks ``period`` of the section, if there is one."""
+        for approved, row in self._by_section.get(section_id, ()):
+            if covers(approved, period):
+                return row
+        return None
+
+
+def approved_lock(
+    section_id: int, period: Period, calendar: FinancialCalendar | None = None
+) -> Signoff | None:
+    """The approved sign-off that locks ``period`` for the section, if there is one."""
+    return Locks(calendar).lock(section_id, period)
+
+
+def locked_message(lock: Signoff, calendar: FinancialCalendar | None = None) -> str:
+    calendar = calendar or site_calendar()
+    display = calendar.parse(lock.period).display
+    return (
+        f"{lock.section.title} for {display} was approved by {who(lock.author)} on "
+        f"{timezone.localtime(lock.created).strftime('%-d %B %Y')}, so its figures are locked. "
+        "Ask an analyst to reopen the period or to make the change"
+    )
+
+
+# --- data entry ----------------------------------------------------------------------------------
+
+
+def may_set_thresholds(user) -> bool:
+    """Targets, floors and expected ranges are set by analysts and administrators."""
+    return role_of(user) in FULL
+
+
+def editable_series(indicator: CoreIndicator, user) -> list[str]:
+    """The series a person may enter for ``indicator``, in form order."""
+    names: list[str] = []
+    if indicator.derive is None:
+        names.append("actual")
+    names += [s.name for s in indicator.extras]
+    names += [s.name for s in indicator.comparators]
+    if may_set_thresholds(user):
+        lead = indicator.kind is IndicatorKind.LEAD
+        names += ["lower", "upper"] if lead else ["target", "floor"]
+    return [n for n in dict.fromkeys(names) if series_problem(indicator, n) is None]
+
+
+def _clean_text(text: str | None) -> str:
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return float(a) == float(b)
+
+
+def _validate_values(
+    indicator: CoreIndicator, period: Period, values: Mapping[str, float | None]
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for series, value in values.items():
+        problem = series_problem(indicator, series)
+        if problem:
+            errors[series] = problem
+            continue
+        if value is not None:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                errors[series] = "Enter a number, like 73 or 5.84"
+                continue
+            if not math.isfinite(float(value)):
+                errors[series] = "Enter a number, like 73 or 5.84"
+                continue
+        derive = indicator.derive
+        if derive is not None and series in derive.inputs and period.kind is not PeriodKind.MONTH:
+            errors[series] = (
+                f"{indicator.id}'s actual is calculated from monthly figures: "
+                "enter this figure for a month"
+            )
+    return errors
+
+
+def _figure_at(indicator: Indicator, period: str, series: str, revision: int) -> Figure | None:
+    if revision <= 0:
+        return None
+    return Figure.objects.filter(
+        indicator=indicator, period=period, series=series, revision=revision
+    ).first()
+
+
+def _indicator_problems(
+    indicator: CoreIndicator,
+    model: Indicator,
+    calendar: FinancialCalendar,
+    replaced: Mapping[tuple[str, str], tuple[float | None, str]],
+) -> list[str]:
+    """What would be wrong with the indicator's figures once ``replaced`` (period label,
+    series) -> (value, note) are written (e.g. a derived actual's sources)."""
+    rows = []
+    seen = set()
+    for fig in Figure.objects.filter(indicator=model, is_current=True):
+        key = (fig.period, fig.series)
+        value, note = replaced.get(key, (fig.value, fig.note))
+        seen.add(key)
+        rows.append(Row(indicator.id, fig.period, fig.series, value, note, "database", 0))
+    for key, (value, note) in replaced.items():
+        if key not in seen:
+            rows.append(Row(indicator.id, key[0], key[1], value, note, "database", 0))
+    problems = Problems()
+    assemble(rows, {indicator.id: indicator}, calendar, problems)
+    return [p.message for p in problems.sorted()]
+
+
+@dataclass
+class _Write:
+    series: str
+    value: float | None
+    note: str
+    current: Figure | None
+    replaces_value: bool  # an existing figure gets another value (needs a reason)
+
+
+def _conflict(field_name: str, current, theirs, yours) -> Conflict:
+    return Conflict(
+        field_name, theirs, yours, current.revision if current else 0,
+        who(current.author) if current else "Someone",
+        current.created if current else timezone.now(),
+    )  # fmt: skip
+
+
+def _figure_step(
+    model: Indicator, label: str, series: str, value: float | None, base_rev: int, note: str | None
+) -> _Write | Conflict | None:
+    """What saving ``value`` (typed over the figure of revision ``base_rev``) means: a write, a
+    conflict with someone else's newer figure, or None when there is nothing to do."""
+    current = (
+        Figure.objects.select_for_update(of=("self",))
+        .filter(indicator=model, period=label, series=series, is_current=True)
+        .select_related("author")
+        .first()
+    )
+    current_rev = current.revision if current else 0
+    base = current if current_rev == base_rev else _figure_at(model, label, series, base_rev)
+    base_value = base.value if base else None
+    base_note = base.note if base else ""
+    new_note = base_note if note is None else note.strip()
+    if _same(value, base_value) and new_note == base_note:
+        return None  # left as it was shown
+    if current_rev != base_rev:
+        if current and _same(current.value, value) and current.note == new_note:
+            return None  # someone else already made the same change
+        return _conflict(series, current, current.value if current else None, value)
+    replaces = base_value is not None and not _same(value, base_value)
+    return _Write(series, value, new_note, current, replaces)
+
+
+def _commentary_step(
+    model: Indicator, label: str, commentary: str, base_rev: int
+) -> tuple[str, CommentaryText | None] | Conflict | None:
+    current = (
+        CommentaryText.objects.select_for_update(of=("self",))
+        .filter(indicator=model, period=label, is_current=True)
+        .select_related("author")
+        .first()
+    )
+    current_rev = current.revision if current else 0
+    if current_rev == base_rev:
+        base = current
+    else:
+        base = CommentaryText.objects.filter(
+            indicator=model, period=label, revision=base_rev
+        ).first()
+    text = _clean_text(commentary)
+    if text == _clean_text(base.text if base else ""):
+        return None
+    if current_rev != base_rev:
+        if current is not None and _clean_text(current.text) == text:
+            return None
+        return _conflict("commentary", current, current.text if current else "", text)
+    return text, current
+
+
+def save_period_entry(
+    user,
+    indicator_code: str,
+    period_label: str,
+    values: Mapping[str, float | None],
+    base_revisions: Mapping[str, int],
+    commentary: str | None,
+    commentary_base: int,
+    reason: str,
+    *,
+    note: str | None = None,
+) -> Result:
+    """Save one indicator's figures (and commentary, and note) for one period, all or nothing.
+
+    ``values`` holds what the form showed, by series (None: no figure); ``base_revisions`` the
+    revision each was rendered from (0, or left out: there was none). ``commentary`` None leaves
+    it alone. ``note`` (None: leave alone) is kept with the actual (or the first series given).
+    Changing a figure that was already saved needs a ``reason``.
+
+    Raises ``Indicator.DoesNotExist``, ``PermissionDenied``, :class:`Invalid`, :class:`Locked`
+    or :class:`ConcurrentEdit`; nothing is written then.
+    """
+    model = Indicator.objects.select_related("section").get(code=indicator_code, archived=False)
+    if not can_edit(user, model):
+        raise PermissionDenied
+    pack = current_pack()
+    indicator = pack.indicators.get(indicator_code)
+    if indicator is None:  # pragma: no cover - the database and the pack agree
+        raise Indicator.DoesNotExist(indicator_code)
+    try:
+        period = pack.calendar.parse(period_label)
+    except PeriodError as exc:
+        raise Invalid({"period": str(exc)}) from None
+    label = period.label
+    reason = (reason or "").strip()
+    errors = _validate_values(indicator, period, values)
+    if note is not None and len(note.strip()) > MAX_NOTE:
+        errors["note"] = f"Note must be {MAX_NOTE} characters or fewer"
+    if commentary is not None and len(commentary) > MAX_COMMENTARY:
+        errors["commentary"] = f"Commentary must be {MAX_COMMENTARY:,} characters or fewer"
+    if len(reason) > MAX_REASON:
+        errors["reason"] = f"Reason must be {MAX_REASON} characters or fewer"
+    if errors:
+        raise Invalid(errors)
+    note_series = "actual" if "actual" in values else next(iter(values), None)
+    try:
+        with transaction.atomic():
+            version = bump_version()  # first: writers queue here
+            writes: list[_Write] = []
+            conflicts: list[Conflict] = []
+            for series, value in values.items():
+                step = _figure_step(
+                    model, label, series, None if value is None else float(value),
+                    int(base_revisions.get(series, 0) or 0),
+                    note if series == note_series else None,
+                )  # fmt: skip
+                if isinstance(step, Conflict):
+                    conflicts.append(step)
+                elif step is not None:
+                    if series in THRESHOLD_SERIES and not may_set_thresholds(user):
+                        errors[series] = "Only analysts can change targets and thresholds"
+                    writes.append(step)
+            text_write = None
+            if commentary is not None:
+                step = _commentary_step(model, label, commentary, int(commentary_base or 0))
+                if isinstance(step, Conflict):
+                    conflicts.append(step)
+                else:
+                    text_write = step
+            if conflicts:
+                raise ConcurrentEdit(conflicts)
+            if not writes and text_write is None:
+                transaction.set_rollback(True)  # nothing changed: not even the version
+                return Result()
+            lock = approved_lock(model.section_id, period, pack.calendar)
+            if lock is not None:
+                if not can_edit_approved(user):
+                    raise Locked({"": locked_message(lock, pack.calendar)})
+                if not reason:
+                    errors["reason"] = "Enter a reason for changing an approved figure"
+            if any(w.replaces_value for w in writes) and not reason and "reason" not in errors:
+                errors["reason"] = "Enter a reason for changing a figure that was already saved"
+            if not errors and writes:
+                replaced = {(label, w.series): (w.value, w.note) for w in writes}
+                problems = _indicator_problems(indicator, model, pack.calendar, replaced)
+                if problems:
+                    errors[""] = "; ".join(problems)
+            if errors:
+                raise Invalid(errors)
+            for w in writes:
+                _add_figure(model, label, w.series, w.value, w.note, w.current, user, reason)
+            if text_write is not None:
+                text, current = text_write
+                if current is not None:
+                    current.is_current = False
+                    current.save(update_fields=["is_current"])
+                CommentaryText.objects.create(
+                    indicator=model, period=label, text=text,
+                    revision=(current.revision + 1) if current else 1, author=user, reason=reason,
+                )  # fmt: skip
+    except IntegrityError:  # the partial unique index: a save slipped past the queue
+        raise ConcurrentEdit([]) from None
+    return Result(tuple(w.series for w in writes), text_write is not None, version)
+
+
+def _add_figure(model, label, series, value, note, current, user, reason) -> Figure:
+    if current is not None:
+        current.is_current = False
+        current.save(update_fields=["is_current"])
+    return Figure.objects.create(
+        indicator=model, period=label, series=series, value=value, note=note,
+        revision=(current.revision + 1) if current else 1, author=user, reason=reason[:MAX_REASON],
+    )  # fmt: skip
+
+
+# --- sign-off ------------------------------------------------------------------------------------
+
+
+def can_submit(user, section: Section) -> bool:
+    """Analysts, administrators, and owners of the section or of one of its indicators."""
+    role = role_of(user)
+    if role in FULL:
+        return True
+    if role is not Role.OWNER:
+        return False
+    profile = Profile.objects.get(user=user)
+    return (
+        profile.sections.filter(pk=section.pk).exists()
+        or profile.indicators.filter(section=section, archived=False).exists()
+    )
+
+
+#: The moves between states: (from, to) -> (action name, who may, reason required).
+TRANSITIONS = {
+    (SignoffState.DRAFT, SignoffState.SUBMITTED): ("submit", can_submit, False),
+    (SignoffState.SUBMITTED, SignoffState.APPROVED): ("approve", can_approve, False),
+    (SignoffState.SUBMITTED, SignoffState.DRAFT): ("return", can_approve, True),
+    (SignoffState.APPROVED, SignoffState.DRAFT): (
+        "reopen",
+        lambda user, section: can_edit_approved(user),
+        True,
+    ),
+}
+ACTIONS = {name: target for (_, target), (name, _, _) in TRANSITIONS.items()}
+
+
+def allowed_actions(user, section: Section, state: str) -> list[str]:
+    """The sign-off actions ``user`` may take on a section's period in ``state``."""
+    return [
+        name
+        for (source, _), (name, allowed, _) in TRANSITIONS.items()
+        if source == state and allowed(user, section)
+    ]
+
+
+def set_signoff(
+    user,
+    section_code: str,
+    period_label: str,
+    state: str,
+    note: str = "",
+    *,
+    base_revision: int | None = None,
+) -> Signoff:
+    """Move a section's period to ``state`` (a new :class:`Signoff` revision).
+
+    ``base_revision`` (the sign-off revision the page showed; 0 for none) refuses the move when
+    someone else moved the period since. Approving records the site's data version.
+    Raises ``Section.DoesNotExist``, ``PermissionDenied`` or :class:`SignoffRefused`.
+    """
+    section = Section.objects.get(code=section_code)
+    calendar = site_calendar()
+    try:
+        period = calendar.parse(period_label)
+    except PeriodError as exc:
+        raise SignoffRefused({"period": str(exc)}) from None
+    try:
+        target = SignoffState(state)
+    except ValueError:
+        raise SignoffRefused({"state": f"{state!r} is not a sign-off state"}) from None
+    if not any(
+        allowed(user, section) for (_, to), (_, allowed, _) in TRANSITIONS.items() if to == target
+    ):
+        raise PermissionDenied  # before anything about the period is looked at
+    note = (note or "").strip()
+    if len(note) > MAX_REASON:
+        raise SignoffRefused({"note": f"Reason must be {MAX_REASON} characters or fewer"})
+    with transaction.atomic():
+        version = bump_version()
+        current = (
+            Signoff.objects.select_for_update(of=("self",))
+            .filter(section=section, period=period.label, is_current=True)
+            .select_related("author")
+            .first()
+        )
+        source = SignoffState(current.state) if current else SignoffState.DRAFT
+        current_rev = current.revision if current else 0
+        if base_revision is not None and base_revision != current_rev:
+            assert current is not None
+            raise SignoffRefused(
+                {
+                    "": f"{who(current.author)} changed the sign-off of {section.title} for "
+                    f"{period.display} to {current.get_state_display().lower()} at "
+                    f"{when(current.created)}; nothing was changed"
+                }
+            )
+        move = TRANSITIONS.get((source, target))
+        if move is None:
+            if source == target:
+                message = f"{section.title} for {period.display} is already {target.label.lower()}"
+            elif target is SignoffState.APPROVED:
+                message = "Only a submitted period can be approved: submit it first"
+            else:
+                message = (
+                    f"{section.title} for {period.display} is {source.label.lower()}: "
+                    f"it cannot be made {target.label.lower()}"
+                )
+            raise SignoffRefused({"": message})
+        name, allowed, needs_reason = move
+        if not allowed(user, section):
+            raise PermissionDenied
+        if needs_reason and not note:
+            what = "reopening" if name == "reopen" else "returning"
+            raise SignoffRefused({"note": f"Enter a reason for {what} this period"})
+        if current is not None:
+            current.is_current = False
+            current.save(update_fields=["is_current"])
+        return Signoff.objects.create(
+            section=section, period=period.label, state=target.value, revision=current_rev + 1,
+            author=user, reason=note, site_version=version,
+        )  # fmt: skip
+
+
+# --- imports -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportChange:
+    """What an import does to one figure, and the revision it was planned against."""
+
+    indicator: str
+    period: str  # canonical label
+    series: str
+    status: str  # new | changed | unchanged
+    old: float | None
+    new: float | None
+    old_note: str
+    new_note: str
+    base_revision: int  # 0: no figure yet
+    line: int  # the row in the import file
+
+
+@dataclass
+class ImportPlan:
+    """What importing a file into the site's figures would change."""
+
+    source: str  # the file name problems and reasons name
+    layout: str  # long | wide
+    changes: tuple[ImportChange, ...]
+    locked: tuple[tuple[str, str], ...] = ()  # (section title, period display) approved
+    sections: dict[str, str] = field(default_factory=dict)  # indicator -> section title
+
+    def _count(self, status: str) -> int:
+        return sum(1 for c in self.changes if c.status == status)
+
+    @property
+    def new(self) -> int:
+        return self._count("new")
+
+    @property
+    def changed(self) -> int:
+        return self._count("changed")
+
+    @property
+    def unchanged(self) -> int:
+        return self._count("unchanged")
+
+    @property
+    def has_changes(self) -> bool:
+        return any(c.status != "unchanged" for c in self.changes)
+
+    @property
+    def digest(self) -> str:
+        """A fingerprint of the changes and their base revisions, to tell a stale preview."""
+        text = "\n".join(
+            f"{c.indicator}|{c.period}|{c.series}|{c.status}|{c.new!r}|{c.new_note}|"
+            f"{c.base_revision}"
+            for c in self.changes
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def plan_db_import(path: str | Path, sheet: str | None = None) -> ImportPlan:
+    """Read a CSV or spreadsheet file, check every row against the site's pack and work out what
+    importing it would change. Raises :class:`PackError` listing every problem."""
+    pack = current_pack()
+    table = load_table(path, sheet)
+    problems = Problems()
+    layout, rows = read_import(pack, table, problems)
+    if problems:
+        raise PackError(problems.sorted())
+    codes = {r.indicator for r in rows}
+    models = {m.code: m for m in Indicator.objects.filter(code__in=codes).select_related("section")}
+    current = {
+        (f.indicator.code, f.period, f.series): f
+        for f in Figure.objects.filter(indicator__code__in=codes, is_current=True).select_related(
+            "indicator"
+        )
+    }
+    changes = []
+    for row in rows:
+        if row.value is None and not row.note:
+            continue  # no figure given: an import never deletes one
+        fig = current.get((row.indicator, row.period.label, row.series))
+        old = fig.value if fig else None
+        old_note = fig.note if fig else ""
+        new = row.value if row.value is not None else old
+        new_note = row.note or old_note
+        if fig is None or (old is None and new is not None):
+            status = "new"
+        elif not _same(new, old) or new_note != old_note:
+            status = "changed"
+        else:
+            status = "unchanged"
+        changes.append(
+            ImportChange(
+                row.indicator, row.period.label, row.series, status, old, new, old_note,
+                new_note, fig.revision if fig else 0, row.line,
+            )
+        )  # fmt: skip
+    # The figures after the import must still make a valid pack (e.g. derived series).
+    after = Problems()
+    by_indicator: dict[str, dict[tuple[str, str], tuple[float | None, str]]] = {}
+    for c in changes:
+        if c.status != "unchanged":
+            by_indicator.setdefault(c.indicator, {})[c.period, c.series] = (c.new, c.new_note)
+    for code, replaced in by_indicator.items():
+        for message in _indicator_problems(
+            pack.indicators[code], models[code], pack.calendar, replaced
+        ):
+            after.report(table.label, 0, code, f"{message} (after importing {table.label})")
+    if after:
+        raise PackError(after.sorted())
+    locked = []
+    locks = Locks(pack.calendar)
+    for code, replaced in by_indicator.items():
+        for period_label, _series in replaced:
+            lock = locks.lock(models[code].section_id, pack.calendar.parse(period_label))
+            if lock is not None:
+                item = (lock.section.title, pack.calendar.parse(lock.period).display)
+                if item not in locked:
+                    locked.append(item)
+    return ImportPlan(
+        table.label,
+        layout,
+        tuple(changes),
+        tuple(locked),
+        {code: m.section.title for code, m in models.items()},
+    )
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    new: int
+    changed: int
+    version: int | None
+
+
+def apply_db_import(user, plan: ImportPlan, reason: str = "") -> ImportResult:
+    """Write an import plan's changes in one transaction, each a Figure revision with the reason
+    "Imported from FILE" (and the person's reason, which approved periods need), or nothing.
+
+    Raises ``PermissionDenied``, :class:`ConcurrentEdit` (a figure changed since the plan was made),
+    :class:`Locked` or :class:`Invalid`.
+    """
+    if role_of(user) not in FULL:
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON - 100:
+        raise Invalid({"reason": f"Reason must be {MAX_REASON - 100} characters or fewer"})
+    stored_reason = f"Imported from {plan.source}" + (f": {reason}" if reason else "")
+    todo = [c for c in plan.changes if c.status != "unchanged"]
+    if not todo:
+        return ImportResult(0, 0, None)
+    calendar = site_calendar()
+    models = {
+        m.code: m
+        for m in Indicator.objects.filter(code__in={c.indicator for c in todo}, archived=False)
+    }
+    try:
+        with transaction.atomic():
+            version = bump_version()
+            locks = Locks(calendar)
+            conflicts, locked = [], []
+            pending = []
+            for c in todo:
+                model = models.get(c.indicator)
+                if model is None:
+                    raise Invalid({"": f"{c.indicator} is no longer an indicator of this site"})
+                current = (
+                    Figure.objects.select_for_update(of=("self",))
+                    .filter(indicator=model, period=c.period, series=c.series, is_current=True)
+                    .select_related("author")
+                    .first()
+                )
+                current_rev = current.revision if current else 0
+                if current_rev != c.base_revision:
+                    name = f"{c.indicator} {c.period} {c.series}"
+                    conflicts.append(
+                        _conflict(name, current, current.value if current else None, c.new)
+                    )
+                    continue
+                lock = locks.lock(model.section_id, calendar.parse(c.period))
+                if lock is not None:
+                    locked.append((c, lock))
+                pending.append((model, c, current))
+            if conflicts:
+                raise ConcurrentEdit(
+                    conflicts,
+                    "Figures in this file were changed by someone else since you checked it; "
+                    "nothing was imported. Check the changes again",
+                )
+            if locked:
+                if not can_edit_approved(user):
+                    raise Locked({"": locked_message(locked[0][1], calendar)})
+                if not reason:
+                    raise Invalid({"reason": "Enter a reason for changing approved figures"})
+            for model, c, current in pending:
+                _add_figure(
+                    model, c.period, c.series, c.new, c.new_note, current, user, stored_reason
+                )
+    except IntegrityError:
+        raise ConcurrentEdit([]) from None
+    return ImportResult(
+        sum(1 for c in todo if c.status == "new"),
+        sum(1 for c in todo if c.status == "changed"),
+        version,
+    )

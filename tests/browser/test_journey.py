@@ -1,0 +1,232 @@
+"""End to end in a real browser: an owner enters a month's figure, the approver signs it off, and
+the approved PDF report carries it. axe-core checks every page on the way (WCAG 2.2 A and AA).
+
+Headless Debian Chromium driven by Playwright against pytest-django's live server, with the demo
+site and its people (tests/web/conftest.py). ASC01 is Amber in the demo as at September 2013; its
+owner enters October's figure (75%) and commentary, submits Adult Social Care for October, the
+approver approves it, and the "as approved" PDF for the section shows 75% for Oct-13.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from kpiboard.web.models import Figure, Signoff
+from tests.browser_support import AXE, CHROMIUM, CHROMIUM_ARGS, WCAG_TAGS, describe, require_browser
+from tests.web.conftest import PASSWORD, _fresh_pack_cache, demo_site  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+COMMENTARY = "October rose to 75% as the review of care packages moved people onto budgets."
+
+
+class Journey:
+    """The browser page, with an accessibility check of every page it lands on."""
+
+    def __init__(self, page, base_url: str):
+        self.page = page
+        self.base = base_url
+        self.checked: list[str] = []
+        self.violations: dict[str, list[dict]] = {}
+        self.failures: list[str] = []
+        page.on("response", self._response)
+        page.on("console", self._console)
+
+    def _response(self, response):
+        # Chromium asks for /favicon.ico by itself; the site has none (a 404 nobody sees).
+        if response.status >= 400 and urlsplit(response.url).path != "/favicon.ico":
+            self.failures.append(
+                f"{response.status} {response.request.resource_type} {response.url}"
+            )
+
+    def _console(self, message):
+        # A Content-Security-Policy refusal, a script error... (failed loads: see _response)
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.failures.append(f"console error on {self.page.url}: {message.text}")
+
+    def check(self, what: str) -> None:
+        """axe-core on the page as it is now, recorded against ``what`` (and its address)."""
+        self.page.wait_for_load_state("load")
+        path = urlsplit(self.page.url)
+        where = f"{what} ({path.path}{'?' + path.query if path.query else ''})"
+        self.checked.append(where)
+        result = self.page.evaluate(
+            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+            WCAG_TAGS,
+        )
+        found = result["violations"]
+        if found:
+            self.violations[where] = found
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.base + path)
+
+    def sign_in(self, username: str) -> None:
+        page = self.page
+        assert page.get_by_role("heading", name="Sign in").is_visible()
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state("load")
+
+    def sign_out(self) -> None:
+        self.page.get_by_role("button", name="Sign out").click()
+        self.page.wait_for_load_state("load")
+
+    def nav(self, name: str) -> None:
+        self.page.get_by_role("navigation", name="Menu").get_by_role("link", name=name).click()
+        self.page.wait_for_load_state("load")
+
+    def banner_text(self) -> str:
+        return " ".join(self.page.locator(".govuk-notification-banner").all_inner_texts())
+
+
+@pytest.fixture
+def browser_page():
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            context = browser.new_context(accept_downloads=True, locale="en-GB")
+            context.set_default_timeout(30_000)
+            # axe-core goes in before the page's own scripts, the way an extension would, since
+            # the site's Content-Security-Policy rightly refuses a script tag added to the page.
+            context.add_init_script(path=str(AXE))
+            yield context.new_page()
+        finally:
+            browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Sign-in is checked with a fast hasher: the real one takes most of a second a person."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def _allow_orm_beside_playwright(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the test's own database reads are
+    # plain synchronous code, so Django's guard against ORM calls in async code does not apply.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.usefixtures("_allow_orm_beside_playwright")
+def test_owner_enters_approver_approves_and_the_approved_pdf_has_the_figure(
+    demo_site,  # noqa: F811
+    live_server,
+    browser_page,
+):
+    page = browser_page
+    journey = Journey(page, live_server.url)
+
+    # The owner of ASC01 signs in through the form (after being sent there from the dashboard).
+    journey.goto("/")
+    assert urlsplit(page.url).path == "/sign-in/"
+    journey.check("sign-in page")
+    journey.sign_in("owner")
+    assert urlsplit(page.url).path == "/"
+    journey.check("dashboard")
+
+    # Find the Amber indicator: filter by rating, then open ASC01.
+    page.get_by_label("Rating", exact=True).select_option(label="Amber")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_load_state("load")
+    assert "rating=AMBER" in page.url
+    journey.check("dashboard filtered to Amber")
+    asc01 = page.get_by_role("row").filter(has_text="ASC01")
+    assert asc01.count() == 1
+    assert "Amber" in asc01.inner_text()
+    asc01.get_by_role("link").first.click()
+    page.wait_for_load_state("load")
+    assert urlsplit(page.url).path == "/indicators/ASC01/"
+    journey.check("indicator page ASC01")
+
+    # Data entry for the next month, October 2013: the figure and commentary.
+    journey.nav("Data entry")
+    journey.check("data entry list")
+    page.get_by_role("link", name="Enter figures for ASC01, Oct-13").click()
+    page.wait_for_load_state("load")
+    assert urlsplit(page.url).path == "/entry/ASC01/2013-10/"
+    journey.check("entry form ASC01 Oct-13")
+    page.get_by_label("Actual", exact=True).fill("75")
+    page.get_by_role("textbox", name="Commentary").fill(COMMENTARY)
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_load_state("load")
+    assert "Saved ASC01 for Oct-13" in journey.banner_text()
+    journey.check("indicator page after saving")
+
+    # Submit Adult Social Care's October for approval.
+    journey.nav("Data entry")
+    page.get_by_role("button", name="Submit for approval Adult Social Care, Oct-13").click()
+    page.wait_for_load_state("load")
+    assert "submitted for approval" in journey.banner_text()
+    journey.check("data entry list after submitting")
+    journey.sign_out()
+    assert urlsplit(page.url).path == "/sign-in/"
+    journey.check("sign-in page after signing out")
+
+    # The approver signs in and approves.
+    journey.sign_in("approver")
+    journey.check("dashboard (approver)")
+    menu = page.get_by_role("navigation", name="Menu")
+    if menu.get_by_role("link", name="Data entry").count():
+        journey.nav("Data entry")
+    else:  # the approver's way to the sign-off list (see the report of this test's author)
+        journey.goto("/entry/")
+    journey.check("sign-off list (approver)")
+    page.get_by_role("button", name="Approve Adult Social Care, Oct-13").click()
+    page.wait_for_load_state("load")
+    assert "approved" in journey.banner_text()
+    journey.check("sign-off list after approving")
+
+    # The section's report as approved, as a PDF.
+    journey.nav("Reports")
+    journey.check("reports")
+    page.get_by_label("Section", exact=True).select_option(label="Adult Social Care")
+    page.get_by_label("Data as at").select_option(value="2013-10")
+    page.get_by_label("PDF document").check()
+    page.get_by_label("As approved").check()
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download report").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith("-asc-2013-10-approved.pdf")
+    data = Path(download.path()).read_bytes()
+    assert data.startswith(b"%PDF")
+    text = squash(pdf_text(data))
+    assert "Latest:75%(Oct-13)" in text, "ASC01's page does not show October's figure"
+    assert squash(COMMENTARY) in text
+    assert "SpecialistChildren" not in text  # the one section asked for
+
+    assert not journey.failures, journey.failures
+    assert len(journey.checked) >= 12
+    assert not journey.violations, "axe-core WCAG 2.2 A/AA violations:\n" + "\n".join(
+        f"{where}:\n{describe(found)}" for where, found in journey.violations.items()
+    )
+
+    # What the browser did is what the database holds.
+    october = Figure.objects.get(
+        indicator__code="ASC01", period="2013-10", series="actual", is_current=True
+    )
+    assert october.value == 75 and october.author.username == "owner"
+    approval = Signoff.objects.get(section__code="asc", period="2013-10", is_current=True)
+    assert approval.state == "approved" and approval.author.username == "approver"

@@ -1,0 +1,212 @@
+"""The dashboard: every section's indicators with ratings, filtered by GET parameters."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from kpiboard.web.models import Definition, Figure, Indicator, Site
+from kpiboard.web.store import bump_version
+
+ASC = {f"ASC{n:02d}" for n in range(1, 12)}
+SCS = {f"SCS{n:02d}" for n in range(1, 7)}
+LEADS = {f"LEAD{n:02d}" for n in range(1, 7)}
+AMBER = {"ASC01", "ASC05", "ASC07", "SCS01", "SCS06"}
+BOLD_STEPS = {"ASC01", "ASC02", "ASC03", "ASC04", "ASC07", "ASC09", "ASC10"}
+QPR = {"ASC01", "ASC03", "ASC04", "ASC05", "ASC11"}
+
+
+def get(client: Client, **params):
+    response = client.get(reverse("kpiboard:dashboard"), params)
+    assert response.status_code == 200
+    return response
+
+
+def shown(response) -> set[str]:
+    """The indicator codes the page links to."""
+    return set(re.findall(r'href="/indicators/([A-Z0-9]+)/"', response.content.decode()))
+
+
+def row_of(response, code: str) -> str:
+    html = response.content.decode()
+    start = html.index(f'href="/indicators/{code}/"')
+    return html[start : html.index("</tr>", start)]
+
+
+def change_figure(code, period, series, value, *, user=None, reason="test"):
+    indicator = Indicator.objects.get(code=code)
+    current = Figure.objects.get(indicator=indicator, period=period, series=series, is_current=True)
+    current.is_current = False
+    current.save(update_fields=["is_current"])
+    Figure.objects.create(
+        indicator=indicator, period=period, series=series, value=value,
+        revision=current.revision + 1, author=user, reason=reason,
+    )  # fmt: skip
+    bump_version()
+
+
+def test_dashboard_viewer_sees_every_live_indicator(client_for):
+    response = get(client_for("viewer"))
+    assert shown(response) == ASC | SCS | LEADS
+    html = response.content.decode()
+    assert "Adult Social Care" in html and "Specialist Children&#x27;s Services" in html
+    assert "September 2013" in html
+
+
+def test_dashboard_signed_out_redirects_to_sign_in(demo_site):
+    response = Client().get(reverse("kpiboard:dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("kpiboard:login"))
+
+
+def test_dashboard_every_role_sees_it(client_for):
+    for name in ("admin", "analyst", "owner", "section_owner", "approver", "viewer"):
+        assert shown(get(client_for(name))) == ASC | SCS | LEADS, name
+
+
+def test_dashboard_row_shows_value_period_target_rating_and_direction(client_for):
+    row = row_of(get(client_for("viewer")), "ASC01")
+    assert "73%" in row and "Sep-13" in row and "80%" in row
+    assert 'class="kpi-rating kpi-rating--amber">Amber' in row
+    assert "Worsened" in row and "▼" in row
+
+
+def test_dashboard_spc_indicator_shows_icons_with_labels(client_for):
+    row = row_of(get(client_for("viewer")), "ASC01")
+    assert row.count("<svg") == 2
+    assert "Improvement (high)" in row
+    assert "Target consistently missed" in row
+    assert "No SPC chart" in row_of(get(client_for("viewer")), "SCS01")
+
+
+def test_dashboard_forecast_column_shows_year_end_rating(client_for):
+    row = row_of(get(client_for("viewer")), "SCS05")
+    assert row.count("kpi-rating--green") == 2  # the current rating and the forecast
+
+
+def test_dashboard_counts_ratings_per_section(client_for):
+    html = get(client_for("viewer")).content.decode()
+    assert "7 Green, 3 Amber, 1 not rated" in html
+    assert "3 Green, 2 Amber, 1 Red" in html
+
+
+def test_dashboard_lead_indicators_listed_with_range_status(client_for):
+    response = get(client_for("viewer"))
+    assert "Above expected range" in row_of(response, "LEAD06")
+    assert "Within expected range" in row_of(response, "LEAD01")
+    assert "50 to 100" in row_of(response, "LEAD06")
+
+
+def test_dashboard_section_filter_shows_only_that_section(client_for):
+    assert shown(get(client_for("viewer"), section="asc")) == ASC
+    assert shown(get(client_for("viewer"), section="scs")) == SCS | LEADS
+
+
+def test_dashboard_tag_filter_keeps_tagged_indicators(client_for):
+    assert shown(get(client_for("viewer"), tag="bold-steps")) == BOLD_STEPS
+    assert shown(get(client_for("viewer"), tag="qpr")) == QPR
+
+
+def test_dashboard_rating_filter_keeps_only_that_rating(client_for):
+    assert shown(get(client_for("viewer"), rating="AMBER")) == AMBER
+    assert shown(get(client_for("viewer"), rating="RED")) == {"SCS02"}
+    assert shown(get(client_for("viewer"), rating="NOT_RATED")) == {"ASC02"} | LEADS
+
+
+def test_dashboard_owner_filter_keeps_owned_indicators(client_for, demo_site):
+    client = client_for("viewer")
+    assert shown(get(client, owner=demo_site["owner"].pk)) == {"ASC01"}
+    assert shown(get(client, owner=demo_site["section_owner"].pk)) == SCS | LEADS
+
+
+def test_dashboard_owner_filter_lists_only_owners(client_for):
+    html = get(client_for("viewer")).content.decode()
+    options = html[html.index('id="owner"') : html.index("</select>", html.index('id="owner"'))]
+    assert ">owner</option>" in options and ">section_owner</option>" in options
+    assert ">approver</option>" not in options and ">viewer</option>" not in options
+
+
+def test_dashboard_search_matches_title_or_code(client_for):
+    assert shown(get(client_for("viewer"), q="telecare")) == {"ASC03"}
+    assert shown(get(client_for("viewer"), q="scs02")) == {"SCS02"}
+    assert shown(get(client_for("viewer"), q="  Telecare  ")) == {"ASC03"}
+
+
+def test_dashboard_filters_combine(client_for):
+    client = client_for("viewer")
+    assert shown(get(client, section="asc", rating="AMBER")) == {"ASC01", "ASC05", "ASC07"}
+    assert shown(get(client, section="asc", rating="AMBER", tag="qpr")) == {"ASC01", "ASC05"}
+    assert shown(get(client, section="scs", tag="qpr")) == set()
+
+
+def test_dashboard_no_match_says_so(client_for):
+    response = get(client_for("viewer"), q="no such indicator anywhere")
+    assert shown(response) == set()
+    html = response.content.decode()
+    assert "No indicators match these filters" in html
+    assert "Showing 0 of 23 indicators" in html
+
+
+def test_dashboard_filters_keep_their_values_in_the_form(client_for):
+    html = get(client_for("viewer"), section="asc", rating="GREEN", q="care").content.decode()
+    assert '<option value="asc" selected>' in html
+    assert '<option value="GREEN" selected>' in html
+    assert 'value="care"' in html
+    assert "Clear filters" in html
+
+
+def test_dashboard_unknown_filter_values_are_ignored(client_for):
+    response = get(client_for("viewer"), section="nope", tag="nope", rating="PURPLE", owner="999")
+    assert shown(response) == ASC | SCS | LEADS
+
+
+def test_dashboard_figure_change_shows_new_value(client_for):
+    client = client_for("viewer")
+    assert "73%" in row_of(get(client), "ASC01")
+    change_figure("ASC01", "2013-09", "actual", 81)
+    row = row_of(get(client), "ASC01")
+    assert "81%" in row and "kpi-rating--green" in row
+
+
+def test_dashboard_override_marked(client_for):
+    indicator = Indicator.objects.get(code="ASC03")
+    current = Definition.objects.get(indicator=indicator, is_current=True)
+    body = dict(current.body)
+    body["overrides"] = [
+        {"period": "2013-09", "rating": "RED", "reason": "Data quality concern", "by": "Analyst"}
+    ]
+    current.is_current = False
+    current.save(update_fields=["is_current"])
+    Definition.objects.create(indicator=indicator, body=body, revision=current.revision + 1)
+    bump_version()
+    row = row_of(get(client_for("viewer")), "ASC03")
+    assert "kpi-rating--red" in row
+    assert "override: computed rating Green" in row
+
+
+def test_dashboard_archived_indicator_is_left_out(client_for):
+    Indicator.objects.filter(code="ASC05").update(archived=True)
+    site = Site.get()
+    for section in site.manifest["sections"]:
+        section["indicators"] = [i for i in section.get("indicators", []) if i != "ASC05"]
+    site.save()
+    bump_version()
+    assert shown(get(client_for("viewer"))) == (ASC - {"ASC05"}) | SCS | LEADS
+
+
+def test_dashboard_queries_do_not_grow_with_indicators(client_for, django_assert_max_num_queries):
+    client = client_for("viewer")
+    get(client)  # builds the per-version cache
+    with django_assert_max_num_queries(10):
+        get(client, owner="1")
+
+
+@pytest.mark.parametrize("params", [{}, {"q": "zzz"}])
+def test_dashboard_page_has_no_inline_styles_or_scripts(client_for, params):
+    html = get(client_for("viewer"), **params).content.decode()
+    assert not re.search(r"\sstyle=", html)
+    assert all("src=" in tag for tag in re.findall(r"<script\b[^>]*>", html))
+    assert "<caption" in html or "No indicators match" in html

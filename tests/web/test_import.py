@@ -1,0 +1,252 @@
+"""Importing figures from CSV and spreadsheet files: check every row, preview, apply all or none."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from kpiboard.web.models import Figure
+from kpiboard.web.writes import (
+    ConcurrentEdit,
+    Invalid,
+    apply_db_import,
+    plan_db_import,
+    save_period_entry,
+    set_signoff,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords_and_own_data_dir(settings, tmp_path):
+    """The demo people are made per test (a fast hasher keeps that quick); uploads wait in a
+    temporary data folder."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.DATA_DIR = tmp_path
+
+
+GOOD = (
+    "indicator,period,series,value,note\n"
+    "ASC01,Oct-13,actual,75,Provisional\n"  # new
+    "ASC01,2013-09,actual,74,\n"  # changed: 73 -> 74
+    "ASC01,2013-08,actual,74,\n"  # unchanged
+    "SCS01,2013/14 Q3,actual,84.5,\n"  # new
+)
+BAD = (
+    "indicator,period,series,value\n"
+    "ASC01,2013-10,actual,75\n"
+    "ASC01,2013-11,actual,seventy\n"  # line 3: not a number
+    "SCS01,2013/14 Q3,actual,84.5\n"
+)
+
+
+def upload(client, text: str | bytes, name: str = "figures.csv"):
+    data = text.encode() if isinstance(text, str) else text
+    return client.post("/import/", {"file": SimpleUploadedFile(name, data)})
+
+
+def current(code="ASC01", period="2013-10", series="actual") -> Figure | None:
+    return Figure.objects.filter(
+        indicator__code=code, period=period, series=series, is_current=True
+    ).first()
+
+
+def digest(page: str) -> str:
+    return re.search(r'name="digest" value="([0-9a-f]+)"', page)[1]
+
+
+def uploads(tmp_path) -> list:
+    folder = tmp_path / "imports"
+    return list(folder.iterdir()) if folder.is_dir() else []
+
+
+def test_only_analysts_and_administrators_import(client_for):
+    for name in ("owner", "approver", "viewer"):
+        assert client_for(name).get("/import/").status_code == 403
+    for name in ("analyst", "admin"):
+        page = client_for(name).get("/import/")
+        assert page.status_code == 200 and 'type="file"' in page.content.decode()
+
+
+def test_a_file_with_one_bad_row_changes_nothing_and_names_the_row(client_for, tmp_path):
+    before = Figure.objects.count()
+    response = upload(client_for("analyst"), BAD)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "figures.csv has 1 problem: nothing was imported" in page
+    assert "Row 3, value: &#x27;seventy&#x27; is not a number" in page
+    assert re.search(r">3</td>\s*<td[^>]*>value</td>", page)
+    assert Figure.objects.count() == before
+    assert uploads(tmp_path) == []
+
+
+def test_every_problem_is_listed(client_for):
+    text = (
+        "indicator,period,series,value\n"
+        "ASC99,2013-10,actual,1\n"
+        "ASC01,Smarch,actual,1\n"
+        "ASC02,2013-10,target,30\n"
+    )
+    page = upload(client_for("analyst"), text).content.decode()
+    assert "has 3 problems" in page
+    assert "unknown indicator &#x27;ASC99&#x27;" in page
+    assert "is not a period label" in page or "not a month name" in page
+    assert "it has no target" in page
+
+
+def test_a_good_file_is_previewed_then_applied_in_one_go(client_for, tmp_path, demo_site):
+    client = client_for("analyst")
+    response = upload(client, GOOD)
+    assert response.status_code == 302
+    preview = client.get(response.url)
+    page = preview.content.decode()
+    assert preview.status_code == 200
+    assert re.search(r"New figures</dt>\s*<dd[^>]*>2<", page)
+    assert re.search(r"Changed figures</dt>\s*<dd[^>]*>1<", page)
+    assert re.search(r"Unchanged</dt>\s*<dd[^>]*>1<", page)
+    assert "73%" in page and "74%" in page and "Note: Provisional" in page
+    assert current() is None  # nothing saved before Apply
+    applied = client.post(response.url, {"action": "apply", "digest": digest(page)})
+    assert applied.status_code == 302 and applied.url == "/import/"
+    assert current().value == 75.0 and current().note == "Provisional"
+    assert current(period="2013-09").value == 74.0
+    assert current(period="2013-09").reason == "Imported from figures.csv"
+    assert current(period="2013-08").revision == 1  # unchanged: no revision
+    assert current("SCS01", "2013/14 Q3").author == demo_site["analyst"]
+    assert "Imported 2 new figures and 1 changed figure" in client.get("/import/").content.decode()
+    assert uploads(tmp_path) == []
+    assert client.get(response.url).status_code == 404  # applied: gone
+
+
+def test_a_wide_spreadsheet_is_read_too(client_for):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["indicator", "series", "Oct-13", "Nov-13"])
+    sheet.append(["ASC01", "actual", 75, 76.5])
+    sheet.append(["ASC01", "clients", 11900, None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    client = client_for("analyst")
+    response = upload(client, buffer.getvalue(), "trend.xlsx")
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert "Trend table" in page and re.search(r"New figures</dt>\s*<dd[^>]*>3<", page)
+    client.post(response.url, {"action": "apply", "digest": digest(page)})
+    assert current(period="2013-11").value == 76.5
+    assert current(series="clients").value == 11900
+
+
+def test_a_bad_cell_in_a_spreadsheet_is_named_by_row_and_column(client_for):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append(["indicator", "series", "Oct-13"])
+    book.active.append(["ASC01", "actual", "n/a"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    page = upload(client_for("analyst"), buffer.getvalue(), "trend.xlsx").content.decode()
+    assert "Row 2, C: &#x27;n/a&#x27; is not a number" in page
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("figures.pdf", b"%PDF", "must be a CSV or Excel file"),
+        ("figures.csv", b"", "The selected file is empty"),
+    ],
+)
+def test_files_that_cannot_be_imported_are_refused(client_for, name, data, message):
+    response = upload(client_for("analyst"), data, name)
+    assert response.status_code == 400 and message in response.content.decode()
+
+
+def test_no_file_is_an_error_linked_to_the_field(client_for):
+    response = client_for("analyst").post("/import/", {})
+    assert response.status_code == 400
+    assert '<a href="#file">Select a CSV or Excel file</a>' in response.content.decode()
+
+
+def test_a_stale_preview_is_not_applied(client_for, demo_site):
+    client = client_for("analyst")
+    url = upload(client, GOOD).url
+    page = client.get(url).content.decode()
+    save_period_entry(demo_site["owner"], "ASC01", "2013-10", {"actual": 70.0}, {}, None, 0, "")
+    response = client.post(url, {"action": "apply", "digest": digest(page)})
+    assert response.status_code == 409
+    assert "Figures have changed since you checked this file" in response.content.decode()
+    assert current().value == 70.0 and current(period="2013-09").value == 73.0
+
+
+def test_approved_periods_need_a_reason(client_for, demo_site):
+    set_signoff(demo_site["owner"], "asc", "2013-09", "submitted")
+    set_signoff(demo_site["approver"], "asc", "2013-09", "approved")
+    client = client_for("analyst")
+    url = upload(client, GOOD).url
+    page = client.get(url).content.decode()
+    assert "changes figures of approved periods: Adult Social Care for Sep-13" in page
+    refused = client.post(url, {"action": "apply", "digest": digest(page)})
+    assert refused.status_code == 400
+    assert '<a href="#reason">Enter a reason for changing approved figures</a>' in (
+        refused.content.decode()
+    )
+    assert current() is None and current(period="2013-09").value == 73.0
+    client.post(url, {"action": "apply", "digest": digest(page), "reason": "Audit"})
+    assert current(period="2013-09").reason == "Imported from figures.csv: Audit"
+
+
+def test_cancel_removes_the_upload(client_for, tmp_path):
+    client = client_for("analyst")
+    url = upload(client, GOOD).url
+    assert len(uploads(tmp_path)) == 1
+    response = client.post(url, {"action": "cancel"})
+    assert response.status_code == 302 and uploads(tmp_path) == []
+    assert current() is None
+
+
+def test_an_upload_is_only_for_the_person_who_made_it(client_for):
+    url = upload(client_for("analyst"), GOOD).url
+    assert client_for("admin").get(url).status_code == 404
+    assert client_for("analyst").get("/import/../../etc/").status_code == 404
+    assert client_for("analyst").get("/import/not-a-token/").status_code == 404
+
+
+# --- the write path directly ---------------------------------------------------------------------
+
+
+def write(tmp_path, text: str, name: str = "figures.csv"):
+    path = tmp_path / name
+    path.write_text(text, "utf-8")
+    return path
+
+
+def test_apply_refuses_when_a_figure_changed_after_planning(demo_site, tmp_path):
+    plan = plan_db_import(write(tmp_path, GOOD))
+    save_period_entry(
+        demo_site["owner"], "ASC01", "2013-09", {"actual": 72.0}, {"actual": 1}, None, 0, "Fix"
+    )
+    before = Figure.objects.count()
+    with pytest.raises(ConcurrentEdit) as caught:
+        apply_db_import(demo_site["analyst"], plan)
+    assert [c.field for c in caught.value.conflicts] == ["ASC01 2013-09 actual"]
+    assert caught.value.conflicts[0].theirs == 72.0
+    assert Figure.objects.count() == before
+
+
+def test_only_analysts_apply_and_approved_periods_need_a_reason(demo_site, tmp_path):
+    from django.core.exceptions import PermissionDenied
+
+    plan = plan_db_import(write(tmp_path, GOOD))
+    with pytest.raises(PermissionDenied):
+        apply_db_import(demo_site["owner"], plan)
+    set_signoff(demo_site["owner"], "asc", "2013-09", "submitted")
+    set_signoff(demo_site["approver"], "asc", "2013-09", "approved")
+    with pytest.raises(Invalid) as caught:
+        apply_db_import(demo_site["analyst"], plan_db_import(write(tmp_path, GOOD)))
+    assert caught.value.errors == {"reason": "Enter a reason for changing approved figures"}
+
+
+def test_an_empty_cell_never_deletes_a_figure(demo_site, tmp_path):
+    plan = plan_db_import(write(tmp_path, "indicator,period,series,value\nASC01,2013-09,actual,\n"))
+    assert plan.changes == () and not plan.has_changes
