@@ -24,6 +24,12 @@ PEOPLE = {
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Hashing real passwords costs a second per test; the hasher is not what these tests test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_pack_cache():
     clear_cache()
     yield

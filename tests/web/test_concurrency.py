@@ -16,12 +16,6 @@ from kpiboard.web.writes import ConcurrentEdit, save_period_entry
 SEP = "/entry/ASC01/2013-09/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """The demo people are made per test; a fast hasher keeps that quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def current(series="actual", period="2013-09") -> Figure:
     return Figure.objects.get(
         indicator__code="ASC01", period=period, series=series, is_current=True

@@ -20,10 +20,8 @@ from kpiboard.web.writes import (
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords_and_own_data_dir(settings, tmp_path):
-    """The demo people are made per test (a fast hasher keeps that quick); uploads wait in a
-    temporary data folder."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _own_data_dir(settings, tmp_path):
+    """Uploads wait in a temporary data folder."""
     settings.DATA_DIR = tmp_path
 
 

@@ -99,7 +99,7 @@ def test_indicator_edit_link_for_those_who_can_edit(client_for):
     link = entry_url("ASC01", "2013-09")
     for name in ("admin", "analyst", "owner"):
         assert link in page(client_for(name)), name
-    quarter = entry_url("SCS01", "2013-14_Q2")  # "2013/14 Q2" as a path segment
+    quarter = entry_url("SCS01", "2013~14_Q2")  # "2013/14 Q2" as a path segment
     assert quarter in page(client_for("section_owner"), "SCS01")
 
 

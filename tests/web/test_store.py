@@ -52,7 +52,9 @@ def test_pack_at_earlier_time_ignores_later_revisions(db):
     load_pack_into_db(pack_source())
     before = timezone.now()
     asc01 = Indicator.objects.get(code="ASC01")
-    current = Figure.objects.get(indicator=asc01, period="2013-09", series="actual", is_current=True)
+    current = Figure.objects.get(
+        indicator=asc01, period="2013-09", series="actual", is_current=True
+    )
     current.is_current = False
     current.save(update_fields=["is_current"])
     Figure.objects.create(

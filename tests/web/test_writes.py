@@ -9,12 +9,6 @@ from kpiboard.web.models import CommentaryText, Figure, Site
 from kpiboard.web.writes import Invalid, Locked, save_period_entry, set_signoff
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """The demo people are made per test; a fast hasher keeps that quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def current(code: str, period: str, series: str = "actual") -> Figure | None:
     return Figure.objects.filter(
         indicator__code=code, period=period, series=series, is_current=True

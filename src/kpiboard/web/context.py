@@ -13,6 +13,6 @@ def site(request) -> dict:
         "organisation": manifest.get("organisation", "kpiboard"),
         "site_title": manifest.get("title", "Performance"),
         "user_role": role,
-        "can_enter": role in (*FULL, Role.OWNER),
+        "can_enter": role in (*FULL, Role.OWNER, Role.APPROVER),
         "can_import": role in FULL,
     }

@@ -103,18 +103,29 @@ def load_pack_into_db(pack_dir: str | Path, *, user=None, reason: str = "") -> S
             )
 
     problems = Problems()
-    source_rows = _pack_rows(pack_dir, problems)
-    for row in source_rows:
+    current = {
+        (f.indicator_id, f.period, f.series): f
+        for f in Figure.objects.filter(is_current=True, indicator__in=list(by_code.values()))
+    }
+    superseded, created = [], []
+    for row in _pack_rows(pack_dir, problems):
         indicator = by_code[row.indicator]
         period = pack.calendar.parse(row.period).label
-        current, number = _next(Figure, indicator=indicator, period=period, series=row.series)
-        if current is not None and current.value == row.value and current.note == row.note:
+        before = current.get((indicator.id, period, row.series))
+        if before is not None and before.value == row.value and before.note == row.note:
             continue
-        _supersede(current)
-        Figure.objects.create(
-            indicator=indicator, period=period, series=row.series, value=row.value,
-            note=row.note, revision=number, author=user, reason=reason,
+        if before is not None:
+            superseded.append(before.pk)
+        created.append(
+            Figure(
+                indicator=indicator, period=period, series=row.series, value=row.value,
+                note=row.note, revision=before.revision + 1 if before else 1, author=user,
+                reason=reason,
+            )
         )  # fmt: skip
+    for start in range(0, len(superseded), 500):
+        Figure.objects.filter(pk__in=superseded[start : start + 500]).update(is_current=False)
+    Figure.objects.bulk_create(created, batch_size=1000)
 
     for ind_id, items in pack.commentary.items():
         for item in items:
@@ -178,8 +189,16 @@ def source_from_db(at=None) -> PackSource:
         d.indicator_id: d.body
         for d in Definition.objects.filter(is_current=True, indicator_id__in=live)
     }
+    manifest = dict(site.manifest)
+    codes = set(live.values())
+    manifest["sections"] = [
+        {**spec, "indicators": [c for c in spec["indicators"] if c in codes]}
+        if "indicators" in spec
+        else spec
+        for spec in manifest.get("sections", [])
+    ]  # archived indicators leave the sections' page order
     source = PackSource(
-        manifest=wrap(site.manifest),
+        manifest=wrap(manifest),
         indicators=[
             (f"indicators/{i.code}.yaml", i.code, wrap(definitions[i.id])) for i in indicators
         ],

@@ -36,6 +36,7 @@ from ..permissions import (
     role_of,
 )
 from ..store import current_pack
+from ..urlperiods import period_from_slug, period_slug
 from ..writes import (
     ACTIONS,
     ConcurrentEdit,
@@ -84,41 +85,10 @@ ACTION_DONE = {
 NUMBER_ERROR = "Enter a number, like 73 or 5.84"
 
 
-# --- periods in URLs -----------------------------------------------------------------------------
-
-
-def period_slug(label: str) -> str:
-    """A canonical period label as a URL path segment: ``2013/14 Q2`` -> ``2013-14_Q2``."""
-    return label.replace("/", "-").replace(" ", "_")
-
-
-def period_from_slug(slug: str, calendar: FinancialCalendar, *, year: bool = False) -> Period:
-    """The period a slug names; raises ``PeriodError``.
-
-    ``2011-12`` is both December 2011 and the financial year 2011/12: it is the month unless
-    ``year`` is set (an indicator reported by year).
-    """
-    text = slug.replace("_", " ")
-    period = calendar.parse(text)
-    if year and period.kind is PeriodKind.MONTH and len(text) == 7:
-        first, second = int(text[:4]), int(text[5:])
-        if second == (first + 1) % 100 and calendar.start_month != 1:
-            return calendar.year(first)
-    return period
-
-
-def _period_or_404(request, slug: str, calendar: FinancialCalendar, year: bool = False) -> Period:
-    """The period of a URL; a label posted or given as ``?label=`` settles a month/year clash."""
-    label = request.POST.get("period_label") or request.GET.get("label") or ""
-    if label:
-        try:
-            period = calendar.parse(label)
-        except PeriodError:
-            period = None
-        if period is not None and period_slug(period.label) == slug:
-            return period
+def _period_or_404(request, slug: str, calendar: FinancialCalendar) -> Period:
+    """The period a URL names, or 404."""
     try:
-        return period_from_slug(slug, calendar, year=year)
+        return period_from_slug(slug, calendar)
     except PeriodError:
         raise Http404("No such period") from None
 
@@ -361,7 +331,7 @@ def _another_period(pack, editable_codes, code, text, errors) -> str | None:
     if errors or period is None:
         return None
     url = reverse("kpiboard:entry_form", args=[code, period_slug(period.label)])
-    return f"{url}?label={period.label}" if period.kind is PeriodKind.YEAR else url
+    return url
 
 
 # --- the entry form ------------------------------------------------------------------------------
@@ -475,7 +445,7 @@ def entry_form(request, code: str, period: str):
     ind = pack.indicators.get(code)
     if ind is None:
         raise Http404("No such indicator")
-    the_period = _period_or_404(request, period, pack.calendar, year=ind.frequency == "year")
+    the_period = _period_or_404(request, period, pack.calendar)
     if period_slug(the_period.label) != period:
         return redirect("kpiboard:entry_form", code, period_slug(the_period.label))
     label = the_period.label

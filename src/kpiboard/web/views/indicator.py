@@ -13,13 +13,14 @@ from django.views.decorators.http import require_safe
 
 from ...core.draft import draft_commentary
 from ...core.indicators import Indicator as CoreIndicator
-from ...core.periods import Period, PeriodError
+from ...core.periods import PeriodError
 from ...report.markdown import to_html
 from ...report.model import Commentary, fmt_value
 from ...report.pages import indicator_page
 from .. import dashboard_cache
 from ..models import CommentaryText, Figure, Indicator
 from ..permissions import can_edit
+from ..urlperiods import period_slug
 
 #: Names of the series every indicator may have; others are named by the indicator's definition.
 SERIES_LABELS = {
@@ -30,11 +31,6 @@ SERIES_LABELS = {
     "upper": "Upper threshold",
 }
 COMMENTARY = "Commentary"
-
-
-def period_slug(period: Period) -> str:
-    """A period label as a URL path segment (the data-entry view reads it back)."""
-    return period.label.replace("/", "-").replace(" ", "_")
 
 
 @dataclass
@@ -197,7 +193,7 @@ def indicator(request, code: str):
             "draft_html": _markdown(draft),
             "can_edit": can_edit(request.user, model),
             "entry_period": entry_period,
-            "entry_slug": period_slug(entry_period),
+            "entry_slug": period_slug(entry_period.label),
             "history": history,
             "revision_count": sum(len(p.changes) for p in history),
         },
