@@ -31,8 +31,14 @@ assets: $(STATIC)/kpiboard.css $(STATIC)/govuk/assets/images/govuk-crest.svg
 
 setup: $(VENV)/.installed assets
 
-## Build the demo pack and its committee report (HTML and PDF) into out/demo.
-demo: setup
+## Set everything up, build the demo committee report (out/demo/report.html and .pdf), then start
+## the web application on a fresh SQLite database with the demo loaded (prints the address and an
+## administrator's login; Ctrl+C stops it).
+demo: report
+	$(VENV)/bin/kpiboard serve --demo
+
+## Only the demo committee report, HTML and PDF, into out/demo.
+report: setup
 	rm -rf out/demo
 	$(VENV)/bin/kpiboard demo out/demo --report
 

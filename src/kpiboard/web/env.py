@@ -57,6 +57,8 @@ def database_from_url(url: str) -> dict:
         path = unquote(parsed.path)
         if parsed.netloc:  # sqlite://relative/path
             path = parsed.netloc + path
+        if path.startswith("//"):  # sqlite:////abs/path: one absolute path, written once
+            path = "/" + path.lstrip("/")
         if not path or path == "/":
             raise ImproperlyConfigured("DATABASE_URL sqlite:/// needs a file path")
         return {
