@@ -16,4 +16,3 @@ def demo_pack_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def demo_pack(demo_pack_dir):
     return load_pack(demo_pack_dir)
-
