@@ -8,9 +8,30 @@ key, so two concurrent saves cannot both win.
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+
+class OrderedJSONField(models.TextField):
+    """JSON stored as text. PostgreSQL's jsonb re-sorts object keys, and here key order carries
+    meaning (metadata and notes print in the order the pack gives), so it must survive."""
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else json.loads(value)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                return value
+        return value
+
+    def get_prep_value(self, value):
+        return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
 class Role(models.TextChoices):
@@ -38,7 +59,7 @@ class Profile(models.Model):
 class Site(models.Model):
     """The one pack the site holds: its manifest, and a version bumped by every change."""
 
-    manifest = models.JSONField(default=dict)
+    manifest = OrderedJSONField(default=dict)
     version = models.BigIntegerField(default=0)
     loaded_at = models.DateTimeField(null=True, blank=True)
 
@@ -52,7 +73,7 @@ class Section(models.Model):
     code = models.SlugField(max_length=60, unique=True)
     title = models.CharField(max_length=200)
     position = models.PositiveIntegerField(default=0)
-    definition = models.JSONField(default=dict)  # the manifest's entry for the section
+    definition = OrderedJSONField(default=dict)  # the manifest's entry for the section
 
     class Meta:
         ordering = ["position", "code"]
@@ -94,7 +115,7 @@ class Definition(Revision):
     """An indicator's definition (the pack's indicator YAML as JSON), rules included."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="definitions")
-    body = models.JSONField()
+    body = OrderedJSONField()
 
     class Meta:
         constraints = [

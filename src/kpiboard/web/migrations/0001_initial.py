@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+import kpiboard.web.models
+
 
 class Migration(migrations.Migration):
     initial = True
@@ -57,7 +59,7 @@ class Migration(migrations.Migration):
                 ("code", models.SlugField(max_length=60, unique=True)),
                 ("title", models.CharField(max_length=200)),
                 ("position", models.PositiveIntegerField(default=0)),
-                ("definition", models.JSONField(default=dict)),
+                ("definition", kpiboard.web.models.OrderedJSONField(default=dict)),
             ],
             options={
                 "ordering": ["position", "code"],
@@ -72,7 +74,7 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("manifest", models.JSONField(default=dict)),
+                ("manifest", kpiboard.web.models.OrderedJSONField(default=dict)),
                 ("version", models.BigIntegerField(default=0)),
                 ("loaded_at", models.DateTimeField(blank=True, null=True)),
             ],
@@ -196,7 +198,7 @@ class Migration(migrations.Migration):
                 ("is_current", models.BooleanField(default=True)),
                 ("created", models.DateTimeField(auto_now_add=True)),
                 ("reason", models.CharField(blank=True, max_length=500)),
-                ("body", models.JSONField()),
+                ("body", kpiboard.web.models.OrderedJSONField()),
                 (
                     "author",
                     models.ForeignKey(
