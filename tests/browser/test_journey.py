@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connections
 
 from kpiboard.web.models import Figure, Signoff
 from tests.browser_support import AXE, CHROMIUM, CHROMIUM_ARGS, WCAG_TAGS, describe, require_browser
@@ -220,9 +221,16 @@ def test_owner_enters_approver_approves_and_the_approved_pdf_has_the_figure(
     )
 
     # What the browser did is what the database holds.
-    october = Figure.objects.get(
-        indicator__code="ASC01", period="2013-10", series="actual", is_current=True
-    )
+    try:
+        october = Figure.objects.select_related("author").get(
+            indicator__code="ASC01", period="2013-10", series="actual", is_current=True
+        )
+        approval = Signoff.objects.select_related("author").get(
+            section__code="asc", period="2013-10", is_current=True
+        )
+    finally:
+        # A connection opened beside Playwright's event loop is not the one pytest-django closes
+        # at the end: left open, PostgreSQL would refuse to drop the test database.
+        connections.close_all()
     assert october.value == 75 and october.author.username == "owner"
-    approval = Signoff.objects.get(section__code="asc", period="2013-10", is_current=True)
     assert approval.state == "approved" and approval.author.username == "approver"
