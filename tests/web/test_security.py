@@ -248,6 +248,25 @@ def test_the_limit_follows_the_setting(people):
     assert sign_in(client, "viewer", PASSWORD).status_code == 429
 
 
+@override_settings(LOGIN_MAX_FAILURES=2, LOGIN_WINDOW_SECONDS=900, BEHIND_PROXY=True)
+def test_behind_a_proxy_the_address_limit_is_per_client_not_per_proxy(people):
+    proxy = Client(REMOTE_ADDR="10.0.0.1")  # every request arrives from the proxy
+    guesser = {"HTTP_X_FORWARDED_FOR": "203.0.113.7"}
+    for name in ("nobody1", "nobody2", "nobody3", "nobody4", "nobody5", "nobody6", "nobody7", "x8"):
+        proxy.post(reverse("kpiboard:login"), {"username": name, "password": "guess"}, **guesser)
+    # The guessing address is refused, even for a right password ...
+    refused = proxy.post(
+        reverse("kpiboard:login"), {"username": "viewer", "password": PASSWORD}, **guesser
+    )
+    assert refused.status_code == 429
+    # ... but a colleague behind the same proxy still signs in; a forged first hop is ignored.
+    colleague = {"HTTP_X_FORWARDED_FOR": "203.0.113.7, 198.51.100.20"}
+    response = Client(REMOTE_ADDR="10.0.0.1").post(
+        reverse("kpiboard:login"), {"username": "viewer", "password": PASSWORD}, **colleague
+    )
+    assert response.status_code == 302
+
+
 # Open redirects after sign-in.
 
 

@@ -123,7 +123,10 @@ SESSION_COOKIE_AGE = env_int("KPIBOARD_SESSION_SECONDS", 8 * 3600)
 SECURE_HSTS_SECONDS = env_int("KPIBOARD_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_SSL_REDIRECT = env_bool("KPIBOARD_SSL_REDIRECT", False)
-if env_bool("KPIBOARD_BEHIND_PROXY", False):
+#: Behind a reverse proxy: trust its X-Forwarded-Proto, and take the client's address from the
+#: last X-Forwarded-For entry (the one the proxy itself appended).
+BEHIND_PROXY = env_bool("KPIBOARD_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -15,6 +15,12 @@ from ..models import LoginAttempt
 
 
 def _address(request) -> str:
+    """The client's address; behind a proxy, the last X-Forwarded-For hop, which the proxy adds
+    itself (earlier entries come from the client and could be forged)."""
+    if settings.BEHIND_PROXY:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if hops and hops[-1]:
+            return hops[-1][:64]
     return request.META.get("REMOTE_ADDR", "")[:64]
 
 
