@@ -3,6 +3,8 @@ their indicators or sections), approver (signs off their sections' periods), vie
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied
 
 from .models import Indicator, Profile, Role, Section
@@ -19,26 +21,44 @@ def role_of(user) -> Role | None:
     return Role(profile.role) if profile else Role.VIEWER
 
 
-def can_edit(user, indicator: Indicator) -> bool:
+def _full_or_scoped(user, scoped: Role, covers: Callable[[Profile], bool]) -> bool:
+    """Analysts and administrators may; a person whose role is ``scoped`` may where ``covers``
+    says their profile's indicators or sections reach; nobody else may."""
     role = role_of(user)
     if role in FULL:
         return True
-    if role is not Role.OWNER:
+    if role is not scoped:
         return False
-    profile = Profile.objects.get(user=user)
+    return covers(Profile.objects.get(user=user))
+
+
+def _owns(profile: Profile, section_id: int, **indicator: object) -> bool:
+    """Whether an owner's profile holds the section, or an indicator matching ``indicator``."""
     return (
-        profile.indicators.filter(pk=indicator.pk).exists()
-        or profile.sections.filter(pk=indicator.section_id).exists()
+        profile.sections.filter(pk=section_id).exists()
+        or profile.indicators.filter(**indicator).exists()
+    )
+
+
+def can_edit(user, indicator: Indicator) -> bool:
+    return _full_or_scoped(
+        user, Role.OWNER, lambda profile: _owns(profile, indicator.section_id, pk=indicator.pk)
+    )
+
+
+def can_submit(user, section: Section) -> bool:
+    """Analysts, administrators, and owners of the section or of one of its indicators."""
+    return _full_or_scoped(
+        user,
+        Role.OWNER,
+        lambda profile: _owns(profile, section.pk, section=section, archived=False),
     )
 
 
 def can_approve(user, section: Section) -> bool:
-    role = role_of(user)
-    if role in FULL:
-        return True
-    if role is not Role.APPROVER:
-        return False
-    return Profile.objects.get(user=user).sections.filter(pk=section.pk).exists()
+    return _full_or_scoped(
+        user, Role.APPROVER, lambda profile: profile.sections.filter(pk=section.pk).exists()
+    )
 
 
 def can_edit_approved(user) -> bool:

@@ -38,20 +38,27 @@ from ..core.indicators import Indicator as CoreIndicator
 from ..core.indicators import IndicatorKind
 from ..core.periods import FinancialCalendar, Period, PeriodError, PeriodKind
 from ..packs.datafiles import Row, assemble, series_problem
-from ..packs.importer import format_number, load_table, read_import
+from ..packs.import_plan import ChangeCounts, FigureChange, after_importing
+from ..packs.import_rows import check_import_file
 from ..packs.problems import PackError, Problems
+from ..packs.tables import format_number
 from .models import (
     CommentaryText,
     Figure,
     Indicator,
-    Profile,
-    Role,
     Section,
     Signoff,
     SignoffState,
     Site,
 )
-from .permissions import FULL, can_approve, can_edit, can_edit_approved, role_of
+from .permissions import (
+    FULL,
+    can_approve,
+    can_edit,
+    can_edit_approved,
+    can_submit,
+    role_of,
+)
 from .store import bump_version, current_pack
 
 #: Series that hold what an indicator is judged against: only analysts and administrators set them.
@@ -505,20 +512,6 @@ def _add_figure(model, label, series, value, note, current, user, reason) -> Fig
 # --- sign-off ------------------------------------------------------------------------------------
 
 
-def can_submit(user, section: Section) -> bool:
-    """Analysts, administrators, and owners of the section or of one of its indicators."""
-    role = role_of(user)
-    if role in FULL:
-        return True
-    if role is not Role.OWNER:
-        return False
-    profile = Profile.objects.get(user=user)
-    return (
-        profile.sections.filter(pk=section.pk).exists()
-        or profile.indicators.filter(section=section, archived=False).exists()
-    )
-
-
 #: The moves between states: (from, to) -> (action name, who may, reason required).
 TRANSITIONS = {
     (SignoffState.DRAFT, SignoffState.SUBMITTED): ("submit", can_submit, False),
@@ -623,24 +616,15 @@ def set_signoff(
 # --- imports -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ImportChange:
+@dataclass(frozen=True, kw_only=True)
+class ImportChange(FigureChange):
     """What an import does to one figure, and the revision it was planned against."""
 
-    indicator: str
-    period: str  # canonical label
-    series: str
-    status: str  # new | changed | unchanged
-    old: float | None
-    new: float | None
-    old_note: str
-    new_note: str
     base_revision: int  # 0: no figure yet
-    line: int  # the row in the import file
 
 
 @dataclass
-class ImportPlan:
+class ImportPlan(ChangeCounts):
     """What importing a file into the site's figures would change."""
 
     source: str  # the file name problems and reasons name
@@ -648,25 +632,6 @@ class ImportPlan:
     changes: tuple[ImportChange, ...]
     locked: tuple[tuple[str, str], ...] = ()  # (section title, period display) approved
     sections: dict[str, str] = field(default_factory=dict)  # indicator -> section title
-
-    def _count(self, status: str) -> int:
-        return sum(1 for c in self.changes if c.status == status)
-
-    @property
-    def new(self) -> int:
-        return self._count("new")
-
-    @property
-    def changed(self) -> int:
-        return self._count("changed")
-
-    @property
-    def unchanged(self) -> int:
-        return self._count("unchanged")
-
-    @property
-    def has_changes(self) -> bool:
-        return any(c.status != "unchanged" for c in self.changes)
 
     @property
     def digest(self) -> str:
@@ -683,12 +648,8 @@ def plan_db_import(path: str | Path, sheet: str | None = None) -> ImportPlan:
     """Read a CSV or spreadsheet file, check every row against the site's pack and work out what
     importing it would change. Raises :class:`PackError` listing every problem."""
     pack = current_pack()
-    table = load_table(path, sheet)
-    problems = Problems()
-    layout, rows = read_import(pack, table, problems)
-    if problems:
-        raise PackError(problems.sorted())
-    codes = {r.indicator for r in rows}
+    checked = check_import_file(pack, path, sheet)
+    codes = {r.indicator for r in checked.rows}
     models = {m.code: m for m in Indicator.objects.filter(code__in=codes).select_related("section")}
     current = {
         (f.indicator.code, f.period, f.series): f
@@ -697,26 +658,10 @@ def plan_db_import(path: str | Path, sheet: str | None = None) -> ImportPlan:
         )
     }
     changes = []
-    for row in rows:
-        if row.value is None and not row.note:
-            continue  # no figure given: an import never deletes one
-        fig = current.get((row.indicator, row.period.label, row.series))
-        old = fig.value if fig else None
-        old_note = fig.note if fig else ""
-        new = row.value if row.value is not None else old
-        new_note = row.note or old_note
-        if fig is None or (old is None and new is not None):
-            status = "new"
-        elif not _same(new, old) or new_note != old_note:
-            status = "changed"
-        else:
-            status = "unchanged"
-        changes.append(
-            ImportChange(
-                row.indicator, row.period.label, row.series, status, old, new, old_note,
-                new_note, fig.revision if fig else 0, row.line,
-            )
-        )  # fmt: skip
+    for row in checked.rows:
+        if row.gives_figure:
+            fig = current.get((row.indicator, row.period.label, row.series))
+            changes.append(ImportChange.of(row, fig, base_revision=fig.revision if fig else 0))
     # The figures after the import must still make a valid pack (e.g. derived series).
     after = Problems()
     by_indicator: dict[str, dict[tuple[str, str], tuple[float | None, str]]] = {}
@@ -727,7 +672,7 @@ def plan_db_import(path: str | Path, sheet: str | None = None) -> ImportPlan:
         for message in _indicator_problems(
             pack.indicators[code], models[code], pack.calendar, replaced
         ):
-            after.report(table.label, 0, code, f"{message} (after importing {table.label})")
+            after.report(checked.source, 0, code, after_importing(message, checked.source))
     if after:
         raise PackError(after.sorted())
     locked = []
@@ -740,8 +685,8 @@ def plan_db_import(path: str | Path, sheet: str | None = None) -> ImportPlan:
                 if item not in locked:
                     locked.append(item)
     return ImportPlan(
-        table.label,
-        layout,
+        checked.source,
+        checked.layout,
         tuple(changes),
         tuple(locked),
         {code: m.section.title for code, m in models.items()},
@@ -820,8 +765,4 @@ def apply_db_import(user, plan: ImportPlan, reason: str = "") -> ImportResult:
                 )
     except IntegrityError:
         raise ConcurrentEdit([]) from None
-    return ImportResult(
-        sum(1 for c in todo if c.status == "new"),
-        sum(1 for c in todo if c.status == "changed"),
-        version,
-    )
+    return ImportResult(plan.new, plan.changed, version)
