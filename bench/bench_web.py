@@ -264,11 +264,13 @@ class Phase:
 
 def drive(port, path, cookie, clients, seconds, max_requests) -> Phase:
     """``clients`` threads, each on its own keep-alive connection, requesting ``path`` until
-    ``seconds`` have passed or ``max_requests`` were made between them."""
+    ``seconds`` have passed or ``max_requests`` were made between them. ``path`` may be a list:
+    the clients then share it, each request taking the next path, and stop at its end."""
     phase = Phase()
     lock = threading.Lock()
     stop_at = time.perf_counter() + seconds
-    budget = [max_requests]
+    queue = list(reversed(path)) if isinstance(path, list) else None
+    budget = [max_requests if queue is None else min(max_requests, len(queue))]
     headers = {"Cookie": cookie, "Connection": "keep-alive"}
 
     def client():
@@ -280,9 +282,10 @@ def drive(port, path, cookie, clients, seconds, max_requests) -> Phase:
                     if budget[0] <= 0:
                         break
                     budget[0] -= 1
+                    target = path if queue is None else queue.pop()
                 start = time.perf_counter()
                 try:
-                    conn.request("GET", path, headers=headers)
+                    conn.request("GET", target, headers=headers)
                     response = conn.getresponse()
                     response.read()
                     ok = response.status == 200
@@ -309,6 +312,12 @@ def drive(port, path, cookie, clients, seconds, max_requests) -> Phase:
         t.join(timeout=seconds + 120)
     phase.elapsed = time.perf_counter() - began
     return phase
+
+
+def cold_indicators(count: int) -> list[str]:
+    paths = [f"/indicators/{indicator_code(n)}/" for n in range(2, count + 1)]
+    random.Random(7).shuffle(paths)
+    return paths
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -348,8 +357,18 @@ def bench_database(label, database_url, args, work, pack, facts) -> list[tuple]:
             ("dashboard /", "/"),
             ("dashboard filtered ?rating=AMBER", "/?rating=AMBER"),
             (f"indicator {indicator}", indicator),
+            (f"history {indicator}history/", f"{indicator}history/"),
+            # Each indicator once, in a shuffled order: every request is a first view, so this
+            # is the cost of building a page, not of serving one already built.
+            ("indicators, each viewed once", cold_indicators(facts["indicators"])),
         ]
         for name, path in pages:
+            if isinstance(path, list):  # every page once: no warm-up, nothing to repeat
+                phase = drive(server.port, path, cookie, args.clients, args.duration * 4, len(path))
+                rows.append((label, name, phase, float("nan"), float("nan")))
+                p95 = percentile(phase.latencies, 95) * 1000
+                print(f"[{label}] {name}: {len(phase.latencies)} requests, p95 {p95:.1f} ms")
+                continue
             t0 = time.perf_counter()
             status, _, _ = fetch(server.port, path, headers={"Cookie": cookie})
             first = time.perf_counter() - t0
@@ -369,6 +388,11 @@ def bench_database(label, database_url, args, work, pack, facts) -> list[tuple]:
     finally:
         server.stop()
     return rows
+
+
+def _ms(seconds: float, width: int, decimals: int) -> str:
+    """Milliseconds, or a dash where the row has no such figure (pages viewed once each)."""
+    return f"{'-':>{width}}" if seconds != seconds else f"{seconds * 1000:{width}.{decimals}f}"
 
 
 def print_table(rows, args, facts) -> bool:
@@ -399,7 +423,7 @@ def print_table(rows, args, facts) -> bool:
         passed &= baseline or verdict == "PASS"
         print(
             f"{label:9} {name:36} {n:8d} {n / phase.elapsed:7.1f} {p50:7.1f} {p95:7.1f} "
-            f"{p99:7.1f} {phase.errors:6d} {first * 1000:8.0f} {alone * 1000:8.1f}  {verdict}"
+            f"{p99:7.1f} {phase.errors:6d} {_ms(first, 8, 0)} {_ms(alone, 8, 1)}  {verdict}"
         )
         if phase.first_error:
             print(f"{'':9} first error: {phase.first_error}")

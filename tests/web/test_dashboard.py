@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from kpiboard.web.models import Definition, Figure, Indicator, Site
+from kpiboard.web.accounts import create_person
+from kpiboard.web.models import Definition, Figure, Indicator, Role, Site
 from kpiboard.web.store import bump_version
 
 ASC = {f"ASC{n:02d}" for n in range(1, 12)}
@@ -210,3 +211,28 @@ def test_dashboard_page_has_no_inline_styles_or_scripts(client_for, params):
     assert not re.search(r"\sstyle=", html)
     assert all("src=" in tag for tag in re.findall(r"<script\b[^>]*>", html))
     assert "<caption" in html or "No indicators match" in html
+
+
+def test_dashboard_draws_each_icon_once_and_rows_point_at_it(client_for):
+    html = get(client_for("viewer")).content.decode()
+    symbols = re.findall(r'<symbol id="([^"]+)"', html)
+    assert len(symbols) == len(set(symbols))  # each icon drawn once, however many rows use it
+    assert "icon-variation-improvement_high" in symbols
+    used = set(re.findall(r'<use href="#([^"]+)"/>', html))
+    assert used and used <= set(symbols)
+    assert html.count('<use href="#') > len(symbols)  # several rows share an icon
+    row = row_of(get(client_for("viewer")), "ASC01")
+    assert '<use href="#icon-variation-improvement_high"/>' in row
+    assert '<use href="#icon-assurance-fail"/>' in row
+
+
+def test_dashboard_kept_page_follows_owner_changes_without_a_data_change(client_for, demo_site):
+    client = client_for("viewer")
+    owner = demo_site["owner"]
+    assert shown(get(client, owner=owner.pk)) == {"ASC01"}
+    owner.kpi_profile.indicators.add(Indicator.objects.get(code="ASC02"))
+    assert shown(get(client, owner=owner.pk)) == {"ASC01", "ASC02"}
+    html = get(client).content.decode()
+    assert ">newowner</option>" not in html
+    create_person("newowner", Role.OWNER, password="x-" * 8, indicators=["ASC03"])
+    assert ">newowner</option>" in get(client).content.decode()

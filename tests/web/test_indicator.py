@@ -129,9 +129,70 @@ def test_indicator_history_shows_pack_load_as_author(client_for):
     assert "Sep-13: 4 revisions" in html  # actual, target, number of clients and commentary
 
 
+def history_page(client, code="ASC01"):
+    response = client.get(reverse("kpiboard:indicator_history", args=[code]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
 def test_indicator_history_latest_period_first(client_for):
     html = history(page(client_for("viewer")))
+    assert html.index("Sep-13:") < html.index("Aug-13:") < html.index("Jul-13:")
+
+
+def test_indicator_history_on_the_page_is_the_latest_12_periods_with_a_link_to_the_rest(
+    client_for,
+):
+    html = history(page(client_for("viewer")))
+    assert html.count('class="govuk-details kpi-history"') == 12
+    assert "Oct-12:" in html and "Sep-12:" not in html
+    shown = int(re.search(r"(\d+) revisions of figures and commentary", html)[1])
+    full = history_page(client_for("viewer"))
+    assert f"{shown} revisions of figures and commentary" in full  # the page counts them all
+    link = reverse("kpiboard:indicator_history", args=["ASC01"])
+    earlier = full.count('class="govuk-details kpi-history"') - 12
+    assert earlier > 0
+    assert f'<a class="govuk-link" href="{link}">See the full revision history' in html
+    assert f"including {earlier} earlier period{'s' if earlier > 1 else ''}</a>" in html
+
+
+def test_indicator_history_page_lists_every_period_latest_first(client_for):
+    html = history_page(client_for("viewer"))
+    assert '<h1 class="govuk-heading-l">Revision history: ' in html
     assert html.index("Sep-13:") < html.index("Aug-13:") < html.index("Sep-12:")
+    periods = html.count('class="govuk-details kpi-history"')
+    figures = Figure.objects.filter(indicator__code="ASC01").values("period").distinct().count()
+    assert periods >= figures
+    assert 'href="/indicators/ASC01/" class="govuk-back-link"' in html
+
+
+def test_indicator_history_page_unknown_code_404(client_for):
+    response = client_for("viewer").get(reverse("kpiboard:indicator_history", args=["NOPE99"]))
+    assert response.status_code == 404
+
+
+def test_indicator_short_history_needs_no_link(client_for):
+    html = history(page(client_for("viewer"), "SCS01"))  # quarterly: fewer than 12 periods
+    assert "See the full revision history" not in html
+    assert html.count('class="govuk-details kpi-history"') < 12
+
+
+def test_indicator_page_shows_a_change_made_after_it_was_last_seen(client_for, demo_site):
+    viewer = client_for("viewer")
+    assert "73%" in page(viewer)  # the page is now built and kept for this data version
+    change_figure("ASC01", "2013-09", "actual", 71, user=demo_site["analyst"], reason="Rechecked")
+    html = page(viewer)
+    facts = html[html.index('class="kpi-facts"') : html.index("</dl>")]
+    assert "71%" in facts and "73%" not in facts
+    assert "Rechecked" in history(html)
+    assert "Rechecked" in history_page(viewer)
+
+
+def test_indicator_kept_page_does_not_carry_one_readers_edit_link_to_another(client_for):
+    link = entry_url("ASC01", "2013-09")
+    assert link in page(client_for("owner"))
+    assert link not in page(client_for("viewer"))
+    assert link in page(client_for("analyst"))
 
 
 def test_indicator_history_shows_commentary_revision(client_for, demo_site):

@@ -34,6 +34,7 @@ NAMES = [
     "SECURE_CONTENT_TYPE_NOSNIFF",
     "X_FRAME_OPTIONS",
     "LOGIN_MAX_FAILURES",
+    "PAGE_CACHE_MB",
     "DATABASES",
     "STORAGES",
 ]
@@ -187,10 +188,21 @@ def test_database_url_in_the_environment_chooses_postgresql(tmp_path):
             "mysql://root@localhost/kpi",
             "DATABASE_URL scheme 'mysql' is not supported (use sqlite:/// or postgres://)",
         ),
+        ("KPIBOARD_PAGE_CACHE_MB", "-1", "KPIBOARD_PAGE_CACHE_MB must be 0 or more, not -1"),
+        (
+            "KPIBOARD_PAGE_CACHE_MB",
+            "lots",
+            "KPIBOARD_PAGE_CACHE_MB must be a whole number, not 'lots'",
+        ),
     ],
 )
 def test_bad_values_stop_start_up_with_a_message(tmp_path, name, value, message):
     assert refusal(tmp_path, **{name: value}) == message
+
+
+def test_page_cache_size_from_the_environment_and_its_default(tmp_path):
+    assert load_settings(tmp_path)["PAGE_CACHE_MB"] == 32
+    assert load_settings(tmp_path, KPIBOARD_PAGE_CACHE_MB="0")["PAGE_CACHE_MB"] == 0
 
 
 def test_login_max_failures_from_the_environment(tmp_path):

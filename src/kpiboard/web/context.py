@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from .models import Site
 from .permissions import FULL, Role, role_of
+from .store import site_row
 
 
 def site(request) -> dict:
-    manifest = Site.objects.filter(pk=1).values_list("manifest", flat=True).first() or {}
+    manifest = site_row(request)[1]
     role = role_of(request.user) if hasattr(request, "user") else None
     return {
         "organisation": manifest.get("organisation", "kpiboard"),

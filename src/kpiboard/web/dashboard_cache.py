@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, replace
+from typing import ClassVar
 
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -23,7 +24,13 @@ from ..core.analysis import Analysis
 from ..core.indicators import IndicatorKind
 from ..core.rating import Rating
 from ..packs.model import Pack
-from ..report.icons import ASSURANCE_LABELS, VARIATION_LABELS
+from ..report.charts import FONT_FAMILY
+from ..report.icons import (
+    ASSURANCE_LABELS,
+    VARIATION_LABELS,
+    assurance_icon_svg,
+    variation_icon_svg,
+)
 from ..report.model import month_year
 from ..report.tables import lead_table, summary_table
 from . import store
@@ -80,6 +87,7 @@ class Board:
     rows: tuple[Row, ...]  # summary rows, in section and page order
     leads: tuple[Row, ...]  # lead indicator rows, likewise
     tags: tuple[tuple[str, str], ...]  # (tag, label) of every tag an indicator carries
+    sprite: SafeString  # every SPC icon the rows use, drawn once (see _Sprite)
 
 
 _cache: dict[str, Board] = {}
@@ -90,9 +98,9 @@ def clear() -> None:
     _cache.clear()
 
 
-def board() -> Board:
+def board(request=None) -> Board:
     """The dashboard's data for the current pack, built on the first request after a change."""
-    pack = store.current_pack()
+    version, pack = store.current(request)
     cached = _cache.get("board")
     if cached is not None and cached.pack is pack:
         return cached
@@ -100,7 +108,7 @@ def board() -> Board:
         cached = _cache.get("board")
         if cached is not None and cached.pack is pack:
             return cached
-        built = _build(pack)
+        built = _build(pack, version)
         _cache["board"] = built
     return built
 
@@ -111,15 +119,10 @@ def analyses() -> tuple[Pack, dict[str, Analysis]]:
     return built.pack, built.analyses
 
 
-def _version() -> int:
-    from .models import Site
-
-    return Site.objects.values_list("version", flat=True).filter(pk=1).first() or 0
-
-
-def _build(pack: Pack) -> Board:
+def _build(pack: Pack, version: int) -> Board:
     analyses = pack.analyse(pack.as_at)
     sections, rows, leads = [], [], []
+    sprite = _Sprite()
     for section in pack.sections:
         chosen = [analyses[i] for i in section.indicator_ids if i in analyses]
         kpis = [a for a in chosen if a.indicator.kind is not IndicatorKind.LEAD]
@@ -144,6 +147,8 @@ def _build(pack: Pack) -> Board:
                     "period": latest.period.display if latest else "",
                     "short_variation": _short(by_key["variation"], VARIATION_LABELS),
                     "short_assurance": _short(by_key["assurance"], ASSURANCE_LABELS),
+                    "variation_svg": sprite.use("variation", by_key["variation"].icon),
+                    "assurance_svg": sprite.use("assurance", by_key["assurance"].icon),
                 },
             )
             rows.append(_row(ind, by_key["rating"].rating.code, html))
@@ -160,14 +165,58 @@ def _build(pack: Pack) -> Board:
     labelled = list(pack.tag_labels) + [t for t in used if t not in pack.tag_labels]
     return Board(
         pack=pack,
-        version=_version(),
+        version=version,
         analyses=analyses,
         as_at=month_year(pack.as_at),
         sections=tuple(sections),
         rows=tuple(rows),
         leads=tuple(leads),
         tags=tuple((t, pack.tag_label(t)) for t in labelled if t in used),
+        sprite=sprite.markup(),
     )
+
+
+class _Sprite:
+    """Each SPC icon drawn once per page as an SVG ``<symbol>``; rows point at it with ``<use>``.
+
+    Hundreds of rows each carrying full icon markup made the dashboard several times larger
+    than its text. The icons stay decorative in the table (``aria-hidden``), as in the report:
+    the label beside each says what it means.
+    """
+
+    _DRAW: ClassVar = {"variation": variation_icon_svg, "assurance": assurance_icon_svg}
+
+    def __init__(self) -> None:
+        self._symbols: dict[str, str] = {}
+
+    def use(self, kind: str, icon) -> SafeString | None:
+        if icon is None:
+            return None
+        symbol_id = f"icon-{kind}-{icon.code}"
+        if symbol_id not in self._symbols:
+            drawn = self._DRAW[kind](icon.code, icon_id=symbol_id)
+            body = _SVG_OPEN.sub("", drawn).removesuffix("</svg>")
+            self._symbols[symbol_id] = (
+                f'<symbol id="{symbol_id}" viewBox="0 0 100 100" '
+                f'font-family="{FONT_FAMILY}">{body}</symbol>'
+            )
+        return SafeString(
+            '<svg width="40" height="40" viewBox="0 0 100 100" focusable="false">'
+            f'<use href="#{symbol_id}"/></svg>'
+        )
+
+    def markup(self) -> SafeString:
+        if not self._symbols:
+            return SafeString("")
+        symbols = "".join(self._symbols[k] for k in sorted(self._symbols))
+        return SafeString(
+            '<svg xmlns="http://www.w3.org/2000/svg" class="kpi-sprite" aria-hidden="true" '
+            f'focusable="false">{symbols}</svg>'
+        )
+
+
+#: An icon's opening <svg> tag and its <title> (the symbol is decorative; the row labels it).
+_SVG_OPEN = re.compile(r"^<svg[^>]*>(<title[^>]*>.*?</title>)?", re.S)
 
 
 def _short(cell, labels: dict[str, str]) -> str:

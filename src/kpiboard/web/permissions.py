@@ -17,8 +17,12 @@ def role_of(user) -> Role | None:
         return None
     if user.is_superuser:
         return Role.ADMINISTRATOR
-    profile = Profile.objects.filter(user=user).only("role").first()
-    return Role(profile.role) if profile else Role.VIEWER
+    # Asked several times a request (menu, page, checks): read once per user object, which
+    # lives for one request.
+    if not hasattr(user, "_kpiboard_role"):
+        role = Profile.objects.filter(user=user).values_list("role", flat=True).first()
+        user._kpiboard_role = Role(role) if role else Role.VIEWER
+    return user._kpiboard_role
 
 
 def _full_or_scoped(user, scoped: Role, covers: Callable[[Profile], bool]) -> bool:

@@ -98,6 +98,11 @@ LOGOUT_REDIRECT_URL = "kpiboard:login"
 LOGIN_MAX_FAILURES = env_int("KPIBOARD_LOGIN_MAX_FAILURES", 5)
 LOGIN_WINDOW_SECONDS = env_int("KPIBOARD_LOGIN_WINDOW_SECONDS", 900)
 
+#: Rendered page parts kept per process and data version (web.fragments); 0 turns it off.
+PAGE_CACHE_MB = env_int("KPIBOARD_PAGE_CACHE_MB", 32)
+if PAGE_CACHE_MB < 0:
+    raise ImproperlyConfigured(f"KPIBOARD_PAGE_CACHE_MB must be 0 or more, not {PAGE_CACHE_MB}")
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("KPIBOARD_TIME_ZONE", "Europe/London")
 USE_I18N = False

@@ -26,6 +26,7 @@ from ..packs.peers import PeerRow
 from ..packs.problems import Problems
 from ..packs.yamlsource import load as load_yaml
 from ..packs.yamlsource import wrap
+from . import fragments
 from .models import (
     CommentaryText,
     Definition,
@@ -248,8 +249,10 @@ _lock = threading.Lock()
 
 
 def clear_cache() -> None:
-    """Forget the built pack (tests reset the database under a live process)."""
+    """Forget the built pack and the pages rendered from it (tests reset the database under a
+    live process, so a version number can come round again with other data)."""
     _cache.clear()
+    fragments.clear()
 
 
 def pack_at(at) -> Pack:
@@ -257,16 +260,41 @@ def pack_at(at) -> Pack:
     return build_pack(source_from_db(at))
 
 
-def current_pack() -> Pack:
-    """The site's pack as it stands, rebuilt only when the data version has moved on."""
-    version = Site.objects.values_list("version", flat=True).filter(pk=1).first() or 0
+def site_row(request=None) -> tuple[int, dict]:
+    """The data version and the manifest, read once per request (every page shows the
+    organisation's name, and most pages need the version)."""
+    memo = getattr(request, "_kpiboard_site", None)
+    if memo is not None:
+        return memo
+    row = Site.objects.filter(pk=1).values_list("version", "manifest").first()
+    found = (row[0], row[1] or {}) if row else (0, {})
+    if request is not None:
+        request._kpiboard_site = found
+    return found
+
+
+def current(request=None) -> tuple[int, Pack]:
+    """The data version and the site's pack as it stands at (or just after) that version.
+
+    The pack is rebuilt only when the version has moved on. The version is read first, so the
+    pack is never older than the version it is filed under.
+    """
+    version = site_row(request)[0]
     cached = _cache.get("pack")
     if cached is not None and cached.version == version:
-        return cached.pack
+        return version, cached.pack
     with _lock:
+        cached = _cache.get("pack")
+        if cached is not None and cached.version == version:
+            return version, cached.pack
         pack = build_pack(source_from_db())
         _cache["pack"] = _Cached(version, pack)
-    return pack
+    return version, pack
+
+
+def current_pack() -> Pack:
+    """The site's pack as it stands, rebuilt only when the data version has moved on."""
+    return current()[1]
 
 
 def export_pack(target: str | Path) -> Path:

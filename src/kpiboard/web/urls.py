@@ -9,6 +9,7 @@ urlpatterns = [
     path("sign-in/", auth.sign_in, name="login"),
     path("sign-out/", auth.sign_out, name="logout"),
     path("indicators/<str:code>/", indicator.indicator, name="indicator"),
+    path("indicators/<str:code>/history/", indicator.indicator_history, name="indicator_history"),
     path("entry/", entry.waiting, name="entry"),
     path("entry/<str:code>/<str:period>/", entry.entry_form, name="entry_form"),
     path("sections/<str:code>/<str:period>/sign-off/", entry.signoff, name="signoff"),

@@ -1,7 +1,8 @@
 """The dashboard: every section's indicators with their ratings, filtered by GET parameters.
 
 The rows come ready-made from :mod:`kpiboard.web.dashboard_cache` (once per data version); a request
-only reads who owns what (two queries, whatever the number of indicators) and picks rows.
+only reads who owns what (two queries, whatever the number of indicators), and the page's body is
+rendered once per data version, filters and owners (:mod:`kpiboard.web.fragments`).
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
 from ...core.rating import Rating
-from .. import dashboard_cache
+from .. import dashboard_cache, fragments
 from ..models import Profile, Role
 
 RATING_CHOICES = [(r.name, r.words) for r in dashboard_cache.RATING_ORDER]
@@ -74,7 +76,7 @@ def _counts(rows) -> str:
 
 @require_safe
 def dashboard(request):
-    board = dashboard_cache.board()
+    board = dashboard_cache.board(request)
     owner_choices, direct, by_section = _owners()
     section_ids = {s.id for s in board.sections}
     tag_ids = {t for t, _ in board.tags}
@@ -102,6 +104,28 @@ def dashboard(request):
             return False
         return all(w in row.search for w in words)
 
+    def body() -> str:
+        return render_to_string(
+            "kpiboard/dashboard_body.html", _body_context(board, filters, keep, owner_choices)
+        )
+
+    # What the body depends on besides the data version: the filters, and the owners (who owns
+    # what can change without a data change, so it is part of the key).
+    key = (
+        "dashboard",
+        tuple(vars(filters).values()),
+        tuple(owner_choices),
+        tuple(sorted(owned_codes)),
+        tuple(sorted(owned_sections)),
+    )
+    return render(
+        request,
+        "kpiboard/dashboard.html",
+        {"filters": filters, "body": fragments.cache().get_or_render(board.version, key, body)},
+    )
+
+
+def _body_context(board, filters: Filters, keep, owner_choices) -> dict:
     rows = [r for r in board.rows if keep(r)]
     leads = [r for r in board.leads if keep(r)]
     sections = []
@@ -122,23 +146,19 @@ def dashboard(request):
         {"code": r.name, "words": r.words, "count": sum(1 for row in rows if row.rating == r.name)}
         for r in dashboard_cache.RATING_ORDER
     ]
-    return render(
-        request,
-        "kpiboard/dashboard.html",
-        {
-            "board": board,
-            "filters": filters,
-            "sections": sections,
-            "shown": len(rows) + len(leads),
-            "total": len(board.rows) + len(board.leads),
-            "totals": [t for t in totals if t["count"] or t["code"] in ("GREEN", "AMBER", "RED")],
-            "section_choices": [(s.id, s.title) for s in board.sections],
-            "tag_choices": board.tags,
-            "rating_choices": RATING_CHOICES,
-            "owner_choices": owner_choices,
-            "rating_key": [
-                (code, Rating[code].words, meaning)
-                for code, meaning in board.pack.rating_key.items()
-            ],
-        },
-    )
+    return {
+        "organisation": board.pack.organisation or "kpiboard",
+        "board": board,
+        "filters": filters,
+        "sections": sections,
+        "shown": len(rows) + len(leads),
+        "total": len(board.rows) + len(board.leads),
+        "totals": [t for t in totals if t["count"] or t["code"] in ("GREEN", "AMBER", "RED")],
+        "section_choices": [(s.id, s.title) for s in board.sections],
+        "tag_choices": board.tags,
+        "rating_choices": RATING_CHOICES,
+        "owner_choices": owner_choices,
+        "rating_key": [
+            (code, Rating[code].words, meaning) for code, meaning in board.pack.rating_key.items()
+        ],
+    }

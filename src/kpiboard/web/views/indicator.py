@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_safe
 
 from ...core.draft import draft_commentary
@@ -17,7 +21,7 @@ from ...core.periods import PeriodError
 from ...report.markdown import to_html
 from ...report.model import Commentary, fmt_value
 from ...report.pages import indicator_page
-from .. import dashboard_cache
+from .. import dashboard_cache, fragments
 from ..models import CommentaryText, Figure, Indicator
 from ..permissions import can_edit
 from ..urlperiods import period_slug
@@ -40,11 +44,21 @@ class Change:
     old: str
     new: str
     author: str
-    when: object
+    when: datetime
     reason: str
     note: str = ""
     is_text: bool = False
     diff: list[tuple[str, str]] = field(default_factory=list)  # commentary: (same|del|ins, words)
+
+    @property
+    def when_iso(self) -> str:
+        return localtime(self.when).isoformat()
+
+    @property
+    def when_text(self) -> str:
+        # Formatted here rather than by the template's date filter: a long history has hundreds.
+        local = localtime(self.when)
+        return f"{local.day} {local:%b %Y, %H:%M}"
 
 
 @dataclass
@@ -61,56 +75,27 @@ def _series_label(ind: CoreIndicator, series: str) -> str:
     return SERIES_LABELS.get(series, series.replace("_", " ").capitalize())
 
 
-def _author(revision) -> str:
-    return revision.author.get_username() if revision.author_id else "pack load"
+#: Who a revision is by when no person made it: it came in with a pack.
+PACK_LOAD = "pack load"
 
 
-def _history(model: Indicator, ind: CoreIndicator, pack) -> list[PeriodHistory]:
-    """Every revision of every figure and commentary, grouped by period (latest period first);
-    within a period by series, newest revision first, each with the value it replaced."""
-    order = {name: i for i, name in enumerate(SERIES_LABELS)}
-    keyed: dict[str, list[tuple[tuple, Change]]] = {}
-    figures = (
-        Figure.objects.filter(indicator=model)
-        .select_related("author")
-        .order_by("period", "series", "revision")
-    )
-    previous: dict[tuple[str, str], Figure] = {}
-    for fig in figures:
-        before = previous.get((fig.period, fig.series))
-        change = Change(
-            series=_series_label(ind, fig.series),
-            revision=fig.revision,
-            old="" if before is None else _figure_text(ind, before),
-            new=_figure_text(ind, fig),
-            author=_author(fig),
-            when=fig.created,
-            reason=fig.reason,
-            note=fig.note if before is None or before.note != fig.note else "",
-        )
-        rank = (order.get(fig.series, len(order)), fig.series, -fig.revision)
-        keyed.setdefault(fig.period, []).append((rank, change))
-        previous[(fig.period, fig.series)] = fig
-    texts = (
-        CommentaryText.objects.filter(indicator=model)
-        .select_related("author")
-        .order_by("period", "revision")
-    )
-    last_text: dict[str, str] = {}
-    for item in texts:
-        change = Change(
-            series=COMMENTARY,
-            revision=item.revision,
-            old=last_text.get(item.period, ""),
-            new=item.text,
-            author=_author(item),
-            when=item.created,
-            reason=item.reason,
-            is_text=True,
-            diff=_word_diff(last_text.get(item.period, ""), item.text),
-        )
-        keyed.setdefault(item.period, []).append(((len(order) + 1, "", -item.revision), change))
-        last_text[item.period] = item.text
+@dataclass
+class History:
+    periods: list[PeriodHistory]  # the latest ``limit`` periods with revisions, latest first
+    revisions: int  # revisions in every period
+    older: int  # periods with revisions beyond ``periods``
+
+
+def _history(model: Indicator, ind: CoreIndicator, pack, limit: int | None = None) -> History:
+    """Revisions of every figure and commentary, grouped by period (latest period first); within
+    a period by series, newest revision first, each with the value it replaced. With ``limit``,
+    only the latest periods are read in full: the rest are only counted."""
+    figures = Figure.objects.filter(indicator=model)
+    texts = CommentaryText.objects.filter(indicator=model)
+    counts: dict[str, int] = {}
+    for rows in (figures, texts):
+        for period, n in rows.order_by().values_list("period").annotate(n=Count("id")):
+            counts[period] = counts.get(period, 0) + n
 
     def when(label: str):
         try:
@@ -118,15 +103,65 @@ def _history(model: Indicator, ind: CoreIndicator, pack) -> list[PeriodHistory]:
         except (PeriodError, ValueError):
             return (1, None, label)
 
+    labels = sorted(counts, key=when, reverse=True)
+    shown = labels if limit is None else labels[:limit]
+    if len(shown) < len(labels):
+        figures, texts = figures.filter(period__in=shown), texts.filter(period__in=shown)
+    keyed = _changes(ind, figures, texts)
     out = []
-    for label in sorted(keyed, key=when, reverse=True):
+    for label in shown:
         try:
             display = pack.calendar.parse(label).display
         except (PeriodError, ValueError):
             display = label
         changes = [c for _, c in sorted(keyed[label], key=lambda item: item[0])]
         out.append(PeriodHistory(label, display, changes))
-    return out
+    return History(out, sum(counts.values()), len(labels) - len(shown))
+
+
+def _changes(ind: CoreIndicator, figures, texts) -> dict[str, list[tuple[tuple, Change]]]:
+    """Each revision as a Change with the value it replaced, by period, with its sort key."""
+    order = {name: i for i, name in enumerate(SERIES_LABELS)}
+    keyed: dict[str, list[tuple[tuple, Change]]] = {}
+    # Plain rows, not model instances: a long history has hundreds of revisions.
+    rows = figures.order_by("period", "series", "revision").values_list(
+        "period", "series", "revision", "value", "note", "reason", "created", "author__username"
+    )
+    previous: dict[tuple[str, str], tuple[float | None, str]] = {}
+    for period, series, revision, value, note, reason, created, author in rows:
+        before = previous.get((period, series))
+        change = Change(
+            series=_series_label(ind, series),
+            revision=revision,
+            old="" if before is None else _figure_text(ind, before[0], series),
+            new=_figure_text(ind, value, series),
+            author=author or PACK_LOAD,
+            when=created,
+            reason=reason,
+            note=note if before is None or before[1] != note else "",
+        )
+        rank = (order.get(series, len(order)), series, -revision)
+        keyed.setdefault(period, []).append((rank, change))
+        previous[(period, series)] = (value, note)
+    text_rows = texts.order_by("period", "revision").values_list(
+        "period", "revision", "text", "reason", "created", "author__username"
+    )
+    last_text: dict[str, str] = {}
+    for period, revision, text, reason, created, author in text_rows:
+        change = Change(
+            series=COMMENTARY,
+            revision=revision,
+            old=last_text.get(period, ""),
+            new=text,
+            author=author or PACK_LOAD,
+            when=created,
+            reason=reason,
+            is_text=True,
+            diff=_word_diff(last_text.get(period, ""), text),
+        )
+        keyed.setdefault(period, []).append(((len(order) + 1, "", -revision), change))
+        last_text[period] = text
+    return keyed
 
 
 def _word_diff(old: str, new: str, context: int = 8) -> list[tuple[str, str]]:
@@ -150,8 +185,8 @@ def _word_diff(old: str, new: str, context: int = 8) -> list[tuple[str, str]]:
     return out
 
 
-def _figure_text(ind: CoreIndicator, fig: Figure) -> str:
-    return "withdrawn" if fig.value is None else fmt_value(ind, fig.value, fig.series)
+def _figure_text(ind: CoreIndicator, value: float | None, series: str) -> str:
+    return "withdrawn" if value is None else fmt_value(ind, value, series)
 
 
 def _markdown(commentary: Commentary | None):
@@ -161,15 +196,71 @@ def _markdown(commentary: Commentary | None):
     return mark_safe(to_html(commentary.markdown, heading_offset=2))
 
 
-@require_safe
-def indicator(request, code: str):
+#: Periods of revision history on the indicator page; the history page has them all.
+RECENT_PERIODS = 12
+
+
+def _indicator_or_404(request, code: str):
+    """The live indicator's row, the data version, the pack and the indicator's analysis."""
     model = Indicator.objects.filter(code=code, archived=False).select_related("section").first()
     if model is None:
         raise Http404("No such indicator")
-    pack, analyses = dashboard_cache.analyses()
-    if code not in analyses:
+    board = dashboard_cache.board(request)
+    if code not in board.analyses:
         raise Http404("No such indicator")
-    analysis = analyses[code]
+    return model, board, board.analyses[code]
+
+
+@require_safe
+def indicator(request, code: str):
+    model, board, analysis = _indicator_or_404(request, code)
+    editable = can_edit(request.user, model)
+
+    def body() -> str:
+        return render_to_string(
+            "kpiboard/indicator_body.html", _page_context(model, board.pack, analysis, editable)
+        )
+
+    key = ("indicator", code, editable)
+    return render(
+        request,
+        "kpiboard/indicator.html",
+        {
+            "ind": analysis.indicator,
+            "body": fragments.cache().get_or_render(board.version, key, body),
+        },
+    )
+
+
+@require_safe
+def indicator_history(request, code: str):
+    model, board, analysis = _indicator_or_404(request, code)
+    ind = analysis.indicator
+
+    def body() -> str:
+        history = _history(model, ind, board.pack)
+        return render_to_string(
+            "kpiboard/includes/history.html",
+            {"history": history.periods, "revision_count": history.revisions},
+        )
+
+    return render(
+        request,
+        "kpiboard/indicator_history.html",
+        {
+            "ind": ind,
+            "section_title": _section_title(board.pack, ind, model),
+            "body": fragments.cache().get_or_render(board.version, ("history", code), body),
+        },
+    )
+
+
+def _section_title(pack, ind: CoreIndicator, model: Indicator) -> str:
+    section = next((s for s in pack.sections if s.id == ind.section), None)
+    return section.title if section else model.section.title
+
+
+def _page_context(model: Indicator, pack, analysis, editable: bool) -> dict:
     page = indicator_page(pack, analysis)
     ind = analysis.indicator
     draft = page.draft
@@ -178,23 +269,19 @@ def indicator(request, code: str):
         text = draft_commentary(analysis)
         draft = Commentary(latest.period.display, text, draft=True) if text else None
     entry_period = latest.period if latest is not None else pack.as_at
-    section = next((s for s in pack.sections if s.id == ind.section), None)
-    history = _history(model, ind, pack)
-    return render(
-        request,
-        "kpiboard/indicator.html",
-        {
-            "page": page,
-            "ind": ind,
-            "section_title": section.title if section else model.section.title,
-            "as_at": pack.as_at.long_display,
-            "commentary_html": _markdown(page.commentary),
-            "draft": draft,
-            "draft_html": _markdown(draft),
-            "can_edit": can_edit(request.user, model),
-            "entry_period": entry_period,
-            "entry_slug": period_slug(entry_period.label),
-            "history": history,
-            "revision_count": sum(len(p.changes) for p in history),
-        },
-    )
+    history = _history(model, ind, pack, RECENT_PERIODS)
+    return {
+        "page": page,
+        "ind": ind,
+        "section_title": _section_title(pack, ind, model),
+        "as_at": pack.as_at.long_display,
+        "commentary_html": _markdown(page.commentary),
+        "draft": draft,
+        "draft_html": _markdown(draft),
+        "can_edit": editable,
+        "entry_period": entry_period,
+        "entry_slug": period_slug(entry_period.label),
+        "history": history.periods,
+        "older_periods": history.older,
+        "revision_count": history.revisions,
+    }
