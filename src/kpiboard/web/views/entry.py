@@ -539,9 +539,9 @@ def entry_form(request, code: str, period: str):
         if earlier is not None and earlier.period != the_period:
             previous = earlier
     draft, draft_period = _draft(pack, code, the_period)
-    summary = [(f"#{k}", v) for k, v in errors.items()]
+    summary = list(errors.items())  # (field id, message) for the error summary's links
     if form_error and not read_only:
-        summary.insert(0, ("#entry-form", form_error))
+        summary.insert(0, ("entry-form", form_error))
     readonly_rows = [
         (_series_label(ind, s), fmt_value(ind, f.value, s) if f.value is not None else "None")
         for s, f in figures.items()
