@@ -176,6 +176,14 @@ def test_owner_enters_approver_approves_and_the_approved_pdf_has_the_figure(
     assert "Saved ASC01 for Oct-13" in journey.banner_text()
     journey.check("indicator page after saving")
 
+    # The full revision history starts with the new figure, entered by the owner.
+    page.get_by_role("link", name="See the full revision history").click()
+    page.wait_for_load_state("load")
+    assert urlsplit(page.url).path == "/indicators/ASC01/history/"
+    latest = page.locator("details.kpi-history").first.inner_text()
+    assert "Oct-13" in latest and "75%" in latest and "owner" in latest
+    journey.check("revision history ASC01")
+
     # Submit Adult Social Care's October for approval.
     journey.nav("Data entry")
     page.get_by_role("button", name="Submit for approval Adult Social Care, Oct-13").click()
@@ -215,7 +223,7 @@ def test_owner_enters_approver_approves_and_the_approved_pdf_has_the_figure(
     assert "SpecialistChildren" not in text  # the one section asked for
 
     assert not journey.failures, journey.failures
-    assert len(journey.checked) >= 12
+    assert len(journey.checked) >= 13
     assert not journey.violations, "axe-core WCAG 2.2 A/AA violations:\n" + "\n".join(
         f"{where}:\n{describe(found)}" for where, found in journey.violations.items()
     )
