@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from html import escape
 
-from kpiboard.report.charts import FONT_FAMILY, _sanitise_id
+from kpiboard.report.chart_frame import FONT_FAMILY, sanitise_id
 from kpiboard.report.spc_chart import SPC_COLOURS, _spc_marker
 
 __all__ = ["ASSURANCE_LABELS", "VARIATION_LABELS", "assurance_icon_svg", "variation_icon_svg"]
@@ -69,7 +69,7 @@ _SPARK_Y = {
 
 def _open(icon_id: str, size: int, label: str) -> list[str]:
     """The opening ``<svg>`` tag and ``<title>``: the markup every icon starts with."""
-    iid = _sanitise_id(icon_id)
+    iid = sanitise_id(icon_id)
     size = int(size)
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '

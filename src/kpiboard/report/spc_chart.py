@@ -25,36 +25,28 @@ blue and purple are replaced by NHS blue (#005eb8, 6.4:1) and a deep purple (#6f
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import TypeVar
 
 from kpiboard.core.periods import Period
-from kpiboard.core.units import Unit, UnitKind
-from kpiboard.report.charts import (
-    _TICK_FONT,
-    _X_PAD,
-    COLOURS,
-    FONT_FAMILY,
-    _axis_labels,
-    _clean,
-    _f,
-    _label_indices,
-    _legend,
-    _LegendItem,
-    _LineStyle,
-    _path_d,
-    _runs,
-    _sanitise_id,
-    _value_range,
-    nice_ticks,
+from kpiboard.core.units import Unit
+from kpiboard.report.chart_frame import (
+    LegendItem,
+    LineStyle,
+    lay_out,
+    level_runs,
+    path_d,
+    split_at_gaps,
+)
+from kpiboard.report.chart_scales import (
+    clean_values,
+    in_order,
+    period_order,
     text_width,
 )
 
-_V = TypeVar("_V")
 _INF = math.inf
 
 __all__ = ["POINT_TYPES", "SPC_COLOURS", "SpcChart", "render_spc_chart"]
@@ -100,10 +92,10 @@ _MARKER_LEGEND = (
     ("neutral_low", "Neutral (low)"),
 )
 
-_DATA_STYLE = _LineStyle(SPC_COLOURS["data"], 1.75, "", "round")
-_MEAN_STYLE = _LineStyle(SPC_COLOURS["mean"], 1.5, "")
-_LIMIT_STYLE = _LineStyle(SPC_COLOURS["limit"], 1.25, "5 3")
-_TARGET_STYLE = _LineStyle(SPC_COLOURS["target"], 2, "9 4")
+_DATA_STYLE = LineStyle(SPC_COLOURS["data"], 1.75, "", "round")
+_MEAN_STYLE = LineStyle(SPC_COLOURS["mean"], 1.5, "")
+_LIMIT_STYLE = LineStyle(SPC_COLOURS["limit"], 1.25, "5 3")
+_TARGET_STYLE = LineStyle(SPC_COLOURS["target"], 2, "9 4")
 _REBASE_FONT = 10
 
 
@@ -201,150 +193,56 @@ def _split(points: list[tuple[str, str] | None], groups: list[int]) -> list[list
         if i and groups[i] != groups[i - 1]:
             broken.append(None)
         broken.append(point)
-    return _runs(broken)
-
-
-def _level_runs(runs: list[list[tuple[str, str]]]) -> list[list[tuple[str, str]]]:
-    """Reference-line runs with a lone point widened to a short level stroke so it shows."""
-    out = []
-    for run in runs:
-        if len(run) == 1:
-            x = float(run[0][0])
-            run = [(_f(x - 9), run[0][1]), (_f(x + 9), run[0][1])]
-        out.append(run)
-    return out
+    return split_at_gaps(broken)
 
 
 def render_spc_chart(chart: SpcChart) -> str:
     """The SPC chart as a standalone ``<svg>`` element (a string)."""
     _check(chart)
-    cid = _sanitise_id(chart.chart_id)
-    width, height = int(chart.width), int(chart.height)
     unit = chart.unit
     n = len(chart.periods)
-    keys = [p.sort_key for p in chart.periods]
-    order = None if keys == sorted(keys) else sorted(range(n), key=keys.__getitem__)
-
-    def ordered(seq: Sequence[_V]) -> list[_V]:
-        return list(seq) if order is None else [seq[i] for i in order]
-
-    periods = ordered(chart.periods)
-    values = _clean(chart.values, order)
-    mean = _clean(chart.mean, order)
-    lower = _clean(chart.lower_limit, order)
-    upper = _clean(chart.upper_limit, order)
-    target = _clean(chart.target, order) if chart.target is not None else [None] * n
-    groups = ordered(chart.groups) if chart.groups is not None else [0] * n
-    types = ordered(chart.point_types) if chart.point_types else ["common_cause"] * n
-
-    # ---- y scale from everything plotted: data, mean, limits and target
-    plotted = [v for seq in (values, mean, lower, upper, target) for v in seq if v is not None]
-    has_data = any(v is not None for v in values)
-    if plotted:
-        lo, hi = _value_range(plotted, unit)
-    else:
-        lo, hi = (0.0, 100.0) if unit.kind is UnitKind.PERCENT else (0.0, 10.0)
-    tick_count = max(3, min(7, int(max(60, height - 80) // 45) + 1))
-    ticks, decimals = nice_ticks(lo, hi, tick_count, max_decimals=unit.places)
-    tick_labels = _axis_labels(unit, tuple(ticks), decimals)
-    y_lo, y_hi = ticks[0], ticks[-1]
-
-    # ---- horizontal layout: room for the y labels on the left, the last x label on the right
-    plot_left = math.ceil(16 + max(text_width(t, _TICK_FONT) for t in tick_labels))
-    x_labels = [p.display for p in periods]
-    x_label_w = [text_width(t, _TICK_FONT) for t in x_labels]
-    last_half = x_label_w[-1] / 2 if x_labels else 0
-    plot_right = width - max(12, math.ceil(last_half - _X_PAD + 6))
+    order = period_order(chart.periods)
+    periods = in_order(chart.periods, order)
+    values = clean_values(chart.values, order)
+    mean = clean_values(chart.mean, order)
+    lower = clean_values(chart.lower_limit, order)
+    upper = clean_values(chart.upper_limit, order)
+    target = clean_values(chart.target, order) if chart.target is not None else [None] * n
+    groups = in_order(chart.groups, order) if chart.groups is not None else [0] * n
+    types = in_order(chart.point_types, order) if chart.point_types else ["common_cause"] * n
 
     # ---- which lines and markers appear, for the legend
     kinds = [_POINT_KIND[t][0] for t in types]
+    has_data = any(v is not None for v in values)
     has_mean = any(v is not None for v in mean)
     has_limits = any(v is not None for v in lower + upper)
     has_target = any(v is not None for v in target)
     shown = {k for v, k in zip(values, kinds, strict=True) if v is not None}
     rebases = [i for i in range(1, n) if groups[i] != groups[i - 1]]
 
-    items: list[_LegendItem] = []
-    swatch = '<path d="M{{x}} {{y}}H{{x2}}" {attrs}/>'
+    items: list[LegendItem] = []
     if has_data:
-        items.append(("swatch", swatch.format(attrs=_DATA_STYLE.attrs()), "Data"))
+        items.append(("swatch", _DATA_STYLE.swatch(), "Data"))
     if has_mean:
-        items.append(("swatch", swatch.format(attrs=_MEAN_STYLE.attrs()), "Mean"))
+        items.append(("swatch", _MEAN_STYLE.swatch(), "Mean"))
     if has_limits:
-        items.append(("swatch", swatch.format(attrs=_LIMIT_STYLE.attrs()), "Process limits"))
+        items.append(("swatch", _LIMIT_STYLE.swatch(), "Process limits"))
     if has_target:
-        items.append(("swatch", swatch.format(attrs=_TARGET_STYLE.attrs()), "Target"))
+        items.append(("swatch", _TARGET_STYLE.swatch(), "Target"))
     for kind, label in _MARKER_LEGEND:
         if kind in shown:
             marker = _spc_marker(kind, 15, 0, 4.5)  # beside its label, not mid-swatch
             items.append(("swatch", f'<g transform="translate({{x}} {{y}})">{marker}</g>', label))
-    legend, legend_bottom = _legend(tuple(items), plot_left, width - 8, 6.0)
-    plot_top = (legend_bottom + 10) if legend else 14.0
-    if rebases:
-        plot_top += _REBASE_FONT + 4  # the "Rebased" labels sit above the plot
-    plot_bottom = max(plot_top + 20.0, height - 26.0)
-    plot_h = plot_bottom - plot_top
 
-    # ---- x scale: each period's end date on a real time axis
-    days = [p.end.toordinal() for p in periods]
-    inner_left, inner_right = plot_left + _X_PAD, plot_right - _X_PAD
-    if days and days[-1] > days[0]:
-        d0, x_scale = days[0], (inner_right - inner_left) / (days[-1] - days[0])
-        xs = [inner_left + (d - d0) * x_scale for d in days]
-    else:
-        xs = [(plot_left + plot_right) / 2] * n
-    x_str = [f"{x:.1f}" for x in xs]
-    y_scale = plot_h / (y_hi - y_lo)
-
-    def y_of(v: float) -> float:
-        return plot_bottom - (v - y_lo) * y_scale
-
-    def points(vals: list[float | None]) -> list[tuple[str, str] | None]:
-        return [
-            None if v is None else (x, f"{y_of(v):.1f}") for x, v in zip(x_str, vals, strict=True)
-        ]
-
-    # ---- assemble
-    out: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="{cid}-title {cid}-desc" '
-        f'font-family="{FONT_FAMILY}" id="{cid}">',
-        f'<title id="{cid}-title">{escape(chart.title)}</title>',
-        f'<desc id="{cid}-desc">{escape(chart.description)}</desc>',
-        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-    ]
-
-    # gridlines and y labels
-    out.append(f'<g id="{cid}-y-axis">')
-    right_s = _f(plot_right)
-    grid = []
-    for tick, label in zip(ticks, tick_labels, strict=True):
-        y = y_of(tick)
-        if tick != y_lo:
-            grid.append(f"M{plot_left} {y:.1f}H{right_s}")
-        out.append(
-            f'<text x="{plot_left - 8}" y="{y + 4:.1f}" font-size="{_TICK_FONT}" '
-            f'text-anchor="end" fill="{COLOURS["muted_text"]}">{label}</text>'
-        )
-    out.append(f'<path d="{"".join(grid)}" stroke="{COLOURS["grid"]}" stroke-width="1"/></g>')
-
-    # x axis: baseline, a tick at every period, labels thinned to fit
-    out.append(f'<g id="{cid}-x-axis">')
-    base_y = _f(plot_bottom)
-    ticks_d = "".join([f"M{x} {base_y}v4" for x in x_str])
-    out.append(
-        f'<path d="M{plot_left} {base_y}H{right_s}{ticks_d}" stroke="{COLOURS["axis"]}" '
-        'stroke-width="1"/>'
-    )
-    label_y = _f(plot_bottom + 17)
-    for i in _label_indices(xs, x_label_w):
-        half = x_label_w[i] / 2
-        x = min(max(xs[i], half + 2), width - half - 2)
-        out.append(
-            f'<text x="{x:.1f}" y="{label_y}" font-size="{_TICK_FONT}" text-anchor="middle" '
-            f'fill="{COLOURS["muted_text"]}">{escape(x_labels[i])}</text>'
-        )
-    out.append("</g>")
+    # ---- y scale from everything plotted: data, mean, limits and target
+    plotted = [v for seq in (values, mean, lower, upper, target) for v in seq if v is not None]
+    frame = lay_out(
+        chart.chart_id, (int(chart.width), int(chart.height)), unit, periods, plotted, items,
+        space_above=_REBASE_FONT + 4 if rebases else 0.0,  # the "Rebased" labels go above the plot
+    )  # fmt: skip
+    cid, xs = frame.cid, frame.xs
+    plot_top, plot_bottom = frame.plot_top, frame.plot_bottom
+    out = frame.begin(chart.title, chart.description)
 
     # rebase markers: a dotted vertical line midway between the groups, labelled above the plot
     if rebases:
@@ -357,7 +255,7 @@ def render_spc_chart(chart: SpcChart) -> str:
                 f'<path d="M{x:.1f} {plot_top - 2:.1f}V{plot_bottom:.1f}" fill="none" '
                 f'stroke="{SPC_COLOURS["rebase"]}" stroke-width="1" stroke-dasharray="1.5 2.5"/>'
             )
-            text_x = min(max(x, plot_left + label_w / 2), width - label_w / 2 - 2)
+            text_x = min(max(x, frame.plot_left + label_w / 2), frame.width - label_w / 2 - 2)
             if text_x - last_label < label_w + 6:  # too close to the last label: line only
                 continue
             last_label = text_x
@@ -372,45 +270,34 @@ def render_spc_chart(chart: SpcChart) -> str:
         ("limits", (lower, upper), _LIMIT_STYLE),
         ("mean", (mean,), _MEAN_STYLE),
     ):
-        runs = [run for vals in series for run in _level_runs(_split(points(vals), groups))]
+        runs = [run for vals in series for run in level_runs(_split(frame.points(vals), groups))]
         if runs:
             attrs = style.attrs()
             out.append(f'<g id="{cid}-{name}">')
-            out.extend([f'<path d="{_path_d(run)}" {attrs}/>' for run in runs])
+            out.extend([f'<path d="{path_d(run)}" {attrs}/>' for run in runs])
             out.append("</g>")
 
     # the target: independent of the rebase groups, broken only where it is missing
     if has_target:
         attrs = _TARGET_STYLE.attrs()
         out.append(f'<g id="{cid}-target">')
-        for run in _level_runs(_runs(points(target))):
-            out.append(f'<path d="{_path_d(run)}" {attrs}/>')
+        for run in level_runs(split_at_gaps(frame.points(target))):
+            out.append(f'<path d="{path_d(run)}" {attrs}/>')
         out.append("</g>")
 
     # the data: a line broken at gaps and rebases, then the markers on top
     out.append(f'<g id="{cid}-data">')
     data_attrs = _DATA_STYLE.attrs()
-    for run in _split(points(values), groups):
+    for run in _split(frame.points(values), groups):
         if len(run) > 1:  # a lone point shows as its marker alone
-            out.append(f'<path d="{_path_d(run)}" {data_attrs}/>')
-    spacing = sorted(b - a for a, b in itertools.pairwise(xs) if b > a)
-    radius = min(5.0, max(3.5, spacing[len(spacing) // 2] * 0.35)) if spacing else 5.0
+            out.append(f'<path d="{path_d(run)}" {data_attrs}/>')
+    radius = frame.marker_radius(3.5, 5.0, 0.35)
     for i, v in enumerate(values):
         if v is None:
             continue
         words = _POINT_KIND[types[i]][1]
-        tip = f"{x_labels[i]}: {unit.format(v)}" + (f" — {words}" if words else "")
-        out.append(_spc_marker(kinds[i], xs[i], y_of(v), radius, escape(tip)))
+        tip = f"{frame.x_labels[i]}: {unit.format(v)}" + (f" — {words}" if words else "")
+        out.append(_spc_marker(kinds[i], xs[i], frame.y(v), radius, escape(tip)))
     out.append("</g>")
-
-    if not has_data:
-        cx, cy = (plot_left + plot_right) / 2, plot_top + plot_h / 2
-        out.append(
-            f'<text x="{cx:.1f}" y="{cy + 5:.1f}" font-size="14" text-anchor="middle" '
-            f'fill="{COLOURS["muted_text"]}">No data</text>'
-        )
-
-    out.append(f'<g id="{cid}-legend">')
-    out.append(legend)
-    out.append("</g></svg>")
+    out += frame.end(has_data)
     return "".join(out)
