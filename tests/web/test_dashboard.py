@@ -215,6 +215,7 @@ def test_dashboard_page_has_no_inline_styles_or_scripts(client_for, params):
 
 def test_dashboard_draws_each_icon_once_and_rows_point_at_it(client_for):
     html = get(client_for("viewer")).content.decode()
+    assert html.count('class="kpi-sprite" width="0" height="0" aria-hidden="true"') == 1
     symbols = re.findall(r'<symbol id="([^"]+)"', html)
     assert len(symbols) == len(set(symbols))  # each icon drawn once, however many rows use it
     assert "icon-variation-improvement_high" in symbols

@@ -217,3 +217,11 @@ def test_indicator_page_has_no_inline_styles_or_scripts(client_for):
     html = page(client_for("viewer"), "SCS01")
     assert not re.search(r"\sstyle=", html)
     assert all("src=" in tag for tag in re.findall(r"<script\b[^>]*>", html))
+
+
+def test_indicator_owner_loses_the_edit_link_when_no_longer_owner(client_for, demo_site):
+    link = entry_url("ASC01", "2013-09")
+    owner = client_for("owner")
+    assert link in page(owner)
+    demo_site["owner"].kpi_profile.indicators.clear()  # no data change: the page stays kept
+    assert link not in page(owner)

@@ -210,8 +210,8 @@ class _Sprite:
             return SafeString("")
         symbols = "".join(self._symbols[k] for k in sorted(self._symbols))
         return SafeString(
-            '<svg xmlns="http://www.w3.org/2000/svg" class="kpi-sprite" aria-hidden="true" '
-            f'focusable="false">{symbols}</svg>'
+            '<svg xmlns="http://www.w3.org/2000/svg" class="kpi-sprite" width="0" height="0" '
+            f'aria-hidden="true" focusable="false">{symbols}</svg>'
         )
 
 

@@ -121,7 +121,7 @@ def dashboard(request):
     return render(
         request,
         "kpiboard/dashboard.html",
-        {"filters": filters, "body": fragments.cache().get_or_render(board.version, key, body)},
+        {"filters": filters, "body": fragments.cache().get_or_render(board.pack, key, body)},
     )
 
 

@@ -227,7 +227,7 @@ def indicator(request, code: str):
         "kpiboard/indicator.html",
         {
             "ind": analysis.indicator,
-            "body": fragments.cache().get_or_render(board.version, key, body),
+            "body": fragments.cache().get_or_render(board.pack, key, body),
         },
     )
 
@@ -250,7 +250,7 @@ def indicator_history(request, code: str):
         {
             "ind": ind,
             "section_title": _section_title(board.pack, ind, model),
-            "body": fragments.cache().get_or_render(board.version, ("history", code), body),
+            "body": fragments.cache().get_or_render(board.pack, ("history", code), body),
         },
     )
 
