@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from kpiboard.core.periods import UK, Period
+from kpiboard.core.periods import UK
 from kpiboard.core.rating import Rating
 from kpiboard.core.units import Unit, UnitKind
 from kpiboard.report.charts import (
@@ -22,17 +22,10 @@ from kpiboard.report.charts import (
     nice_ticks,
     render_line_chart,
 )
+from tests.report import svg_checks
+from tests.report.svg_checks import NS, group, legend_texts, months, parse, path_points
 
-NS = "{http://www.w3.org/2000/svg}"
 PERCENT = Unit(UnitKind.PERCENT)
-
-
-def months(first_year: int, first_month: int, count: int) -> list[Period]:
-    out = []
-    for k in range(count):
-        index = first_year * 12 + first_month - 1 + k
-        out.append(UK.month(index // 12, index % 12 + 1))
-    return out
 
 
 def make_chart(**changes) -> LineChart:
@@ -50,17 +43,6 @@ def make_chart(**changes) -> LineChart:
     return replace(base, **changes)
 
 
-def parse(svg: str) -> ET.Element:
-    return ET.fromstring(svg)
-
-
-def group(root: ET.Element, suffix: str) -> ET.Element:
-    for g in root.iter(f"{NS}g"):
-        if g.get("id", "").endswith(suffix):
-            return g
-    raise AssertionError(f"no group ending {suffix!r}")
-
-
 def actual_paths(root: ET.Element) -> list[ET.Element]:
     return [
         el for el in group(root, "-actual") if el.tag == f"{NS}path" and el.get("fill") == "none"
@@ -71,23 +53,6 @@ def markers(root: ET.Element) -> list[ET.Element]:
     return [el for el in group(root, "-actual") if el.find(f"{NS}title") is not None]
 
 
-def marker_centre(el: ET.Element) -> tuple[float, float]:
-    if el.tag == f"{NS}circle":
-        return float(el.get("cx")), float(el.get("cy"))
-    if el.tag == f"{NS}rect":
-        return (
-            float(el.get("x")) + float(el.get("width")) / 2,
-            float(el.get("y")) + float(el.get("height")) / 2,
-        )
-    match = re.match(r"M([-\d.]+) ([-\d.]+)l([\d.]+)", el.get("d"))
-    assert match, el.get("d")
-    return float(match[1]), float(match[2]) + float(match[3])
-
-
-def path_points(d: str) -> list[tuple[float, float]]:
-    return [(float(x), float(y)) for x, y in re.findall(r"[ML]([-\d.]+) ([-\d.]+)", d)]
-
-
 def y_tick_labels(root: ET.Element) -> list[str]:
     return [t.text or "" for t in group(root, "-y-axis").iter(f"{NS}text")]
 
@@ -96,53 +61,28 @@ def x_tick_labels(root: ET.Element) -> list[ET.Element]:
     return list(group(root, "-x-axis").iter(f"{NS}text"))
 
 
-def luminance(colour: str) -> float:
-    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast_on_white(colour: str) -> float:
-    return 1.05 / (luminance(colour) + 0.05)
-
-
 # ---------------------------------------------------------------------------------------------
 # Structure and accessibility
 
 
-def test_render_valid_chart_parses_as_xml():
-    root = parse(render_line_chart(make_chart()))
-    assert root.tag == f"{NS}svg"
-
-
 def test_render_root_svg_has_size_viewbox_role_and_font():
-    root = parse(render_line_chart(make_chart(width=600, height=240)))
-    assert root.get("width") == "600"
-    assert root.get("height") == "240"
-    assert root.get("viewBox") == "0 0 600 240"
-    assert root.get("role") == "img"
-    assert root.get("font-family", "").startswith("Arial, Helvetica")
-    assert root.get("font-family", "").endswith("sans-serif")
+    svg_checks.assert_svg_root(
+        parse(render_line_chart(make_chart(width=600, height=240))), 600, 240
+    )
 
 
 def test_render_title_and_desc_referenced_by_aria_labelledby():
     chart = make_chart()
-    root = parse(render_line_chart(chart))
-    ids = root.get("aria-labelledby").split()
-    assert len(ids) == 2
-    title = root.find(f"{NS}title")
-    desc = root.find(f"{NS}desc")
-    assert [title.get("id"), desc.get("id")] == ids
-    assert title.text == chart.title
-    assert desc.text == chart.description
+    svg_checks.assert_labelled_by_title_and_desc(
+        parse(render_line_chart(chart)), chart.title, chart.description
+    )
 
 
 def test_render_element_ids_unique_and_sanitised():
     root = parse(render_line_chart(make_chart(chart_id='Chart 1/<b>"x"')))
-    ids = [el.get("id") for el in root.iter() if el.get("id") is not None]
-    assert len(ids) == len(set(ids))
-    assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", i) for i in ids), ids
-    assert root.get("aria-labelledby").split() == [f"{ids[0]}-title", f"{ids[0]}-desc"]
+    svg_checks.assert_ids_unique_and_safe(root)
+    svg_id = root.get("id")
+    assert root.get("aria-labelledby").split() == [f"{svg_id}-title", f"{svg_id}-desc"]
 
 
 def test_render_chart_id_starting_with_digit_gets_letter_prefix():
@@ -154,9 +94,7 @@ def test_render_chart_id_starting_with_digit_gets_letter_prefix():
 def test_render_two_charts_different_ids_share_no_element_ids():
     a = parse(render_line_chart(make_chart(chart_id="ind-a")))
     b = parse(render_line_chart(make_chart(chart_id="ind-b")))
-    ids_a = {el.get("id") for el in a.iter() if el.get("id")}
-    ids_b = {el.get("id") for el in b.iter() if el.get("id")}
-    assert not ids_a & ids_b
+    assert not set(svg_checks.element_ids(a)) & set(svg_checks.element_ids(b))
 
 
 def test_render_user_text_with_markup_is_escaped():
@@ -173,28 +111,18 @@ def test_render_user_text_with_markup_is_escaped():
     assert not list(root.iter(f"{NS}script"))
     assert root.find(f"{NS}title").text == nasty
     assert root.find(f"{NS}desc").text == nasty
-    legend_texts = [t.text for t in group(root, "-legend").iter(f"{NS}text")]
-    assert legend_texts.count(nasty) == 2
+    assert legend_texts(root).count(nasty) == 2
 
 
 def test_render_any_chart_has_no_scripts_styles_classes_or_external_refs():
-    svg = render_line_chart(
-        make_chart(
-            lines=[
-                ChartLine("Target", [75.0] * 6, "target"),
-                ChartLine("Neighbours", [70.0] * 6, "comparator"),
-            ],
-            band=([68.0] * 6, [78.0] * 6),
-        )
+    chart = make_chart(
+        lines=[
+            ChartLine("Target", [75.0] * 6, "target"),
+            ChartLine("Neighbours", [70.0] * 6, "comparator"),
+        ],
+        band=([68.0] * 6, [78.0] * 6),
     )
-    root = parse(svg)
-    tags = {el.tag.removeprefix(NS) for el in root.iter()}
-    assert not tags & {"script", "style", "image", "use", "foreignObject", "a"}
-    for el in root.iter():
-        assert "class" not in el.attrib
-        assert "style" not in el.attrib
-        assert not any("href" in name for name in el.attrib)
-    assert "url(" not in svg
+    svg_checks.assert_self_contained(render_line_chart(chart))
 
 
 def test_render_same_input_twice_identical_output():
@@ -237,7 +165,7 @@ def test_render_irregular_dates_give_proportional_x_spacing():
     chart = make_chart(
         periods=periods, actual=[60.0, 62.0, 64.0, 66.0], ratings=[None] * 4, lines=[]
     )
-    xs = [marker_centre(m)[0] for m in markers(parse(render_line_chart(chart)))]
+    xs = [svg_checks.marker_centre(m)[0] for m in markers(parse(render_line_chart(chart)))]
     days = [p.end.toordinal() for p in periods]
     for i in range(1, 3):
         expected = (days[i + 1] - days[i]) / (days[1] - days[0])
@@ -288,7 +216,7 @@ def test_render_marker_titles_give_period_value_and_rating():
 
 def test_render_marker_positions_match_values_on_y_axis():
     root = parse(render_line_chart(make_chart()))
-    ys = [marker_centre(m)[1] for m in markers(root)]
+    ys = [svg_checks.marker_centre(m)[1] for m in markers(root)]
     values = make_chart().actual
     # y is linear in the value and increases downwards
     slope = (ys[-1] - ys[0]) / (values[-1] - values[0])
@@ -339,8 +267,7 @@ def test_render_band_given_draws_polygon_and_legend_entry():
     polygons = list(group(root, "-band").iter(f"{NS}polygon"))
     assert len(polygons) == 1
     assert len(polygons[0].get("points").split()) == 12
-    legend = [t.text for t in group(root, "-legend").iter(f"{NS}text")]
-    assert "Expected range" in legend
+    assert "Expected range" in legend_texts(root)
 
 
 def test_render_band_absent_draws_no_polygon_or_legend_entry():
@@ -496,7 +423,7 @@ def test_render_single_point_draws_marker_in_plot_centre():
     root = parse(render_line_chart(chart))
     (marker,) = markers(root)
     assert not actual_paths(root)
-    x, _ = marker_centre(marker)
+    x, _ = svg_checks.marker_centre(marker)
     baseline = group(root, "-x-axis").find(f"{NS}path").get("d")
     left, right = re.match(r"M([\d.]+) [\d.]+H([\d.]+)", baseline).groups()
     assert x == pytest.approx((float(left) + float(right)) / 2, abs=0.1)
@@ -550,19 +477,19 @@ def test_render_legend_lists_every_series_and_rating_key():
 
 def test_render_mixed_rated_and_unrated_markers_key_includes_not_rated():
     chart = make_chart(ratings=[Rating.GREEN, None, Rating.RED, None, None, None])
-    texts = [t.text for t in group(parse(render_line_chart(chart)), "-legend").iter(f"{NS}text")]
+    texts = legend_texts(parse(render_line_chart(chart)))
     assert texts[-4:] == ["Green", "Amber", "Red", "No rating"]
 
 
 def test_render_unrated_chart_omits_rating_key():
     chart = make_chart(ratings=[None] * 6)
-    texts = [t.text for t in group(parse(render_line_chart(chart)), "-legend").iter(f"{NS}text")]
+    texts = legend_texts(parse(render_line_chart(chart)))
     assert "Rating:" not in texts
 
 
 def test_render_empty_series_omitted_from_legend():
     chart = make_chart(lines=[ChartLine("Neighbours", [None] * 6, "comparator")])
-    texts = [t.text for t in group(parse(render_line_chart(chart)), "-legend").iter(f"{NS}text")]
+    texts = legend_texts(parse(render_line_chart(chart)))
     assert "Neighbours" not in texts
 
 
@@ -582,18 +509,13 @@ def test_render_every_colour_meets_wcag_contrast_on_white():
         ratings=[Rating.RED, Rating.AMBER, Rating.GREEN, None, Rating.NO_TARGET, Rating.GREEN],
     )
     root = parse(render_line_chart(chart))
-    decorative = {"#ffffff", "none", COLOURS["grid"], COLOURS["band_fill"]}
-    for el in root.iter():
-        minimum = 4.5 if el.tag == f"{NS}text" else 3.0
-        for attr in ("fill", "stroke"):
-            colour = el.get(attr)
-            if colour is None or colour in decorative:
-                continue
-            assert contrast_on_white(colour) >= minimum, (el.tag, attr, colour)
+    svg_checks.assert_contrast_on_white(
+        root, {"#ffffff", "none", COLOURS["grid"], COLOURS["band_fill"]}
+    )
     # the band's pale fill is backed by edges that do meet 3:1
     edges = [p for p in group(root, "-band") if p.tag == f"{NS}path"]
     assert edges
-    assert all(contrast_on_white(p.get("stroke")) >= 3 for p in edges)
+    assert all(svg_checks.contrast_on_white(p.get("stroke")) >= 3 for p in edges)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -618,12 +540,4 @@ def test_render_every_colour_meets_wcag_contrast_on_white():
     ids=["full", "no-data", "single-point"],
 )
 def test_typst_embed_chart_svg_compiles_to_pdf(chart):
-    typst = pytest.importorskip("typst")
-    svg = render_line_chart(chart)
-    pdf = typst.compile(
-        b'#image(bytes(sys.inputs.at("svg")), format: "svg")',
-        format="pdf",
-        sys_inputs={"svg": svg},
-    )
-    assert pdf.startswith(b"%PDF")
-    assert len(pdf) > 1000
+    assert len(svg_checks.svg_as_pdf(render_line_chart(chart))) > 1000

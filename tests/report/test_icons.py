@@ -14,8 +14,8 @@ from kpiboard.report.icons import (
     variation_icon_svg,
 )
 from kpiboard.report.spc_chart import SPC_COLOURS
-
-NS = "{http://www.w3.org/2000/svg}"
+from tests.report import svg_checks
+from tests.report.svg_checks import NS
 
 VARIATION = list(VARIATION_LABELS)
 ASSURANCE = list(ASSURANCE_LABELS)
@@ -30,16 +30,6 @@ def all_icons() -> list[tuple[str, str]]:
 
 def texts(root: ET.Element) -> list[str]:
     return [t.text for t in root.iter(f"{NS}text")]
-
-
-def luminance(colour: str) -> float:
-    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast_on_white(colour: str) -> float:
-    return 1.05 / (luminance(colour) + 0.05)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -84,31 +74,18 @@ def test_icon_is_img_labelled_by_its_title(label, svg):
 
 @pytest.mark.parametrize(("label", "svg"), all_icons(), ids=VARIATION + ASSURANCE)
 def test_icon_has_no_scripts_styles_classes_or_external_refs(label, svg):
-    root = ET.fromstring(svg)
-    tags = {el.tag.removeprefix(NS) for el in root.iter()}
-    assert not tags & {"script", "style", "image", "use", "foreignObject", "a"}
-    for el in root.iter():
-        assert "class" not in el.attrib
-        assert "style" not in el.attrib
-        assert not any("href" in name for name in el.attrib)
-    assert "url(" not in svg
+    svg_checks.assert_self_contained(svg)
 
 
 @pytest.mark.parametrize(("label", "svg"), all_icons(), ids=VARIATION + ASSURANCE)
 def test_icon_colours_meet_contrast_text_4_5_graphics_3(label, svg):
-    for el in ET.fromstring(svg).iter():
-        minimum = 4.5 if el.tag == f"{NS}text" else 3.0
-        for attr in ("fill", "stroke"):
-            colour = el.get(attr)
-            if colour in (None, "none", "#ffffff"):
-                continue
-            assert contrast_on_white(colour) >= minimum, (label, el.tag, colour)
+    svg_checks.assert_contrast_on_white(ET.fromstring(svg), {"none", "#ffffff"})
 
 
 def test_icon_ids_derive_from_icon_id_and_never_collide():
     ids: list[str] = []
     for _, svg in all_icons():
-        ids.extend(el.get("id") for el in ET.fromstring(svg).iter() if el.get("id"))
+        ids.extend(svg_checks.element_ids(ET.fromstring(svg)))
     assert len(ids) == len(set(ids))
     root = ET.fromstring(variation_icon_svg("common_cause", icon_id="ind-7-variation"))
     assert root.get("id") == "ind-7-variation"
@@ -117,11 +94,8 @@ def test_icon_ids_derive_from_icon_id_and_never_collide():
 
 def test_icon_id_with_markup_is_sanitised():
     svg = assurance_icon_svg("pass", icon_id='7 <b>"x"</b>')
-    root = ET.fromstring(svg)
     assert "<b>" not in svg
-    for el in root.iter():
-        if el.get("id"):
-            assert re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", el.get("id")), el.get("id")
+    svg_checks.assert_ids_unique_and_safe(ET.fromstring(svg))
 
 
 def test_icon_size_sets_width_and_height_keeping_the_viewbox():
@@ -229,11 +203,4 @@ def test_assurance_unknown_icon_raises_value_error(icon):
 
 @pytest.mark.parametrize(("label", "svg"), all_icons(), ids=VARIATION + ASSURANCE)
 def test_typst_embed_icon_svg_compiles_to_pdf(label, svg):
-    typst = pytest.importorskip("typst")
-    pdf = typst.compile(
-        b'#image(bytes(sys.inputs.at("svg")), format: "svg")',
-        format="pdf",
-        sys_inputs={"svg": svg},
-    )
-    assert pdf.startswith(b"%PDF")
-    assert len(pdf) > 500
+    assert len(svg_checks.svg_as_pdf(svg)) > 500

@@ -9,21 +9,13 @@ from dataclasses import replace
 
 import pytest
 
-from kpiboard.core.periods import UK, Period
 from kpiboard.core.units import Unit, UnitKind
 from kpiboard.report.spc_chart import POINT_TYPES, SPC_COLOURS, SpcChart, render_spc_chart
+from tests.report import svg_checks
+from tests.report.svg_checks import NS, find_group, group, legend_texts, months, parse, path_points
 
-NS = "{http://www.w3.org/2000/svg}"
 PERCENT = Unit(UnitKind.PERCENT)
 COUNT = Unit(UnitKind.COUNT)
-
-
-def months(first_year: int, first_month: int, count: int) -> list[Period]:
-    out = []
-    for k in range(count):
-        index = first_year * 12 + first_month - 1 + k
-        out.append(UK.month(index // 12, index % 12 + 1))
-    return out
 
 
 def make_chart(**changes) -> SpcChart:
@@ -59,19 +51,8 @@ def rebased_chart(**changes) -> SpcChart:
     return replace(chart, **changes)
 
 
-def parse(svg: str) -> ET.Element:
-    return ET.fromstring(svg)
-
-
-def group(root: ET.Element, suffix: str) -> ET.Element | None:
-    for g in root.iter(f"{NS}g"):
-        if g.get("id", "").endswith(suffix):
-            return g
-    return None
-
-
 def paths(root: ET.Element, suffix: str) -> list[ET.Element]:
-    g = group(root, suffix)
+    g = find_group(root, suffix)
     return [] if g is None else [el for el in g if el.tag == f"{NS}path"]
 
 
@@ -81,22 +62,6 @@ def data_paths(root: ET.Element) -> list[ET.Element]:
 
 def markers(root: ET.Element) -> list[ET.Element]:
     return [el for el in group(root, "-data") if el.find(f"{NS}title") is not None]
-
-
-def path_points(d: str) -> list[tuple[float, float]]:
-    return [(float(x), float(y)) for x, y in re.findall(r"[ML]([-\d.]+) ([-\d.]+)", d)]
-
-
-def marker_centre(el: ET.Element) -> tuple[float, float]:
-    if el.tag == f"{NS}circle":
-        return float(el.get("cx")), float(el.get("cy"))
-    if el.tag == f"{NS}rect":
-        return (
-            float(el.get("x")) + float(el.get("width")) / 2,
-            float(el.get("y")) + float(el.get("height")) / 2,
-        )
-    pts = [(float(x), float(y)) for x, y in re.findall(r"([-\d.]+) ([-\d.]+)", el.get("d"))]
-    return sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts)
 
 
 def y_axis(root: ET.Element) -> list[tuple[float, float]]:
@@ -113,49 +78,26 @@ def value_to_y(root: ET.Element, value: float) -> float:
     return y0 + (value - v0) * (y1 - y0) / (v1 - v0)
 
 
-def legend_texts(root: ET.Element) -> list[str]:
-    return [t.text for t in group(root, "-legend").iter(f"{NS}text")]
-
-
-def luminance(colour: str) -> float:
-    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast_on_white(colour: str) -> float:
-    return 1.05 / (luminance(colour) + 0.05)
-
-
 # ---------------------------------------------------------------------------------------------
 # Structure and accessibility
 
 
 def test_render_valid_chart_parses_as_svg_with_size_viewbox_role_and_font():
-    root = parse(render_spc_chart(make_chart(width=600, height=240)))
-    assert root.tag == f"{NS}svg"
-    assert (root.get("width"), root.get("height")) == ("600", "240")
-    assert root.get("viewBox") == "0 0 600 240"
-    assert root.get("role") == "img"
-    assert root.get("font-family", "").startswith("Arial")
+    svg_checks.assert_svg_root(parse(render_spc_chart(make_chart(width=600, height=240))), 600, 240)
 
 
 def test_render_title_and_desc_referenced_by_aria_labelledby():
     chart = make_chart()
-    root = parse(render_spc_chart(chart))
-    title, desc = root.find(f"{NS}title"), root.find(f"{NS}desc")
-    assert root.get("aria-labelledby").split() == [title.get("id"), desc.get("id")]
-    assert title.text == chart.title
-    assert desc.text == chart.description
+    svg_checks.assert_labelled_by_title_and_desc(
+        parse(render_spc_chart(chart)), chart.title, chart.description
+    )
 
 
 def test_render_element_ids_unique_sanitised_and_distinct_between_charts():
     root = parse(render_spc_chart(rebased_chart(chart_id='9 SPC/<b>"x"', target=[75.0] * 10)))
-    ids = [el.get("id") for el in root.iter() if el.get("id") is not None]
-    assert len(ids) == len(set(ids))
-    assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", i) for i in ids), ids
+    svg_checks.assert_ids_unique_and_safe(root)
     other = parse(render_spc_chart(rebased_chart(chart_id="other", target=[75.0] * 10)))
-    assert not set(ids) & {el.get("id") for el in other.iter() if el.get("id")}
+    assert not set(svg_checks.element_ids(root)) & set(svg_checks.element_ids(other))
 
 
 def test_render_user_text_with_markup_is_escaped():
@@ -168,15 +110,7 @@ def test_render_user_text_with_markup_is_escaped():
 
 
 def test_render_has_no_scripts_styles_classes_or_external_refs():
-    svg = render_spc_chart(rebased_chart(target=[75.0] * 10))
-    root = parse(svg)
-    tags = {el.tag.removeprefix(NS) for el in root.iter()}
-    assert not tags & {"script", "style", "image", "use", "foreignObject", "a"}
-    for el in root.iter():
-        assert "class" not in el.attrib
-        assert "style" not in el.attrib
-        assert not any("href" in name for name in el.attrib)
-    assert "url(" not in svg
+    svg_checks.assert_self_contained(render_spc_chart(rebased_chart(target=[75.0] * 10)))
 
 
 def test_render_same_input_twice_identical_output():
@@ -196,21 +130,16 @@ def test_render_every_colour_meets_wcag_contrast_on_white():
         target=[70.0] * n,
         groups=[0, 0, 1, 1, 1],
     )
-    root = parse(render_spc_chart(chart))
-    decorative = {"#ffffff", "none", "#e3e6e8"}  # background, marker halo, gridlines
-    for el in root.iter():
-        minimum = 4.5 if el.tag == f"{NS}text" else 3.0
-        for attr in ("fill", "stroke"):
-            colour = el.get(attr)
-            if colour is None or colour in decorative:
-                continue
-            assert contrast_on_white(colour) >= minimum, (el.tag, attr, colour)
+    # background, marker halo, gridlines
+    svg_checks.assert_contrast_on_white(
+        parse(render_spc_chart(chart)), {"#ffffff", "none", "#e3e6e8"}
+    )
 
 
 def test_spc_colours_concern_is_darker_than_mdc_orange_and_meets_3_to_1():
-    assert contrast_on_white("#fab428") < 3  # why MDC's own orange is not used
+    assert svg_checks.contrast_on_white("#fab428") < 3  # why MDC's own orange is not used
     for name in ("improvement", "concern", "neutral", "common", "data", "mean", "limit", "target"):
-        assert contrast_on_white(SPC_COLOURS[name]) >= 3, name
+        assert svg_checks.contrast_on_white(SPC_COLOURS[name]) >= 3, name
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,7 +184,7 @@ def test_render_neutral_triangles_point_up_for_high_and_down_for_low():
     found = markers(parse(render_spc_chart(chart)))
     for k, el in enumerate(found):
         apex_y = path_points(el.get("d"))[0][1]
-        _, centre_y = marker_centre(el)
+        _, centre_y = svg_checks.marker_centre(el)
         assert (apex_y < centre_y) if k < 4 else (apex_y > centre_y)
 
 
@@ -263,7 +192,7 @@ def test_render_marker_positions_match_values_on_y_axis():
     chart = make_chart()
     root = parse(render_spc_chart(chart))
     for el, value in zip(markers(root), chart.values, strict=True):
-        assert marker_centre(el)[1] == pytest.approx(value_to_y(root, value), abs=0.6)
+        assert svg_checks.marker_centre(el)[1] == pytest.approx(value_to_y(root, value), abs=0.6)
 
 
 def test_render_legend_keys_only_the_marker_types_shown():
@@ -369,7 +298,6 @@ def test_render_limits_dashed_and_mean_solid():
 def test_render_rebase_marker_dotted_line_between_groups_labelled_rebased():
     root = parse(render_spc_chart(rebased_chart()))
     rebases = group(root, "-rebases")
-    assert rebases is not None
     lines = [el for el in rebases if el.tag == f"{NS}path"]
     assert len(lines) == 1
     assert lines[0].get("stroke-dasharray")
@@ -389,7 +317,7 @@ def test_render_two_rebases_draw_two_markers_and_three_groups():
 
 def test_render_no_rebase_draws_no_rebase_marker():
     root = parse(render_spc_chart(make_chart(groups=[3] * 8)))
-    assert group(root, "-rebases") is None
+    assert find_group(root, "-rebases") is None
     assert "Rebased" not in render_spc_chart(make_chart())
 
 
@@ -421,7 +349,7 @@ def test_render_unsorted_periods_drawn_in_time_order():
 
 def test_render_target_line_drawn_only_when_given():
     without = parse(render_spc_chart(make_chart()))
-    assert group(without, "-target") is None
+    assert find_group(without, "-target") is None
     assert "Target" not in legend_texts(without)
     with_target = parse(render_spc_chart(make_chart(target=[75.0] * 8)))
     lines = paths(with_target, "-target")
@@ -443,7 +371,7 @@ def test_render_target_continues_across_rebase_and_breaks_at_gaps():
 
 def test_render_all_none_target_draws_no_target():
     root = parse(render_spc_chart(make_chart(target=[None] * 8)))
-    assert group(root, "-target") is None
+    assert find_group(root, "-target") is None
 
 
 def test_render_y_range_includes_limits_and_target():
@@ -490,7 +418,7 @@ def test_render_no_data_shows_no_data_text_and_no_markers(chart):
     root = parse(render_spc_chart(chart))
     assert "No data" in [t.text for t in root.iter(f"{NS}text")]
     assert markers(root) == []
-    assert group(root, "-mean") is None
+    assert find_group(root, "-mean") is None
 
 
 def test_render_single_point_draws_marker_and_short_mean():
@@ -505,7 +433,7 @@ def test_render_single_point_draws_marker_and_short_mean():
     root = parse(render_spc_chart(chart))
     assert len(markers(root)) == 1
     assert len(paths(root, "-mean")) == 1
-    assert group(root, "-limits") is None
+    assert find_group(root, "-limits") is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -539,14 +467,7 @@ def _full_chart() -> SpcChart:
     ids=["full", "no-data", "single-point"],
 )
 def test_typst_embed_spc_chart_svg_compiles_to_pdf(chart):
-    typst = pytest.importorskip("typst")
-    pdf = typst.compile(
-        b'#image(bytes(sys.inputs.at("svg")), format: "svg")',
-        format="pdf",
-        sys_inputs={"svg": render_spc_chart(chart)},
-    )
-    assert pdf.startswith(b"%PDF")
-    assert len(pdf) > 1000
+    assert len(svg_checks.svg_as_pdf(render_spc_chart(chart))) > 1000
 
 
 def test_render_rebases_in_adjacent_periods_label_only_the_first():
