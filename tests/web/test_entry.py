@@ -8,8 +8,9 @@ import pytest
 
 from kpiboard.core.periods import UK, PeriodKind
 from kpiboard.web.models import CommentaryText, Figure
+from kpiboard.web.signoff import set_signoff
 from kpiboard.web.urlperiods import period_from_slug, period_slug
-from kpiboard.web.writes import save_period_entry, set_signoff
+from kpiboard.web.writes import save_period_entry
 
 FORM = "/entry/ASC01/2013-10/"
 SEP = "/entry/ASC01/2013-09/"

@@ -8,15 +8,10 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from kpiboard.web.db_import import apply_db_import, plan_db_import
 from kpiboard.web.models import Figure
-from kpiboard.web.writes import (
-    ConcurrentEdit,
-    Invalid,
-    apply_db_import,
-    plan_db_import,
-    save_period_entry,
-    set_signoff,
-)
+from kpiboard.web.signoff import set_signoff
+from kpiboard.web.writes import ConcurrentEdit, Invalid, save_period_entry
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from kpiboard.web.models import Signoff, Site
-from kpiboard.web.writes import SignoffRefused, set_signoff
+from kpiboard.web.signoff import set_signoff
+from kpiboard.web.writes import SignoffRefused
 
 
 def state(section="asc", period="2013-09") -> str:

@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from kpiboard.web.models import CommentaryText, Figure, Site
-from kpiboard.web.writes import Invalid, Locked, save_period_entry, set_signoff
+from kpiboard.web.signoff import set_signoff
+from kpiboard.web.writes import Invalid, Locked, save_period_entry
 
 
 def current(code: str, period: str, series: str = "actual") -> Figure | None:

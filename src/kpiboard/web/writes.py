@@ -1,4 +1,5 @@
-"""The write path: data entry, sign-off and imports, each all or nothing in one transaction.
+"""The write path for data entry, and what sign-off (:mod:`.signoff`) and imports
+(:mod:`.db_import`) share with it: each write is all or nothing in one transaction.
 
 Every write transaction calls :func:`~kpiboard.web.store.bump_version` first. That update takes the
 lock on the one ``Site`` row, so writers queue up behind each other (on SQLite the transaction is
@@ -15,20 +16,14 @@ overwritten. Values that did not change add no revision.
 Approved periods are locked: a figure or commentary of a period covered by an approved sign-off of
 the indicator's section may be changed only by people who may edit approved data
 (:func:`~kpiboard.web.permissions.can_edit_approved`), and only with a reason.
-
-Sign-off of a section's period moves ``draft -> submitted -> approved``; a submitted period can be
-returned to draft by an approver, an approved one reopened by an analyst, each with a reason.
-Every transition is a new :class:`~kpiboard.web.models.Signoff` revision.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -38,9 +33,7 @@ from ..core.indicators import Indicator as CoreIndicator
 from ..core.indicators import IndicatorKind
 from ..core.periods import FinancialCalendar, Period, PeriodError, PeriodKind
 from ..packs.datafiles import Row, assemble, series_problem
-from ..packs.import_plan import ChangeCounts, FigureChange, after_importing
-from ..packs.import_rows import check_import_file
-from ..packs.problems import PackError, Problems
+from ..packs.problems import Problems
 from ..packs.tables import format_number
 from .models import (
     CommentaryText,
@@ -53,10 +46,8 @@ from .models import (
 )
 from .permissions import (
     FULL,
-    can_approve,
     can_edit,
     can_edit_approved,
-    can_submit,
     role_of,
 )
 from .store import bump_version, current_pack
@@ -302,7 +293,7 @@ def _figure_at(indicator: Indicator, period: str, series: str, revision: int) ->
     ).first()
 
 
-def _indicator_problems(
+def indicator_problems(
     indicator: CoreIndicator,
     model: Indicator,
     calendar: FinancialCalendar,
@@ -334,7 +325,7 @@ class _Write:
     replaces_value: bool  # an existing figure gets another value (needs a reason)
 
 
-def _conflict(field_name: str, current, theirs, yours) -> Conflict:
+def conflict(field_name: str, current, theirs, yours) -> Conflict:
     return Conflict(
         field_name, theirs, yours, current.revision if current else 0,
         who(current.author) if current else "Someone",
@@ -363,7 +354,7 @@ def _figure_step(
     if current_rev != base_rev:
         if current and _same(current.value, value) and current.note == new_note:
             return None  # someone else already made the same change
-        return _conflict(series, current, current.value if current else None, value)
+        return conflict(series, current, current.value if current else None, value)
     replaces = base_value is not None and not _same(value, base_value)
     return _Write(series, value, new_note, current, replaces)
 
@@ -390,7 +381,7 @@ def _commentary_step(
     if current_rev != base_rev:
         if current is not None and _clean_text(current.text) == text:
             return None
-        return _conflict("commentary", current, current.text if current else "", text)
+        return conflict("commentary", current, current.text if current else "", text)
     return text, current
 
 
@@ -478,13 +469,13 @@ def save_period_entry(
                 errors["reason"] = "Enter a reason for changing a figure that was already saved"
             if not errors and writes:
                 replaced = {(label, w.series): (w.value, w.note) for w in writes}
-                problems = _indicator_problems(indicator, model, pack.calendar, replaced)
+                problems = indicator_problems(indicator, model, pack.calendar, replaced)
                 if problems:
                     errors[""] = "; ".join(problems)
             if errors:
                 raise Invalid(errors)
             for w in writes:
-                _add_figure(model, label, w.series, w.value, w.note, w.current, user, reason)
+                add_figure(model, label, w.series, w.value, w.note, w.current, user, reason)
             if text_write is not None:
                 text, current = text_write
                 if current is not None:
@@ -499,7 +490,7 @@ def save_period_entry(
     return Result(tuple(w.series for w in writes), text_write is not None, version)
 
 
-def _add_figure(model, label, series, value, note, current, user, reason) -> Figure:
+def add_figure(model, label, series, value, note, current, user, reason) -> Figure:
     if current is not None:
         current.is_current = False
         current.save(update_fields=["is_current"])
@@ -507,262 +498,3 @@ def _add_figure(model, label, series, value, note, current, user, reason) -> Fig
         indicator=model, period=label, series=series, value=value, note=note,
         revision=(current.revision + 1) if current else 1, author=user, reason=reason[:MAX_REASON],
     )  # fmt: skip
-
-
-# --- sign-off ------------------------------------------------------------------------------------
-
-
-#: The moves between states: (from, to) -> (action name, who may, reason required).
-TRANSITIONS = {
-    (SignoffState.DRAFT, SignoffState.SUBMITTED): ("submit", can_submit, False),
-    (SignoffState.SUBMITTED, SignoffState.APPROVED): ("approve", can_approve, False),
-    (SignoffState.SUBMITTED, SignoffState.DRAFT): ("return", can_approve, True),
-    (SignoffState.APPROVED, SignoffState.DRAFT): (
-        "reopen",
-        lambda user, section: can_edit_approved(user),
-        True,
-    ),
-}
-ACTIONS = {name: target for (_, target), (name, _, _) in TRANSITIONS.items()}
-
-
-def allowed_actions(user, section: Section, state: str) -> list[str]:
-    """The sign-off actions ``user`` may take on a section's period in ``state``."""
-    return [
-        name
-        for (source, _), (name, allowed, _) in TRANSITIONS.items()
-        if source == state and allowed(user, section)
-    ]
-
-
-def set_signoff(
-    user,
-    section_code: str,
-    period_label: str,
-    state: str,
-    note: str = "",
-    *,
-    base_revision: int | None = None,
-) -> Signoff:
-    """Move a section's period to ``state`` (a new :class:`Signoff` revision).
-
-    ``base_revision`` (the sign-off revision the page showed; 0 for none) refuses the move when
-    someone else moved the period since. Approving records the site's data version.
-    Raises ``Section.DoesNotExist``, ``PermissionDenied`` or :class:`SignoffRefused`.
-    """
-    section = Section.objects.get(code=section_code)
-    calendar = site_calendar()
-    try:
-        period = calendar.parse(period_label)
-    except PeriodError as exc:
-        raise SignoffRefused({"period": str(exc)}) from None
-    try:
-        target = SignoffState(state)
-    except ValueError:
-        raise SignoffRefused({"state": f"{state!r} is not a sign-off state"}) from None
-    if not any(
-        allowed(user, section) for (_, to), (_, allowed, _) in TRANSITIONS.items() if to == target
-    ):
-        raise PermissionDenied  # before anything about the period is looked at
-    note = (note or "").strip()
-    if len(note) > MAX_REASON:
-        raise SignoffRefused({"note": f"Reason must be {MAX_REASON} characters or fewer"})
-    with transaction.atomic():
-        version = bump_version()
-        current = (
-            Signoff.objects.select_for_update(of=("self",))
-            .filter(section=section, period=period.label, is_current=True)
-            .select_related("author")
-            .first()
-        )
-        source = SignoffState(current.state) if current else SignoffState.DRAFT
-        current_rev = current.revision if current else 0
-        if base_revision is not None and base_revision != current_rev:
-            assert current is not None
-            raise SignoffRefused(
-                {
-                    "": f"{who(current.author)} changed the sign-off of {section.title} for "
-                    f"{period.display} to {current.get_state_display().lower()} at "
-                    f"{when(current.created)}; nothing was changed"
-                }
-            )
-        move = TRANSITIONS.get((source, target))
-        if move is None:
-            if source == target:
-                message = f"{section.title} for {period.display} is already {target.label.lower()}"
-            elif target is SignoffState.APPROVED:
-                message = "Only a submitted period can be approved: submit it first"
-            else:
-                message = (
-                    f"{section.title} for {period.display} is {source.label.lower()}: "
-                    f"it cannot be made {target.label.lower()}"
-                )
-            raise SignoffRefused({"": message})
-        name, allowed, needs_reason = move
-        if not allowed(user, section):
-            raise PermissionDenied
-        if needs_reason and not note:
-            what = "reopening" if name == "reopen" else "returning"
-            raise SignoffRefused({"note": f"Enter a reason for {what} this period"})
-        if current is not None:
-            current.is_current = False
-            current.save(update_fields=["is_current"])
-        return Signoff.objects.create(
-            section=section, period=period.label, state=target.value, revision=current_rev + 1,
-            author=user, reason=note, site_version=version,
-        )  # fmt: skip
-
-
-# --- imports -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True)
-class ImportChange(FigureChange):
-    """What an import does to one figure, and the revision it was planned against."""
-
-    base_revision: int  # 0: no figure yet
-
-
-@dataclass
-class ImportPlan(ChangeCounts):
-    """What importing a file into the site's figures would change."""
-
-    source: str  # the file name problems and reasons name
-    layout: str  # long | wide
-    changes: tuple[ImportChange, ...]
-    locked: tuple[tuple[str, str], ...] = ()  # (section title, period display) approved
-    sections: dict[str, str] = field(default_factory=dict)  # indicator -> section title
-
-    @property
-    def digest(self) -> str:
-        """A fingerprint of the changes and their base revisions, to tell a stale preview."""
-        text = "\n".join(
-            f"{c.indicator}|{c.period}|{c.series}|{c.status}|{c.new!r}|{c.new_note}|"
-            f"{c.base_revision}"
-            for c in self.changes
-        )
-        return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-def plan_db_import(path: str | Path, sheet: str | None = None) -> ImportPlan:
-    """Read a CSV or spreadsheet file, check every row against the site's pack and work out what
-    importing it would change. Raises :class:`PackError` listing every problem."""
-    pack = current_pack()
-    checked = check_import_file(pack, path, sheet)
-    codes = {r.indicator for r in checked.rows}
-    models = {m.code: m for m in Indicator.objects.filter(code__in=codes).select_related("section")}
-    current = {
-        (f.indicator.code, f.period, f.series): f
-        for f in Figure.objects.filter(indicator__code__in=codes, is_current=True).select_related(
-            "indicator"
-        )
-    }
-    changes = []
-    for row in checked.rows:
-        if row.gives_figure:
-            fig = current.get((row.indicator, row.period.label, row.series))
-            changes.append(ImportChange.of(row, fig, base_revision=fig.revision if fig else 0))
-    # The figures after the import must still make a valid pack (e.g. derived series).
-    after = Problems()
-    by_indicator: dict[str, dict[tuple[str, str], tuple[float | None, str]]] = {}
-    for c in changes:
-        if c.status != "unchanged":
-            by_indicator.setdefault(c.indicator, {})[c.period, c.series] = (c.new, c.new_note)
-    for code, replaced in by_indicator.items():
-        for message in _indicator_problems(
-            pack.indicators[code], models[code], pack.calendar, replaced
-        ):
-            after.report(checked.source, 0, code, after_importing(message, checked.source))
-    if after:
-        raise PackError(after.sorted())
-    locked = []
-    locks = Locks(pack.calendar)
-    for code, replaced in by_indicator.items():
-        for period_label, _series in replaced:
-            lock = locks.lock(models[code].section_id, pack.calendar.parse(period_label))
-            if lock is not None:
-                item = (lock.section.title, pack.calendar.parse(lock.period).display)
-                if item not in locked:
-                    locked.append(item)
-    return ImportPlan(
-        checked.source,
-        checked.layout,
-        tuple(changes),
-        tuple(locked),
-        {code: m.section.title for code, m in models.items()},
-    )
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    new: int
-    changed: int
-    version: int | None
-
-
-def apply_db_import(user, plan: ImportPlan, reason: str = "") -> ImportResult:
-    """Write an import plan's changes in one transaction, each a Figure revision with the reason
-    "Imported from FILE" (and the person's reason, which approved periods need), or nothing.
-
-    Raises ``PermissionDenied``, :class:`ConcurrentEdit` (a figure changed since the plan was made),
-    :class:`Locked` or :class:`Invalid`.
-    """
-    if role_of(user) not in FULL:
-        raise PermissionDenied
-    reason = (reason or "").strip()
-    if len(reason) > MAX_REASON - 100:
-        raise Invalid({"reason": f"Reason must be {MAX_REASON - 100} characters or fewer"})
-    stored_reason = f"Imported from {plan.source}" + (f": {reason}" if reason else "")
-    todo = [c for c in plan.changes if c.status != "unchanged"]
-    if not todo:
-        return ImportResult(0, 0, None)
-    calendar = site_calendar()
-    models = {
-        m.code: m
-        for m in Indicator.objects.filter(code__in={c.indicator for c in todo}, archived=False)
-    }
-    try:
-        with transaction.atomic():
-            version = bump_version()
-            locks = Locks(calendar)
-            conflicts, locked = [], []
-            pending = []
-            for c in todo:
-                model = models.get(c.indicator)
-                if model is None:
-                    raise Invalid({"": f"{c.indicator} is no longer an indicator of this site"})
-                current = (
-                    Figure.objects.select_for_update(of=("self",))
-                    .filter(indicator=model, period=c.period, series=c.series, is_current=True)
-                    .select_related("author")
-                    .first()
-                )
-                current_rev = current.revision if current else 0
-                if current_rev != c.base_revision:
-                    name = f"{c.indicator} {c.period} {c.series}"
-                    conflicts.append(
-                        _conflict(name, current, current.value if current else None, c.new)
-                    )
-                    continue
-                lock = locks.lock(model.section_id, calendar.parse(c.period))
-                if lock is not None:
-                    locked.append((c, lock))
-                pending.append((model, c, current))
-            if conflicts:
-                raise ConcurrentEdit(
-                    conflicts,
-                    "Figures in this file were changed by someone else since you checked it; "
-                    "nothing was imported. Check the changes again",
-                )
-            if locked:
-                if not can_edit_approved(user):
-                    raise Locked({"": locked_message(locked[0][1], calendar)})
-                if not reason:
-                    raise Invalid({"reason": "Enter a reason for changing approved figures"})
-            for model, c, current in pending:
-                _add_figure(
-                    model, c.period, c.series, c.new, c.new_note, current, user, stored_reason
-                )
-    except IntegrityError:
-        raise ConcurrentEdit([]) from None
-    return ImportResult(plan.new, plan.changed, version)

@@ -32,27 +32,25 @@ from ..permissions import (
     can_approve,
     can_edit,
     can_edit_approved,
+    can_submit,
     editable_indicators,
     role_of,
 )
+from ..signoff import ACTIONS, allowed_actions, set_signoff
 from ..store import current_pack
 from ..urlperiods import period_from_slug, period_slug
 from ..writes import (
-    ACTIONS,
     ConcurrentEdit,
     Invalid,
     Locked,
     Locks,
     SignoffRefused,
-    allowed_actions,
     approved_lock,
-    can_submit,
     editable_series,
     locked_message,
     may_set_thresholds,
     plain_number,
     save_period_entry,
-    set_signoff,
     signoff_state,
     when,
     who,

@@ -3,7 +3,7 @@
 Every row is checked against the site's pack with the pack importer's own reading and checking
 (:func:`kpiboard.packs.importer.load_table` and ``read_import``), and every problem is shown with
 its row and column; nothing changes until the person has seen the changes and pressed Apply, and
-then everything is written in one transaction or nothing is (:func:`writes.apply_db_import`).
+then everything is written in one transaction or nothing is (:func:`db_import.apply_db_import`).
 
 The uploaded file waits in ``DATA_DIR/imports/<token>/`` (with who uploaded it) between the check
 and the apply; the preview re-reads it against the figures as they are then.
@@ -30,9 +30,10 @@ from django.views.decorators.http import require_http_methods
 from ...packs.importer import SPREADSHEET_SUFFIXES
 from ...packs.problems import PackError, Problem
 from ...report.model import fmt_value
+from ..db_import import ImportPlan, apply_db_import, plan_db_import
 from ..permissions import can_import
 from ..store import current_pack
-from ..writes import ConcurrentEdit, ImportPlan, Invalid, Locked, apply_db_import, plan_db_import
+from ..writes import ConcurrentEdit, Invalid, Locked
 
 MAX_BYTES = 5 * 1024 * 1024
 SUFFIXES = (".csv", *SPREADSHEET_SUFFIXES)
