@@ -2,7 +2,7 @@
 the approved PDF report carries it. axe-core checks every page on the way (WCAG 2.2 A and AA).
 
 Headless Debian Chromium driven by Playwright against pytest-django's live server, with the demo
-site and its people (tests/web/conftest.py). ASC01 is Amber in the demo as at September 2013; its
+site and its people (tests/conftest.py). ASC01 is Amber in the demo as at September 2013; its
 owner enters October's figure (75%) and commentary, submits Adult Social Care for October, the
 approver approves it, and the "as approved" PDF for the section shows 75% for Oct-13.
 """
@@ -19,7 +19,7 @@ from django.db import connections
 
 from kpiboard.web.models import Figure, Signoff
 from tests.browser_support import AXE, CHROMIUM, CHROMIUM_ARGS, WCAG_TAGS, describe, require_browser
-from tests.web.conftest import PASSWORD, _fresh_pack_cache, demo_site  # noqa: F401
+from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -133,7 +133,7 @@ def squash(text: str) -> str:
 
 @pytest.mark.usefixtures("_allow_orm_beside_playwright")
 def test_owner_enters_approver_approves_and_the_approved_pdf_has_the_figure(
-    demo_site,  # noqa: F811
+    demo_site,
     live_server,
     browser_page,
 ):
