@@ -1,8 +1,11 @@
 import math
+from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from kpiboard.core.units import Unit, UnitKind
+from kpiboard.core.units import Unit, UnitKind, fixed
 
 PERCENT = Unit(UnitKind.PERCENT)
 COUNT = Unit(UnitKind.COUNT)
@@ -29,7 +32,13 @@ CURRENCY = Unit(UnitKind.CURRENCY)
         (Unit(UnitKind.CURRENCY, symbol="€", decimals=2), 12.5, "€12.50"),
         (Unit(UnitKind.RATIO), 1.5, "1.50"),
         (Unit(UnitKind.DAYS), 12, "12.0"),
-        (Unit(UnitKind.COUNT, decimals=1), 3.25, "3.2"),
+        (Unit(UnitKind.COUNT, decimals=1), 3.25, "3.3"),  # a tie rounds away from zero
+        (Unit(UnitKind.PERCENT, decimals=0), 74.5, "75%"),
+        (Unit(UnitKind.PERCENT, decimals=0), 73.5, "74%"),  # not to even
+        (RATE, 2.675, "2.68"),  # the value as written, not its binary 2.67499...
+        (CURRENCY, -2.5, "-£3"),
+        (COUNT, -0.4, "0"),  # no "-0"
+        (COUNT, 1234567.5, "1,234,568"),
     ],
 )
 def test_format_value_gives_report_text(unit, value, text):
@@ -59,3 +68,18 @@ def test_format_difference_percent_gives_percentage_points(delta, text):
 
 def test_format_difference_negative_currency_gives_absolute_amount():
     assert CURRENCY.format_difference(-1500) == "£1,500"
+
+
+@given(st.floats(-1e12, 1e12), st.integers(0, 4))
+def test_fixed_is_within_half_a_unit_of_the_value_as_written(value, places):
+    text = fixed(value, places)
+    assert len(text.partition(".")[2]) == places
+    shown = Decimal(text.replace(",", ""))
+    exact = Decimal(repr(value))
+    assert abs(shown - exact) <= Decimal(1).scaleb(-places) / 2
+    if abs(shown - exact) == Decimal(1).scaleb(-places) / 2:  # a tie went away from zero
+        assert abs(shown) > abs(exact)
+
+
+def test_fixed_infinity_is_written_not_raised():
+    assert fixed(math.inf, 1) == "inf"

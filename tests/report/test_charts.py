@@ -211,7 +211,7 @@ def test_render_marker_titles_give_period_value_and_rating():
         periods=months(2013, 8, 2), actual=[73.0, 68.25], ratings=[Rating.AMBER, None], lines=[]
     )
     titles = [m.find(f"{NS}title").text for m in markers(parse(render_line_chart(chart)))]
-    assert titles == ["Aug-13: 73% (Amber)", "Sep-13: 68.2%"]
+    assert titles == ["Aug-13: 73% (Amber)", "Sep-13: 68.3%"]  # a tie rounds up, as in Excel
 
 
 def test_render_marker_positions_match_values_on_y_axis():

@@ -2,12 +2,18 @@
 
 A committee reads "73%", "1,249", "5.84" and "£2.1m" side by side, so the unit, not the caller,
 decides how a number is printed.
+
+Numbers are rounded half away from zero on the value as written (74.5 -> 75, 2.675 -> 2.68,
+-0.5 -> -1), as spreadsheets and most published statistics round: Python's own formatting
+rounds a tie to even and works on the binary value (74.5 -> 74, 2.675 -> 2.67), which would
+print figures that disagree with the officer's spreadsheet.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 
@@ -30,6 +36,20 @@ DEFAULT_DECIMALS = {
 }
 
 
+def fixed(value: float, places: int) -> str:
+    """``value`` with ``places`` decimals and thousands separators, a tie rounded away from zero.
+
+    The float's shortest repr (what a person typed or a spreadsheet shows) is what is rounded.
+    """
+    if not math.isfinite(value):
+        return f"{value:,.{places}f}"
+    exact = Decimal(repr(float(value)))
+    rounded = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = abs(rounded)  # no "-0"
+    return f"{rounded:,.{places}f}"
+
+
 @dataclass(frozen=True)
 class Unit:
     kind: UnitKind = UnitKind.COUNT
@@ -49,7 +69,7 @@ class Unit:
         """
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return ""
-        text = f"{value:,.{self.places}f}"
+        text = fixed(value, self.places)
         if trim and self.kind is UnitKind.PERCENT and "." in text:
             text = text.rstrip("0").rstrip(".")
         if self.kind is UnitKind.PERCENT:
@@ -61,6 +81,6 @@ class Unit:
     def format_difference(self, delta: float) -> str:
         """A gap between two values: percentage points for percentages."""
         if self.kind is UnitKind.PERCENT:
-            text = f"{abs(delta):,.{self.places}f}".rstrip("0").rstrip(".")
+            text = fixed(abs(delta), self.places).rstrip("0").rstrip(".")
             return f"{text} percentage point" + ("" if text == "1" else "s")
         return Unit(self.kind, self.decimals, self.symbol).format(abs(delta))
