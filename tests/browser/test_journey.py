@@ -184,6 +184,12 @@ def test_owner_enters_approver_approves_and_the_approved_pdf_has_the_figure(
     assert "Oct-13" in latest and "75%" in latest and "owner" in latest
     journey.check("revision history ASC01")
 
+    # Recent changes lists the same save for the whole site.
+    journey.nav("Changes")
+    first = page.get_by_role("row").nth(1).inner_text()
+    assert "ASC01, Oct-13" in first and "owner" in first
+    journey.check("recent changes")
+
     # Submit Adult Social Care's October for approval.
     journey.nav("Data entry")
     page.get_by_role("button", name="Submit for approval Adult Social Care, Oct-13").click()
@@ -223,7 +229,7 @@ def test_owner_enters_approver_approves_and_the_approved_pdf_has_the_figure(
     assert "SpecialistChildren" not in text  # the one section asked for
 
     assert not journey.failures, journey.failures
-    assert len(journey.checked) >= 13
+    assert len(journey.checked) >= 14
     assert not journey.violations, "axe-core WCAG 2.2 A/AA violations:\n" + "\n".join(
         f"{where}:\n{describe(found)}" for where, found in journey.violations.items()
     )

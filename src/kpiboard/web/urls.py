@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import auth, dashboard, entry, health, imports, indicator, reports
+from .views import auth, changes, dashboard, entry, health, imports, indicator, reports
 
 app_name = "kpiboard"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("sections/<str:code>/<str:period>/sign-off/", entry.signoff, name="signoff"),
     path("import/", imports.upload, name="import"),
     path("import/<str:token>/", imports.preview, name="import_preview"),
+    path("changes/", changes.changes, name="changes"),
     path("reports/", reports.reports, name="reports"),
     path("reports/download/", reports.download, name="report_download"),
     path("healthz", health.healthz, name="healthz"),

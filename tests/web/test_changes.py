@@ -1,0 +1,109 @@
+"""Recent changes: the audit trail of every revision, newest first, with who, what and why."""
+
+from __future__ import annotations
+
+import re
+
+from django.urls import reverse
+
+from kpiboard.web.models import CommentaryText, Definition, Figure, Signoff
+from kpiboard.web.signoff import set_signoff
+from kpiboard.web.writes import save_period_entry
+
+URL = reverse("kpiboard:changes")
+
+
+def page(client, **params) -> str:
+    response = client.get(URL, params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def rows(html: str) -> list[str]:
+    body = html[html.index("<tbody") : html.index("</tbody>")] if "<tbody" in html else ""
+    return re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", body, re.S)
+
+
+def enter(user, code="ASC01", period="2013-10", actual=75.0, commentary=None, reason="", base=0):
+    return save_period_entry(
+        user, code, period, {"actual": actual}, {"actual": base}, commentary, 0, reason
+    )
+
+
+def test_changes_after_a_pack_load_says_nobody_has_changed_anything(client_for):
+    html = page(client_for("viewer"))
+    assert "No changes to show" in html and "Nobody has changed anything" in html
+    assert 'href="?loads=1"' in html
+
+
+def test_changes_lists_a_saved_figure_with_who_what_and_value(client_for, demo_site):
+    enter(demo_site["owner"], commentary="October held steady.")
+    found = rows(page(client_for("viewer")))
+    assert len(found) == 2  # the figure and the commentary
+    figure = next(r for r in found if "Set to 75%" in r)
+    assert "owner" in figure and "ASC01, Oct-13, Actual" in figure
+    assert 'href="/indicators/ASC01/history/"' in figure
+    assert any("October held steady." in r for r in found)
+
+
+def test_changes_newest_first_and_shows_the_value_replaced_and_the_reason(client_for, demo_site):
+    enter(demo_site["owner"], actual=75)
+    current = Figure.objects.get(indicator__code="ASC01", period="2013-10", is_current=True)
+    enter(demo_site["analyst"], actual=76, base=current.revision, reason="Late returns")
+    found = rows(page(client_for("viewer")))
+    assert "75% → 76%" in found[0] and "Late returns" in found[0] and "analyst" in found[0]
+    assert "Set to 75%" in found[1]
+
+
+def test_changes_lists_sign_off_moves(client_for, demo_site):
+    set_signoff(demo_site["owner"], "asc", "2013-09", "submitted")
+    set_signoff(demo_site["approver"], "asc", "2013-09", "approved")
+    found = rows(page(client_for("viewer"), kind="signoff"))
+    assert "Sign-off: approved" in found[0] and "approver" in found[0]
+    assert "Adult Social Care, Sep-13" in found[0]
+    assert "Sign-off: submitted" in found[1]
+
+
+def test_changes_filters_by_kind_person_and_section(client_for, demo_site):
+    enter(demo_site["owner"], commentary="Words.")
+    enter(demo_site["section_owner"], code="SCS01", period="2013/14 Q3", actual=88.5)
+    viewer = client_for("viewer")
+    assert len(rows(page(viewer))) == 3
+    assert len(rows(page(viewer, kind="commentary"))) == 1
+    assert len(rows(page(viewer, person=demo_site["section_owner"].pk))) == 1
+    only_scs = rows(page(viewer, section="scs"))
+    assert len(only_scs) == 1 and "SCS01" in only_scs[0]
+    html = page(viewer, section="nope", kind="nope", person="999")  # ignored, not an error
+    assert len(rows(html)) == 3
+
+
+def test_changes_with_pack_loads_counts_every_revision(client_for):
+    html = page(client_for("viewer"), loads="1")
+    total = sum(m.objects.count() for m in (Figure, CommentaryText, Definition, Signoff))
+    assert f"Changes 1 to 50 of {total}." in html
+    assert len(rows(html)) == 50
+    assert "pack load" in rows(html)[0]
+
+
+def test_changes_pages_keep_their_filters(client_for):
+    viewer = client_for("viewer")
+    html = page(viewer, loads="1", kind="figure")
+    assert 'href="?kind=figure&amp;loads=1&amp;page=2" rel="next"' in html
+    second = page(viewer, loads="1", kind="figure", page="2")
+    assert "Changes 51 to 100 of" in second and 'rel="prev"' in second
+    assert "Page 1 of" in page(viewer, loads="1", page="abc")
+    last = page(viewer, loads="1", page="100000")
+    assert 'rel="next"' not in last
+
+
+def test_changes_escapes_what_people_wrote(client_for, demo_site):
+    enter(demo_site["owner"], commentary="<script>alert(1)</script> rose")
+    html = page(client_for("viewer"))
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; rose" in html
+
+
+def test_changes_in_the_menu_for_everyone(client_for):
+    for name in ("viewer", "owner", "approver", "analyst", "admin"):
+        html = client_for(name).get(reverse("kpiboard:dashboard")).content.decode()
+        assert f'<a class="govuk-header__link" href="{URL}">Changes</a>' in html, name
