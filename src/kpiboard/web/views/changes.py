@@ -18,7 +18,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.text import Truncator
-from django.utils.timezone import localtime
 from django.views.decorators.http import require_safe
 
 from ...core.periods import PeriodError
@@ -63,15 +62,6 @@ class Entry:
     url: str
     change: str
     reason: str
-
-    @property
-    def when_iso(self) -> str:
-        return localtime(self.when).isoformat()
-
-    @property
-    def when_text(self) -> str:
-        local = localtime(self.when)
-        return f"{local.day} {local:%b %Y, %H:%M}"
 
 
 def _rows(kind: str, filters: Q):

@@ -12,7 +12,6 @@ from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from django.utils.timezone import localtime
 from django.views.decorators.http import require_safe
 
 from ...core.draft import draft_commentary
@@ -49,16 +48,6 @@ class Change:
     note: str = ""
     is_text: bool = False
     diff: list[tuple[str, str]] = field(default_factory=list)  # commentary: (same|del|ins, words)
-
-    @property
-    def when_iso(self) -> str:
-        return localtime(self.when).isoformat()
-
-    @property
-    def when_text(self) -> str:
-        # Formatted here rather than by the template's date filter: a long history has hundreds.
-        local = localtime(self.when)
-        return f"{local.day} {local:%b %Y, %H:%M}"
 
 
 @dataclass
