@@ -248,3 +248,45 @@ def test_owner_enters_approver_approves_and_the_approved_pdf_has_the_figure(
         connections.close_all()
     assert october.value == 75 and october.author.username == "owner"
     assert approval.state == "approved" and approval.author.username == "approver"
+
+
+@pytest.mark.usefixtures("_allow_orm_beside_playwright")
+def test_analyst_overrides_a_rating_and_the_dashboard_marks_it(
+    demo_site, live_server, browser_page
+):
+    page = browser_page
+    journey = Journey(page, live_server.url)
+    journey.goto("/sign-in/")
+    journey.sign_in("analyst")
+
+    journey.goto("/indicators/ASC03/")
+    page.get_by_role("link", name="Override the rating").click()
+    page.wait_for_load_state("load")
+    assert urlsplit(page.url).path == "/indicators/ASC03/override/"
+    journey.check("override form")
+
+    # Without a reason: the error summary, then the field's own message.
+    page.get_by_label("Red", exact=True).check()
+    page.get_by_role("button", name="Override the rating").click()
+    page.wait_for_load_state("load")
+    summary = page.locator(".govuk-error-summary").inner_text()
+    assert "Enter the reason for the override" in summary
+    journey.check("override form with an error")
+
+    page.get_by_label("Reason").fill("Return under review with the NHS")
+    page.get_by_role("button", name="Override the rating").click()
+    page.wait_for_load_state("load")
+    assert urlsplit(page.url).path == "/indicators/ASC03/"
+    assert "was overridden" in journey.banner_text()
+    journey.check("indicator page with an override")
+
+    journey.nav("Dashboard")
+    row = page.get_by_role("row").filter(has_text="ASC03").inner_text()
+    assert "Red" in row
+    journey.check("dashboard with an override")
+
+    # The one refusal expected: the form sent without a reason (400, as the entry form does).
+    assert journey.failures == [f"400 document {live_server.url}/indicators/ASC03/override/"]
+    assert not journey.violations, "axe-core WCAG 2.2 A/AA violations:\n" + "\n".join(
+        f"{where}:\n{describe(found)}" for where, found in journey.violations.items()
+    )

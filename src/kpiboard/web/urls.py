@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import auth, changes, dashboard, entry, health, imports, indicator, reports
+from .views import (
+    auth,
+    changes,
+    dashboard,
+    entry,
+    health,
+    imports,
+    indicator,
+    override,
+    reports,
+)
 
 app_name = "kpiboard"
 
@@ -10,6 +20,7 @@ urlpatterns = [
     path("sign-out/", auth.sign_out, name="logout"),
     path("indicators/<str:code>/", indicator.indicator, name="indicator"),
     path("indicators/<str:code>/history/", indicator.indicator_history, name="indicator_history"),
+    path("indicators/<str:code>/override/", override.override, name="override"),
     path("entry/", entry.waiting, name="entry"),
     path("entry/<str:code>/<str:period>/", entry.entry_form, name="entry_form"),
     path("sections/<str:code>/<str:period>/sign-off/", entry.signoff, name="signoff"),

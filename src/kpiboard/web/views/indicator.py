@@ -22,6 +22,7 @@ from ...report.model import Commentary, fmt_value
 from ...report.pages import indicator_page
 from .. import dashboard_cache, fragments
 from ..models import CommentaryText, Figure, Indicator
+from ..overrides import may_override
 from ..permissions import can_edit
 from ..urlperiods import period_slug
 
@@ -204,13 +205,15 @@ def _indicator_or_404(request, code: str):
 def indicator(request, code: str):
     model, board, analysis = _indicator_or_404(request, code)
     editable = can_edit(request.user, model)
+    overridable = may_override(request.user) and analysis.indicator.rated
 
     def body() -> str:
         return render_to_string(
-            "kpiboard/indicator_body.html", _page_context(model, board.pack, analysis, editable)
+            "kpiboard/indicator_body.html",
+            _page_context(model, board.pack, analysis, editable) | {"can_override": overridable},
         )
 
-    key = ("indicator", code, editable)
+    key = ("indicator", code, editable, overridable)  # all the body knows of its reader
     return render(
         request,
         "kpiboard/indicator.html",

@@ -1,0 +1,136 @@
+"""Rating overrides from the indicator page: analysts only, with a reason, audited."""
+
+from __future__ import annotations
+
+import yaml
+from django.urls import reverse
+
+from kpiboard.web.models import Definition
+from kpiboard.web.store import export_pack
+
+URL = reverse("kpiboard:override", args=["ASC03"])
+
+
+def revision(code="ASC03") -> int:
+    return Definition.objects.get(indicator__code=code, is_current=True).revision
+
+
+def post(client, **fields):
+    data = {"action": "set", "base_revision": revision(), "period": "2013-09"} | fields
+    return client.post(URL, data)
+
+
+def dashboard_row(client, code="ASC03") -> str:
+    html = client.get(reverse("kpiboard:dashboard")).content.decode()
+    start = html.index(f'<span class="kpi-code">{code}</span>')
+    return html[start : html.index("</tr>", start)]
+
+
+def test_override_analyst_sets_a_rating_the_dashboard_shows_with_the_computed_one(client_for):
+    analyst = client_for("analyst")
+    assert "kpi-rating--green" in dashboard_row(analyst)
+    before = revision()
+    response = post(analyst, rating="RED", reason="Return under review with the NHS")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("kpiboard:indicator", args=["ASC03"])
+    page = analyst.get(response["Location"]).content.decode()
+    assert "The rating of ASC03 for Sep-13 was overridden." in page
+    assert "Return under review with the NHS" in page  # the report's override note
+    row = dashboard_row(analyst)
+    assert "kpi-rating--red" in row and "override: computed rating Green" in row
+    current = Definition.objects.get(indicator__code="ASC03", is_current=True)
+    assert current.revision == before + 1 and current.author.username == "analyst"
+    assert current.reason == "Rating for Sep-13 overridden: Return under review with the NHS"
+    assert current.body["overrides"] == [
+        {"period": "2013-09", "rating": "RED", "reason": "Return under review with the NHS",
+         "by": "analyst"}
+    ]  # fmt: skip
+
+
+def test_override_is_listed_in_recent_changes(client_for):
+    analyst = client_for("analyst")
+    post(analyst, rating="AMBER", reason="Held at Amber pending audit")
+    html = analyst.get(reverse("kpiboard:changes"), {"kind": "definition"}).content.decode()
+    assert "Rating for Sep-13 overridden: Held at Amber pending audit" in html
+
+
+def test_override_restoring_the_computed_rating(client_for):
+    analyst = client_for("analyst")
+    post(analyst, rating="RED", reason="Under review")
+    response = post(analyst, action="remove", reason="override removed")
+    assert response.status_code == 302
+    assert "overrides" not in Definition.objects.get(indicator__code="ASC03", is_current=True).body
+    assert "kpi-rating--green" in dashboard_row(analyst)
+
+
+def test_override_removing_when_there_is_none_is_refused(client_for):
+    before = revision()
+    response = post(client_for("analyst"), action="remove", reason="x")
+    assert response.status_code == 400
+    assert "Sep-13 has no override to remove" in response.content.decode()
+    assert revision() == before
+
+
+def test_override_needs_a_rating_and_a_reason_and_writes_nothing_without(client_for):
+    analyst = client_for("analyst")
+    before = revision()
+    no_reason = post(analyst, rating="RED", reason="  ")
+    assert no_reason.status_code == 400
+    html = no_reason.content.decode()
+    assert '<a href="#reason">Enter the reason for the override' in html
+    assert "govuk-textarea--error" in html
+    no_rating = post(analyst, reason="Because")
+    assert no_rating.status_code == 400
+    assert '<a href="#rating">Choose the rating to show</a>' in no_rating.content.decode()
+    bad_period = post(analyst, rating="RED", reason="x", period="2013-13")
+    assert bad_period.status_code == 400
+    assert "Choose the period to override" in bad_period.content.decode()
+    assert revision() == before
+
+
+def test_override_refused_when_the_definition_changed_since_the_form(client_for):
+    analyst = client_for("analyst")
+    stale = revision()
+    post(analyst, rating="AMBER", reason="First")
+    response = post(analyst, rating="RED", reason="Second", base_revision=stale)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "analyst changed ASC03&#x27;s definition since you opened this page" in html
+    body = Definition.objects.get(indicator__code="ASC03", is_current=True).body
+    assert body["overrides"][0]["rating"] == "AMBER"
+
+
+def test_override_only_for_analysts_and_administrators(client_for):
+    for name in ("viewer", "owner", "section_owner", "approver"):
+        client = client_for(name)
+        assert client.get(URL).status_code == 403, name
+        assert post(client, rating="RED", reason="x").status_code == 403, name
+    assert client_for("admin").get(URL).status_code == 200
+
+
+def test_override_link_on_the_indicator_page_only_for_those_who_may(client_for):
+    link = f'href="{URL}"'
+    page = reverse("kpiboard:indicator", args=["ASC03"])
+    assert link in client_for("analyst").get(page).content.decode()
+    for name in ("viewer", "owner", "approver"):
+        assert link not in client_for(name).get(page).content.decode(), name
+
+
+def test_override_not_offered_for_a_not_rated_indicator(client_for):
+    analyst = client_for("analyst")
+    assert analyst.get(reverse("kpiboard:override", args=["ASC02"])).status_code == 404
+    page = analyst.get(reverse("kpiboard:indicator", args=["ASC02"])).content.decode()
+    assert reverse("kpiboard:override", args=["ASC02"]) not in page
+
+
+def test_override_form_lists_periods_with_their_computed_ratings(client_for):
+    html = client_for("analyst").get(URL).content.decode()
+    assert '<option value="2013-09" selected>Sep-13: computed Green</option>' in html
+
+
+def test_override_travels_with_the_pack_when_exported(client_for, tmp_path):
+    post(client_for("analyst"), rating="RED", reason="Under review")
+    exported = export_pack(tmp_path / "pack")
+    definition = yaml.safe_load((exported / "indicators" / "ASC03.yaml").read_text())
+    assert definition["overrides"][0]["period"] == "2013-09"
+    assert definition["overrides"][0]["rating"] == "RED"
