@@ -101,7 +101,7 @@ def _print_table(rows: list[dict]) -> None:
 
 
 def _num(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
+    return "" if value is None else f"{value:.15g}"  # every digit the figure has
 
 
 @main.command()

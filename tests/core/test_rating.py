@@ -14,6 +14,7 @@ from kpiboard.core.rating import (
     resolve_rule_arrays,
     rule_for_year,
 )
+from kpiboard.core.units import Unit, UnitKind
 
 HIGHER, LOWER, CLOSE = Polarity.HIGHER, Polarity.LOWER, Polarity.CLOSE
 NO_AMBER = RuleVersion(amber=None)
@@ -266,7 +267,18 @@ def test_band_width_relative_and_absolute():
 
 def test_band_describe_gives_words():
     assert Band(0.1).describe() == "10% of the target"
-    assert Band(2.5, relative=False).describe(" days") == "2.5 days"
+    assert Band(2.5, relative=False).describe(lambda v: f"{v:g} days") == "2.5 days"
+    assert Band(1_500_000, relative=False).describe() == "1,500,000"  # no "1.5e+06"
+
+
+def test_rule_describe_writes_floor_and_bands_in_the_unit():
+    percent = Unit(UnitKind.PERCENT, decimals=1)
+    floor = RuleVersion(floor=8.0).describe(LOWER, percent.format, percent.format_difference)
+    assert floor == "Amber down to a floor of 8%; Red beyond the floor"
+    band = RuleVersion(amber=Band(3.0, relative=False))
+    assert band.describe(HIGHER, percent.format, percent.format_difference) == (
+        "Amber within 3 percentage points; Red beyond"
+    )
 
 
 @pytest.mark.parametrize(

@@ -70,7 +70,7 @@ def test_format_difference_negative_currency_gives_absolute_amount():
     assert CURRENCY.format_difference(-1500) == "£1,500"
 
 
-@given(st.floats(-1e12, 1e12), st.integers(0, 4))
+@given(st.floats(allow_nan=False, allow_infinity=False), st.integers(0, 6))
 def test_fixed_is_within_half_a_unit_of_the_value_as_written(value, places):
     text = fixed(value, places)
     assert len(text.partition(".")[2]) == places
@@ -81,5 +81,11 @@ def test_fixed_is_within_half_a_unit_of_the_value_as_written(value, places):
         assert abs(shown) > abs(exact)
 
 
-def test_fixed_infinity_is_written_not_raised():
-    assert fixed(math.inf, 1) == "inf"
+def test_fixed_infinity_and_nan_are_written_not_raised():
+    assert (fixed(math.inf, 1), fixed(-math.inf, 0), fixed(math.nan, 2)) == ("inf", "-inf", "nan")
+
+
+@pytest.mark.parametrize("value", [1e26, 1e30, -1.7e308, 1.7976931348623157e308])
+def test_fixed_huge_values_are_written_in_full(value):
+    text = fixed(value, 2)
+    assert text.endswith(".00") and Decimal(text.replace(",", "")) == Decimal(repr(value))

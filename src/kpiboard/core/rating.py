@@ -11,6 +11,7 @@ Two implementations live here on purpose: :func:`rate` reads like the key and is
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
@@ -69,6 +70,11 @@ _POLARITY_CODE = {Polarity.HIGHER: 1, Polarity.LOWER: -1, Polarity.CLOSE: 0}
 REL_TOL = 1e-9
 
 
+def plain(number: float) -> str:
+    """A number as written, without exponent or lost digits (1500000 -> "1,500,000")."""
+    return format(number, ",.15g")
+
+
 @dataclass(frozen=True)
 class Band:
     """A distance from the target: a share of it (``relative``) or an amount in the unit."""
@@ -79,10 +85,11 @@ class Band:
     def width(self, target: float) -> float:
         return self.value * abs(target) if self.relative else self.value
 
-    def describe(self, unit_words: str = "") -> str:
+    def describe(self, amount: Callable[[float], str] = plain) -> str:
+        """In words; ``amount`` writes an absolute width (e.g. "3 percentage points")."""
         if self.relative:
-            return f"{self.value * 100:g}% of the target"
-        return f"{self.value:g}{unit_words}"
+            return f"{plain(self.value * 100)}% of the target"
+        return amount(self.value)
 
 
 @dataclass(frozen=True)
@@ -115,17 +122,24 @@ class RuleVersion:
         width = self.amber.width(target)
         return target - width if polarity is Polarity.HIGHER else target + width
 
-    def describe(self, polarity: Polarity) -> str:
+    def describe(
+        self,
+        polarity: Polarity,
+        value: Callable[[float], str] = plain,
+        amount: Callable[[float], str] = plain,
+    ) -> str:
+        """The rule in words; ``value`` writes a level (the floor) and ``amount`` a band width,
+        in the indicator's unit (``Unit.format`` and ``Unit.format_difference``)."""
         if polarity is Polarity.CLOSE:
-            text = f"Green within {self.green.describe()} either side"
+            text = f"Green within {self.green.describe(amount)} either side"
             if self.amber is None:
                 return text + "; Red beyond it (no Amber band)"
-            return text + f"; Amber within {self.close_amber.describe()}; Red beyond"
+            return text + f"; Amber within {self.close_amber.describe(amount)}; Red beyond"
         if self.floor is not None:
-            return f"Amber down to a floor of {self.floor:g}; Red beyond the floor"
+            return f"Amber down to a floor of {value(self.floor)}; Red beyond the floor"
         if self.amber is None:
             return "No Amber band: Red as soon as the target is missed"
-        return f"Amber within {self.amber.describe()}; Red beyond"
+        return f"Amber within {self.amber.describe(amount)}; Red beyond"
 
 
 DEFAULT_RULE = RuleVersion()

@@ -57,8 +57,9 @@ def _auto_notes(pack: Pack, result: IndicatorResult) -> list[tuple[str, str]]:
     else:
         notes.append(("Tolerance", ind.polarity.words))
         rules = ind.rules
+        in_unit = (ind.unit.format, ind.unit.format_difference)
         if len(rules) == 1:
-            notes.append(("Rating rule", rules[0].describe(ind.polarity)))
+            notes.append(("Rating rule", rules[0].describe(ind.polarity, *in_unit)))
         else:
             for rule in rules:
                 start = (
@@ -66,7 +67,9 @@ def _auto_notes(pack: Pack, result: IndicatorResult) -> list[tuple[str, str]]:
                     if rule.from_year is None
                     else f"From {pack.calendar.year_label(rule.from_year)}"
                 )
-                notes.append((f"Rating rule ({start.lower()})", rule.describe(ind.polarity)))
+                notes.append(
+                    (f"Rating rule ({start.lower()})", rule.describe(ind.polarity, *in_unit))
+                )
     for year, value in ind.year_end_targets:
         label = "Year-end ambition" if not ind.rated else "Year-end target"
         notes.append((f"{label} {pack.calendar.year_label(year)}", ind.unit.format(value)))
