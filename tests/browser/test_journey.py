@@ -267,14 +267,14 @@ def test_analyst_overrides_a_rating_and_the_dashboard_marks_it(
 
     # Without a reason: the error summary, then the field's own message.
     page.get_by_label("Red", exact=True).check()
-    page.get_by_role("button", name="Override the rating").click()
+    page.get_by_role("button", name="Save the rating").click()
     page.wait_for_load_state("load")
     summary = page.locator(".govuk-error-summary").inner_text()
     assert "Enter the reason for the override" in summary
     journey.check("override form with an error")
 
     page.get_by_label("Reason").fill("Return under review with the NHS")
-    page.get_by_role("button", name="Override the rating").click()
+    page.get_by_role("button", name="Save the rating").click()
     page.wait_for_load_state("load")
     assert urlsplit(page.url).path == "/indicators/ASC03/"
     assert "was overridden" in journey.banner_text()

@@ -6,7 +6,7 @@ import yaml
 from django.urls import reverse
 
 from kpiboard.web.models import Definition
-from kpiboard.web.store import export_pack
+from kpiboard.web.store import bump_version, export_pack
 
 URL = reverse("kpiboard:override", args=["ASC03"])
 
@@ -16,7 +16,7 @@ def revision(code="ASC03") -> int:
 
 
 def post(client, **fields):
-    data = {"action": "set", "base_revision": revision(), "period": "2013-09"} | fields
+    data = {"base_revision": revision(), "period": "2013-09"} | fields
     return client.post(URL, data)
 
 
@@ -57,15 +57,17 @@ def test_override_is_listed_in_recent_changes(client_for):
 def test_override_restoring_the_computed_rating(client_for):
     analyst = client_for("analyst")
     post(analyst, rating="RED", reason="Under review")
-    response = post(analyst, action="remove", reason="override removed")
+    response = post(analyst, rating="COMPUTED", reason="Return confirmed")
     assert response.status_code == 302
+    current = Definition.objects.get(indicator__code="ASC03", is_current=True)
+    assert current.reason == "Rating for Sep-13 restored: Return confirmed"
     assert "overrides" not in Definition.objects.get(indicator__code="ASC03", is_current=True).body
     assert "kpi-rating--green" in dashboard_row(analyst)
 
 
 def test_override_removing_when_there_is_none_is_refused(client_for):
     before = revision()
-    response = post(client_for("analyst"), action="remove", reason="x")
+    response = post(client_for("analyst"), rating="COMPUTED", reason="x")
     assert response.status_code == 400
     assert "Sep-13 has no override to remove" in response.content.decode()
     assert revision() == before
@@ -84,7 +86,11 @@ def test_override_needs_a_rating_and_a_reason_and_writes_nothing_without(client_
     assert '<a href="#rating">Choose the rating to show</a>' in no_rating.content.decode()
     bad_period = post(analyst, rating="RED", reason="x", period="2013-13")
     assert bad_period.status_code == 400
-    assert "Choose the period to override" in bad_period.content.decode()
+    assert "Choose a period with a figure to override" in bad_period.content.decode()
+    future = post(analyst, rating="RED", reason="x", period="2030/31 Q2")  # readable, not offered
+    assert future.status_code == 400
+    restore_without_reason = post(analyst, rating="COMPUTED", reason="")
+    assert restore_without_reason.status_code == 400
     assert revision() == before
 
 
@@ -96,6 +102,7 @@ def test_override_refused_when_the_definition_changed_since_the_form(client_for)
     assert response.status_code == 409
     html = response.content.decode()
     assert "analyst changed ASC03&#x27;s definition since you opened this page" in html
+    assert '<a href="#form-error">' in html and 'id="form-error"' in html
     body = Definition.objects.get(indicator__code="ASC03", is_current=True).body
     assert body["overrides"][0]["rating"] == "AMBER"
 
@@ -134,3 +141,32 @@ def test_override_travels_with_the_pack_when_exported(client_for, tmp_path):
     definition = yaml.safe_load((exported / "indicators" / "ASC03.yaml").read_text())
     assert definition["overrides"][0]["period"] == "2013-09"
     assert definition["overrides"][0]["rating"] == "RED"
+
+
+def test_override_written_by_a_pack_in_its_own_period_style_can_be_replaced_and_removed(
+    client_for, demo_site
+):
+    current = Definition.objects.get(indicator__code="ASC03", is_current=True)
+    current.is_current = False
+    current.save(update_fields=["is_current"])
+    body = dict(current.body) | {
+        "overrides": [{"period": "Sep-13", "rating": "AMBER", "reason": "From the pack", "by": "X"}]
+    }
+    Definition.objects.create(indicator=current.indicator, body=body, revision=current.revision + 1)
+    bump_version()
+    analyst = client_for("analyst")
+    assert post(analyst, rating="RED", reason="Replaced").status_code == 302
+    overrides = Definition.objects.get(indicator__code="ASC03", is_current=True).body["overrides"]
+    assert overrides == [
+        {"period": "2013-09", "rating": "RED", "reason": "Replaced", "by": "analyst"}
+    ]
+    assert post(analyst, rating="COMPUTED", reason="Gone").status_code == 302
+
+
+def test_override_restore_link_preselects_the_period_and_the_computed_rating(client_for):
+    analyst = client_for("analyst")
+    post(analyst, rating="RED", reason="Under review")
+    html = analyst.get(URL).content.decode()
+    assert 'href="?period=2013-09&amp;restore=1#reason">Restore the computed rating' in html
+    form = analyst.get(URL, {"period": "2013-09", "restore": "1"}).content.decode()
+    assert 'id="rating-computed" name="rating" type="radio" value="COMPUTED" checked' in form

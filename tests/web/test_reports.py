@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from kpiboard.web.models import Figure, Indicator, Section, Signoff, SignoffState
+from kpiboard.web.models import Definition, Figure, Indicator, Section, Signoff, SignoffState
+from kpiboard.web.overrides import set_override
 from kpiboard.web.store import bump_version
 
 NOW = {"section": "", "tag": "", "period": "2013-09", "format": "html", "version": "now"}
@@ -170,6 +171,19 @@ def test_reports_as_approved_shows_figures_at_approval_time(client_for, demo_sit
 
     now = indicator_part(text(download(client, section="asc")), "ASC01")
     assert "Latest: <strong>79%</strong>" in now
+
+
+def test_reports_as_approved_keeps_the_ratings_of_approval_time(client_for, demo_site):
+    approve("asc", "2013-09", by=demo_site["approver"])
+    base = Definition.objects.get(indicator__code="ASC03", is_current=True).revision
+    set_override(
+        demo_site["analyst"], "ASC03", "2013-09", "RED", "After approval", base_revision=base
+    )
+    client = client_for("viewer")
+    then = indicator_part(text(download(client, section="asc", version="approved")), "ASC03")
+    assert "After approval" not in then
+    now = indicator_part(text(download(client, section="asc")), "ASC03")
+    assert "After approval" in now
 
 
 def test_reports_as_approved_uses_the_latest_approval(client_for):

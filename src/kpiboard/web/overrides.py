@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from ..core.evaluate import evaluate_indicator
 from ..core.periods import PeriodError
 from ..packs.definitions import OVERRIDE_RATINGS, read_indicator
 from ..packs.problems import Problems
@@ -51,7 +52,8 @@ def set_override(
         period = pack.calendar.parse(period_label)
     except (PeriodError, ValueError):
         period = None
-        errors["period"] = "Choose the period to override"
+    if period is None or period not in {r.period for r in overridable_periods(pack, code)}:
+        errors["period"] = "Choose a period with a figure to override"
     if rating and rating not in OVERRIDE_RATINGS:
         errors["rating"] = "Choose a rating"
     reason = (reason or "").strip()
@@ -77,11 +79,12 @@ def set_override(
                 "Check the overrides and try again",
             )
         body = dict(current.body)
-        kept = [o for o in body.get("overrides", []) if o.get("period") != period.label]
+        # A pack may write the period its own way ("Sep-13"): compare periods, not labels.
+        kept = [o for o in body.get("overrides", []) if _period(pack, o) != period]
         if rating:
             by = user.get_full_name() or user.get_username()
             kept.append({"period": period.label, "rating": rating, "reason": reason, "by": by})
-            kept.sort(key=lambda o: pack.calendar.parse(o["period"]).sort_key)
+            kept.sort(key=lambda o: _period(pack, o).sort_key)
         elif len(kept) == len(body.get("overrides", [])):
             raise Invalid({"rating": f"{period.display} has no override to remove"})
         if kept:
@@ -96,6 +99,25 @@ def set_override(
             reason=(f"Rating for {period.display} " + ("overridden" if rating else "restored")
                     + f": {reason}")[:MAX_REASON],
         )  # fmt: skip
+
+
+def overridable_periods(pack, code: str) -> list:
+    """The periods a rating can be overridden for: those with a figure up to the reporting
+    period, latest first (each with its computed rating, as :class:`PeriodResult`)."""
+    if code not in pack.indicators:
+        return []
+    result = evaluate_indicator(
+        pack.indicators[code], pack.data[code], calendar=pack.calendar, as_at=pack.as_at
+    )
+    return [
+        r
+        for r in reversed(result.periods)
+        if r.actual is not None and r.period.end <= pack.as_at.end
+    ]
+
+
+def _period(pack, override: dict):
+    return pack.calendar.parse(str(override.get("period", "")))
 
 
 def _check(body: dict, code: str, pack) -> None:

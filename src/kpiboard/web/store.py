@@ -185,11 +185,17 @@ def source_from_db(at=None) -> PackSource:
     indicators = list(
         Indicator.objects.filter(archived=False).select_related("section").order_by("position")
     )
-    live = {i.id: i.code for i in indicators}
+    # Definitions as they stood too: rules and rating overrides change what a report says.
     definitions = {
         d.indicator_id: d.body
-        for d in Definition.objects.filter(is_current=True, indicator_id__in=live)
+        for d in _as_of(
+            Definition.objects.filter(indicator_id__in=[i.id for i in indicators]),
+            ("indicator_id",),
+            at,
+        )
     }
+    indicators = [i for i in indicators if i.id in definitions]  # not yet defined at ``at``
+    live = {i.id: i.code for i in indicators}
     manifest = dict(site.manifest)
     codes = set(live.values())
     manifest["sections"] = [

@@ -12,10 +12,12 @@ from ...core.rating import Rating
 from ...packs.definitions import OVERRIDE_RATINGS
 from .. import dashboard_cache
 from ..models import Definition, Indicator
-from ..overrides import may_override, set_override
+from ..overrides import may_override, overridable_periods, set_override
 from ..writes import ConcurrentEdit, Invalid
 
 RATING_CHOICES = [(name, Rating[name].words) for name in OVERRIDE_RATINGS]
+#: The choice that removes the period's override, leaving the rating kpiboard works out.
+COMPUTED = "COMPUTED"
 
 
 @require_http_methods(["GET", "POST"])
@@ -30,44 +32,41 @@ def override(request, code: str):
     ind = analysis.indicator
     if not ind.rated:
         raise Http404("This indicator is not rated")
-    # Periods with a figure up to the reporting period, latest first: what a rating exists for.
-    results = [
-        r
-        for r in reversed(analysis.result.periods)
-        if r.actual is not None and r.period.end <= board.pack.as_at.end
-    ]
-    form = {"period": results[0].period.label if results else "", "rating": "", "reason": ""}
+    results = overridable_periods(board.pack, code)
+    latest = results[0].period.label if results else ""
+    form = {
+        "period": request.GET.get("period", latest),
+        "rating": COMPUTED if request.GET.get("restore") else "",
+        "reason": "",
+    }
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
-        remove = request.POST.get("action") == "remove"
-        form = {
-            "period": request.POST.get("period", ""),
-            "rating": "" if remove else request.POST.get("rating", ""),
-            "reason": request.POST.get("reason", ""),
-        }
-        if not remove and form["rating"] not in OVERRIDE_RATINGS:
+        form = {key: request.POST.get(key, "") for key in ("period", "rating", "reason")}
+        if form["rating"] not in (*OVERRIDE_RATINGS, COMPUTED):
             errors["rating"] = "Choose the rating to show"
         try:
             base = int(request.POST.get("base_revision", ""))
         except ValueError:
             base = -1
         if not errors:
+            rating = "" if form["rating"] == COMPUTED else form["rating"]
             try:
                 set_override(
-                    request.user, code, form["period"], form["rating"], form["reason"],
-                    base_revision=base,
-                )  # fmt: skip
+                    request.user, code, form["period"], rating, form["reason"], base_revision=base
+                )
             except (Invalid, ConcurrentEdit) as exc:
                 errors = exc.errors
                 status = 409 if isinstance(exc, ConcurrentEdit) else 400
             else:
-                done = "restored to the computed one" if remove else "overridden"
+                done = "overridden" if rating else "restored to the computed one"
                 period = board.pack.calendar.parse(form["period"]).display
                 messages.success(request, f"The rating of {code} for {period} was {done}.")
                 return redirect("kpiboard:indicator", code=code)
         else:
             status = 400
+    if "" in errors:  # about the form as a whole: the summary links to the message itself
+        errors = {"form-error" if k == "" else k: v for k, v in errors.items()}
     current = Definition.objects.only("revision").get(indicator=model, is_current=True)
     return render(
         request,
@@ -78,7 +77,8 @@ def override(request, code: str):
             "overridden": [r for r in results if r.override is not None],
             "form": form,
             "errors": errors,
-            "form_error": errors.get(""),
+            "form_error": errors.get("form-error"),
+            "computed": COMPUTED,
             "rating_choices": RATING_CHOICES,
             "base_revision": current.revision,
         },
