@@ -6,8 +6,9 @@ import re
 
 from django.urls import reverse
 
-from kpiboard.web.models import CommentaryText, Definition, Figure, Signoff
+from kpiboard.web.models import CommentaryText, Definition, Figure, Indicator, Narrative, Signoff
 from kpiboard.web.signoff import set_signoff
+from kpiboard.web.store import bump_version
 from kpiboard.web.writes import save_period_entry
 
 URL = reverse("kpiboard:changes")
@@ -41,7 +42,8 @@ def test_changes_lists_a_saved_figure_with_who_what_and_value(client_for, demo_s
     found = rows(page(client_for("viewer")))
     assert len(found) == 2  # the figure and the commentary
     figure = next(r for r in found if "Set to 75%" in r)
-    assert "owner" in figure and "ASC01, Oct-13, Actual" in figure
+    assert '<td class="govuk-table__cell">owner</td>' in figure
+    assert "ASC01, Oct-13, Actual" in figure
     assert 'href="/indicators/ASC01/history/"' in figure
     assert any("October held steady." in r for r in found)
 
@@ -51,7 +53,8 @@ def test_changes_newest_first_and_shows_the_value_replaced_and_the_reason(client
     current = Figure.objects.get(indicator__code="ASC01", period="2013-10", is_current=True)
     enter(demo_site["analyst"], actual=76, base=current.revision, reason="Late returns")
     found = rows(page(client_for("viewer")))
-    assert "75% → 76%" in found[0] and "Late returns" in found[0] and "analyst" in found[0]
+    assert "75% → 76%" in found[0] and "Late returns" in found[0]
+    assert '<td class="govuk-table__cell">analyst</td>' in found[0]
     assert "Set to 75%" in found[1]
 
 
@@ -59,8 +62,9 @@ def test_changes_lists_sign_off_moves(client_for, demo_site):
     set_signoff(demo_site["owner"], "asc", "2013-09", "submitted")
     set_signoff(demo_site["approver"], "asc", "2013-09", "approved")
     found = rows(page(client_for("viewer"), kind="signoff"))
-    assert "Sign-off: approved" in found[0] and "approver" in found[0]
+    assert "Sign-off: approved" in found[0] and ">approver</td>" in found[0]
     assert "Adult Social Care, Sep-13" in found[0]
+    assert "<a " not in found[0]  # nothing to link to that every reader may open
     assert "Sign-off: submitted" in found[1]
 
 
@@ -79,7 +83,9 @@ def test_changes_filters_by_kind_person_and_section(client_for, demo_site):
 
 def test_changes_with_pack_loads_counts_every_revision(client_for):
     html = page(client_for("viewer"), loads="1")
-    total = sum(m.objects.count() for m in (Figure, CommentaryText, Definition, Signoff))
+    models = (Figure, CommentaryText, Definition, Signoff, Narrative)
+    total = sum(m.objects.count() for m in models)
+    assert Narrative.objects.exists()  # the demo's report text is part of the record too
     assert f"Changes 1 to 50 of {total}." in html
     assert len(rows(html)) == 50
     assert "pack load" in rows(html)[0]
@@ -107,3 +113,23 @@ def test_changes_in_the_menu_for_everyone(client_for):
     for name in ("viewer", "owner", "approver", "analyst", "admin"):
         html = client_for(name).get(reverse("kpiboard:dashboard")).content.decode()
         assert f'<a class="govuk-header__link" href="{URL}">Changes</a>' in html, name
+
+
+def test_changes_a_withdrawn_figure_and_one_of_a_retired_indicator(client_for, demo_site):
+    enter(demo_site["owner"], actual=75)
+    current = Figure.objects.get(indicator__code="ASC01", period="2013-10", is_current=True)
+    enter(demo_site["analyst"], actual=None, base=current.revision, reason="Sent in error")
+    found = rows(page(client_for("viewer")))
+    assert "75% → withdrawn" in found[0]
+    Indicator.objects.filter(code="ASC01").update(archived=True)
+    bump_version()
+    found = rows(page(client_for("viewer"), kind="figure"))
+    assert "ASC01, Oct-13, Actual" in found[0] and "<a " not in found[0]  # no page to link to
+
+
+def test_changes_people_filter_lists_only_those_who_changed_something(client_for, demo_site):
+    enter(demo_site["owner"])
+    html = page(client_for("viewer"))
+    options = html[html.index('id="person"') : html.index("</select>", html.index('id="person"'))]
+    assert ">owner</option>" in options
+    assert ">viewer</option>" not in options and ">approver</option>" not in options

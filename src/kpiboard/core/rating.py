@@ -17,6 +17,8 @@ from enum import IntEnum, StrEnum
 
 import numpy as np
 
+from .units import plain
+
 
 class Rating(IntEnum):
     NO_DATA = 0
@@ -68,11 +70,6 @@ _POLARITY_CODE = {Polarity.HIGHER: 1, Polarity.LOWER: -1, Polarity.CLOSE: 0}
 #: Relative tolerance for "exactly on the target or floor": values typed to two decimals must not
 #: flip colour because 6 * 1.1 is 6.6000000000000005 in binary floating point.
 REL_TOL = 1e-9
-
-
-def plain(number: float) -> str:
-    """A number as written, without exponent or lost digits (1500000 -> "1,500,000")."""
-    return format(number, ",.15g")
 
 
 @dataclass(frozen=True)

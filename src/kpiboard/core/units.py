@@ -36,6 +36,11 @@ DEFAULT_DECIMALS = {
 }
 
 
+def plain(number: float) -> str:
+    """A number as written, in no unit: no exponent, no lost digits (1500000 -> "1,500,000")."""
+    return format(number, ",.15g")
+
+
 def fixed(value: float, places: int) -> str:
     """``value`` with ``places`` decimals and thousands separators, a tie rounded away from zero.
 

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db.models import CharField, F, FloatField, Q, Value
+from django.db.models import CharField, F, FloatField, OuterRef, Q, Subquery, Value
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -21,9 +21,19 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
 from ...core.periods import PeriodError
+from ...core.units import plain
 from ...report.model import fmt_value
 from .. import store
-from ..models import CommentaryText, Definition, Figure, Section, Signoff, SignoffState
+from ..models import (
+    CommentaryText,
+    Definition,
+    Figure,
+    Narrative,
+    Section,
+    Signoff,
+    SignoffState,
+)
+from ..writes import who
 from .indicator import PACK_LOAD, SERIES_LABELS
 
 PER_PAGE = 50
@@ -34,6 +44,7 @@ KINDS = {
     "commentary": ("Commentary", CommentaryText),
     "signoff": ("Sign-off", Signoff),
     "definition": ("Definitions", Definition),
+    "narrative": ("Narrative", Narrative),
 }
 
 
@@ -44,11 +55,12 @@ class Row(NamedTuple):
     pk: int
     created: datetime
     author_id: int | None
-    subject: str  # indicator code, or section code for a sign-off
-    period: str  # canonical label; "" for a definition
+    subject: str  # indicator code; section code for a sign-off; a narrative's name
+    period: str  # canonical label; "" for a definition or narrative
     series: str
     value: float | None
-    text: str  # commentary, or the sign-off state
+    previous: float | None  # a figure's value in the revision before (None: none, or withdrawn)
+    text: str  # commentary or narrative, or the sign-off state
     revision: int
     reason: str
 
@@ -70,14 +82,23 @@ def _rows(kind: str, filters: Q):
     blank = Value("", output_field=text)
     none = Value(None, output_field=FloatField())
     model = KINDS[kind][1]
-    period = blank if model is Definition else F("period")
-    columns = {
-        Figure: (F("indicator__code"), F("series"), F("value"), blank),
-        CommentaryText: (F("indicator__code"), blank, none, F("text")),
-        Signoff: (F("section__code"), blank, none, F("state")),
-        Definition: (F("indicator__code"), blank, none, blank),
+    # A figure's previous value by the (indicator, period, series, revision) unique index.
+    previous = Subquery(
+        Figure.objects.filter(
+            indicator_id=OuterRef("indicator_id"),
+            period=OuterRef("period"),
+            series=OuterRef("series"),
+            revision=OuterRef("revision") - 1,
+        ).values("value")[:1],
+        output_field=FloatField(),
+    )
+    subject, period, series, value, before, body = {
+        Figure: (F("indicator__code"), F("period"), F("series"), F("value"), previous, blank),
+        CommentaryText: (F("indicator__code"), F("period"), blank, none, none, F("text")),
+        Signoff: (F("section__code"), F("period"), blank, none, none, F("state")),
+        Definition: (F("indicator__code"), blank, blank, none, none, blank),
+        Narrative: (F("name"), blank, blank, none, none, F("text")),
     }[model]
-    subject, series, value, body = columns
     return (
         model.objects.filter(filters)
         .annotate(
@@ -86,6 +107,7 @@ def _rows(kind: str, filters: Q):
             c_period=period,
             c_series=series,
             c_value=value,
+            c_previous=before,
             c_text=body,
         )
         .values_list(
@@ -97,6 +119,7 @@ def _rows(kind: str, filters: Q):
             "c_period",
             "c_series",
             "c_value",
+            "c_previous",
             "c_text",
             "revision",
             "reason",
@@ -126,9 +149,13 @@ def changes(request):
             continue
         filters = base
         if section:
+            if model is Narrative:
+                continue  # the report's words, not any one section's
             where = "section__code" if model is Signoff else "indicator__section__code"
             filters &= Q(**{where: section})
         queries.append(_rows(name, filters))
+    if not queries:
+        queries.append(_rows("narrative", Q(pk__in=[])))  # narratives of a section: none
     union = queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]
     paginator = Paginator(union.order_by("-created", "-pk"), PER_PAGE)
     page = paginator.get_page(get.get("page"))  # not a number: the first; too far: the last
@@ -158,74 +185,59 @@ def changes(request):
 
 
 def _people() -> list[tuple[str, str]]:
-    """Everyone who can sign in, as filter choices: (id, "Full Name (username)")."""
-    out = []
-    for pk, username, first, last in (
-        get_user_model()
-        .objects.order_by("username")
-        .values_list("pk", "username", "first_name", "last_name")
-    ):
-        full = f"{first} {last}".strip()
-        out.append((str(pk), f"{full} ({username})" if full else username))
-    return out
+    """The people who have changed something, as filter choices: (id, name as shown)."""
+    authors: set[int] = set()
+    for _, model in KINDS.values():
+        authors.update(
+            model.objects.filter(author__isnull=False)
+            .order_by()
+            .values_list("author_id", flat=True)
+            .distinct()
+        )
+    people = get_user_model().objects.filter(pk__in=authors)
+    return sorted(((str(p.pk), who(p)) for p in people), key=lambda item: item[1].lower())
 
 
 def _entries(rows: list[Row], pack, people: dict[str, str], sections: dict[str, str]):
-    """Rows as the page shows them, each figure with the value it replaced."""
-    previous = _previous_figures(rows)
+    """Rows as the page shows them: what changed, linked where it can be seen, and how."""
     out = []
     for row in rows:
-        who = people.get(str(row.author_id), PACK_LOAD) if row.author_id else PACK_LOAD
+        who_ = people.get(str(row.author_id), PACK_LOAD) if row.author_id else PACK_LOAD
         display = _period_display(pack, row.period)
-        ind = pack.indicators.get(row.subject) if row.kind != "signoff" else None
+        ind = pack.indicators.get(row.subject) if row.kind not in ("signoff", "narrative") else None
+        url = ""
         if row.kind == "signoff":
             what = f"{sections.get(row.subject, row.subject)}, {display}"
-            url = reverse("kpiboard:entry")
             change = f"Sign-off: {SignoffState(row.text).label.lower()}"
+        elif row.kind == "narrative":
+            what = f"Report text: {row.subject}"
+            change = Truncator(row.text).words(25) if row.text else "Text removed"
         elif row.kind == "definition":
-            what, url = row.subject, reverse("kpiboard:indicator", args=[row.subject])
+            what = row.subject
+            url = reverse("kpiboard:indicator", args=[row.subject]) if ind else ""
             change = f"Definition revision {row.revision}"
         else:
             what = f"{row.subject}, {display}"
-            url = reverse("kpiboard:indicator_history", args=[row.subject])
+            url = reverse("kpiboard:indicator_history", args=[row.subject]) if ind else ""
             if row.kind == "figure":
                 label = SERIES_LABELS.get(row.series, row.series.replace("_", " ").capitalize())
                 what = f"{what}, {label}"
                 new = _figure(ind, row.value, row.series)
-                old = previous.get((row.subject, row.period, row.series, row.revision - 1))
-                change = f"{old} → {new}" if old is not None else f"Set to {new}"
+                if row.revision > 1:
+                    change = f"{_figure(ind, row.previous, row.series)} → {new}"
+                else:
+                    change = f"Set to {new}"
             else:
                 change = Truncator(row.text).words(25) if row.text else "Commentary removed"
-        out.append(Entry(row.created, who, KINDS[row.kind][0], what, url, change, row.reason))
+        out.append(Entry(row.created, who_, KINDS[row.kind][0], what, url, change, row.reason))
     return out
 
 
-def _previous_figures(rows: list[Row]) -> dict[tuple[str, str, str, int], str]:
-    """The revisions the listed figures replaced, read in one query."""
-    wanted = Q()
-    for row in rows:
-        if row.kind == "figure" and row.revision > 1:
-            wanted |= Q(
-                indicator__code=row.subject,
-                period=row.period,
-                series=row.series,
-                revision=row.revision - 1,
-            )
-    if not wanted:
-        return {}
-    pack = store.current_pack()
-    found = {}
-    for code, period, series, revision, value in Figure.objects.filter(wanted).values_list(
-        "indicator__code", "period", "series", "revision", "value"
-    ):
-        found[code, period, series, revision] = _figure(pack.indicators.get(code), value, series)
-    return found
-
-
 def _figure(ind, value: float | None, series: str) -> str:
+    """A figure in its indicator's unit; plainly for an indicator no longer on the site."""
     if value is None:
         return "withdrawn"
-    return fmt_value(ind, value, series) if ind is not None else f"{value:g}"
+    return fmt_value(ind, value, series) if ind is not None else plain(value)
 
 
 def _period_display(pack, label: str) -> str:
