@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db.models import CharField, F, FloatField, OuterRef, Q, Subquery, Value
+from django.db.models import CharField, F, FloatField, Q, Value
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -28,6 +28,7 @@ from ..models import (
     CommentaryText,
     Definition,
     Figure,
+    Indicator,
     Narrative,
     Section,
     Signoff,
@@ -59,7 +60,6 @@ class Row(NamedTuple):
     period: str  # canonical label; "" for a definition or narrative
     series: str
     value: float | None
-    previous: float | None  # a figure's value in the revision before (None: none, or withdrawn)
     text: str  # commentary or narrative, or the sign-off state
     revision: int
     reason: str
@@ -82,22 +82,12 @@ def _rows(kind: str, filters: Q):
     blank = Value("", output_field=text)
     none = Value(None, output_field=FloatField())
     model = KINDS[kind][1]
-    # A figure's previous value by the (indicator, period, series, revision) unique index.
-    previous = Subquery(
-        Figure.objects.filter(
-            indicator_id=OuterRef("indicator_id"),
-            period=OuterRef("period"),
-            series=OuterRef("series"),
-            revision=OuterRef("revision") - 1,
-        ).values("value")[:1],
-        output_field=FloatField(),
-    )
-    subject, period, series, value, before, body = {
-        Figure: (F("indicator__code"), F("period"), F("series"), F("value"), previous, blank),
-        CommentaryText: (F("indicator__code"), F("period"), blank, none, none, F("text")),
-        Signoff: (F("section__code"), F("period"), blank, none, none, F("state")),
-        Definition: (F("indicator__code"), blank, blank, none, none, blank),
-        Narrative: (F("name"), blank, blank, none, none, F("text")),
+    subject, period, series, value, body = {
+        Figure: (F("indicator__code"), F("period"), F("series"), F("value"), blank),
+        CommentaryText: (F("indicator__code"), F("period"), blank, none, F("text")),
+        Signoff: (F("section__code"), F("period"), blank, none, F("state")),
+        Definition: (F("indicator__code"), blank, blank, none, blank),
+        Narrative: (F("name"), blank, blank, none, F("text")),
     }[model]
     return (
         model.objects.filter(filters)
@@ -107,7 +97,6 @@ def _rows(kind: str, filters: Q):
             c_period=period,
             c_series=series,
             c_value=value,
-            c_previous=before,
             c_text=body,
         )
         .values_list(
@@ -119,7 +108,6 @@ def _rows(kind: str, filters: Q):
             "c_period",
             "c_series",
             "c_value",
-            "c_previous",
             "c_text",
             "revision",
             "reason",
@@ -200,6 +188,7 @@ def _people() -> list[tuple[str, str]]:
 
 def _entries(rows: list[Row], pack, people: dict[str, str], sections: dict[str, str]):
     """Rows as the page shows them: what changed, linked where it can be seen, and how."""
+    previous = _previous_figures(rows)
     out = []
     for row in rows:
         who_ = people.get(str(row.author_id), PACK_LOAD) if row.author_id else PACK_LOAD
@@ -223,14 +212,40 @@ def _entries(rows: list[Row], pack, people: dict[str, str], sections: dict[str, 
                 label = SERIES_LABELS.get(row.series, row.series.replace("_", " ").capitalize())
                 what = f"{what}, {label}"
                 new = _figure(ind, row.value, row.series)
+                before = previous.get((row.subject, row.period, row.series, row.revision - 1))
                 if row.revision > 1:
-                    change = f"{_figure(ind, row.previous, row.series)} → {new}"
+                    change = f"{_figure(ind, before, row.series)} → {new}"
                 else:
                     change = f"Set to {new}"
             else:
                 change = Truncator(row.text).words(25) if row.text else "Commentary removed"
         out.append(Entry(row.created, who_, KINDS[row.kind][0], what, url, change, row.reason))
     return out
+
+
+def _previous_figures(rows: list[Row]) -> dict[tuple[str, str, str, int], float | None]:
+    """The values the page's figures replaced, in one query on the revision index (after paging:
+    worked out for every revision in the site, it would cost more than the page itself)."""
+    wanted = [r for r in rows if r.kind == "figure" and r.revision > 1]
+    if not wanted:
+        return {}
+    ids = dict(
+        Indicator.objects.filter(code__in={r.subject for r in wanted}).values_list("code", "pk")
+    )
+    match = Q(pk__in=[])
+    for r in wanted:
+        match |= Q(
+            indicator_id=ids.get(r.subject),
+            period=r.period,
+            series=r.series,
+            revision=r.revision - 1,
+        )
+    return {
+        (code, period, series, revision): value
+        for code, period, series, revision, value in Figure.objects.filter(match).values_list(
+            "indicator__code", "period", "series", "revision", "value"
+        )
+    }
 
 
 def _figure(ind, value: float | None, series: str) -> str:
