@@ -321,3 +321,16 @@ def test_parse_split_year_quarter_with_calendar_year_raises():
 
     with pytest.raises(PeriodError, match="years run January to December"):
         FinancialCalendar(1).parse("2013/14 Q2")
+
+
+def test_parse_remembers_a_label_and_gives_the_same_period():
+    first = UK.parse("Sep-13")
+    assert UK.parse("Sep-13") is first  # parsed once per calendar and label
+    assert UK.parse("2013-09") == first
+    assert FinancialCalendar(1).parse("2013 Q1") != UK.parse("2013/14 Q1")  # per calendar
+
+
+def test_parse_of_a_bad_label_raises_every_time():
+    for _ in range(2):
+        with pytest.raises(PeriodError):
+            UK.parse("Smarch-13")

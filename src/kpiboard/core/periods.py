@@ -19,6 +19,7 @@ day         ``2013-09-30``   ``30 Sep 13``
 from __future__ import annotations
 
 import calendar as _calendar
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -107,8 +108,14 @@ class FinancialCalendar:
         ``2013/14 Q2`` and ``Q2 2013/14`` (quarters); ``2013/14`` or ``FY 2013/14`` (years);
         ``2013-09-30`` (days). A bare month name with a year is always a month: a year-end must be
         written as its financial year.
+
+        Remembered per calendar and label: a pack of 60,000 figures has a few dozen labels, and
+        periods are immutable, so one can be shared.
         """
-        text = " ".join(str(label).strip().split())
+        return _parse_remembered(self, str(label))
+
+    def _parse(self, label: str) -> Period:
+        text = " ".join(label.strip().split())
         if not text:
             raise PeriodError("empty period label")
         if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text):
@@ -236,3 +243,8 @@ def month_range(first: Period, last: Period, calendar: FinancialCalendar = UK) -
 
 def days_between(a: Period, b: Period) -> int:
     return (b.end - a.end) // timedelta(days=1)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_remembered(calendar: FinancialCalendar, label: str) -> Period:
+    return calendar._parse(label)
