@@ -50,6 +50,12 @@ class Journey:
         if message.type == "error" and not message.text.startswith("Failed to load resource"):
             self.failures.append(f"console error on {self.page.url}: {message.text}")
 
+    def assert_accessible(self) -> None:
+        """No WCAG 2.2 A/AA violation on any page checked, with each one described if any."""
+        assert not self.violations, "axe-core WCAG 2.2 A/AA violations:\n" + "\n".join(
+            f"{where}:\n{describe(found)}" for where, found in self.violations.items()
+        )
+
     def check(self, what: str) -> None:
         """axe-core on the page as it is now, recorded against ``what`` (and its address)."""
         self.page.wait_for_load_state("load")
@@ -230,9 +236,7 @@ def test_owner_enters_approver_approves_and_the_approved_pdf_has_the_figure(
 
     assert not journey.failures, journey.failures
     assert len(journey.checked) >= 14
-    assert not journey.violations, "axe-core WCAG 2.2 A/AA violations:\n" + "\n".join(
-        f"{where}:\n{describe(found)}" for where, found in journey.violations.items()
-    )
+    journey.assert_accessible()
 
     # What the browser did is what the database holds.
     try:
@@ -287,6 +291,4 @@ def test_analyst_overrides_a_rating_and_the_dashboard_marks_it(
 
     # The one refusal expected: the form sent without a reason (400, as the entry form does).
     assert journey.failures == [f"400 document {live_server.url}/indicators/ASC03/override/"]
-    assert not journey.violations, "axe-core WCAG 2.2 A/AA violations:\n" + "\n".join(
-        f"{where}:\n{describe(found)}" for where, found in journey.violations.items()
-    )
+    journey.assert_accessible()

@@ -10,6 +10,7 @@ from .views import (
     indicator,
     override,
     reports,
+    waiting,
 )
 
 app_name = "kpiboard"
@@ -21,7 +22,7 @@ urlpatterns = [
     path("indicators/<str:code>/", indicator.indicator, name="indicator"),
     path("indicators/<str:code>/history/", indicator.indicator_history, name="indicator_history"),
     path("indicators/<str:code>/override/", override.override, name="override"),
-    path("entry/", entry.waiting, name="entry"),
+    path("entry/", waiting.waiting, name="entry"),
     path("entry/<str:code>/<str:period>/", entry.entry_form, name="entry_form"),
     path("sections/<str:code>/<str:period>/sign-off/", entry.signoff, name="signoff"),
     path("import/", imports.upload, name="import"),
