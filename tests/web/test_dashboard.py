@@ -237,3 +237,17 @@ def test_dashboard_kept_page_follows_owner_changes_without_a_data_change(client_
     assert ">newowner</option>" not in html
     create_person("newowner", Role.OWNER, password="x-" * 8, indicators=["ASC03"])
     assert ">newowner</option>" in get(client).content.decode()
+
+
+def test_dashboard_menu_marks_where_the_reader_is(client_for):
+    client = client_for("analyst")
+    html = get(client).content.decode()
+    assert (
+        '<li class="govuk-header__navigation-item govuk-header__navigation-item--active">'
+        '<a class="govuk-header__link" href="/" aria-current="page">Dashboard</a>'
+    ) in html
+    below = client.get(reverse("kpiboard:indicator", args=["ASC01"])).content.decode()
+    assert 'navigation-item--active"><a class="govuk-header__link" href="/">Dashboard' in below
+    assert 'aria-current="page"' not in below  # under the dashboard, not the dashboard itself
+    changes = client.get(reverse("kpiboard:changes")).content.decode()
+    assert 'href="/changes/" aria-current="page">Changes</a>' in changes

@@ -16,12 +16,14 @@ from django.core.paginator import Paginator
 from django.db.models import CharField, F, FloatField, Q, Value
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import strip_tags
 from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
 from ...core.periods import PeriodError
 from ...core.units import plain
+from ...report.markdown import to_html
 from ...report.model import fmt_value
 from .. import store
 from ..models import (
@@ -200,7 +202,8 @@ def _entries(rows: list[Row], pack, people: dict[str, str], sections: dict[str, 
             change = f"Sign-off: {SignoffState(row.text).label.lower()}"
         elif row.kind == "narrative":
             what = f"Report text: {row.subject}"
-            change = Truncator(row.text).words(25) if row.text else "Text removed"
+            words = strip_tags(to_html(row.text)) if row.text else ""  # no Markdown marks
+            change = Truncator(words).words(25) if words else "Text removed"
         elif row.kind == "definition":
             what = row.subject
             url = reverse("kpiboard:indicator", args=[row.subject]) if ind else ""

@@ -73,6 +73,9 @@ def override(request, code: str):
         "kpiboard/override.html",
         {
             "ind": ind,
+            "section_title": next(
+                (s.title for s in board.pack.sections if s.id == ind.section), ind.section
+            ),
             "results": results,
             "overridden": [r for r in results if r.override is not None],
             "form": form,
