@@ -274,7 +274,7 @@ def test_band_describe_gives_words():
 def test_rule_describe_writes_floor_and_bands_in_the_unit():
     percent = Unit(UnitKind.PERCENT, decimals=1)
     floor = RuleVersion(floor=8.0).describe(LOWER, percent.format, percent.format_difference)
-    assert floor == "Amber down to a floor of 8%; Red beyond the floor"
+    assert floor == "Amber up to a floor of 8%; Red beyond the floor"  # lower is better
     band = RuleVersion(amber=Band(3.0, relative=False))
     assert band.describe(HIGHER, percent.format, percent.format_difference) == (
         "Amber within 3 percentage points; Red beyond"
@@ -286,7 +286,8 @@ def test_rule_describe_writes_floor_and_bands_in_the_unit():
     [
         (DEFAULT_RULE, HIGHER, "Amber within 10% of the target; Red beyond"),
         (NO_AMBER, LOWER, "No Amber band: Red as soon as the target is missed"),
-        (RuleVersion(floor=8.0), LOWER, "Amber down to a floor of 8; Red beyond the floor"),
+        (RuleVersion(floor=8.0), LOWER, "Amber up to a floor of 8; Red beyond the floor"),
+        (RuleVersion(floor=60.0), HIGHER, "Amber down to a floor of 60; Red beyond the floor"),
         (
             DEFAULT_RULE,
             CLOSE,

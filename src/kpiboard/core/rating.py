@@ -133,7 +133,9 @@ class RuleVersion:
                 return text + "; Red beyond it (no Amber band)"
             return text + f"; Amber within {self.close_amber.describe(amount)}; Red beyond"
         if self.floor is not None:
-            return f"Amber down to a floor of {value(self.floor)}; Red beyond the floor"
+            # The minimum acceptable level is below the target, or above it when lower is better.
+            way = "up" if polarity is Polarity.LOWER else "down"
+            return f"Amber {way} to a floor of {value(self.floor)}; Red beyond the floor"
         if self.amber is None:
             return "No Amber band: Red as soon as the target is missed"
         return f"Amber within {self.amber.describe(amount)}; Red beyond"
