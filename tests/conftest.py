@@ -5,7 +5,7 @@ Loading the demo site (the pack and six people) takes most of a second, so it is
 session, under every test's transaction. Each test then starts from exactly one of two states:
 
 * ``demo_site``: the demo site as loaded, whatever earlier tests did (their transactions are
-  rolled back; after a transactional test's flush, the next test that needs it loads it again);
+  rolled back; after a transactional test's flush it is loaded again, committed, at once);
 * any other test using the database: the empty database the migrations leave, as pytest-django
   gives (the demo rows are deleted inside the test's transaction, so the rollback brings them
   back; in a transactional test the flush at its end removes them anyway).
@@ -18,6 +18,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.test import override_settings
+from pytest_django.plugin import blocking_manager_key
 
 from kpiboard.demo import pack_source, write_demo
 from kpiboard.packs.loader import load_pack
@@ -101,15 +102,36 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's test database, with the demo site loaded once (committed)."""
     with django_db_blocker.unblock():
         before = _row_counts()
+        people = get_user_model()
+        crowded = sorted(
+            m.__name__
+            for m, n in before.items()
+            if n and (m is people or m._meta.app_label == "kpiboard")
+        )
+        if crowded:  # a kept database (--reuse-db) that an interrupted run left full
+            pytest.exit(f"the test database already holds {crowded}: run with --create-db", 2)
         _load_demo_site()
         written = [m for m, n in _row_counts().items() if n != before[m]]
-        crowded = [m.__name__ for m in written if before[m]]
-        assert not crowded, f"the test database already holds {crowded}: try --create-db"
         after = _row_counts()
         _DEMO_ROWS.update((m, after[m]) for m in _children_first(written))
     yield
     with django_db_blocker.unblock():
         _remove_demo_site()  # a database kept for the next run (--reuse-db) is left empty
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test's flush, load the demo site again, committed, for the tests
+    after it (loaded inside a later test's transaction, it would be rolled back with it)."""
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    flushed = (marker is not None and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+    )
+    if _DEMO_ROWS and flushed:
+        with item.config.stash[blocking_manager_key].unblock():
+            _ensure_demo_site()
+    return result
 
 
 @pytest.fixture(autouse=True)

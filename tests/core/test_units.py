@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kpiboard.core.units import Unit, UnitKind, fixed
+from kpiboard.core.units import Unit, UnitKind, fixed, plain
 
 PERCENT = Unit(UnitKind.PERCENT)
 COUNT = Unit(UnitKind.COUNT)
@@ -89,3 +89,19 @@ def test_fixed_infinity_and_nan_are_written_not_raised():
 def test_fixed_huge_values_are_written_in_full(value):
     text = fixed(value, 2)
     assert text.endswith(".00") and Decimal(text.replace(",", "")) == Decimal(repr(value))
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (1_500_000.0, "1,500,000"),
+        (1e16, "10,000,000,000,000,000"),
+        (5e-05, "0.00005"),
+        (-0.0, "0"),
+        (2.5, "2.5"),
+        (-1234.25, "-1,234.25"),
+        (math.inf, "inf"),
+    ],
+)
+def test_plain_writes_every_digit_without_an_exponent(value, text):
+    assert plain(value) == text

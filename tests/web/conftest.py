@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.conftest import PASSWORD, PEOPLE  # noqa: F401  (the tests sign in as these people)
+from tests.conftest import PASSWORD  # noqa: F401  (the tests sign in with it)
 
 
 @pytest.fixture(autouse=True)

@@ -112,10 +112,10 @@ class FinancialCalendar:
         Remembered per calendar and label: a pack of 60,000 figures has a few dozen labels, and
         periods are immutable, so one can be shared.
         """
-        return _parse_remembered(self, str(label))
+        # Spacing does not change a label: "Sep-13 " is remembered as "Sep-13".
+        return _parse_remembered(self, " ".join(str(label).split()))
 
-    def _parse(self, label: str) -> Period:
-        text = " ".join(label.strip().split())
+    def _parse(self, text: str) -> Period:
         if not text:
             raise PeriodError("empty period label")
         if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text):

@@ -85,7 +85,7 @@ class Band:
     def describe(self, amount: Callable[[float], str] = plain) -> str:
         """In words; ``amount`` writes an absolute width (e.g. "3 percentage points")."""
         if self.relative:
-            return f"{plain(self.value * 100)}% of the target"
+            return f"{plain(round(self.value * 100, 9))}% of the target"  # 0.07 * 100 = 7.000...01
         return amount(self.value)
 
 

@@ -37,8 +37,13 @@ DEFAULT_DECIMALS = {
 
 
 def plain(number: float) -> str:
-    """A number as written, in no unit: no exponent, no lost digits (1500000 -> "1,500,000")."""
-    return format(number, ",.15g")
+    """A number as written, in no unit: no exponent, no lost digits (1500000 -> "1,500,000",
+    5e-05 -> "0.00005")."""
+    if not math.isfinite(number):
+        return f"{number}"
+    if number == 0:
+        return "0"  # not "-0"
+    return f"{Decimal(repr(float(number))).normalize():,f}"
 
 
 def fixed(value: float, places: int) -> str:

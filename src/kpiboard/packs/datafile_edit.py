@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .datafiles import LONG_COLUMNS
+from .datafiles import LONG_COLUMNS, format_number
 from .import_rows import ImportRow
-from .tables import CountingLines, format_number
+from .tables import CountingLines
 
 DATA_DIR = "data"
 

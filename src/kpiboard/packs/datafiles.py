@@ -30,6 +30,13 @@ class Row:
     line: int
 
 
+def format_number(value: float) -> str:
+    """A figure as it is written to a file: whole numbers without ``.0``, others exactly."""
+    if value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return repr(value)
+
+
 def parse_number(text: str) -> float | None:
     """A plain number, or None for an empty cell; raises ValueError with the reason."""
     text = text.strip()

@@ -16,8 +16,8 @@ from pathlib import Path
 from ..core.indicators import BUILTIN_SERIES
 from ..core.periods import Period
 from ..core.rating import Rating
+from .datafiles import format_number
 from .model import Pack
-from .tables import format_number
 
 RESULT_COLUMNS = (
     "indicator",

@@ -1,9 +1,9 @@
 """Work out what importing a file changes, figure by figure, before anything is written.
 
 :class:`FigureChange` and :class:`ChangeCounts` are shared with the web's import
-(:mod:`kpiboard.web.writes`), so a figure is new, changed or unchanged by the same rule whether it
-is imported into a pack's ``data/`` folder or into the database. An empty cell means "no figure
-given": an import never deletes a figure.
+(:mod:`kpiboard.web.db_import`), so a figure is new, changed or unchanged by the same rule
+whether it is imported into a pack's ``data/`` folder or into the database. An empty cell means
+"no figure given": an import never deletes a figure.
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ from typing import Protocol, Self
 
 from ..core.periods import Period
 from .datafile_edit import DATA_DIR, DataFile, data_files, edited
-from .datafiles import Row, assemble, parse_number, read_long_csv
+from .datafiles import Row, assemble, format_number, parse_number, read_long_csv
 from .import_rows import ImportRow, check_import_file
 from .loader import load_pack
 from .model import Pack
 from .problems import PackError, Problem, Problems
-from .tables import format_number
 
 IMPORTED_FILE = "imported.csv"
 

@@ -8,7 +8,8 @@ already in a data file are updated where they stand, new figures are appended to
 the resulting pack is loaded from a temporary copy first, so an import never leaves a pack that
 does not load. An empty cell means "no figure given": an import never deletes a figure.
 
-The steps live in their own modules, and this one re-exports what callers use:
+The steps live in their own modules; this one also re-exports their names, so code written
+against the single importer module keeps working:
 
 - :mod:`.tables` reads a CSV or spreadsheet file into cells of text;
 - :mod:`.import_rows` checks the rows against the pack (the long and wide layouts);

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .datafiles import LONG_COLUMNS
+from .datafiles import LONG_COLUMNS, format_number
 from .problems import PackError, Problem
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
@@ -29,13 +29,6 @@ def column_letter(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(ord("A") + rest) + letters
     return letters
-
-
-def format_number(value: float) -> str:
-    """A figure as it is written to a file: whole numbers without ``.0``, others exactly."""
-    if value.is_integer() and abs(value) < 1e16:
-        return str(int(value))
-    return repr(value)
 
 
 def cell_text(value: object, *, period: bool = False) -> str:

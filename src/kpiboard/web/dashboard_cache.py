@@ -24,7 +24,7 @@ from ..core.analysis import Analysis
 from ..core.indicators import IndicatorKind
 from ..core.rating import Rating
 from ..packs.model import Pack
-from ..report.charts import FONT_FAMILY
+from ..report.chart_frame import FONT_FAMILY
 from ..report.icons import (
     ASSURANCE_LABELS,
     VARIATION_LABELS,

@@ -32,9 +32,8 @@ from django.utils import timezone
 from ..core.indicators import Indicator as CoreIndicator
 from ..core.indicators import IndicatorKind
 from ..core.periods import FinancialCalendar, Period, PeriodError, PeriodKind
-from ..packs.datafiles import Row, assemble, series_problem
+from ..packs.datafiles import Row, assemble, format_number, series_problem
 from ..packs.problems import Problems
-from ..packs.tables import format_number
 from .models import (
     CommentaryText,
     Figure,
