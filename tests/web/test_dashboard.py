@@ -9,8 +9,10 @@ from django.test import Client
 from django.urls import reverse
 
 from kpiboard.web.accounts import create_person
-from kpiboard.web.models import Definition, Figure, Indicator, Role, Site
+from kpiboard.web.models import Definition, Indicator, Role, Site
 from kpiboard.web.store import bump_version
+
+from .revisions import change_figure
 
 ASC = {f"ASC{n:02d}" for n in range(1, 12)}
 SCS = {f"SCS{n:02d}" for n in range(1, 7)}
@@ -35,18 +37,6 @@ def row_of(response, code: str) -> str:
     html = response.content.decode()
     start = html.index(f'href="/indicators/{code}/"')
     return html[start : html.index("</tr>", start)]
-
-
-def change_figure(code, period, series, value, *, user=None, reason="test"):
-    indicator = Indicator.objects.get(code=code)
-    current = Figure.objects.get(indicator=indicator, period=period, series=series, is_current=True)
-    current.is_current = False
-    current.save(update_fields=["is_current"])
-    Figure.objects.create(
-        indicator=indicator, period=period, series=series, value=value,
-        revision=current.revision + 1, author=user, reason=reason,
-    )  # fmt: skip
-    bump_version()
 
 
 def test_dashboard_viewer_sees_every_live_indicator(client_for):

@@ -9,6 +9,8 @@ from django.urls import reverse
 from kpiboard.web.models import CommentaryText, Figure, Indicator, Site
 from kpiboard.web.store import bump_version
 
+from .revisions import change_figure
+
 
 def page(client, code="ASC01"):
     response = client.get(reverse("kpiboard:indicator", args=[code]))
@@ -22,18 +24,6 @@ def entry_url(code, period):
 
 def history(html: str) -> str:
     return html[html.index('id="history"') :]
-
-
-def change_figure(code, period, series, value, *, user=None, reason=""):
-    indicator = Indicator.objects.get(code=code)
-    current = Figure.objects.get(indicator=indicator, period=period, series=series, is_current=True)
-    current.is_current = False
-    current.save(update_fields=["is_current"])
-    Figure.objects.create(
-        indicator=indicator, period=period, series=series, value=value,
-        revision=current.revision + 1, author=user, reason=reason,
-    )  # fmt: skip
-    bump_version()
 
 
 def test_indicator_viewer_sees_the_report_page_content(client_for):

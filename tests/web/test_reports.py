@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from kpiboard.web.models import Definition, Figure, Indicator, Section, Signoff, SignoffState
+from kpiboard.web.models import Definition, Figure, Section, Signoff, SignoffState
 from kpiboard.web.overrides import set_override
-from kpiboard.web.store import bump_version
+
+from .revisions import change_figure
 
 NOW = {"section": "", "tag": "", "period": "2013-09", "format": "html", "version": "now"}
 
@@ -25,18 +26,6 @@ def indicator_part(html: str, code: str) -> str:
     start = html.index(f'id="ind-{code}"')
     end = html.find('class="indicator-page"', start)
     return html[start : end if end > 0 else len(html)]
-
-
-def change_figure(code, period, series, value, *, reason="test"):
-    indicator = Indicator.objects.get(code=code)
-    current = Figure.objects.get(indicator=indicator, period=period, series=series, is_current=True)
-    current.is_current = False
-    current.save(update_fields=["is_current"])
-    Figure.objects.create(
-        indicator=indicator, period=period, series=series, value=value,
-        revision=current.revision + 1, reason=reason,
-    )  # fmt: skip
-    bump_version()
 
 
 def approve(section_code: str, period: str, *, by=None) -> Signoff:
