@@ -21,10 +21,7 @@ from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
-from ...core.periods import PeriodError
-from ...core.units import plain
 from ...report.markdown import to_html
-from ...report.model import fmt_value
 from .. import store
 from ..models import (
     CommentaryText,
@@ -37,7 +34,7 @@ from ..models import (
     SignoffState,
 )
 from ..writes import who
-from .indicator import PACK_LOAD, SERIES_LABELS
+from .indicator import PACK_LOAD, figure_text, period_display, series_label
 
 PER_PAGE = 50
 
@@ -194,7 +191,7 @@ def _entries(rows: list[Row], pack, people: dict[str, str], sections: dict[str, 
     out = []
     for row in rows:
         who_ = people.get(str(row.author_id), PACK_LOAD) if row.author_id else PACK_LOAD
-        display = _period_display(pack, row.period)
+        display = period_display(pack, row.period)
         ind = pack.indicators.get(row.subject) if row.kind not in ("signoff", "narrative") else None
         url = ""
         if row.kind == "signoff":
@@ -212,12 +209,11 @@ def _entries(rows: list[Row], pack, people: dict[str, str], sections: dict[str, 
             what = f"{row.subject}, {display}"
             url = reverse("kpiboard:indicator_history", args=[row.subject]) if ind else ""
             if row.kind == "figure":
-                label = SERIES_LABELS.get(row.series, row.series.replace("_", " ").capitalize())
-                what = f"{what}, {label}"
-                new = _figure(ind, row.value, row.series)
+                what = f"{what}, {series_label(ind, row.series)}"
+                new = figure_text(ind, row.value, row.series)
                 before = previous.get((row.subject, row.period, row.series, row.revision - 1))
                 if row.revision > 1:
-                    change = f"{_figure(ind, before, row.series)} → {new}"
+                    change = f"{figure_text(ind, before, row.series)} → {new}"
                 else:
                     change = f"Set to {new}"
             else:
@@ -249,19 +245,3 @@ def _previous_figures(rows: list[Row]) -> dict[tuple[str, str, str, int], float 
             "indicator__code", "period", "series", "revision", "value"
         )
     }
-
-
-def _figure(ind, value: float | None, series: str) -> str:
-    """A figure in its indicator's unit; plainly for an indicator no longer on the site."""
-    if value is None:
-        return "withdrawn"
-    return fmt_value(ind, value, series) if ind is not None else plain(value)
-
-
-def _period_display(pack, label: str) -> str:
-    if not label:
-        return ""
-    try:
-        return pack.calendar.parse(label).display
-    except (PeriodError, ValueError):
-        return label

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 from ...core.draft import draft_commentary
 from ...core.indicators import Indicator as CoreIndicator
 from ...core.periods import PeriodError
+from ...core.units import plain
 from ...report.markdown import to_html
 from ...report.model import Commentary, fmt_value
 from ...report.pages import indicator_page
@@ -58,11 +59,23 @@ class PeriodHistory:
     changes: list[Change] = field(default_factory=list)
 
 
-def _series_label(ind: CoreIndicator, series: str) -> str:
-    definition = ind.series_def(series)
+def series_label(ind: CoreIndicator | None, series: str) -> str:
+    """A series as revisions name it: the definition's label, or a standard name (``ind`` None:
+    an indicator no longer on the site)."""
+    definition = ind.series_def(series) if ind is not None else None
     if definition is not None and definition.label:
         return definition.label
     return SERIES_LABELS.get(series, series.replace("_", " ").capitalize())
+
+
+def period_display(pack, label: str) -> str:
+    """A stored period label as pages print it; as stored when the calendar cannot read it."""
+    if not label:
+        return ""
+    try:
+        return pack.calendar.parse(label).display
+    except (PeriodError, ValueError):
+        return label
 
 
 #: Who a revision is by when no person made it: it came in with a pack.
@@ -100,12 +113,8 @@ def _history(model: Indicator, ind: CoreIndicator, pack, limit: int | None = Non
     keyed = _changes(ind, figures, texts)
     out = []
     for label in shown:
-        try:
-            display = pack.calendar.parse(label).display
-        except (PeriodError, ValueError):
-            display = label
         changes = [c for _, c in sorted(keyed[label], key=lambda item: item[0])]
-        out.append(PeriodHistory(label, display, changes))
+        out.append(PeriodHistory(label, period_display(pack, label), changes))
     return History(out, sum(counts.values()), len(labels) - len(shown))
 
 
@@ -121,10 +130,10 @@ def _changes(ind: CoreIndicator, figures, texts) -> dict[str, list[tuple[tuple, 
     for period, series, revision, value, note, reason, created, author in rows:
         before = previous.get((period, series))
         change = Change(
-            series=_series_label(ind, series),
+            series=series_label(ind, series),
             revision=revision,
-            old="" if before is None else _figure_text(ind, before[0], series),
-            new=_figure_text(ind, value, series),
+            old="" if before is None else figure_text(ind, before[0], series),
+            new=figure_text(ind, value, series),
             author=author or PACK_LOAD,
             when=created,
             reason=reason,
@@ -175,8 +184,12 @@ def _word_diff(old: str, new: str, context: int = 8) -> list[tuple[str, str]]:
     return out
 
 
-def _figure_text(ind: CoreIndicator, value: float | None, series: str) -> str:
-    return "withdrawn" if value is None else fmt_value(ind, value, series)
+def figure_text(ind: CoreIndicator | None, value: float | None, series: str) -> str:
+    """A revision's value in the indicator's unit; plainly for an indicator no longer on the
+    site; "withdrawn" for a figure taken away."""
+    if value is None:
+        return "withdrawn"
+    return fmt_value(ind, value, series) if ind is not None else plain(value)
 
 
 def _markdown(commentary: Commentary | None):
