@@ -261,3 +261,10 @@ def test_indicator_data_from_points_sorts_union_of_periods():
     assert data.periods == (P("2013-06"), P("2013-07"))
     assert np.isnan(data.get("actual")[0])
     assert (data.has("target"), data.has("floor")) == (True, False)
+
+
+def test_reported_is_every_period_with_a_figure_up_to_as_at_latest_first():
+    ind, data = make({"2013-07": 1.0, "2013-08": NAN, "2013-09": 3.0, "2013-10": 4.0})
+    result = evaluate_indicator(ind, data, calendar=UK, as_at=P("2013-09"))
+    assert [r.period.label for r in result.reported] == ["2013-09", "2013-07"]
+    assert result.latest is result.reported[0]

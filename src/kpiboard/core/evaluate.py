@@ -50,15 +50,22 @@ class IndicatorResult:
     as_at: Period | None
     calendar: FinancialCalendar
 
-    @property
-    def latest(self) -> PeriodResult | None:
-        """The most recent period with a figure, not after the as-at period."""
+    def _reported(self):
         for result in reversed(self.periods):
             if self.as_at is not None and result.period.end > self.as_at.end:
                 continue
             if result.actual is not None:
-                return result
-        return None
+                yield result
+
+    @property
+    def latest(self) -> PeriodResult | None:
+        """The most recent period with a figure, not after the as-at period."""
+        return next(self._reported(), None)
+
+    @property
+    def reported(self) -> list[PeriodResult]:
+        """Every period with a figure, not after the as-at period, latest first."""
+        return list(self._reported())
 
     @property
     def previous(self) -> PeriodResult | None:

@@ -106,14 +106,9 @@ def overridable_periods(pack, code: str) -> list:
     period, latest first (each with its computed rating, as :class:`PeriodResult`)."""
     if code not in pack.indicators:
         return []
-    result = evaluate_indicator(
+    return evaluate_indicator(
         pack.indicators[code], pack.data[code], calendar=pack.calendar, as_at=pack.as_at
-    )
-    return [
-        r
-        for r in reversed(result.periods)
-        if r.actual is not None and r.period.end <= pack.as_at.end
-    ]
+    ).reported
 
 
 def _period(pack, override: dict):
