@@ -48,7 +48,7 @@ class Override:
 class Derivation:
     """How an indicator's actual is computed from monthly source series (see core.aggregate)."""
 
-    method: str  # rolling_12 | year_to_date
+    method: str  # an Accumulation value: rolling_12 | year_to_date (| period, per-period ratio)
     how: str  # sum | mean | ratio
     source: str = ""
     numerator: str = ""
@@ -60,6 +60,30 @@ class Derivation:
         return (self.numerator, self.denominator) if self.how == "ratio" else (self.source,)
 
 
+class SpcChart(StrEnum):
+    """Which control chart: XmR for ordinary measures, t or g for rare events (see core.spc)."""
+
+    XMR = "xmr"
+    T = "t"  # time between events
+    G = "g"  # opportunities (or days) between events
+
+
+class Accumulation(StrEnum):
+    """What one figure covers: its own period, the financial year so far, or 12 months to date."""
+
+    PERIOD = "period"
+    YEAR_TO_DATE = "year_to_date"
+    ROLLING_12 = "rolling_12"
+
+
+class Aggregation(StrEnum):
+    """How a year's outturn is made from its periods' figures."""
+
+    SUM = "sum"  # a count per month: the year is the sum of its months
+    LAST = "last"  # a rate, a percentage or a cumulative figure: the year is its last figure
+    RATIO = "ratio"  # a derived ratio: the year's numerator over the year's denominator
+
+
 @dataclass(frozen=True)
 class SpcOptions:
     """Ask for a statistical process control (XmR) chart; see core.spc for the rules."""
@@ -69,6 +93,8 @@ class SpcOptions:
     rebase: tuple[Period, ...] = ()  # periods that start a new group of limits
     shift_length: int = 7
     mdc_2023: bool = False
+    chart: SpcChart = SpcChart.XMR
+    on: str = ""  # a series to chart instead of the actual (the monthly figures under a YTD)
 
 
 @dataclass(frozen=True)
@@ -106,10 +132,25 @@ class Indicator:
     forecast: ForecastOptions | None = ForecastOptions()  # None: no year-end forecast
     peer_groups: tuple[str, ...] = ()  # peer groups (manifest) to rank this indicator in
     draft_commentary: bool = False  # print kpiboard's drafted commentary in the report
+    #: What one figure covers; None: worked out from ``derive`` and ``forecast`` (see below).
+    accumulation_declared: Accumulation | None = None
+    #: How a year's outturn is made; None: worked out from the unit and ``derive``.
+    aggregation_declared: Aggregation | None = None
 
     @property
     def display_title(self) -> str:
         return self.short_title or self.title
+
+    @property
+    def accumulation(self) -> Accumulation:
+        """Whether the figures are running totals: declared, or known from how they are made."""
+        if self.accumulation_declared is not None:
+            return self.accumulation_declared
+        if self.derive is not None:
+            return Accumulation(self.derive.method)
+        if self.forecast is not None and self.forecast.cumulative:
+            return Accumulation.YEAR_TO_DATE
+        return Accumulation.PERIOD
 
     def series_def(self, name: str) -> SeriesDef | None:
         return next((s for s in self.series if s.name == name), None)

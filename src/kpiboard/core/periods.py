@@ -178,6 +178,7 @@ class FinancialCalendar:
 UK = FinancialCalendar(4)
 
 
+@functools.total_ordering
 @dataclass(frozen=True, order=False)
 class Period:
     kind: PeriodKind
@@ -209,7 +210,11 @@ class Period:
         # Periods ending the same day sort longest first, so a year precedes its last quarter.
         return (self.end, self.start)
 
-    def __lt__(self, other: Period) -> bool:
+    def __lt__(self, other: object) -> bool:
+        """Periods order by end date (then longest first); ``<=``, ``>`` and ``>=`` follow from
+        this and equality, so every comparison a rule or option needs works."""
+        if not isinstance(other, Period):
+            return NotImplemented
         return self.sort_key < other.sort_key
 
     def shifted_year(self, calendar: FinancialCalendar, years: int = -1) -> Period:
