@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from .core.periods import PeriodError
+from .demo import DESCRIPTIONS, DemoKind
 from .packs.problems import PackError
 
 
@@ -242,16 +243,23 @@ def draft(pack: str, fmt: str, as_at: str | None, only: tuple[str, ...]) -> None
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False))
+@click.option(
+    "--kind",
+    type=click.Choice([k.value for k in DemoKind]),
+    default=DemoKind.COUNCIL.value,
+    show_default=True,
+    help="council: a county council's 2013 report; nhs-trust: an NHS trust's board report.",
+)
 @click.option("--report", "with_report", is_flag=True, help="Also build the HTML and PDF reports.")
-def demo(directory: str, with_report: bool) -> None:
-    """Write the demo pack (a county council's 2013 report) to DIRECTORY."""
+def demo(directory: str, kind: str, with_report: bool) -> None:
+    """Write a demo pack to DIRECTORY (see --kind)."""
     from .demo import write_demo
 
     try:
-        path = write_demo(directory)
+        path = write_demo(directory, kind=kind)
     except FileExistsError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Demo pack written to {path}")
+    click.echo(f"Demo pack ({DESCRIPTIONS[DemoKind(kind)]}) written to {path}")
     if with_report:
         from .packs.loader import load_pack
         from .report import build_report, render
@@ -286,11 +294,18 @@ def manage(ctx: click.Context) -> None:
 
 
 @main.command()
-@click.option("--demo", is_flag=True, help="Load the demo pack into a fresh embedded database.")
+@click.option(
+    "--demo",
+    type=click.Choice([k.value for k in DemoKind]),
+    is_flag=False,
+    flag_value=DemoKind.COUNCIL.value,
+    default=None,
+    help="Load a demo pack (council when no kind is given) into a fresh embedded database.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
-def serve(demo: bool, host: str, port: int, workers: int) -> None:
+def serve(demo: str | None, host: str, port: int, workers: int) -> None:
     """Start the web application with gunicorn (SQLite by default, or DATABASE_URL)."""
     import os
     import tempfile
@@ -311,7 +326,7 @@ def serve(demo: bool, host: str, port: int, workers: int) -> None:
         from .web.models import Role
         from .web.store import load_pack_into_db
 
-        load_pack_into_db(pack_source(), reason="Demo pack")
+        load_pack_into_db(pack_source(demo), reason="Demo pack")
         user, password = create_person("admin", Role.ADMINISTRATOR)
         click.echo(f"Demo data loaded into {settings.DATABASES['default']['NAME']}")
         click.echo(f"Sign in as:  {user.get_username()}  /  {password}")

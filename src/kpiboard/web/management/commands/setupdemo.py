@@ -9,13 +9,21 @@ class Command(BaseCommand):
     help = "Load the demo pack into an empty database and create an administrator."
 
     def add_arguments(self, parser):
-        parser.add_argument("--admin", default="admin")
+        from ....demo import DemoKind
 
-    def handle(self, admin, **options):
+        parser.add_argument("--admin", default="admin")
+        parser.add_argument(
+            "--kind",
+            choices=[k.value for k in DemoKind],
+            default=DemoKind.COUNCIL.value,
+            help="which demo: the council's 2013 report or an NHS trust's board report",
+        )
+
+    def handle(self, admin, kind, **options):
         from ....demo import pack_source
 
         if Indicator.objects.exists():
             raise CommandError("the database already holds indicators; use a fresh database")
-        load_pack_into_db(pack_source(), reason="Demo pack")
+        load_pack_into_db(pack_source(kind), reason="Demo pack")
         user, password = create_person(admin, Role.ADMINISTRATOR)
         self.stdout.write(f"Administrator: {user.get_username()} / {password}")
