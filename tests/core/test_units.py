@@ -133,7 +133,9 @@ def test_format_scaled_and_bracketed_values_give_report_text(unit, value, text):
 
 
 def test_format_difference_keeps_the_scale_and_symbol():
-    euro_k = Unit(UnitKind.CURRENCY, symbol="€", scale=Scale.THOUSANDS, negatives=Negatives.BRACKETS)
+    euro_k = Unit(
+        UnitKind.CURRENCY, symbol="€", scale=Scale.THOUSANDS, negatives=Negatives.BRACKETS
+    )
     assert (GBP_K.format_difference(-100), euro_k.format_difference(-168)) == ("£100k", "€168k")
 
 
