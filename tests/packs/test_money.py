@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -17,7 +19,7 @@ from kpiboard.core.units import Negatives, Scale, UnitKind
 from kpiboard.packs.datafiles import format_number, parse_number
 from kpiboard.packs.exporter import result_rows, summary_rows
 from kpiboard.packs.loader import check_pack, load_pack
-from tests.finance_pack import FIN01, MANIFEST, write_finance_pack
+from tests.finance_pack import FIN01, write_finance_pack
 
 BRACKETS_EURO = 'negatives: brackets\ncurrency_symbol: "€"\n'
 
@@ -127,8 +129,22 @@ def test_cli_rate_table_writes_the_unit_and_csv_json_keep_numbers(tmp_path):
     assert (float(first["actual"]), first["unit"]) == (-1500, "€k")
 
 
-def test_docs_manifest_example_keys_are_read(tmp_path):
-    root = write_finance_pack(tmp_path)
-    manifest = MANIFEST.format(style='currency_symbol: "$"\nnegatives: minus\n')
-    (root / "kpiboard.yaml").write_text(manifest, encoding="utf-8")
-    assert load_pack(root).indicators["FIN01"].unit.format(-2068) == "-$2,068k"
+def _docs_money_examples() -> list[str]:
+    """The ```yaml blocks of the "Money and scale" section of docs/pack-format.md."""
+    text = (Path(__file__).parents[2] / "docs" / "pack-format.md").read_text("utf-8")
+    section = text.split("### Money and scale", 1)[1].split("\n### ", 1)[0]
+    return re.findall(r"```yaml\n(.*?)```", section, re.S)
+
+
+def test_docs_money_examples_load_and_print_as_documented(tmp_path):
+    indicator, manifest = _docs_money_examples()
+    root = write_finance_pack(tmp_path, manifest)
+    head = FIN01.split("unit: currency", 1)[0]
+    body = "polarity: higher_is_better\nfrequency: month\n"
+    (root / "indicators/FIN01.yaml").write_text(head + body + indicator, encoding="utf-8")
+    fin01 = load_pack(root).indicators["FIN01"]
+    assert fin01.unit.format(-2068) == "(€2,068k)"
+    assert fin01.series_def("reserves").unit.format(-12.35) == "(€12.4m)"
+    assert fin01.rules[0].describe(
+        fin01.polarity, fin01.unit.format, fin01.unit.format_difference
+    ) == ("Amber within €100k; Red beyond")
