@@ -82,27 +82,26 @@ def rate(pack: str, fmt: str, as_at: str | None, only: tuple[str, ...]) -> None:
         writer.writeheader()
         writer.writerows(rows)
     else:
-        _print_table(rows)
+        _print_table(p, rows)
 
 
-def _print_table(rows: list[dict]) -> None:
+def _print_table(pack, rows: list[dict]) -> None:
+    """Figures in each indicator's unit, as the report writes them but with every decimal
+    (csv and json keep the raw numbers as written in the data, with a ``unit`` column)."""
     headings = ["Indicator", "Period", "Actual", "Target", "Rating", "Direction"]
     body = []
     for r in rows:
+        unit = pack.indicators[r["indicator"]].unit
         rating = r["rating"] + (" (override)" if r["overridden"] else "")
         body.append([
-            r["indicator"], r["period_label"], _num(r["actual"]), _num(r["target"]), rating,
-            r["direction"].replace("_", " "),
+            r["indicator"], r["period_label"], unit.format_full(r["actual"]),
+            unit.format_full(r["target"]), rating, r["direction"].replace("_", " "),
         ])  # fmt: skip
     widths = [max(len(h), *(len(str(row[i])) for row in body)) for i, h in enumerate(headings)]
     click.echo("  ".join(h.ljust(w) for h, w in zip(headings, widths, strict=True)))
     click.echo("  ".join("-" * w for w in widths))
     for row in body:
         click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
-
-
-def _num(value: float | None) -> str:
-    return "" if value is None else f"{value:.15g}"  # every digit the figure has
 
 
 @main.command()

@@ -2,6 +2,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kpiboard.core.rating import (
     DEFAULT_RULE,
@@ -14,7 +16,7 @@ from kpiboard.core.rating import (
     resolve_rule_arrays,
     rule_for_year,
 )
-from kpiboard.core.units import Unit, UnitKind
+from kpiboard.core.units import Negatives, Scale, Unit, UnitKind
 
 HIGHER, LOWER, CLOSE = Polarity.HIGHER, Polarity.LOWER, Polarity.CLOSE
 NO_AMBER = RuleVersion(amber=None)
@@ -77,6 +79,35 @@ def test_rate_higher_absolute_band_boundaries_follow_key(actual, expected):
 def test_rate_negative_target_relative_band_uses_size_of_target():
     assert rate(-11.0, -10.0, HIGHER) is Rating.AMBER
     assert rate(-11.1, -10.0, HIGHER) is Rating.RED
+
+
+@pytest.mark.parametrize(
+    ("actual", "polarity", "expected"),
+    [
+        (-540.0, HIGHER, Rating.AMBER),  # a £500k deficit target: the floor is -£550k
+        (-550.0, HIGHER, Rating.AMBER),
+        (-551.0, HIGHER, Rating.RED),
+        (-460.0, LOWER, Rating.AMBER),  # lower is better: the floor is -£450k
+        (-450.0, LOWER, Rating.AMBER),
+        (-449.0, LOWER, Rating.RED),
+    ],
+)
+def test_rate_negative_target_band_is_a_share_of_its_size_both_ways(actual, polarity, expected):
+    assert rate(actual, -500.0, polarity) is expected
+    arrays = resolve_rule_arrays(np.array([-500.0]), [DEFAULT_RULE])
+    code = rate_array(np.array([actual]), np.array([-500.0]), np.array([polarity.code]), arrays)
+    assert Rating(code[0]) is expected
+
+
+@given(
+    st.floats(-1e9, 1e9, allow_nan=False).filter(lambda t: t != 0),
+    st.floats(0.01, 0.9),
+    st.sampled_from([HIGHER, LOWER]),
+)
+def test_floor_from_a_share_is_never_on_the_better_side_of_the_target(target, share, polarity):
+    floor = RuleVersion(amber=Band(share)).floor_for(target, polarity)
+    assert (floor < target) if polarity is HIGHER else (floor > target)
+    assert math.isclose(abs(floor - target), share * abs(target))
 
 
 def test_rate_zero_target_relative_band_gives_no_amber():
@@ -279,6 +310,15 @@ def test_rule_describe_writes_floor_and_bands_in_the_unit():
     assert band.describe(HIGHER, percent.format, percent.format_difference) == (
         "Amber within 3 percentage points; Red beyond"
     )
+
+
+def test_rule_describe_writes_thousands_of_pounds():
+    gbp_k = Unit(UnitKind.CURRENCY, scale=Scale.THOUSANDS, negatives=Negatives.BRACKETS)
+    words = (gbp_k.format, gbp_k.format_difference)
+    band = RuleVersion(amber=Band(100.0, relative=False)).describe(HIGHER, *words)
+    floor = RuleVersion(floor=-2500.0).describe(HIGHER, *words)
+    assert band == "Amber within £100k; Red beyond"
+    assert floor == "Amber down to a floor of (£2,500k); Red beyond the floor"
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kpiboard.core.units import Unit, UnitKind, fixed, plain
+from kpiboard.core.units import Negatives, Scale, Unit, UnitKind, fixed, plain
 
 PERCENT = Unit(UnitKind.PERCENT)
 COUNT = Unit(UnitKind.COUNT)
@@ -105,3 +105,78 @@ def test_fixed_huge_values_are_written_in_full(value):
 )
 def test_plain_writes_every_digit_without_an_exponent(value, text):
     assert plain(value) == text
+
+
+GBP_K = Unit(UnitKind.CURRENCY, scale=Scale.THOUSANDS)
+GBP_K_BRACKETS = Unit(UnitKind.CURRENCY, scale=Scale.THOUSANDS, negatives=Negatives.BRACKETS)
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "text"),
+    [
+        (GBP_K, -2068, "-£2,068k"),  # a £2,068k deficit, never "-£2,068"
+        (GBP_K, 2068, "£2,068k"),
+        (GBP_K_BRACKETS, -2068, "(£2,068k)"),
+        (GBP_K_BRACKETS, 2068, "£2,068k"),
+        (GBP_K_BRACKETS, -0.4, "£0k"),  # rounds to nothing: no brackets round a zero
+        (Unit(UnitKind.CURRENCY, 1, scale=Scale.MILLIONS), 2.07, "£2.1m"),
+        (Unit(UnitKind.CURRENCY, 1, "€", scale=Scale.MILLIONS), -12.35, "-€12.4m"),
+        (Unit(UnitKind.CURRENCY, symbol="$"), -1500, "-$1,500"),
+        (Unit(UnitKind.COUNT, scale=Scale.THOUSANDS), 1249, "1,249k"),
+        (Unit(UnitKind.COUNT, 1, scale=Scale.THOUSANDS), 12.44, "12.4k"),
+        (Unit(UnitKind.COUNT, negatives=Negatives.BRACKETS), -1249, "(1,249)"),
+        (Unit(UnitKind.PERCENT, negatives=Negatives.BRACKETS), -3.0, "(3%)"),
+    ],
+)
+def test_format_scaled_and_bracketed_values_give_report_text(unit, value, text):
+    assert unit.format(value) == text
+
+
+def test_format_difference_keeps_the_scale_and_symbol():
+    euro_k = Unit(
+        UnitKind.CURRENCY, symbol="€", scale=Scale.THOUSANDS, negatives=Negatives.BRACKETS
+    )
+    assert (GBP_K.format_difference(-100), euro_k.format_difference(-168)) == ("£100k", "€168k")
+
+
+@given(
+    st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12),
+    st.sampled_from(list(UnitKind)),
+    st.sampled_from(list(Scale)),
+    st.integers(0, 4),
+)
+def test_brackets_differ_from_minus_only_in_the_sign(value, kind, scale, decimals):
+    minus = Unit(kind, decimals, scale=scale)
+    brackets = Unit(kind, decimals, scale=scale, negatives=Negatives.BRACKETS)
+    text = minus.format(value)
+    expected = f"({text[1:]})" if text.startswith("-") else text
+    assert brackets.format(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "text"),
+    [
+        (PERCENT, 73.25, "73.25%"),
+        (PERCENT, 73.0, "73%"),
+        (GBP_K_BRACKETS, -2068.5, "(£2,068.5k)"),
+        (RATE, 5.8, "5.80"),
+        (COUNT, 1249, "1,249"),
+    ],
+)
+def test_format_full_keeps_every_decimal_in_the_unit(unit, value, text):
+    assert unit.format_full(value) == text
+
+
+@pytest.mark.parametrize(
+    ("unit", "label"),
+    [
+        (PERCENT, "%"),
+        (CURRENCY, "£"),
+        (GBP_K, "£k"),
+        (COUNT, "count"),
+        (Unit(UnitKind.COUNT, scale=Scale.MILLIONS), "millions"),
+        (RATE, "rate"),
+    ],
+)
+def test_label_names_what_raw_figures_are_in(unit, label):
+    assert unit.label == label

@@ -39,6 +39,7 @@ def test_result_rows_columns_and_values(pack_dir):
         "actual": 74.0,
         "target": 72.0,
         "floor": None,
+        "unit": "%",
         "rating": "GREEN",
         "computed_rating": "GREEN",
         "overridden": False,

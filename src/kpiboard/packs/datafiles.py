@@ -38,10 +38,20 @@ def format_number(value: float) -> str:
 
 
 def parse_number(text: str) -> float | None:
-    """A plain number, or None for an empty cell; raises ValueError with the reason."""
+    """A plain number, or None for an empty cell; raises ValueError with the reason.
+
+    An accounting-style negative in brackets, "(2068)", is -2068: finance spreadsheets saved as
+    CSV write their negatives that way."""
     text = text.strip()
     if not text:
         return None
+    if text.startswith("(") and text.endswith(")"):
+        inner = text[1:-1].strip()
+        if not inner or inner[0] in "(-+":
+            raise ValueError(f"{text!r} is not a number: a bracketed negative is like (2068)")
+        value = parse_number(inner)
+        assert value is not None  # ``inner`` is not empty
+        return 0.0 - value  # 0.0 - 0.0 is 0.0, never -0.0
     if text.endswith("%"):
         raise ValueError(f"{text!r} is not a number: write percentages without %, e.g. {text[:-1]}")
     if "," in text:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..core.direction import Basis
 from ..core.indicators import (
     BUILTIN_SERIES,
@@ -16,19 +18,62 @@ from ..core.indicators import (
 )
 from ..core.periods import FinancialCalendar, PeriodError
 from ..core.rating import Polarity, Rating, RuleVersion
-from ..core.units import Unit, UnitKind
+from ..core.units import SCALABLE, Scale, Unit, UnitKind
 from .fields import ID_PATTERN, FieldReader
 from .problems import Problems
 from .yamlsource import Mapping
 
 INDICATOR_KEYS = [
-    "id", "section", "number", "title", "short_title", "kind", "tags", "unit", "decimals",
+    "id", "section", "number", "title", "short_title", "kind", "tags", "unit", "decimals", "scale",
     "polarity", "frequency", "data_period", "rated", "not_rated_reason", "direction_basis",
     "metadata", "notes", "series", "rules", "year_end_targets", "overrides", "illustrative",
     "derive", "spc", "expected_range", "forecast", "peer_groups", "draft_commentary",
 ]  # fmt: skip
 FREQUENCIES = ("month", "quarter", "year", "irregular")
+PLAIN_UNIT = Unit()  # the house style of a manifest that sets neither currency_symbol nor negatives
+UNIT_KINDS = [u.value for u in UnitKind]
+SCALES = [s.value for s in Scale if s is not Scale.ONE]
+_MONEY_WORDS = ("gbp", "eur", "usd", "pound", "euro", "dollar", "money", "cash", "£", "€", "$")
+_SCALE_ENDINGS = {
+    "thousands": ("_k", "£k", "€k", "$k", "000s"),
+    "millions": ("_m", "_mn", "£m", "€m", "$m"),
+}
 OVERRIDE_RATINGS = ("GREEN", "AMBER", "RED", "NOT_RATED")
+
+
+def _unit_hint(value: object) -> str:
+    """A fix for a unit name that packs a currency or a scale into it (``gbp_thousands``)."""
+    text = str(value).strip().lower()
+    scale = next(
+        (name for name, ends in _SCALE_ENDINGS.items() if name[:-1] in text or text.endswith(ends)),
+        "",
+    )
+    money = any(word in text for word in _MONEY_WORDS)
+    if not scale and not money:
+        return ""
+    fix = f"unit: {'currency' if money else 'count'}" + (f" with scale: {scale}" if scale else "")
+    where = " (and currency_symbol: in kpiboard.yaml for a symbol other than £)" if money else ""
+    return f"{value!r} is not a unit: write {fix}{where}"
+
+
+def _read_unit(r: FieldReader, base: Unit, default: UnitKind) -> Unit:
+    """``unit``, ``decimals`` and ``scale`` of an indicator or series, in the pack's house style
+    (``base`` carries the manifest's currency symbol and negatives)."""
+    value = r.mapping.get("unit")
+    hint = "" if value is None or str(value) in UNIT_KINDS else _unit_hint(value)
+    if hint:
+        r.problem("unit", hint)
+        kind = default
+    else:
+        kind = UnitKind(r.choice("unit", UNIT_KINDS, default.value))
+    scale = Scale(r.choice("scale", SCALES, Scale.ONE.value))
+    if scale is not Scale.ONE and kind not in SCALABLE and not hint:
+        r.problem(
+            "scale",
+            f"only currency and count figures can be in {scale.value}, not {kind.value}",
+        )
+        scale = Scale.ONE
+    return replace(base, kind=kind, decimals=r.integer("decimals", None, 0, 6), scale=scale)
 
 
 def _read_rules(
@@ -78,7 +123,7 @@ def _read_rules(
     return tuple(rules) or (default,)
 
 
-def _read_series(r: FieldReader) -> tuple[SeriesDef, ...]:
+def _read_series(r: FieldReader, base: Unit) -> tuple[SeriesDef, ...]:
     block = r.mapping_at("series")
     if block is None:
         return ()
@@ -96,12 +141,11 @@ def _read_series(r: FieldReader) -> tuple[SeriesDef, ...]:
             r.problems.report(r.file, block.line_of(name), where, "must be {label: ..., role: ...}")
             continue
         sr = FieldReader(r.problems, r.file, body, where + ".")
-        sr.check_keys(["label", "role", "unit", "decimals"], required=["label"])
+        sr.check_keys(["label", "role", "unit", "decimals", "scale"], required=["label"])
         role = sr.choice("role", [x.value for x in SeriesRole], SeriesRole.EXTRA.value)
         unit = None
-        if "unit" in body or "decimals" in body:
-            kind = sr.choice("unit", [u.value for u in UnitKind], UnitKind.COUNT.value)
-            unit = Unit(UnitKind(kind), sr.integer("decimals", None, 0, 6))
+        if "unit" in body or "decimals" in body or "scale" in body:
+            unit = _read_unit(sr, base, UnitKind.COUNT)
         out.append(SeriesDef(name, sr.text("label"), SeriesRole(role), unit))
     return tuple(out)
 
@@ -240,8 +284,11 @@ def read_indicator(
     calendar: FinancialCalendar,
     default_rule: RuleVersion,
     problems: Problems,
+    base_unit: Unit = PLAIN_UNIT,
 ) -> tuple[Indicator, int] | None:
-    """The indicator and the line of its ``section`` key, or None when unusable."""
+    """The indicator and the line of its ``section`` key, or None when unusable.
+
+    ``base_unit`` is the manifest's house style (currency symbol, negatives)."""
     if not isinstance(data, Mapping):
         problems.report(file, 1, "", "must be a mapping of indicator fields")
         return None
@@ -252,12 +299,12 @@ def read_indicator(
         r.problem("id", f"{ind_id!r} does not match the file name {expected_id}.yaml")
     kind = IndicatorKind(r.choice("kind", [k.value for k in IndicatorKind], "kpi"))
     polarity = Polarity(r.choice("polarity", [p.value for p in Polarity], Polarity.HIGHER.value))
-    unit_kind = UnitKind(r.choice("unit", [u.value for u in UnitKind], UnitKind.COUNT.value))
+    unit = _read_unit(r, base_unit, UnitKind.COUNT)
     rated = r.boolean("rated", kind is IndicatorKind.KPI)
     if kind is IndicatorKind.LEAD and rated:
         r.problem("rated", "lead indicators are never rated; remove rated: true")
         rated = False
-    series = _read_series(r)
+    series = _read_series(r, base_unit)
     number = data.get("number")
     indicator = Indicator(
         id=ind_id or expected_id,
@@ -267,7 +314,7 @@ def read_indicator(
         short_title=r.text("short_title"),
         kind=kind,
         tags=tuple(r.text_list("tags")),
-        unit=Unit(unit_kind, r.integer("decimals", None, 0, 6)),
+        unit=unit,
         polarity=polarity,
         frequency=r.choice("frequency", FREQUENCIES, "month"),
         data_period=r.text("data_period"),

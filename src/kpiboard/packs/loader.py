@@ -197,7 +197,9 @@ def build_pack(source: PackSource, problems: Problems | None = None) -> Pack:
     for rel, stem, data in source.indicators:
         read = None
         if data is not None:
-            read = read_indicator(data, rel, stem, calendar, manifest.default_rule, problems)
+            read = read_indicator(
+                data, rel, stem, calendar, manifest.default_rule, problems, manifest.base_unit
+            )
         if read is None:
             broken.add(stem)  # already reported; spare the user its data rows' echoes
         else:
@@ -267,4 +269,6 @@ def build_pack(source: PackSource, problems: Problems | None = None) -> Pack:
         peer_groups=manifest.peer_groups,
         peers=peers,
         path=source.root,
+        currency_symbol=manifest.currency_symbol,
+        negatives=manifest.negatives,
     )

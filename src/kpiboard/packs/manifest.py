@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ..core.periods import UK, FinancialCalendar, Period
 from ..core.rating import DEFAULT_RULE, RuleVersion
+from ..core.units import Negatives, Unit
 from .fields import FieldReader
 from .model import DEFAULT_RATING_KEY, PeerGroup, Subset
 from .problems import Problems
@@ -59,6 +60,26 @@ class Manifest:
     subset_lines: dict[str, int] = field(default_factory=dict)
     organisation_code: str = ""
     peer_groups: dict[str, PeerGroup] = field(default_factory=dict)
+    currency_symbol: str = "£"
+    negatives: Negatives = Negatives.MINUS
+
+    @property
+    def base_unit(self) -> Unit:
+        """The house style every indicator's unit starts from."""
+        return Unit(symbol=self.currency_symbol, negatives=self.negatives)
+
+
+def read_currency_symbol(reader: FieldReader) -> str:
+    """The ``currency_symbol``: a short mark printed before amounts (£, €, $, CHF)."""
+    symbol = reader.text("currency_symbol", "£")
+    if not symbol or len(symbol) > 4 or any(c.isdigit() or c in "()-+.," for c in symbol):
+        reader.problem(
+            "currency_symbol",
+            f"{symbol!r} is not a currency symbol: give up to 4 characters such as £, € or $, "
+            "without digits, signs or brackets",
+        )
+        return "£"
+    return symbol
 
 
 def read_rule_defaults(reader: FieldReader, base: RuleVersion) -> RuleVersion:
@@ -94,6 +115,8 @@ def read_manifest(data: object, problems: Problems) -> Manifest:
             "subsets",
             "organisation_code",
             "peer_groups",
+            "currency_symbol",
+            "negatives",
         ],
         required=["format", "title", "as_at", "sections"],
     )
@@ -106,6 +129,10 @@ def read_manifest(data: object, problems: Problems) -> Manifest:
     start = r.integer("financial_year_start", 4, 1, 12)
     manifest.calendar = FinancialCalendar(start or 4)
     manifest.as_at = r.period("as_at", manifest.calendar)
+    manifest.currency_symbol = read_currency_symbol(r)
+    manifest.negatives = Negatives(
+        r.choice("negatives", [n.value for n in Negatives], Negatives.MINUS.value)
+    )
 
     if (key := r.mapping_at("rating_key")) is not None:
         for colour, text in key.items():

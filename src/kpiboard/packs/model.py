@@ -10,6 +10,7 @@ from ..core.evaluate import IndicatorResult, evaluate_indicator
 from ..core.indicators import Indicator, IndicatorData
 from ..core.periods import UK, FinancialCalendar, Period
 from ..core.rating import DEFAULT_RULE, RuleVersion
+from ..core.units import Negatives, Unit
 
 if TYPE_CHECKING:
     from ..core.analysis import Analysis
@@ -92,6 +93,13 @@ class Pack:
     peer_groups: dict[str, PeerGroup] = field(default_factory=dict)
     peers: dict[tuple[str, Period], dict[str, float]] = field(default_factory=dict)
     path: Path | None = None
+    currency_symbol: str = "£"
+    negatives: Negatives = Negatives.MINUS
+
+    @property
+    def base_unit(self) -> Unit:
+        """The manifest's house style (currency symbol, negatives) that indicators' units share."""
+        return Unit(symbol=self.currency_symbol, negatives=self.negatives)
 
     def tag_label(self, tag: str) -> str:
         return self.tag_labels.get(tag, tag.replace("-", " ").replace("_", " ").title())

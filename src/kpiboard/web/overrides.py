@@ -119,7 +119,13 @@ def _check(body: dict, code: str, pack) -> None:
     """The definition as a pack would read it: refuse what the site could not load."""
     problems = Problems()
     read_indicator(
-        wrap(body), f"indicators/{code}.yaml", code, pack.calendar, pack.default_rule, problems
+        wrap(body),
+        f"indicators/{code}.yaml",
+        code,
+        pack.calendar,
+        pack.default_rule,
+        problems,
+        pack.base_unit,
     )
     if problems:
         raise Invalid({"": "; ".join(p.message for p in problems.sorted())})

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ...core.draft import draft_commentary
 from ...core.indicators import Indicator as CoreIndicator
 from ...core.periods import FinancialCalendar, Period, PeriodError
+from ...core.units import Scale
 from ...packs.datafiles import parse_number
 from ...report.markdown import to_html
 from ...report.model import fmt_value
@@ -126,8 +127,12 @@ def _affixes(ind: CoreIndicator, series: str) -> tuple[str, str, str]:
     kind = unit.kind.value
     if kind == "percent":
         return "", "%", "A percentage, without the % sign"
+    scaled = unit.scale is not Scale.ONE
     if kind == "currency":
-        return unit.symbol, "", "An amount, without the currency sign or commas"
+        help_text = f"An amount in {unit.scale.value}" if scaled else "An amount"
+        return unit.symbol, unit.scale.suffix, help_text + ", without the currency sign or commas"
+    if kind == "count" and scaled:
+        return "", unit.scale.suffix, f"A number in {unit.scale.value}, without commas"
     if kind == "rate" and unit.per:
         return "", "", f"A rate {unit.per}, without commas"
     if kind == "days":
