@@ -27,6 +27,7 @@ SUMMARY_COLUMNS = (
     "forecast",
     "variation",
     "assurance",
+    "benchmark",
 )
 
 
