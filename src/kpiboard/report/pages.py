@@ -192,7 +192,8 @@ def _interval_sentence(
             f"{fmt_value(ind, interval[1][k])}"
         )
         if ind.benchmark is not None:
-            text += f", {against(period.comparison, ind.benchmark_label).lower()}"
+            words = against(period.comparison, ind.benchmark_label)
+            text += f", {words[0].lower()}{words[1:]}"
     return text + "."
 
 
