@@ -8,6 +8,7 @@ import pytest
 
 from kpiboard.core.rating import Rating
 from kpiboard.core.significance import Comparison
+from kpiboard.packs.exporter import result_rows
 from kpiboard.packs.loader import check_pack, load_pack
 from tests.packs.test_loader import MANIFEST, write
 
@@ -136,4 +137,28 @@ def test_not_rated_indicator_cannot_rate_by_benchmark(pack_dir):
     assert problems(pack_dir) == [
         "indicators/H1.yaml:13: benchmark.rate: a not-rated indicator cannot be rated by its "
         "benchmark"
+    ]
+
+
+HSMR_BASE_KEYS = ("id:", "section:", "title:", "unit:", "decimals:", "polarity:")
+
+
+def test_docs_example_loads_and_rates(tmp_path):
+    """The ``benchmark:`` example in docs/pack-format.md, dropped into an indicator."""
+    docs = (Path(__file__).parents[2] / "docs" / "pack-format.md").read_text(encoding="utf-8")
+    section = docs.split("### Confidence intervals and comparison with a benchmark", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    base = "\n".join(line for line in HSMR.splitlines() if line.startswith(HSMR_BASE_KEYS))
+    write(tmp_path, "kpiboard.yaml", MANIFEST)
+    write(tmp_path, "indicators/H1.yaml", base + "\n" + example)
+    write(tmp_path, "data/h1.csv", DATA)
+    result = load_pack(tmp_path).evaluate()["H1"]
+    assert [r.rating for r in result.periods] == [Rating.RED, Rating.AMBER]
+
+
+def test_results_export_carries_interval_and_comparison(pack_dir):
+    rows = result_rows(load_pack(pack_dir))
+    assert [(r["ci_lower"], r["ci_upper"], r["comparison"], r["rating"]) for r in rows] == [
+        (105.0, 119.0, "worse", "RED"),
+        (93.5, 104.8, "similar", "AMBER"),
     ]
