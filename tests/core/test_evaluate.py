@@ -5,9 +5,10 @@ import pytest
 
 from kpiboard.core.direction import Basis, Direction
 from kpiboard.core.evaluate import evaluate_indicator
-from kpiboard.core.indicators import Indicator, IndicatorData, Override
+from kpiboard.core.indicators import Indicator, IndicatorData, Override, SeriesDef, SeriesRole
 from kpiboard.core.periods import UK, FinancialCalendar
 from kpiboard.core.rating import Band, Polarity, Rating, RuleVersion
+from kpiboard.core.significance import BenchmarkOptions, Comparison
 
 P = UK.parse
 NAN = math.nan
@@ -268,3 +269,67 @@ def test_reported_is_every_period_with_a_figure_up_to_as_at_latest_first():
     result = evaluate_indicator(ind, data, calendar=UK, as_at=P("2013-09"))
     assert [r.period.label for r in result.reported] == ["2013-09", "2013-07"]
     assert result.latest is result.reported[0]
+
+
+# --- rating by benchmark comparison -----------------------------------------------------------
+
+
+def _hsmr(rate: bool, **fields):
+    """An HSMR-like ratio (lower is better) against England = 100, four months."""
+    months = ("2013-06", "2013-07", "2013-08", "2013-09")
+    series = {
+        "actual": [104.0, 112.0, 93.0, 99.0],
+        "ci_lower": [97.0, 105.0, 88.0, NAN],  # Sep: no interval
+        "ci_upper": [111.0, 119.0, 98.0, NAN],
+        "england": [100.0, 100.0, 100.0, 100.0],
+        "target": [95.0, 95.0, 95.0, 95.0],
+    }
+    points = {
+        name: {P(m): v for m, v in zip(months, values, strict=True) if not math.isnan(v)}
+        for name, values in series.items()
+    }
+    indicator = Indicator(
+        id="HSMR",
+        title="HSMR",
+        polarity=Polarity.LOWER,
+        series=(SeriesDef("england", "England", SeriesRole.COMPARATOR),),
+        benchmark=BenchmarkOptions("england", 95.0, rate=rate),
+        **fields,
+    )
+    return indicator, IndicatorData.from_points(points)
+
+
+def test_rated_by_benchmark_comparison_not_target():
+    result = evaluate_indicator(*_hsmr(rate=True))
+    assert [r.comparison for r in result.periods] == [
+        Comparison.SIMILAR,
+        Comparison.WORSE,
+        Comparison.BETTER,
+        Comparison.NOT_COMPARED,
+    ]
+    # similar Amber, worse Red, better Green; a figure without an interval is No data
+    assert [r.rating for r in result.periods] == [
+        Rating.AMBER,
+        Rating.RED,
+        Rating.GREEN,
+        Rating.NO_DATA,
+    ]
+
+
+def test_rated_by_benchmark_override_still_wins():
+    override = Override(P("2013-07"), Rating.AMBER, "Coding review", "Medical Director")
+    result = evaluate_indicator(*_hsmr(rate=True, overrides=(override,)))
+    july = result.at(P("2013-07"))
+    assert july.computed is Rating.RED and july.rating is Rating.AMBER
+
+
+def test_benchmark_shown_only_keeps_target_rating():
+    result = evaluate_indicator(*_hsmr(rate=False))
+    assert result.at(P("2013-08")).comparison is Comparison.BETTER
+    # against the target of 95 (Amber within 10%): 104 Amber, 112 Red, 93 Green, 99 Amber
+    assert [r.rating for r in result.periods] == [
+        Rating.AMBER,
+        Rating.RED,
+        Rating.GREEN,
+        Rating.AMBER,
+    ]

@@ -100,7 +100,9 @@ def test_rate_negative_target_band_is_a_share_of_its_size_both_ways(actual, pola
 
 
 @given(
-    st.floats(-1e9, 1e9, allow_nan=False).filter(lambda t: t != 0),
+    st.floats(-1e9, 1e9, allow_nan=False).filter(
+        lambda t: abs(t) >= 1e-9
+    ),  # no subnormal underflow
     st.floats(0.01, 0.9),
     st.sampled_from([HIGHER, LOWER]),
 )

@@ -200,7 +200,7 @@ def test_every_problem_is_reported_at_once(pack_dir, tmp_path, snapshot):
         "import.csv:6: duplicate row: ASC01 2013-10 actual is already at line 2",
         "import.csv:7: value: '12%' is not a number: write percentages without %, e.g. 12",
         "import.csv:8: series: 'admissions' is not a series of ASC02 "
-        "(use actual, target, floor, lower, upper)",
+        "(use actual, target, floor, lower, upper, ci_lower, ci_upper)",
     ]
     assert snapshot(pack_dir) == before
 

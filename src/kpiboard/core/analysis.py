@@ -140,6 +140,8 @@ def _forecast(result: IndicatorResult) -> Forecast | None:
     options = ind.forecast
     if options is None or not ind.rated or ind.kind is IndicatorKind.LEAD or result.as_at is None:
         return None
+    if ind.rated_by_benchmark:  # rated by an interval, which a forecast does not have
+        return None
     cal = result.calendar
     year = cal.year_of(result.as_at.end)
     targets = {r.period: r.target for r in result.periods if r.target is not None}

@@ -16,6 +16,7 @@ from .direction import Basis, Direction, direction, direction_array
 from .indicators import Indicator, IndicatorData, Override
 from .periods import UK, FinancialCalendar, Period, PeriodKind
 from .rating import Rating, RuleArrays, RuleVersion, rate, rate_array, rule_for_year
+from .significance import Comparison, compare_array
 
 
 def _value(x: float) -> float | None:
@@ -32,6 +33,8 @@ class PeriodResult:
     override: Override | None
     direction: Direction
     rule: RuleVersion
+    #: The confidence interval against the benchmark; NOT_COMPARED without a benchmark.
+    comparison: Comparison = Comparison.NOT_COMPARED
 
     @property
     def rating(self) -> Rating:
@@ -103,6 +106,19 @@ def _comparison_index(
     return data.index_of(data.periods[i].shifted_year(cal, -1))
 
 
+def comparisons(indicator: Indicator, data: IndicatorData) -> list[Comparison]:
+    """Each period's interval against the indicator's benchmark (all NOT_COMPARED without one)."""
+    if indicator.benchmark is None:
+        return [Comparison.NOT_COMPARED] * len(data.periods)
+    codes = compare_array(
+        data.get("ci_lower"),
+        data.get("ci_upper"),
+        data.get(indicator.benchmark.series),
+        indicator.polarity,
+    )
+    return [Comparison.from_code(c) for c in codes.tolist()]
+
+
 def evaluate_indicator(
     indicator: Indicator,
     data: IndicatorData,
@@ -110,19 +126,28 @@ def evaluate_indicator(
     calendar: FinancialCalendar = UK,
     as_at: Period | None = None,
 ) -> IndicatorResult:
+    """Every period's rating and direction. An indicator rated by its benchmark comparison
+    (``benchmark.rate``) takes its computed rating from the comparison instead of the target;
+    a period without a figure, interval or benchmark value is then No data. Overrides still win.
+    """
     actual, target, floor = data.get("actual"), data.get("target"), data.get("floor")
     overrides = {o.period: o for o in indicator.overrides}
+    compared = comparisons(indicator, data)
+    by_benchmark = indicator.rated_by_benchmark
     results = []
     for i, period in enumerate(data.periods):
         rule = rule_for_year(indicator.rules, calendar.year_of(period.start))
-        computed = rate(
-            _value(actual[i]),
-            _value(target[i]),
-            indicator.polarity,
-            rule,
-            rated=indicator.rated,
-            floor=_value(floor[i]),
-        )
+        if by_benchmark:
+            computed = Rating.NO_DATA if math.isnan(actual[i]) else compared[i].rating
+        else:
+            computed = rate(
+                _value(actual[i]),
+                _value(target[i]),
+                indicator.polarity,
+                rule,
+                rated=indicator.rated,
+                floor=_value(floor[i]),
+            )
         j = _comparison_index(data, i, indicator.direction_basis, calendar)
         if j is None:
             travel = Direction.NOT_COMPARABLE
@@ -144,6 +169,7 @@ def evaluate_indicator(
                 override=overrides.get(period),
                 direction=travel,
                 rule=rule,
+                comparison=compared[i],
             )
         )
     return IndicatorResult(indicator, data, tuple(results), as_at, calendar)

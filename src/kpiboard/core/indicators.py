@@ -10,10 +10,13 @@ import numpy as np
 from .direction import Basis
 from .periods import Period
 from .rating import DEFAULT_RULE, Polarity, Rating, RuleVersion
+from .significance import BenchmarkOptions
 from .units import Unit
 
 #: Series every indicator may carry without declaring them.
-BUILTIN_SERIES = ("actual", "target", "floor", "lower", "upper")
+BUILTIN_SERIES = ("actual", "target", "floor", "lower", "upper", "ci_lower", "ci_upper")
+#: The built-in series holding the actual's confidence interval (see core.significance).
+INTERVAL_SERIES = ("ci_lower", "ci_upper")
 
 
 class IndicatorKind(StrEnum):
@@ -136,6 +139,8 @@ class Indicator:
     accumulation_declared: Accumulation | None = None
     #: How a year's outturn is made; None: worked out from the unit and ``derive``.
     aggregation_declared: Aggregation | None = None
+    #: Compare the actual's confidence interval with a benchmark series (core.significance).
+    benchmark: BenchmarkOptions | None = None
 
     @property
     def display_title(self) -> str:
@@ -162,6 +167,19 @@ class Indicator:
     @property
     def extras(self) -> tuple[SeriesDef, ...]:
         return tuple(s for s in self.series if s.role is SeriesRole.EXTRA)
+
+    @property
+    def rated_by_benchmark(self) -> bool:
+        """Whether the benchmark comparison, not the target, decides the rating."""
+        return self.rated and self.benchmark is not None and self.benchmark.rate
+
+    @property
+    def benchmark_label(self) -> str:
+        """The benchmark series' label ("England average"), or "" without a benchmark."""
+        if self.benchmark is None:
+            return ""
+        definition = self.series_def(self.benchmark.series)
+        return definition.label if definition is not None else self.benchmark.series
 
     def year_end_target(self, year: int) -> float | None:
         return dict(self.year_end_targets).get(year)

@@ -11,8 +11,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.aggregate import derive
-from ..core.indicators import BUILTIN_SERIES, Indicator, IndicatorData, IndicatorKind
+from ..core.indicators import (
+    BUILTIN_SERIES,
+    INTERVAL_SERIES,
+    Indicator,
+    IndicatorData,
+    IndicatorKind,
+)
 from ..core.periods import FinancialCalendar, Period, PeriodError, PeriodKind, month_range
+from ..core.rating import REL_TOL
 from .problems import Problems
 
 LONG_COLUMNS = ("indicator", "period", "series", "value")
@@ -185,8 +192,43 @@ def assemble(
         series = dict(points.get(ind_id, {}))
         if indicator.derive is not None:
             series["actual"] = _derived_actual(indicator, series, calendar, problems)
+        _check_intervals(ind_id, series, first_seen, problems)
         data[ind_id] = IndicatorData.from_points(series) if series else IndicatorData((), {})
     return data, notes
+
+
+def _check_intervals(
+    ind_id: str,
+    series: dict[str, dict[Period, float]],
+    rows: dict[tuple[str, Period, str], Row],
+    problems: Problems,
+) -> None:
+    """Each period's ``ci_lower``/``ci_upper``: both or neither, and around the actual."""
+    lower, upper = (series.get(name, {}) for name in INTERVAL_SERIES)
+    actual = series.get("actual", {})
+    for period in sorted(set(lower) | set(upper)):
+        lo, hi = lower.get(period), upper.get(period)
+        given = "ci_lower" if lo is not None else "ci_upper"
+        row = rows[(ind_id, period, given)]
+        if lo is None or hi is None:
+            missing = "ci_upper" if lo is not None else "ci_lower"
+            message = f"{period.label} has {given} but no {missing}: give both or neither"
+            problems.report(row.file, row.line, "series", message)
+            continue
+        figure = actual.get(period)
+        tol = REL_TOL * max(1.0, abs(lo), abs(hi))
+        if lo > hi + tol:
+            problems.report(
+                row.file, row.line, "value",
+                f"{period.label}: ci_lower {format_number(lo)} is above ci_upper "
+                f"{format_number(hi)}",
+            )  # fmt: skip
+        elif figure is not None and not lo - tol <= figure <= hi + tol:
+            problems.report(
+                row.file, row.line, "value",
+                f"{period.label}: the actual {format_number(figure)} is outside its confidence "
+                f"interval {format_number(lo)} to {format_number(hi)}",
+            )  # fmt: skip
 
 
 def _derived_actual(

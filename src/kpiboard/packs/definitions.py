@@ -18,6 +18,7 @@ from ..core.indicators import (
 )
 from ..core.periods import FinancialCalendar, PeriodError
 from ..core.rating import Polarity, Rating, RuleVersion
+from ..core.significance import LEVELS, BenchmarkOptions
 from ..core.units import SCALABLE, Scale, Unit, UnitKind
 from .fields import ID_PATTERN, FieldReader
 from .problems import Problems
@@ -28,6 +29,7 @@ INDICATOR_KEYS = [
     "polarity", "frequency", "data_period", "rated", "not_rated_reason", "direction_basis",
     "metadata", "notes", "series", "rules", "year_end_targets", "overrides", "illustrative",
     "derive", "spc", "expected_range", "forecast", "peer_groups", "draft_commentary",
+    "benchmark",
 ]  # fmt: skip
 FREQUENCIES = ("month", "quarter", "year", "irregular")
 PLAIN_UNIT = Unit()  # the house style of a manifest that sets neither currency_symbol nor negatives
@@ -277,6 +279,38 @@ def _read_forecast(r: FieldReader) -> ForecastOptions | None:
     return ForecastOptions(method, fr.boolean("cumulative", False))
 
 
+def _read_benchmark(
+    r: FieldReader, series: tuple[SeriesDef, ...], polarity: Polarity, rated: bool
+) -> BenchmarkOptions | None:
+    block = r.mapping_at("benchmark")
+    if block is None:
+        return None
+    br = FieldReader(r.problems, r.file, block, "benchmark.")
+    br.check_keys(["series", "level", "rate"], required=["series"])
+    name = br.text("series")
+    definition = next((s for s in series if s.name == name), None)
+    if name and definition is None:
+        br.problem("series", f"{name!r} is not declared under series:")
+    elif definition is not None and definition.role is not SeriesRole.COMPARATOR:
+        br.problem("series", f"{name!r} must be a comparator series (role: comparator)")
+    level = br.number("level")
+    if level is not None and level not in LEVELS:
+        br.problem("level", f"{level:g} is not one of: {', '.join(f'{x:g}' for x in LEVELS)}")
+        level = None
+    rate = br.boolean("rate", False)
+    if rate and polarity is Polarity.CLOSE:
+        br.problem(
+            "rate",
+            "a close-to-target indicator has no better side: the comparison says only higher, "
+            "lower or similar, so it cannot rate (use rate: false)",
+        )
+        rate = False
+    if rate and not rated:
+        br.problem("rate", "a not-rated indicator cannot be rated by its benchmark")
+        rate = False
+    return BenchmarkOptions(name, level if level is not None else 95.0, rate)
+
+
 def read_indicator(
     data: object,
     file: str,
@@ -334,9 +368,12 @@ def read_indicator(
         forecast=_read_forecast(r),
         peer_groups=tuple(r.text_list("peer_groups")),
         draft_commentary=r.boolean("draft_commentary", False),
+        benchmark=_read_benchmark(r, series, polarity, rated),
     )
     if not rated and "rules" in data:
         r.problem("rules", "a not-rated indicator has no rating rules")
+    if indicator.rated_by_benchmark and "rules" in data:
+        r.problem("rules", "rating rules do not apply: benchmark.rate rates by the comparison")
     if not rated and indicator.overrides:
         r.problem("overrides", "a not-rated indicator cannot have rating overrides")
     return indicator, r.line("section")

@@ -28,6 +28,7 @@ SUMMARY_COLUMNS = (
     "forecast",
     "variation",
     "assurance",
+    "benchmark",
 )
 
 

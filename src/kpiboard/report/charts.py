@@ -29,8 +29,10 @@ from kpiboard.core.units import Unit
 from kpiboard.report.chart_frame import (
     COLOURS,
     FONT_FAMILY,
+    Frame,
     LegendItem,
     LineStyle,
+    fmt_coord,
     lay_out,
     level_runs,
     path_d,
@@ -77,6 +79,9 @@ class LineChart:
     unit: Unit
     lines: Sequence[ChartLine] = ()
     band: tuple[Sequence[float | None], Sequence[float | None]] | None = None  # (lower, upper)
+    #: Each actual's confidence interval (lower, upper), drawn as error bars.
+    interval: tuple[Sequence[float | None], Sequence[float | None]] | None = None
+    interval_level: str = "95%"  # the interval's confidence level, for the legend and tips
     actual_label: str = "Actual"
     width: int = 640
     height: int = 260
@@ -88,6 +93,12 @@ _KIND_BY_CODE = [_MARKER_KIND.get(r, "none") for r in map(Rating, range(max(Rati
 _TIP_SUFFIX = [f" ({r.words})" for r in map(Rating, range(max(Rating) + 1))]
 
 _ACTUAL_STYLE = LineStyle(COLOURS["actual"], 2.5, "", "round")
+#: Error bars: thin, in the actual's colour (12.4:1), capped so a short bar still reads as one.
+_INTERVAL_ATTRS = f'fill="none" stroke="{COLOURS["actual"]}" stroke-width="1.5"'
+_INTERVAL_SWATCH = (
+    f'<g transform="translate({{x}} {{top}})"><path d="M11 0v10M7 0h8M7 10h8" {_INTERVAL_ATTRS}/>'
+    "</g>"
+)
 
 
 def _line_styles(lines: Sequence[ChartLine]) -> list[LineStyle]:
@@ -129,10 +140,9 @@ def _check_lengths(chart: LineChart) -> None:
             )
         if line.style not in _STYLES:
             raise ValueError(f"line {line.label!r}: style must be one of {', '.join(_STYLES)}")
-    if chart.band is not None:
-        lower, upper = chart.band
-        if len(lower) != n or len(upper) != n:
-            raise ValueError(f"chart {chart.chart_id!r}: band values must match the {n} periods")
+    for name, pair in (("band", chart.band), ("interval", chart.interval)):
+        if pair is not None and (len(pair[0]) != n or len(pair[1]) != n):
+            raise ValueError(f"chart {chart.chart_id!r}: {name} values must match the {n} periods")
 
 
 def _legend_items(
@@ -142,6 +152,7 @@ def _legend_items(
     lines: list[tuple[ChartLine, list[float | None]]],
     styles: list[LineStyle],
     band: tuple[list[float | None], list[float | None]] | None,
+    interval: tuple[list[float | None], list[float | None]] | None = None,
 ) -> list[LegendItem]:
     """What the legend keys: every series drawn, the expected range and the rating shapes."""
     items: list[LegendItem] = []
@@ -158,6 +169,10 @@ def _legend_items(
             f'stroke="{COLOURS["band_edge"]}" stroke-width="1"/>'
         )
         items.append(("swatch", band_swatch, "Expected range"))
+    if interval is not None and any(
+        a is not None and b is not None for a, b in zip(interval[0], interval[1], strict=True)
+    ):
+        items.append(("swatch", _INTERVAL_SWATCH, f"{chart.interval_level} confidence interval"))
     kinds_shown = {k for v, k in zip(actual, kinds, strict=True) if v is not None}
     if kinds_shown & {"green", "amber", "red"}:
         key = ("rating", "green", "Green", "amber", "Amber", "red", "Red")
@@ -185,9 +200,13 @@ def render_line_chart(chart: LineChart) -> str:
         plotted.extend([v for v in vals if v is not None])
     if band is not None:
         plotted.extend([v for v in band[0] + band[1] if v is not None])
+    interval = None
+    if chart.interval is not None:
+        interval = (clean_values(chart.interval[0], order), clean_values(chart.interval[1], order))
+        plotted.extend([v for v in interval[0] + interval[1] if v is not None])
     kinds = ["none" if r is None else _KIND_BY_CODE[r] for r in ratings]
     styles = _line_styles([line for line, _ in lines])
-    legend_items = _legend_items(chart, actual, kinds, lines, styles, band)
+    legend_items = _legend_items(chart, actual, kinds, lines, styles, band, interval)
     frame = lay_out(
         chart.chart_id, (int(chart.width), int(chart.height)), unit, periods, plotted, legend_items
     )
@@ -225,13 +244,16 @@ def render_line_chart(chart: LineChart) -> str:
         out.extend([f'<path d="{path_d(run)}" {attrs}/>' for run in runs])
         out.append("</g>")
 
+    radius = frame.marker_radius(2.5, 4.5, 0.3)
+    if interval is not None:
+        out += _error_bars(frame, interval, radius)
+
     # the actual series: line segments broken at gaps, then markers on top
     out.append(f'<g id="{cid}-actual">')
     actual_attrs = _ACTUAL_STYLE.attrs()
     for run in split_at_gaps(frame.points(actual)):
         if len(run) > 1:  # a lone point shows as its marker alone
             out.append(f'<path d="{path_d(run)}" {actual_attrs}/>')
-    radius = frame.marker_radius(2.5, 4.5, 0.3)
     for i, v in enumerate(actual):
         if v is None:
             continue
@@ -239,7 +261,29 @@ def render_line_chart(chart: LineChart) -> str:
         tip = f"{frame.x_labels[i]}: {unit.format(v)}"
         if rating is not None:
             tip += _TIP_SUFFIX[rating]
+        if interval is not None and interval[0][i] is not None and interval[1][i] is not None:
+            low, high = unit.format(interval[0][i]), unit.format(interval[1][i])
+            tip += f"; {chart.interval_level} CI {low} to {high}"
         out.append(rating_marker(kinds[i], xs[i], frame.y(v), radius, escape(tip)))
     out.append("</g>")
     out += frame.end(has_data=any(v is not None for v in actual))
     return "".join(out)
+
+
+def _error_bars(
+    frame: Frame, interval: tuple[list[float | None], list[float | None]], radius: float
+) -> list[str]:
+    """A capped vertical bar from each period's lower to its upper limit, under the markers."""
+    cap = max(3.0, radius)
+    d = []
+    for x, lo, hi in zip(frame.xs, interval[0], interval[1], strict=True):
+        if lo is None or hi is None:
+            continue
+        top, bottom = frame.y(hi), frame.y(lo)
+        left, width = fmt_coord(x - cap), fmt_coord(2 * cap)
+        d.append(
+            f"M{x:.1f} {top:.1f}V{bottom:.1f}M{left} {top:.1f}h{width}M{left} {bottom:.1f}h{width}"
+        )
+    if not d:
+        return []
+    return [f'<g id="{frame.cid}-interval"><path d="{"".join(d)}" {_INTERVAL_ATTRS}/></g>']

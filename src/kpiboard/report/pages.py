@@ -11,6 +11,7 @@ from ..core.evaluate import IndicatorResult
 from ..core.indicators import IndicatorKind
 from ..core.periods import Period
 from ..core.rating import Rating
+from ..core.significance import Comparison, against, describe_method, level_text
 from ..core.spc import describe_assurance, describe_variation
 from ..packs.model import Pack
 from .charts import ChartLine, LineChart, render_line_chart
@@ -49,7 +50,12 @@ def _trend_slice(result: IndicatorResult, count: int = TREND_PERIODS) -> list[in
 def _auto_notes(pack: Pack, result: IndicatorResult) -> list[tuple[str, str]]:
     ind = result.indicator
     notes = list(ind.notes)
-    if not ind.rated:
+    if ind.rated_by_benchmark:
+        assert ind.benchmark is not None
+        notes.append(("Tolerance", ind.polarity.words))
+        method = describe_method(ind.benchmark, ind.benchmark_label, ind.polarity)
+        notes.append(("Rating rule", method))
+    elif not ind.rated:
         reason = ind.not_rated_reason
         if not reason and ind.kind is IndicatorKind.LEAD:
             reason = "an activity measure shown against its expected range"
@@ -70,6 +76,9 @@ def _auto_notes(pack: Pack, result: IndicatorResult) -> list[tuple[str, str]]:
                 notes.append(
                     (f"Rating rule ({start.lower()})", rule.describe(ind.polarity, *in_unit))
                 )
+    if ind.benchmark is not None and not ind.rated_by_benchmark:
+        method = describe_method(ind.benchmark, ind.benchmark_label, ind.polarity)
+        notes.append(("Benchmark comparison", method))
     for year, value in ind.year_end_targets:
         label = "Year-end ambition" if not ind.rated else "Year-end target"
         notes.append((f"{label} {pack.calendar.year_label(year)}", ind.unit.format(value)))
@@ -104,6 +113,7 @@ def _chart(analysis: Analysis, idx: list[int], page_anchor: str) -> tuple[str, s
         lower = [_nan_none(result.data.get("lower")[result.data.index_of(p)]) for p in periods]
         upper = [_nan_none(result.data.get("upper")[result.data.index_of(p)]) for p in periods]
         band = (lower, upper)
+    interval = _interval(result, periods)
     title = ind.display_title
     shown = [(p, v) for p, v in zip(periods, actual, strict=True) if v is not None]
     if shown:
@@ -121,9 +131,10 @@ def _chart(analysis: Analysis, idx: list[int], page_anchor: str) -> tuple[str, s
             ),
             None,
         )
-        if latest_target is not None and ind.rated:
+        if latest_target is not None and ind.rated and not ind.rated_by_benchmark:
             desc += f", against a target of {fmt_value(ind, latest_target)}"
-        desc += ". The figures are in the table below."
+        desc += "." + _interval_sentence(result, idx, interval)
+        desc += " The figures are in the table below."
     else:
         desc = f"Line chart of {title}: no figures yet."
     chart = LineChart(
@@ -136,8 +147,75 @@ def _chart(analysis: Analysis, idx: list[int], page_anchor: str) -> tuple[str, s
         unit=ind.unit,
         lines=lines,
         band=band,
+        interval=interval,
+        interval_level=_level(ind),
     )
     return render_line_chart(chart), title, desc
+
+
+def _level(ind) -> str:
+    return level_text(ind.benchmark.level if ind.benchmark is not None else 95.0)
+
+
+def _interval(
+    result: IndicatorResult, periods: list[Period]
+) -> tuple[list[float | None], list[float | None]] | None:
+    """The actual's confidence interval over the chart's periods, when the data give one."""
+    if not result.data.has("ci_lower"):
+        return None
+    return (
+        [result.series_value("ci_lower", p) for p in periods],
+        [result.series_value("ci_upper", p) for p in periods],
+    )
+
+
+def _interval_sentence(
+    result: IndicatorResult,
+    idx: list[int],
+    interval: tuple[list[float | None], list[float | None]] | None,
+) -> str:
+    """The chart's error bars and the latest comparison, for its text alternative."""
+    if interval is None:
+        return ""
+    ind = result.indicator
+    text = f" Error bars show each figure's {_level(ind)} confidence interval"
+    shown = [
+        (k, i)
+        for k, i in enumerate(idx)
+        if interval[0][k] is not None and interval[1][k] is not None
+    ]
+    if shown:
+        k, i = shown[-1]
+        period = result.periods[i]
+        text += (
+            f"; for {period.period.display} it is {fmt_value(ind, interval[0][k])} to "
+            f"{fmt_value(ind, interval[1][k])}"
+        )
+        if ind.benchmark is not None:
+            words = against(period.comparison, ind.benchmark_label)
+            text += f", {words[0].lower()}{words[1:]}"
+    return text + "."
+
+
+def _interval_rows(result: IndicatorResult, view: list) -> list[TrendRow]:
+    """The "95% CI" row under the actual, and the benchmark comparison's row."""
+    ind = result.indicator
+    rows = []
+    if result.data.has("ci_lower"):
+        cells = []
+        for r in view:
+            lo = result.series_value("ci_lower", r.period)
+            hi = result.series_value("ci_upper", r.period)
+            both = lo is not None and hi is not None
+            cells.append(f"{fmt_value(ind, lo)}–{fmt_value(ind, hi)}" if both else "")
+        rows.append(TrendRow(f"{_level(ind)} CI", cells, "interval"))
+    if ind.benchmark is not None:
+        words = [
+            "" if r.comparison is Comparison.NOT_COMPARED else r.comparison.words for r in view
+        ]
+        if any(words):
+            rows.append(TrendRow(f"Compared with {ind.benchmark_label}", words, "comparison"))
+    return rows
 
 
 def _nan_none(value: float) -> float | None:
@@ -158,7 +236,7 @@ def indicator_page(pack: Pack, analysis: Analysis) -> IndicatorPage:
     latest = result.latest
 
     rows = [TrendRow("Actual", [fmt_value(ind, r.actual) for r in view], "actual")]
-    if ind.rated:
+    if ind.rated and (not ind.rated_by_benchmark or result.data.has("target")):
         rows.append(TrendRow("Target", [fmt_value(ind, r.target) for r in view], "target"))
     if result.data.has("floor"):
         rows.append(TrendRow("Floor", [fmt_value(ind, r.floor) for r in view], "target"))
@@ -171,6 +249,7 @@ def indicator_page(pack: Pack, analysis: Analysis) -> IndicatorPage:
                     "threshold",
                 )
             )
+    rows += _interval_rows(result, view)
     for definition in ind.comparators + ind.extras:
         values = [result.series_value(definition.name, r.period) for r in view]
         if any(v is not None for v in values):

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from ..core.analysis import Analysis
 from ..core.direction import Direction
-from ..core.indicators import IndicatorKind
+from ..core.evaluate import PeriodResult
+from ..core.indicators import Indicator, IndicatorKind
 from ..core.periods import Period
 from ..core.rating import Rating
+from ..core.significance import Comparison, against
 from ..packs.model import Pack, Section
 from .model import (
     Cell,
     Column,
     LeadRow,
     LeadTable,
+    RatingView,
     SummaryTable,
     VariationRow,
     VariationTable,
@@ -26,6 +29,16 @@ from .pages import assurance_icon, variation_icon
 
 def _point_rating(point) -> Cell:
     return Cell(rating=rating_view(point.rating, point.computed if point.overridden else None))
+
+
+def benchmark_cell(ind: Indicator, latest: PeriodResult | None) -> Cell:
+    """The latest figure against the benchmark, in words ("Better than England") with the
+    comparison's colour (green, amber, red; neutral for higher, lower or not compared)."""
+    if ind.benchmark is None:
+        return Cell("–")
+    comparison = latest.comparison if latest is not None else Comparison.NOT_COMPARED
+    code = comparison.rating.name
+    return Cell(rating=RatingView(code, against(comparison, ind.benchmark_label)))
 
 
 def summary_table(
@@ -46,6 +59,7 @@ def summary_table(
         "forecast": ("Forecast year-end rating", False),
         "variation": ("Variation", False),
         "assurance": ("Assurance", False),
+        "benchmark": ("Compared with benchmark", False),
     }
     columns = []
     for key in section.summary_columns:
@@ -102,6 +116,8 @@ def summary_table(
             elif key == "forecast":
                 forecast = analysis.forecast
                 cells.append(Cell(rating=rating_view(forecast.rating)) if forecast else Cell("–"))
+            elif key == "benchmark":
+                cells.append(benchmark_cell(ind, latest))
             elif key in ("variation", "assurance"):
                 if analysis.spc is None:
                     cells.append(Cell("–"))
