@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from html.parser import HTMLParser
 
@@ -147,3 +148,20 @@ def test_render_html_lead_table_states_position(demo_html):
     table = re.search(r'<table class="leads">(.*?)</table>', demo_html, re.S).group(1)
     assert table.count("range-above") == 1
     assert table.count("range-within") == 5
+
+
+@pytest.mark.parametrize(
+    ("organisation_type", "heading"),
+    [
+        ("council", "Comparison with other councils"),
+        ("NHS trust", "Comparison with other NHS trusts"),
+        ("local authority", "Comparison with other local authorities"),
+        ("police force", "Comparison with other police forces"),
+        ("", "Comparison with peers"),
+    ],
+)
+def test_peer_heading_comes_from_the_organisation_type(demo_pack, organisation_type, heading):
+    pack = dataclasses.replace(demo_pack, organisation_type=organisation_type)
+    html = render_html(build_report(pack))
+    assert f'-peers">{heading}</h4>' in html
+    assert html.count("Comparison with") == 1  # SCS01, the one indicator with peers

@@ -395,6 +395,23 @@ def test_comparison_with_other_councils(reader, pages, model):
     assert any(peer.illustrative for peer in scs01.peers)
 
 
+def test_comparison_heading_is_the_pages_own(model):
+    """A trust's report says "other NHS trusts": the heading is the page's, not the template's."""
+    scs01 = copy.deepcopy(demo_page(model, "SCS01"))
+    scs01.peers_heading = "Comparison with other NHS trusts"
+    section = copy.deepcopy(next(s for s in model.sections if scs01.id in [p.id for p in s.pages]))
+    section.pages, section.lead_pages, section.narrative = [scs01], [], []
+    section.summary.rows = [r for r in section.summary.rows if r[0].link == scs01.anchor]
+    section.variation = section.leads = None
+    trimmed = copy.deepcopy(model)
+    trimmed.sections = [section]
+    text = squash(
+        "".join(p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(trimmed))).pages)
+    )
+    assert "ComparisonwithotherNHStrusts" in text
+    assert "Comparisonwithothercouncils" not in text
+
+
 def test_draft_commentary_is_boxed_and_labelled(reader, pages, model):
     drafted = [p for p in model.pages if p.draft is not None]
     if not drafted:

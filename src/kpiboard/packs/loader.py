@@ -267,4 +267,6 @@ def build_pack(source: PackSource, problems: Problems | None = None) -> Pack:
         peer_groups=manifest.peer_groups,
         peers=peers,
         path=source.root,
+        organisation_type=manifest.organisation_type,
+        summary_page=manifest.summary_page,
     )

@@ -59,6 +59,8 @@ class Manifest:
     subset_lines: dict[str, int] = field(default_factory=dict)
     organisation_code: str = ""
     peer_groups: dict[str, PeerGroup] = field(default_factory=dict)
+    organisation_type: str = ""  # "council": peers are "other councils"
+    summary_page: bool = True  # the organisation-wide summary page after the contents
 
 
 def read_rule_defaults(reader: FieldReader, base: RuleVersion) -> RuleVersion:
@@ -94,6 +96,8 @@ def read_manifest(data: object, problems: Problems) -> Manifest:
             "subsets",
             "organisation_code",
             "peer_groups",
+            "organisation_type",
+            "summary_page",
         ],
         required=["format", "title", "as_at", "sections"],
     )
@@ -103,6 +107,8 @@ def read_manifest(data: object, problems: Problems) -> Manifest:
     manifest.title = r.text("title")
     manifest.subtitle = r.text("subtitle")
     manifest.organisation = r.text("organisation")
+    manifest.organisation_type = r.text("organisation_type")
+    manifest.summary_page = r.boolean("summary_page", True)
     start = r.integer("financial_year_start", 4, 1, 12)
     manifest.calendar = FinancialCalendar(start or 4)
     manifest.as_at = r.period("as_at", manifest.calendar)

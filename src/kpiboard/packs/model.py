@@ -92,6 +92,8 @@ class Pack:
     peer_groups: dict[str, PeerGroup] = field(default_factory=dict)
     peers: dict[tuple[str, Period], dict[str, float]] = field(default_factory=dict)
     path: Path | None = None
+    organisation_type: str = ""  # singular: "council", "NHS trust"
+    summary_page: bool = True
 
     def tag_label(self, tag: str) -> str:
         return self.tag_labels.get(tag, tag.replace("-", " ").replace("_", " ").title())

@@ -124,6 +124,7 @@ class IndicatorPage:
     spc: SpcView | None = None
     forecast: ForecastView | None = None
     peers: list[PeerView] = field(default_factory=list)
+    peers_heading: str = "Comparison with peers"
     draft: Commentary | None = None
 
 

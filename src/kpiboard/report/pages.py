@@ -149,6 +149,23 @@ def _computed_words(result: IndicatorResult, period: Period) -> str:
     return at.computed.words if at else "rating"
 
 
+def _plural(noun: str) -> str:
+    """The regular English plural of a noun phrase's last word ("NHS trust" -> "NHS trusts",
+    "local authority" -> "local authorities")."""
+    if noun[-1:] == "y" and noun[-2:-1].lower() not in tuple("aeiou"):
+        return noun[:-1] + "ies"
+    if noun.endswith(("s", "x", "z", "ch", "sh")):
+        return noun + "es"
+    return noun + "s"
+
+
+def comparison_heading(pack: Pack) -> str:
+    """The heading over an indicator's peer positions: "Comparison with other councils" when
+    the manifest names the organisation's type, else a wording that fits any organisation."""
+    kind = pack.organisation_type
+    return f"Comparison with other {_plural(kind)}" if kind else "Comparison with peers"
+
+
 def indicator_page(pack: Pack, analysis: Analysis) -> IndicatorPage:
     result = analysis.result
     ind = result.indicator
@@ -236,6 +253,7 @@ def indicator_page(pack: Pack, analysis: Analysis) -> IndicatorPage:
         spc=_spc_view(analysis, anchor),
         forecast=_forecast_view(analysis),
         peers=_peer_views(analysis),
+        peers_heading=comparison_heading(pack),
         draft=_draft(analysis),
     )
 
