@@ -165,3 +165,25 @@ def test_peer_heading_comes_from_the_organisation_type(demo_pack, organisation_t
     html = render_html(build_report(pack))
     assert f'-peers">{heading}</h4>' in html
     assert html.count("Comparison with") == 1  # SCS01, the one indicator with peers
+
+
+def _actual_runs(svg: str) -> list[int]:
+    """Points in each segment of a line chart's actual series."""
+    group = re.search(r'<g id="[^"]*-actual">(.*?)</g>', svg, re.S).group(1)
+    return [len(d.split("L")) for d in re.findall(r'<path d="([^"]+)" fill="none"', group)]
+
+
+def test_year_to_date_chart_breaks_between_march_and_april(demo_pack):
+    from kpiboard.core.indicators import Accumulation
+    from kpiboard.report.pages import indicator_page
+
+    ind = demo_pack.indicators["ASC01"]
+    ytd = dataclasses.replace(ind, accumulation_declared=Accumulation.YEAR_TO_DATE)
+    pack = dataclasses.replace(demo_pack, indicators={**demo_pack.indicators, "ASC01": ytd})
+    page = indicator_page(pack, pack.analyse()["ASC01"])
+    before = page.trend.periods.index("Apr-13")
+    assert _actual_runs(page.chart_svg) == [before, 6]  # Sep-12 to Mar-13, then Apr to Sep-13
+    assert "the lines break where each financial year starts" in page.chart_description
+    plain = indicator_page(demo_pack, demo_pack.analyse()["ASC01"])
+    assert _actual_runs(plain.chart_svg) == [before + 6]
+    assert "break" not in plain.chart_description

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 from ..core.analysis import Analysis
 from ..core.direction import Direction
 from ..core.draft import draft_commentary
 from ..core.evaluate import IndicatorResult
-from ..core.indicators import IndicatorKind
-from ..core.periods import Period
+from ..core.indicators import Accumulation, IndicatorKind
+from ..core.periods import FinancialCalendar, Period
 from ..core.rating import Rating
 from ..core.spc import describe_assurance, describe_variation
 from ..packs.model import Pack
@@ -31,6 +32,7 @@ from .model import (
 from .spc_chart import SpcChart, render_spc_chart
 
 TREND_PERIODS = 13
+YTD = Accumulation.YEAR_TO_DATE
 
 
 def _trend_slice(result: IndicatorResult, count: int = TREND_PERIODS) -> list[int]:
@@ -105,6 +107,7 @@ def _chart(analysis: Analysis, idx: list[int], page_anchor: str) -> tuple[str, s
         upper = [_nan_none(result.data.get("upper")[result.data.index_of(p)]) for p in periods]
         band = (lower, upper)
     title = ind.display_title
+    breaks = _year_starts(periods, result.calendar) if ind.accumulation is YTD else []
     shown = [(p, v) for p, v in zip(periods, actual, strict=True) if v is not None]
     if shown:
         first, last = shown[0], shown[-1]
@@ -123,7 +126,10 @@ def _chart(analysis: Analysis, idx: list[int], page_anchor: str) -> tuple[str, s
         )
         if latest_target is not None and ind.rated:
             desc += f", against a target of {fmt_value(ind, latest_target)}"
-        desc += ". The figures are in the table below."
+        desc += "."
+        if breaks:
+            desc += " Year-to-date figures: the lines break where each financial year starts."
+        desc += " The figures are in the table below."
     else:
         desc = f"Line chart of {title}: no figures yet."
     chart = LineChart(
@@ -136,8 +142,20 @@ def _chart(analysis: Analysis, idx: list[int], page_anchor: str) -> tuple[str, s
         unit=ind.unit,
         lines=lines,
         band=band,
+        breaks=breaks,
     )
     return render_line_chart(chart), title, desc
+
+
+def _year_starts(periods: list[Period], calendar: FinancialCalendar) -> list[Period]:
+    """The periods that open a financial year after an earlier shown period of another year:
+    where a year-to-date series starts again, so its line must not join the two years."""
+    ordered = sorted(periods)
+    return [
+        p
+        for before, p in itertools.pairwise(ordered)
+        if calendar.year_of(p.end) != calendar.year_of(before.end)
+    ]
 
 
 def _nan_none(value: float) -> float | None:
