@@ -17,6 +17,7 @@ from ..core.analysis import Analysis
 from ..core.indicators import BUILTIN_SERIES
 from ..core.periods import Period
 from ..core.rating import Rating
+from ..core.summary import latest_icons
 from .datafiles import format_number
 from .model import Pack
 
@@ -76,10 +77,7 @@ def _as_at(pack: Pack, as_at: Period | str | None) -> Period:
 def spc_icons(analysis: Analysis) -> tuple[str | None, str | None]:
     """The indicator's latest variation and assurance icons as their enum values (the machine
     codes in docs/spc.md), None where it has no SPC chart or no such icon."""
-    spc = analysis.spc
-    if spc is None:
-        return None, None
-    variation, assurance = spc.variation_icon, spc.assurance_icon
+    variation, assurance = latest_icons(analysis)
     return (variation.value if variation else None), (assurance.value if assurance else None)
 
 

@@ -20,6 +20,7 @@ SUMMARY_COLUMNS = (
     "outturn",
     "target",
     "current",
+    "latest_period",
     "data_period",
     "rating",
     "previous_rating",
