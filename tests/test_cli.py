@@ -130,6 +130,37 @@ def test_rate_json_carries_spc_point_and_peer_rank(runner, demo_pack_dir):
     assert asc01["spc_point"] == "special_cause_improvement"
 
 
+def test_rate_json_and_csv_carry_the_latest_spc_icons(runner, demo_pack_dir):
+    rows = json.loads(runner.invoke(main, ["rate", str(demo_pack_dir), "--format", "json"]).output)
+    asc01 = [r for r in rows if r["indicator"] == "ASC01"]
+    assert {(r["variation"], r["assurance"]) for r in asc01} == {("improvement_high", "fail")}
+    asc02 = next(r for r in rows if r["indicator"] == "ASC02")
+    assert (asc02["variation"], asc02["assurance"]) == ("improvement_high", None)  # no target
+    scs01 = next(r for r in rows if r["indicator"] == "SCS01")
+    assert (scs01["spc_point"], scs01["variation"], scs01["assurance"]) == (None, None, None)
+    out = runner.invoke(main, ["rate", str(demo_pack_dir), "--format", "csv"]).output
+    table = list(csv.DictReader(io.StringIO(out)))
+    last = [r for r in table if r["indicator"] == "ASC01"][-1]
+    assert (last["spc_point"], last["variation"], last["assurance"]) == (
+        "special_cause_improvement",
+        "improvement_high",
+        "fail",
+    )
+    scs01 = next(r for r in table if r["indicator"] == "SCS01")
+    assert (scs01["spc_point"], scs01["variation"], scs01["assurance"]) == ("", "", "")
+
+
+def test_export_csv_carries_the_spc_icons(runner, demo_pack_dir, tmp_path):
+    out = tmp_path / "results.csv"
+    assert runner.invoke(main, ["export", str(demo_pack_dir), "--out", str(out)]).exit_code == 0
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        table = list(csv.DictReader(fh))
+    asc09 = [r for r in table if r["indicator"] == "ASC09"]
+    icons = {(r["variation"], r["assurance"]) for r in asc09}
+    assert icons == {("improvement_low", "inconsistent")}
+    assert {r["spc_point"] for r in asc09} >= {"common_cause"}
+
+
 def test_import_dry_run_then_apply_and_bad_file_changes_nothing(runner, pack_copy, tmp_path):
     good = tmp_path / "good.csv"
     good.write_text("indicator,period,series,value\nASC01,2013-10,actual,75\n")

@@ -292,3 +292,27 @@ def test_analyst_overrides_a_rating_and_the_dashboard_marks_it(
     # The one refusal expected: the form sent without a reason (400, as the entry form does).
     assert journey.failures == [f"400 document {live_server.url}/indicators/ASC03/override/"]
     journey.assert_accessible()
+
+
+@pytest.mark.usefixtures("_allow_orm_beside_playwright")
+def test_summary_matrix_links_to_the_indicators_it_counts(demo_site, live_server, browser_page):
+    page = browser_page
+    journey = Journey(page, live_server.url)
+    journey.goto("/")
+    journey.sign_in("viewer")
+    summary = page.locator("details.kpi-matrix-details")
+    assert summary.get_attribute("open") is not None  # shown open: the board's first read
+    matrix = page.get_by_role("table", name="Indicators by variation and assurance")
+    assert matrix.get_by_role("columnheader", name="Target consistently missed").count() == 1
+    matrix.get_by_role(
+        "link", name="1 indicator: Improvement (high), Target consistently missed"
+    ).click()
+    page.wait_for_load_state("load")
+    assert "variation=improvement_high" in page.url and "assurance=fail" in page.url
+    assert page.get_by_label("Variation").input_value() == "improvement_high"
+    assert page.get_by_label("Assurance").input_value() == "fail"
+    rows = page.locator("table.kpi-dash tbody tr")
+    assert rows.count() == 1 and "ASC01" in rows.first.inner_text()
+    journey.check("dashboard filtered from the summary matrix")
+    journey.assert_accessible()
+    assert journey.failures == []

@@ -50,6 +50,8 @@ def test_result_rows_columns_and_values(pack_dir):
         "override_by": "",
         "direction": "improved",
         "spc_point": None,
+        "variation": None,
+        "assurance": None,
         "peer_group": None,
         "peer_rank": None,
         "peer_of": None,

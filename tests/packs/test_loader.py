@@ -301,3 +301,18 @@ def test_check_pack_peer_problems_reported(pack_dir):
     assert "peers/p.csv:2: indicator: unknown indicator 'ZZ'" in lines
     assert "peers/p.csv:3: value: 'x' is not a number" in lines
     assert any(line.startswith("peers/p.csv:5: duplicate row") for line in lines)
+
+
+def test_load_pack_organisation_type_and_summary_page(pack_dir):
+    pack = load_pack(pack_dir)
+    assert (pack.organisation_type, pack.summary_page) == ("", True)  # the defaults
+    write(pack_dir, "kpiboard.yaml", MANIFEST + "organisation_type: NHS trust\nsummary_page: no\n")
+    pack = load_pack(pack_dir)
+    assert (pack.organisation_type, pack.summary_page) == ("NHS trust", False)
+
+
+def test_check_pack_bad_organisation_type_and_summary_page(pack_dir):
+    write(pack_dir, "kpiboard.yaml", MANIFEST + "organisation_type: [trust]\nsummary_page: 1\n")
+    lines = problem_lines(pack_dir)
+    assert any("organisation_type: must be text" in line for line in lines)
+    assert any("summary_page: must be true or false, not 1" in line for line in lines)

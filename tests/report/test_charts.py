@@ -261,6 +261,24 @@ def test_render_gap_in_target_splits_target_line():
     assert [len(path_points(p.get("d"))) for p in paths] == [2, 3]
 
 
+def test_render_breaks_start_new_lines_for_every_series():
+    """A year-to-date chart: nothing joins March to April (actual, target, band)."""
+    periods = months(2013, 1, 6)  # Jan to Jun 2013: April opens 2013/14
+    chart = make_chart(periods=periods, breaks=[periods[3]], band=([68.0] * 6, [78.0] * 6))
+    root = parse(render_line_chart(chart))
+    assert [len(path_points(p.get("d"))) for p in actual_paths(root)] == [3, 3]
+    assert [len(path_points(p.get("d"))) for p in group(root, "-line-1")] == [3, 3]
+    assert len(list(group(root, "-band").iter(f"{NS}polygon"))) == 2
+    assert len(markers(root)) == 6  # every figure still has its marker
+
+
+def test_render_break_beside_a_gap_leaves_a_lone_point_as_a_marker():
+    periods = months(2013, 1, 6)
+    chart = make_chart(periods=periods, breaks=[periods[3]], actual=[1, 2, None, 4, None, 6])
+    root = parse(render_line_chart(chart))
+    assert [len(path_points(p.get("d"))) for p in actual_paths(root)] == [2]
+
+
 def test_render_band_given_draws_polygon_and_legend_entry():
     chart = make_chart(band=([68.0] * 6, [78.0] * 6))
     root = parse(render_line_chart(chart))

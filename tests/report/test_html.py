@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from html.parser import HTMLParser
 
@@ -51,7 +52,8 @@ def test_render_html_demo_has_every_page_and_unique_ids(demo_html, demo_pack):
 
 def test_render_html_summary_matches_seed_cells(demo_html):
     # ASC01 row: outturn 76%, target 80%, current 73%, 12M, Amber.
-    row = re.search(r"<tr>\s*<td>1</td>(.*?)</tr>", demo_html, re.S).group(1)
+    summary = demo_html[demo_html.index('<table class="summary">') :]
+    row = re.search(r"<tr>\s*<td>1</td>(.*?)</tr>", summary, re.S).group(1)
     cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)
     text = [re.sub(r"<[^>]+>", "", c).strip() for c in cells]
     assert text[0].startswith("Percentage of adult social care clients")
@@ -147,3 +149,123 @@ def test_render_html_lead_table_states_position(demo_html):
     table = re.search(r'<table class="leads">(.*?)</table>', demo_html, re.S).group(1)
     assert table.count("range-above") == 1
     assert table.count("range-within") == 5
+
+
+@pytest.mark.parametrize(
+    ("organisation_type", "heading"),
+    [
+        ("council", "Comparison with other councils"),
+        ("NHS trust", "Comparison with other NHS trusts"),
+        ("local authority", "Comparison with other local authorities"),
+        ("police force", "Comparison with other police forces"),
+        ("", "Comparison with peers"),
+    ],
+)
+def test_peer_heading_comes_from_the_organisation_type(demo_pack, organisation_type, heading):
+    pack = dataclasses.replace(demo_pack, organisation_type=organisation_type)
+    html = render_html(build_report(pack))
+    assert f'-peers">{heading}</h4>' in html
+    assert html.count("Comparison with") == 1  # SCS01, the one indicator with peers
+
+
+def _actual_runs(svg: str) -> list[int]:
+    """Points in each segment of a line chart's actual series."""
+    group = re.search(r'<g id="[^"]*-actual">(.*?)</g>', svg, re.S).group(1)
+    return [len(d.split("L")) for d in re.findall(r'<path d="([^"]+)" fill="none"', group)]
+
+
+def test_year_to_date_chart_breaks_between_march_and_april(demo_pack):
+    from kpiboard.core.indicators import Accumulation
+    from kpiboard.report.pages import indicator_page
+
+    ind = demo_pack.indicators["ASC01"]
+    ytd = dataclasses.replace(ind, accumulation_declared=Accumulation.YEAR_TO_DATE)
+    pack = dataclasses.replace(demo_pack, indicators={**demo_pack.indicators, "ASC01": ytd})
+    page = indicator_page(pack, pack.analyse()["ASC01"])
+    before = page.trend.periods.index("Apr-13")
+    assert _actual_runs(page.chart_svg) == [before, 6]  # Sep-12 to Mar-13, then Apr to Sep-13
+    assert "the lines break where each financial year starts" in page.chart_description
+    plain = indicator_page(demo_pack, demo_pack.analyse()["ASC01"])
+    assert _actual_runs(plain.chart_svg) == [before + 6]
+    assert "break" not in plain.chart_description
+
+
+def _overview(html: str) -> str:
+    start = html.index('<section class="overview"')
+    return html[start : html.index("</section>", start)]
+
+
+def _cells(row_html: str) -> list[str]:
+    row_html = re.sub(r"<svg.*?</svg>", "", row_html, flags=re.S)  # icons: their labels say it
+    cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row_html, re.S)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c)).strip() for c in cells]
+
+
+def test_summary_page_follows_the_contents_with_every_indicator(demo_html, demo_pack):
+    contents = demo_html[demo_html.index('<nav class="contents"') : demo_html.index("</nav>")]
+    assert contents.index('href="#overview">Summary of all indicators') < contents.index(
+        'href="#key"'
+    )
+    assert demo_html.index('id="overview"') < demo_html.index('id="key"')
+    page = _overview(demo_html)
+    table = page[page.index('<table class="overview-table">') : page.index("</table>")]
+    assert table.count('<th scope="row">') == len(demo_pack.indicators)
+    rows = {
+        m.group(1): _cells(m.group(0))
+        for m in re.finditer(
+            r'<tr><td>[^<]*</td><th scope="row"><a href="#ind-(\w+)".*?</tr>', table
+        )
+    }
+    assert set(rows) == set(demo_pack.indicators)
+    # ASC07 is reported a month behind: its latest period shows the lag.
+    assert rows["ASC07"][:6] == [
+        "7", "Delayed Transfer of Care", "Adult Social Care", "Aug-13", "Amber", "▲ Improved"
+    ]  # fmt: skip
+    assert rows["ASC01"][6:] == ["Improvement (high)", "Target consistently missed"]
+    assert rows["ASC02"][7] == "No target"
+    assert rows["SCS01"][6:] == ["– No SPC chart", "– No SPC chart"]  # a dash, and words
+
+
+def test_summary_matrix_counts_indicators_by_variation_and_assurance(demo_html):
+    page = _overview(demo_html)
+    matrix = page[page.index('<table class="icon-matrix">') :]
+    head = _cells(matrix[matrix.index("<thead>") : matrix.index("</thead>")])
+    assert head == [
+        "", "Target consistently met", "Target consistently missed",
+        "Target may or may not be met", "No target", "Total",
+    ]  # fmt: skip
+    body = {
+        cells[0]: cells[1:]
+        for cells in (
+            _cells(r) for r in re.findall(r"<tr>(.*?)</tr>", matrix[: matrix.index("</tbody>")])
+        )
+        if cells and cells[0]
+    }
+    assert body["Common cause"] == ["1", "0", "3", "0", "4"]
+    assert body["Improvement (high)"] == ["0", "1", "3", "1", "5"]
+    assert body["Improvement (low)"] == ["0", "0", "1", "0", "1"]
+    assert body["Concern (high)"] == ["0"] * 5  # every icon has its row, counted or not
+    foot = _cells(matrix[matrix.index("<tfoot>") : matrix.index("</tfoot>")])
+    assert foot == ["Total", "1", "1", "7", "1", "10"]
+    assert "13 indicators have no SPC chart and are not counted." in page
+
+
+def test_summary_page_can_be_left_out_and_follows_a_subset(demo_pack):
+    off = render_html(build_report(dataclasses.replace(demo_pack, summary_page=False)))
+    assert 'id="overview"' not in off and "#overview" not in off
+    subset = render_html(build_report(demo_pack, tags=("qpr",)))
+    table = _overview(subset)
+    linked = set(re.findall(r'<th scope="row"><a href="#ind-(\w+)"', table))
+    assert linked == {"ASC01", "ASC03", "ASC04", "ASC05", "ASC11"}
+
+
+def test_latest_period_summary_column(demo_pack):
+    section = dataclasses.replace(
+        demo_pack.sections[0], summary_columns=("title", "current", "latest_period")
+    )
+    pack = dataclasses.replace(demo_pack, sections=(section, *demo_pack.sections[1:]))
+    table = build_report(pack).sections[0].summary
+    assert [c.heading for c in table.columns] == ["Indicator", "Current position", "Latest period"]
+    periods = {row[0].text: row[2].text for row in table.rows}
+    assert periods["Delayed transfers of care"] == "Aug-13"  # reported a month behind
+    assert periods["Percentage of contacts resolved at source"] == "Sep-13"

@@ -115,6 +115,30 @@ def test_contents_page_lists_every_indicator(pages, model):
         assert squash(page.heading) in flat
 
 
+def test_summary_page_after_the_contents_on_one_page(reader, pages, model):
+    overview = model.overview
+    assert overview is not None and overview.matrix is not None
+    bookmarks = outline_titles(reader)
+    titles = [title for _, title, _ in bookmarks]
+    assert titles.index("Summary of all indicators") == 0  # the first entry after the contents
+    starts = {title: number for _, title, number in bookmarks}
+    number = starts["Summary of all indicators"]
+    assert number == 2  # title page, contents, then the summary
+    assert starts["Key to ratings"] == number + 1, "the whole summary fits on one page"
+    body = squash(pages[number])
+    assert squash(overview.caption) in body
+    for row in overview.rows:
+        assert squash(row.title) in body
+    assert squash("Adult Social Care") in body and squash("Specialist Children's Services") in body
+    assert squash(overview.matrix.caption) in body
+    for column in overview.matrix.columns:
+        assert squash(column.label) in body
+    for row in overview.matrix.rows:
+        assert squash(row.icon.label) in body
+    assert squash(overview.matrix.note) in body
+    assert overview.matrix.note.endswith("13 indicators have no SPC chart and are not counted.")
+
+
 def test_every_indicator_page_is_a_bookmark_on_its_own_page(reader, pages, model):
     bookmarks = outline_titles(reader)
     titles = [title for _, title, _ in bookmarks]
@@ -393,6 +417,24 @@ def test_comparison_with_other_councils(reader, pages, model):
         if peer.illustrative:
             assert squash(peer.illustrative) in body
     assert any(peer.illustrative for peer in scs01.peers)
+
+
+def test_comparison_heading_is_the_pages_own(model):
+    """A trust's report says "other NHS trusts": the heading is the page's, not the template's."""
+    scs01 = copy.deepcopy(demo_page(model, "SCS01"))
+    scs01.peers_heading = "Comparison with other NHS trusts"
+    section = copy.deepcopy(next(s for s in model.sections if scs01.id in [p.id for p in s.pages]))
+    section.pages, section.lead_pages, section.narrative = [scs01], [], []
+    section.summary.rows = [r for r in section.summary.rows if r[0].link == scs01.anchor]
+    section.variation = section.leads = None
+    section.overview = [r for r in section.overview if r.link == scs01.anchor]
+    trimmed = copy.deepcopy(model)
+    trimmed.sections = [section]
+    text = squash(
+        "".join(p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(trimmed))).pages)
+    )
+    assert "ComparisonwithotherNHStrusts" in text
+    assert "Comparisonwithothercouncils" not in text
 
 
 def test_draft_commentary_is_boxed_and_labelled(reader, pages, model):

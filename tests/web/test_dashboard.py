@@ -241,3 +241,40 @@ def test_dashboard_menu_marks_where_the_reader_is(client_for):
     assert 'aria-current="page"' not in below  # under the dashboard, not the dashboard itself
     changes = client.get(reverse("kpiboard:changes")).content.decode()
     assert 'href="/changes/" aria-current="page">Changes</a>' in changes
+
+
+def test_dashboard_shows_the_latest_period_column(client_for):
+    response = get(client_for("viewer"))
+    html = response.content.decode()
+    assert ">Latest period</th>" in html
+    assert '<td class="govuk-table__cell kpi-nowrap">Aug-13</td>' in row_of(response, "ASC07")
+
+
+def test_dashboard_summary_of_variation_and_assurance(client_for):
+    html = get(client_for("viewer")).content.decode()
+    start = html.index("Summary of variation and assurance")
+    matrix = html[start : html.index("</details>", start)]
+    assert "Indicators by variation and assurance" in matrix  # the caption
+    assert matrix.count('<th scope="col"') == 5 and matrix.count('<th scope="row"') == 8
+    # Each count links to the dashboard filtered to those indicators, saying what it counts.
+    link = re.search(
+        r'<a class="govuk-link" href="/\?variation=improvement_high&amp;assurance=inconsistent">'
+        r'3<span class="govuk-visually-hidden"> indicators: Improvement \(high\), Target may or '
+        r"may not be met</span></a>",
+        matrix,
+    )
+    assert link is not None
+    assert 'href="/?variation=common_cause">4<' in matrix  # a row total
+    assert 'href="/?assurance=pass">1<' in matrix  # a column total
+    assert "13 indicators have no SPC chart" in matrix
+
+
+def test_dashboard_filters_by_variation_and_assurance(client_for):
+    client = client_for("viewer")
+    assert shown(get(client, variation="improvement_high", assurance="fail")) == {"ASC01"}
+    assert shown(get(client, variation="improvement_high", assurance="none")) == {"ASC02"}
+    assert shown(get(client, variation="common_cause")) == {"ASC05", "ASC07", "ASC08", "ASC10"}
+    assert shown(get(client, assurance="pass")) == {"ASC10"}
+    response = get(client, variation="improvement_high")
+    assert '<option value="improvement_high" selected>' in response.content.decode()
+    assert shown(get(client, variation="sideways", assurance="<b>")) == ASC | SCS | LEADS

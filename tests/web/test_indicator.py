@@ -45,7 +45,7 @@ def test_indicator_viewer_sees_the_report_page_content(client_for):
 def test_indicator_forecast_and_peers_shown(client_for):
     html = page(client_for("viewer"), "SCS01")
     assert "Year-end forecast" in html and "Forecast year-end 79.6%" in html
-    assert "Comparison with others" in html and "13th of 152" in html
+    assert "Comparison with other councils" in html and "13th of 152" in html
 
 
 def test_indicator_lead_shows_expected_range_status(client_for):

@@ -13,9 +13,11 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..core.analysis import Analysis
 from ..core.indicators import BUILTIN_SERIES
 from ..core.periods import Period
 from ..core.rating import Rating
+from ..core.summary import latest_icons
 from .datafiles import format_number
 from .model import Pack
 
@@ -41,6 +43,8 @@ RESULT_COLUMNS = (
     "override_by",
     "direction",
     "spc_point",
+    "variation",
+    "assurance",
     "peer_group",
     "peer_rank",
     "peer_of",
@@ -75,8 +79,18 @@ def _as_at(pack: Pack, as_at: Period | str | None) -> Period:
     return pack.calendar.parse(as_at) if isinstance(as_at, str) else as_at
 
 
+def spc_icons(analysis: Analysis) -> tuple[str | None, str | None]:
+    """The indicator's latest variation and assurance icons as their enum values (the machine
+    codes in docs/spc.md), None where it has no SPC chart or no such icon."""
+    variation, assurance = latest_icons(analysis)
+    return (variation.value if variation else None), (assurance.value if assurance else None)
+
+
 def result_rows(pack: Pack, as_at: Period | str | None = None) -> list[dict]:
-    """One row per indicator and period up to the as-at period (the pack's, by default)."""
+    """One row per indicator and period up to the as-at period (the pack's, by default).
+
+    ``spc_point`` is the period's SPC point type; ``variation`` and ``assurance`` are the
+    indicator's latest icons, repeated on each of its rows like its title."""
     when = _as_at(pack, as_at)
     analyses = pack.analyse(when)
     rows = []
@@ -89,6 +103,7 @@ def result_rows(pack: Pack, as_at: Period | str | None = None) -> list[dict]:
                 for p, t in zip(analysis.spc_periods, analysis.spc.point_type, strict=True)
             }
         first_peer = {c.period: c for c in reversed(analysis.peers)}
+        variation, assurance = spc_icons(analysis)
         for r in analysis.result.periods:
             if r.period.end > when.end:
                 continue
@@ -116,6 +131,8 @@ def result_rows(pack: Pack, as_at: Period | str | None = None) -> list[dict]:
                     "override_by": r.override.by if r.override else "",
                     "direction": r.direction.value,
                     "spc_point": spc_points.get(r.period),
+                    "variation": variation,
+                    "assurance": assurance,
                     "peer_group": peer.group if peer else None,
                     "peer_rank": peer.position.rank if peer else None,
                     "peer_of": peer.position.of if peer else None,
@@ -132,7 +149,8 @@ def summary_rows(pack: Pack, as_at: Period | str | None = None) -> list[dict]:
     for ind_id, indicator in pack.indicators.items():
         analysis = analyses[ind_id]
         latest = analysis.result.latest
-        spc, forecast = analysis.spc, analysis.forecast
+        forecast = analysis.forecast
+        variation, assurance = spc_icons(analysis)
         if latest is None:
             rating = Rating.NO_DATA if indicator.rated else Rating.NOT_RATED
         else:
@@ -149,8 +167,8 @@ def summary_rows(pack: Pack, as_at: Period | str | None = None) -> list[dict]:
                 "unit": indicator.unit.label,
                 "rating": rating.name,
                 "direction": latest.direction.value if latest else "",
-                "variation": spc.variation_icon.value if spc else "",
-                "assurance": spc.assurance_icon.value if spc and spc.assurance_icon else "",
+                "variation": variation or "",
+                "assurance": assurance or "",
                 "forecast_value": forecast.value if forecast else None,
                 "forecast_lower": forecast.lower if forecast and forecast.has_range else None,
                 "forecast_upper": forecast.upper if forecast and forecast.has_range else None,

@@ -271,4 +271,6 @@ def build_pack(source: PackSource, problems: Problems | None = None) -> Pack:
         path=source.root,
         currency_symbol=manifest.currency_symbol,
         negatives=manifest.negatives,
+        organisation_type=manifest.organisation_type,
+        summary_page=manifest.summary_page,
     )

@@ -21,6 +21,7 @@ SUMMARY_COLUMNS = (
     "outturn",
     "target",
     "current",
+    "latest_period",
     "data_period",
     "rating",
     "previous_rating",
@@ -63,6 +64,8 @@ class Manifest:
     peer_groups: dict[str, PeerGroup] = field(default_factory=dict)
     currency_symbol: str = "£"
     negatives: Negatives = Negatives.MINUS
+    organisation_type: str = ""  # "council": peers are "other councils"
+    summary_page: bool = True  # the organisation-wide summary page after the contents
 
     @property
     def base_unit(self) -> Unit:
@@ -118,6 +121,8 @@ def read_manifest(data: object, problems: Problems) -> Manifest:
             "peer_groups",
             "currency_symbol",
             "negatives",
+            "organisation_type",
+            "summary_page",
         ],
         required=["format", "title", "as_at", "sections"],
     )
@@ -127,6 +132,8 @@ def read_manifest(data: object, problems: Problems) -> Manifest:
     manifest.title = r.text("title")
     manifest.subtitle = r.text("subtitle")
     manifest.organisation = r.text("organisation")
+    manifest.organisation_type = r.text("organisation_type")
+    manifest.summary_page = r.boolean("summary_page", True)
     start = r.integer("financial_year_start", 4, 1, 12)
     manifest.calendar = FinancialCalendar(start or 4)
     manifest.as_at = r.period("as_at", manifest.calendar)

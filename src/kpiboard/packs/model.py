@@ -95,6 +95,8 @@ class Pack:
     path: Path | None = None
     currency_symbol: str = "£"
     negatives: Negatives = Negatives.MINUS
+    organisation_type: str = ""  # singular: "council", "NHS trust"
+    summary_page: bool = True
 
     @property
     def base_unit(self) -> Unit:

@@ -11,6 +11,7 @@ from ..core.periods import Period
 from ..core.rating import Rating
 from ..packs.model import DEFAULT_DIRECTION_KEY, Pack
 from .model import ARROWS, KeyEntry, NarrativeView, ReportModel, SectionView, month_year
+from .overview import overview_rows
 from .pages import indicator_page
 from .tables import lead_table, summary_table, variation_table
 
@@ -37,6 +38,7 @@ def build_report(
         as_at=month_year(when),
         generated=(today or date.today()).isoformat(),
         subset=subset_title,
+        summary_page=pack.summary_page,
         rating_key=[
             KeyEntry(code, Rating[code].words, text) for code, text in pack.rating_key.items()
         ],
@@ -68,6 +70,7 @@ def build_report(
                 lead_pages=[p for p in pages if p.kind == IndicatorKind.LEAD.value],
                 variation=variation_table(section, chosen),
                 leads=lead_table(section, chosen),
+                overview=overview_rows(section.title, chosen),
             )
         )
     return model

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
@@ -107,11 +107,15 @@ def rating_marker(kind: str, x: float, y: float, r: float, title: str = "") -> s
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r * 0.85:.1f}" {_NEUTRAL_ATTRS}>{inner}</circle>'
 
 
-def split_at_gaps(points: list[_T | None]) -> list[list[_T]]:
-    """Split a point list at ``None`` gaps into runs of consecutive points."""
+def split_at_gaps(points: list[_T | None], starts: Collection[int] = ()) -> list[list[_T]]:
+    """Split a point list at ``None`` gaps into runs of consecutive points; a new run also
+    begins at each index in ``starts`` (a break in the series, such as a year-to-date reset)."""
     out: list[list[_T]] = []
     current: list[_T] = []
-    for point in points:
+    for i, point in enumerate(points):
+        if i in starts and current:
+            out.append(current)
+            current = []
         if point is None:
             if current:
                 out.append(current)

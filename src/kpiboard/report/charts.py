@@ -83,6 +83,9 @@ class LineChart:
     interval: tuple[Sequence[float | None], Sequence[float | None]] | None = None
     interval_level: str = "95%"  # the interval's confidence level, for the legend and tips
     actual_label: str = "Actual"
+    #: Periods that start a new line: the lines are not joined across the gap before them
+    #: (year-to-date figures start again at the first period of each financial year).
+    breaks: Sequence[Period] = ()
     width: int = 640
     height: int = 260
 
@@ -205,6 +208,8 @@ def render_line_chart(chart: LineChart) -> str:
         interval = (clean_values(chart.interval[0], order), clean_values(chart.interval[1], order))
         plotted.extend([v for v in interval[0] + interval[1] if v is not None])
     kinds = ["none" if r is None else _KIND_BY_CODE[r] for r in ratings]
+    breaks = set(chart.breaks)
+    starts = frozenset(i for i, p in enumerate(periods) if p in breaks)
     styles = _line_styles([line for line, _ in lines])
     legend_items = _legend_items(chart, actual, kinds, lines, styles, band, interval)
     frame = lay_out(
@@ -222,7 +227,7 @@ def render_line_chart(chart: LineChart) -> str:
             for x, a, b in zip(xs, lower_y, upper_y, strict=True)
         ]
         edge = f'fill="none" stroke="{COLOURS["band_edge"]}" stroke-width="1"'
-        for run in split_at_gaps(triples):
+        for run in split_at_gaps(triples, starts):
             if len(run) == 1:  # a lone period: a narrow bar so it is still visible
                 x, a, b = run[0]
                 run = [(x - 4, a, b), (x + 4, a, b)]
@@ -236,7 +241,7 @@ def render_line_chart(chart: LineChart) -> str:
     # reference lines (thresholds first, so targets and comparators draw over them)
     drawn = sorted(range(len(lines)), key=lambda k: (lines[k][0].style != "threshold", k))
     for k in drawn:
-        runs = level_runs(split_at_gaps(frame.points(lines[k][1])))
+        runs = level_runs(split_at_gaps(frame.points(lines[k][1]), starts))
         if not runs:
             continue
         attrs = styles[k].attrs()
@@ -251,7 +256,7 @@ def render_line_chart(chart: LineChart) -> str:
     # the actual series: line segments broken at gaps, then markers on top
     out.append(f'<g id="{cid}-actual">')
     actual_attrs = _ACTUAL_STYLE.attrs()
-    for run in split_at_gaps(frame.points(actual)):
+    for run in split_at_gaps(frame.points(actual), starts):
         if len(run) > 1:  # a lone point shows as its marker alone
             out.append(f'<path d="{path_d(run)}" {actual_attrs}/>')
     for i, v in enumerate(actual):

@@ -124,6 +124,7 @@ class IndicatorPage:
     spc: SpcView | None = None
     forecast: ForecastView | None = None
     peers: list[PeerView] = field(default_factory=list)
+    peers_heading: str = "Comparison with peers"
     draft: Commentary | None = None
 
 
@@ -206,6 +207,50 @@ class SectionView:
     lead_pages: list[IndicatorPage]
     variation: VariationTable | None = None
     leads: LeadTable | None = None
+    overview: list[OverviewRow] = field(default_factory=list)  # its rows of the summary page
+
+
+@dataclass
+class OverviewRow:
+    """One indicator on the organisation-wide summary page."""
+
+    number: str
+    title: str
+    link: str
+    section: str  # the section's title
+    latest_period: str
+    rating: RatingView
+    direction: DirectionView
+    variation: IconView | None  # None: no SPC chart
+    assurance: IconView | None
+
+
+@dataclass
+class MatrixRow:
+    icon: IconView  # the variation icon, with its short label
+    counts: list[int]  # one per column of the matrix
+    total: int
+
+
+@dataclass
+class IconMatrix:
+    """Indicators counted by variation icon (rows) and assurance icon (columns)."""
+
+    caption: str
+    columns: list[IconView]  # the assurance icons, then "not assessed"
+    rows: list[MatrixRow]
+    totals: list[int]  # per column
+    total: int
+    without: int  # indicators with no SPC icons, not in the grid
+    note: str  # what the grid counts, in words
+
+
+@dataclass
+class OverviewView:
+    title: str
+    caption: str
+    rows: list[OverviewRow]
+    matrix: IconMatrix | None  # None when no indicator has SPC icons
 
 
 @dataclass
@@ -227,9 +272,21 @@ class ReportModel:
     rating_key: list[KeyEntry]
     direction_key: list[KeyEntry]
     sections: list[SectionView] = field(default_factory=list)
+    summary_page: bool = True  # print the organisation-wide summary after the contents
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        overview = self.overview
+        data["overview"] = asdict(overview) if overview is not None else None
+        return data
+
+    @property
+    def overview(self) -> OverviewView | None:
+        """The summary page of the sections the report has (worked out from them, so that a
+        report trimmed to some sections summarises just those)."""
+        from .overview import overview
+
+        return overview(self) if self.summary_page and self.sections else None
 
     @property
     def pages(self) -> list[IndicatorPage]:

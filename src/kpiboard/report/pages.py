@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 from ..core.analysis import Analysis
 from ..core.direction import Direction
 from ..core.draft import draft_commentary
 from ..core.evaluate import IndicatorResult
-from ..core.indicators import IndicatorKind
-from ..core.periods import Period
+from ..core.indicators import Accumulation, IndicatorKind
+from ..core.periods import FinancialCalendar, Period
 from ..core.rating import Rating
 from ..core.significance import Comparison, against, describe_method, level_text
 from ..core.spc import describe_assurance, describe_variation
@@ -32,6 +33,7 @@ from .model import (
 from .spc_chart import SpcChart, render_spc_chart
 
 TREND_PERIODS = 13
+YTD = Accumulation.YEAR_TO_DATE
 
 
 def _trend_slice(result: IndicatorResult, count: int = TREND_PERIODS) -> list[int]:
@@ -115,6 +117,7 @@ def _chart(analysis: Analysis, idx: list[int], page_anchor: str) -> tuple[str, s
         band = (lower, upper)
     interval = _interval(result, periods)
     title = ind.display_title
+    breaks = _year_starts(periods, result.calendar) if ind.accumulation is YTD else []
     shown = [(p, v) for p, v in zip(periods, actual, strict=True) if v is not None]
     if shown:
         first, last = shown[0], shown[-1]
@@ -134,6 +137,8 @@ def _chart(analysis: Analysis, idx: list[int], page_anchor: str) -> tuple[str, s
         if latest_target is not None and ind.rated and not ind.rated_by_benchmark:
             desc += f", against a target of {fmt_value(ind, latest_target)}"
         desc += "." + _interval_sentence(result, idx, interval)
+        if breaks:
+            desc += " Year-to-date figures: the lines break where each financial year starts."
         desc += " The figures are in the table below."
     else:
         desc = f"Line chart of {title}: no figures yet."
@@ -149,6 +154,7 @@ def _chart(analysis: Analysis, idx: list[int], page_anchor: str) -> tuple[str, s
         band=band,
         interval=interval,
         interval_level=_level(ind),
+        breaks=breaks,
     )
     return render_line_chart(chart), title, desc
 
@@ -218,6 +224,17 @@ def _interval_rows(result: IndicatorResult, view: list) -> list[TrendRow]:
     return rows
 
 
+def _year_starts(periods: list[Period], calendar: FinancialCalendar) -> list[Period]:
+    """The periods that open a financial year after an earlier shown period of another year:
+    where a year-to-date series starts again, so its line must not join the two years."""
+    ordered = sorted(periods)
+    return [
+        p
+        for before, p in itertools.pairwise(ordered)
+        if calendar.year_of(p.end) != calendar.year_of(before.end)
+    ]
+
+
 def _nan_none(value: float) -> float | None:
     return None if math.isnan(value) else float(value)
 
@@ -225,6 +242,23 @@ def _nan_none(value: float) -> float | None:
 def _computed_words(result: IndicatorResult, period: Period) -> str:
     at = result.at(period)
     return at.computed.words if at else "rating"
+
+
+def _plural(noun: str) -> str:
+    """The regular English plural of a noun phrase's last word ("NHS trust" -> "NHS trusts",
+    "local authority" -> "local authorities")."""
+    if noun[-1:] == "y" and noun[-2:-1].lower() not in tuple("aeiou"):
+        return noun[:-1] + "ies"
+    if noun.endswith(("s", "x", "z", "ch", "sh")):
+        return noun + "es"
+    return noun + "s"
+
+
+def comparison_heading(pack: Pack) -> str:
+    """The heading over an indicator's peer positions: "Comparison with other councils" when
+    the manifest names the organisation's type, else a wording that fits any organisation."""
+    kind = pack.organisation_type
+    return f"Comparison with other {_plural(kind)}" if kind else "Comparison with peers"
 
 
 def indicator_page(pack: Pack, analysis: Analysis) -> IndicatorPage:
@@ -315,6 +349,7 @@ def indicator_page(pack: Pack, analysis: Analysis) -> IndicatorPage:
         spc=_spc_view(analysis, anchor),
         forecast=_forecast_view(analysis),
         peers=_peer_views(analysis),
+        peers_heading=comparison_heading(pack),
         draft=_draft(analysis),
     )
 

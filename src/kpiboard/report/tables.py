@@ -52,6 +52,7 @@ def summary_table(
         "outturn": (f"Outturn {last_year}", True),
         "target": (f"Target {this_year}", True),
         "current": ("Current position", True),
+        "latest_period": ("Latest period", False),
         "data_period": ("Data period", False),
         "rating": ("Rating", False),
         "previous_rating": ("Previous rating", False),
@@ -94,6 +95,8 @@ def summary_table(
                 cells.append(Cell(fmt_value(ind, target), numeric=True))
             elif key == "current":
                 cells.append(Cell(fmt_value(ind, latest.actual) if latest else "", numeric=True))
+            elif key == "latest_period":
+                cells.append(Cell(latest.period.display if latest else ""))
             elif key == "data_period":
                 cells.append(Cell(ind.data_period))
             elif key in ("rating", "previous_rating"):

@@ -15,6 +15,7 @@ import re
 import threading
 from dataclasses import dataclass, replace
 from typing import ClassVar
+from urllib.parse import urlencode
 
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -23,6 +24,7 @@ from django.utils.safestring import SafeString
 from ..core.analysis import Analysis
 from ..core.indicators import IndicatorKind
 from ..core.rating import Rating
+from ..core.summary import latest_icons
 from ..packs.model import Pack
 from ..report.chart_frame import FONT_FAMILY
 from ..report.icons import (
@@ -32,6 +34,7 @@ from ..report.icons import (
     variation_icon_svg,
 )
 from ..report.model import month_year
+from ..report.overview import icon_matrix
 from ..report.tables import lead_table, summary_table
 from . import store
 
@@ -39,6 +42,7 @@ from . import store
 COLUMNS = (
     "title",
     "current",
+    "latest_period",
     "target",
     "rating",
     "direction",
@@ -68,6 +72,8 @@ class Row:
     rating: str  # Rating name as the summary shows it (GREEN ... NO_DATA); NOT_RATED for leads
     search: str  # lower-case code and titles, for the free-text search
     html: SafeString
+    variation: str = ""  # the latest SPC variation icon's code; "" without SPC icons
+    assurance: str = ""  # the assurance icon's code, "none" without one; "" without SPC icons
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,7 @@ class Board:
     leads: tuple[Row, ...]  # lead indicator rows, likewise
     tags: tuple[tuple[str, str], ...]  # (tag, label) of every tag an indicator carries
     sprite: SafeString  # every SPC icon the rows use, drawn once (see _Sprite)
+    matrix: SafeString  # the summary of variation and assurance ("" when nothing has SPC)
 
 
 _cache: dict[str, Board] = {}
@@ -131,12 +138,11 @@ def _build(pack: Pack, version: int) -> Board:
             SectionInfo(
                 section.id,
                 section.title,
-                _headings(table.columns),
+                tuple((c.heading, c.numeric) for c in table.columns),
             )
         )
         for analysis, cells in zip(kpis, table.rows, strict=True):
             ind = analysis.indicator
-            latest = analysis.result.latest
             by_key = {c.key: cell for c, cell in zip(table.columns, cells, strict=True)}
             html = render_to_string(
                 "kpiboard/includes/dash_row.html",
@@ -144,23 +150,24 @@ def _build(pack: Pack, version: int) -> Board:
                     "ind": ind,
                     "url": reverse("kpiboard:indicator", args=[ind.id]),
                     "cells": by_key,
-                    "period": latest.period.display if latest else "",
                     "short_variation": _short(by_key["variation"], VARIATION_LABELS),
                     "short_assurance": _short(by_key["assurance"], ASSURANCE_LABELS),
                     "variation_svg": sprite.use("variation", by_key["variation"].icon),
                     "assurance_svg": sprite.use("assurance", by_key["assurance"].icon),
                 },
             )
-            rows.append(_row(ind, by_key["rating"].rating.code, html))
+            rows.append(_row(analysis, by_key["rating"].rating.code, html))
         lead_rows = lead_table(section, chosen)
-        lead_inds = [a.indicator for a in chosen if a.indicator.kind is IndicatorKind.LEAD]
+        lead_analyses = [a for a in chosen if a.indicator.kind is IndicatorKind.LEAD]
         if lead_rows is not None:
-            for ind, lead in zip(lead_inds, lead_rows.rows, strict=True):
+            for analysis, lead in zip(lead_analyses, lead_rows.rows, strict=True):
+                url = reverse("kpiboard:indicator", args=[analysis.indicator.id])
                 html = render_to_string(
-                    "kpiboard/includes/dash_lead_row.html",
-                    {"lead": lead, "url": reverse("kpiboard:indicator", args=[ind.id])},
+                    "kpiboard/includes/dash_lead_row.html", {"lead": lead, "url": url}
                 )
-                leads.append(_row(ind, Rating.NOT_RATED.name, html))
+                leads.append(_row(analysis, Rating.NOT_RATED.name, html))
+    in_order = [analyses[i] for s in pack.sections for i in s.indicator_ids if i in analyses]
+    matrix = _matrix_html(in_order, sprite)
     used = sorted({t for ind in pack.indicators.values() for t in ind.tags})
     labelled = list(pack.tag_labels) + [t for t in used if t not in pack.tag_labels]
     return Board(
@@ -173,7 +180,39 @@ def _build(pack: Pack, version: int) -> Board:
         leads=tuple(leads),
         tags=tuple((t, pack.tag_label(t)) for t in labelled if t in used),
         sprite=sprite.markup(),
+        matrix=matrix,
     )
+
+
+def _matrix_html(analyses: list[Analysis], sprite: _Sprite) -> SafeString:
+    """The report's summary matrix of variation and assurance icons, each count linking to the
+    dashboard filtered to those indicators."""
+    matrix = icon_matrix([latest_icons(a) for a in analyses], "dash")
+    if not matrix.total:
+        return SafeString("")
+    base = reverse("kpiboard:dashboard")
+
+    def link(count: int, words: str, **query: str) -> dict:
+        return {"count": count, "words": words, "url": f"{base}?{urlencode(query)}"}
+
+    columns = [(c, sprite.use("assurance", c)) for c in matrix.columns]
+    rows = []
+    for row in matrix.rows:
+        cells = [
+            link(n, f"{row.icon.label}, {c.label}", variation=row.icon.code, assurance=c.code)
+            for n, (c, _) in zip(row.counts, columns, strict=True)
+        ]
+        total = link(row.total, row.icon.label, variation=row.icon.code)
+        rows.append({"icon": row.icon, "svg": sprite.use("variation", row.icon), "cells": cells,
+                     "total": total})  # fmt: skip
+    totals = [
+        link(n, c.label, assurance=c.code) for n, (c, _) in zip(matrix.totals, columns, strict=True)
+    ]
+    html = render_to_string(
+        "kpiboard/includes/dash_matrix.html",
+        {"matrix": matrix, "columns": columns, "rows": rows, "totals": totals},
+    )
+    return SafeString(_compact(html))
 
 
 class _Sprite:
@@ -224,16 +263,6 @@ def _short(cell, labels: dict[str, str]) -> str:
     return labels.get(cell.icon.code, "") if cell.icon is not None else ""
 
 
-def _headings(columns) -> tuple[tuple[str, bool], ...]:
-    """The summary's column headings, with the latest figure's period after the figure."""
-    out = []
-    for column in columns:
-        out.append((column.heading, column.numeric))
-        if column.key == "current":
-            out.append(("Period", False))
-    return tuple(out)
-
-
 def _compact(html: str) -> str:
     """A row's markup without the templates' line breaks and indentation (the row templates
     break lines only between tags), since a dashboard may have hundreds of rows."""
@@ -243,8 +272,10 @@ def _compact(html: str) -> str:
 _BREAKS = re.compile(r"\n\s*")
 
 
-def _row(ind, rating: str, html: str) -> Row:
+def _row(analysis: Analysis, rating: str, html: str) -> Row:
+    ind = analysis.indicator
     words = " ".join((ind.id, ind.number, ind.title, ind.short_title)).lower()
+    variation, assurance = latest_icons(analysis)
     return Row(
         code=ind.id,
         section=ind.section,
@@ -253,4 +284,6 @@ def _row(ind, rating: str, html: str) -> Row:
         rating=rating,
         search=words,
         html=SafeString(_compact(html)),
+        variation=variation.value if variation else "",
+        assurance=(assurance.value if assurance else "none") if variation else "",
     )

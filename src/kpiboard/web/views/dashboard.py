@@ -14,10 +14,14 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
 from ...core.rating import Rating
+from ...core.spc import VariationIcon
+from ...report.icons import ASSURANCE_LABELS, VARIATION_LABELS
 from .. import dashboard_cache, fragments
 from ..models import Profile, Role
 
 RATING_CHOICES = [(r.name, r.words) for r in dashboard_cache.RATING_ORDER]
+VARIATION_CHOICES = [(i.value, VARIATION_LABELS[i.value]) for i in VariationIcon]
+ASSURANCE_CHOICES = [(code, ASSURANCE_LABELS[code]) for code in ASSURANCE_LABELS]
 
 
 @dataclass
@@ -27,10 +31,12 @@ class Filters:
     rating: str = ""
     owner: str = ""
     q: str = ""
+    variation: str = ""
+    assurance: str = ""
 
     @property
     def active(self) -> bool:
-        return any((self.section, self.tag, self.rating, self.owner, self.q))
+        return any(vars(self).values())
 
 
 def _owners() -> tuple[list[tuple[str, str]], dict[str, set[str]], dict[str, set[str]]]:
@@ -74,6 +80,11 @@ def _counts(rows) -> str:
     return ", ".join(parts)
 
 
+def _choice(get, name: str, choices: list[tuple[str, str]]) -> str:
+    value = get.get(name, "")
+    return value if any(value == code for code, _ in choices) else ""
+
+
 @require_safe
 def dashboard(request):
     board = dashboard_cache.board(request)
@@ -88,6 +99,8 @@ def dashboard(request):
         rating=get.get("rating", "") if get.get("rating", "") in Rating.__members__ else "",
         owner=get.get("owner", "") if get.get("owner", "") in owner_ids else "",
         q=get.get("q", "").strip()[:200],
+        variation=_choice(get, "variation", VARIATION_CHOICES),
+        assurance=_choice(get, "assurance", ASSURANCE_CHOICES),
     )
     owned_codes = direct.get(filters.owner, set())
     owned_sections = by_section.get(filters.owner, set())
@@ -101,6 +114,10 @@ def dashboard(request):
         if filters.rating and row.rating != filters.rating:
             return False
         if filters.owner and row.code not in owned_codes and row.section not in owned_sections:
+            return False
+        if filters.variation and row.variation != filters.variation:
+            return False
+        if filters.assurance and row.assurance != filters.assurance:
             return False
         return all(w in row.search for w in words)
 
@@ -157,6 +174,8 @@ def _body_context(board, filters: Filters, keep, owner_choices) -> dict:
         "section_choices": [(s.id, s.title) for s in board.sections],
         "tag_choices": board.tags,
         "rating_choices": RATING_CHOICES,
+        "variation_choices": VARIATION_CHOICES,
+        "assurance_choices": ASSURANCE_CHOICES,
         "owner_choices": owner_choices,
         "rating_key": [
             (code, Rating[code].words, meaning) for code, meaning in board.pack.rating_key.items()
