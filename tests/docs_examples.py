@@ -31,7 +31,7 @@ from unittest import mock
 import yaml
 
 import kpiboard.packs
-from kpiboard.core.periods import FinancialCalendar, Period, PeriodKind, month_range
+from kpiboard.core.periods import FinancialCalendar, Period, PeriodKind
 from kpiboard.packs.fields import FieldReader
 from kpiboard.packs.loader import load_pack
 from kpiboard.packs.manifest import MANIFEST
@@ -68,7 +68,8 @@ def yaml_blocks(docs: Path = DOCS) -> list[Block]:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             stripped = line.strip()
             if fence is None and stripped.startswith("```"):
-                fence, body = (number, stripped[3:].strip().lower()), []
+                info = stripped[3:].split()
+                fence, body = (number, info[0].lower() if info else ""), []
             elif fence is not None and stripped == "```":
                 if fence[1] == "yaml":
                     blocks.append(Block(path.name, fence[0], "\n".join(body) + "\n"))
@@ -297,7 +298,7 @@ def data_rows(indicator: dict, as_at: Period, calendar: FinancialCalendar) -> li
     derive = indicator.get("derive") if isinstance(indicator.get("derive"), dict) else None
     period_kind, count = _FREQUENCY_KIND.get(indicator.get("frequency"), (PeriodKind.MONTH, MONTHS))
     periods = _periods(period_kind, count, as_at, calendar)
-    months = month_range(_periods(PeriodKind.MONTH, MONTHS, as_at, calendar)[0], as_at, calendar)
+    months = _periods(PeriodKind.MONTH, MONTHS, as_at, calendar)
     base = _UNIT_BASE.get(indicator.get("unit"), 150.0)
     rows = []
     for i, p in enumerate(periods):
