@@ -303,7 +303,11 @@ def data_rows(indicator: dict, as_at: Period, calendar: FinancialCalendar) -> li
     rows = []
     for i, p in enumerate(periods):
         if derive is None:
-            rows.append((ind_id, p.label, "actual", _wave(base, i, ind_id)))
+            value = _wave(base, i, ind_id)
+            rows.append((ind_id, p.label, "actual", value))
+            if "benchmark" in indicator:  # an interval around the figure, to compare
+                rows += [(ind_id, p.label, "ci_lower", round(value * 0.95, 2))]
+                rows += [(ind_id, p.label, "ci_upper", round(value * 1.05, 2))]
         if rated:
             rows.append((ind_id, p.label, "target", round(base * 1.02, 2)))
         if kind == "lead":
