@@ -94,9 +94,10 @@ def test_year_to_date_figures_compare_with_the_same_month_last_year(nhs_pack):
     assert september.direction.name == "WORSENED"
 
 
-@pytest.mark.parametrize("suffix", ["html", "pdf"])
-def test_report_builds(nhs_dir, tmp_path, suffix):
-    out = tmp_path / f"report.{suffix}"
-    result = CliRunner().invoke(main, ["report", str(nhs_dir), "--out", str(out)])
+def test_demo_command_writes_the_trust_pack_and_its_reports(tmp_path):
+    # docs/demos.md: kpiboard demo trust-pack --kind nhs-trust --report
+    out = tmp_path / "trust-pack"
+    result = CliRunner().invoke(main, ["demo", str(out), "--kind", "nhs-trust", "--report"])
     assert result.exit_code == 0, result.output
-    assert out.stat().st_size > 10_000
+    assert (out / "report.html").stat().st_size > 10_000
+    assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
