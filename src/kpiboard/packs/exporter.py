@@ -139,7 +139,7 @@ def summary_rows(pack: Pack, as_at: Period | str | None = None) -> list[dict]:
                 "target": latest.target if latest else None,
                 "rating": rating.name,
                 "direction": latest.direction.value if latest else "",
-                "variation": spc.variation_icon.value if spc else "",
+                "variation": spc.variation_icon.value if spc and spc.variation_icon else "",
                 "assurance": spc.assurance_icon.value if spc and spc.assurance_icon else "",
                 "forecast_value": forecast.value if forecast else None,
                 "forecast_lower": forecast.lower if forecast and forecast.has_range else None,
