@@ -57,7 +57,12 @@ def test_events_spread_evenly_within_their_month_and_gaps_across_a_missing_month
     # its two events at 91 + 31 x 1/4 = 98.75 and 91 + 31 x 3/4 = 114.25. September starts at
     # 91 + 31 + 31 = 153; its event at 153 + 15 = 168.
     assert events.times == (15.0, 98.75, 114.25, 168.0)
-    assert events.dates == (date(2013, 4, 16), date(2013, 7, 8), date(2013, 7, 24), date(2013, 9, 16))
+    assert events.dates == (
+        date(2013, 4, 16),
+        date(2013, 7, 8),
+        date(2013, 7, 24),
+        date(2013, 9, 16),
+    )
     assert events.period_index == (0, 3, 3, 5)
     # Gaps: none before the first; 98.75 - 15 = 83.75; 114.25 - 98.75 = 15.5; unknown across Aug.
     assert events.gaps == approx((NAN, 83.75, 15.5, NAN))
