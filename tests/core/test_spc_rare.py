@@ -267,3 +267,10 @@ def test_spc_on_charts_the_monthly_series_beneath_a_year_to_date_figure():
     assert spc.mean[-1] == pytest.approx(sum(cases) / 18)
     assert spc.assurance_icon is None
     assert "not the monthly series charted" in spc.assurance_note
+
+
+def test_a_rare_event_chart_without_a_target_says_nothing_of_assurance():
+    ind = Indicator("N1", "Never events", unit=COUNT, spc=SpcOptions("decrease", chart=SpcChart.G))
+    data = monthly("2012-04", actual=MRSA)
+    spc = analyse(evaluate_indicator(ind, data, as_at=UK.parse("2013-09"))).spc
+    assert spc.assurance_icon is None and spc.assurance_note == ""

@@ -149,6 +149,9 @@ def _run_rare(
         shift_length=options.shift_length,
         mdc_2023=options.mdc_2023,
     )
+    latest = result.latest
+    if not (result.indicator.rated and latest is not None and latest.target is not None):
+        chart = replace(chart, assurance_note="")  # no target: nothing to compare
     return chart, tuple(periods[i] for i in index)
 
 

@@ -120,6 +120,7 @@ class SpcChart:
     x_labels: Sequence[str] | None = None
     tips: Sequence[str] | None = None
     centre_label: str = "Mean"  # the centre line's legend entry (a g-chart's is the median)
+    data_label: str = "Data"  # the data line's legend entry (says the unit where it is not shown)
     width: int = 640
     height: int = 260
 
@@ -233,7 +234,7 @@ def render_spc_chart(chart: SpcChart) -> str:
 
     items: list[LegendItem] = []
     if has_data:
-        items.append(("swatch", _DATA_STYLE.swatch(), "Data"))
+        items.append(("swatch", _DATA_STYLE.swatch(), chart.data_label))
     if has_mean:
         items.append(("swatch", _MEAN_STYLE.swatch(), chart.centre_label))
     if has_limits:

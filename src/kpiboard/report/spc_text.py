@@ -173,6 +173,7 @@ def _rare_chart(analysis: Analysis, spc: XmrResult, chart_id: str) -> tuple[SpcC
         x_labels=[p.display for p in event_periods],
         tips=tips,
         centre_label="Median" if spc.chart is ChartKind.G else "Centre line",
+        data_label="Days since the event before",
     )
     explanation = _PLACING + _RARE_EXPLANATION[spc.chart] + _since_latest(analysis, spc)
     return chart, explanation
