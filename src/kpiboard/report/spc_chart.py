@@ -15,6 +15,11 @@ What is drawn, back to front:
   common cause, a larger blue circle for special cause improvement, an orange square for concern,
   and a purple triangle (pointing up for high, down for low) for neutral special cause.
 
+The same drawing serves t- and g-charts (see :mod:`kpiboard.report.spc_text`): one point per
+event at its date, ``x_labels`` naming the month that counted it, ``tips`` saying the gap in
+days, and legend entries for the centre line and the data that say what they are. Points of a
+chart whose icons are withheld (``not_assessed``) are plain grey dots with no legend entry.
+
 Accessibility (WCAG 2.2 AA): the ``<svg>`` is ``role="img"`` labelled by its ``<title>`` and
 ``<desc>``; every marker has a ``<title>`` ("Sep-13: 73% — special cause (improvement)"); the
 legend keys every line and marker shape; every information-bearing colour has at least 3:1
