@@ -529,7 +529,7 @@ def test_codes_round_trip():
     for enum in (PointType, VariationIcon, Improvement):
         for member in enum:
             assert enum.from_code(member.code) is member
-    assert [p.code for p in PointType] == [0, 1, 2, 3, 4, -1]
+    assert [p.code for p in PointType] == [0, 1, 2, 3, 4, -1, -2]
     assert [v.code for v in VariationIcon] == [0, 1, 2, 3, 4, 5, 6]
     assert [Improvement(i).code for i in ("increase", "decrease", "neutral")] == [1, -1, 0]
     assert Signal.from_code(0) is None and signal_code(None) == 0

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from kpiboard.core.indicators import SpcChart
 from kpiboard.core.rating import Rating
 from kpiboard.packs.loader import check_pack, load_pack
 from kpiboard.packs.problems import PackError
@@ -235,13 +236,15 @@ def test_load_pack_spc_forecast_and_draft_options(pack_dir):
         pack_dir,
         "indicators/A2.yaml",
         INDICATOR.format(id="A2", number=2)
-        + "spc: {baseline: 12, rebase: [2013-04], shift_length: 6}\n"
+        + "series: {monthly: {label: In the month}}\n"
+        + "spc: {baseline: 12, rebase: [2013-04], shift_length: 6, on: monthly}\n"
         + "forecast: {method: run_rate, cumulative: true}\ndraft_commentary: true\n",
     )
     ind = load_pack(pack_dir).indicators["A2"]
     assert ind.spc.improvement == "increase"  # from higher_is_better
     assert (ind.spc.baseline, ind.spc.shift_length) == (12, 6)
     assert [p.label for p in ind.spc.rebase] == ["2013-04"]
+    assert (ind.spc.chart, ind.spc.on) == (SpcChart.XMR, "monthly")
     assert (ind.forecast.method, ind.forecast.cumulative) == ("run_rate", True)
     assert ind.draft_commentary is True
     write(pack_dir, "indicators/A2.yaml", INDICATOR.format(id="A2", number=2) + "spc: true\n")
@@ -259,6 +262,69 @@ def test_check_pack_bad_spc_options_reported(pack_dir):
     assert any("spc.baseline: must be a whole number from 12" in line for line in lines)
     assert any("spc.shift_length: must be a whole number from 6 to 8" in line for line in lines)
     assert any("spc.improvement: 'up' is not one of" in line for line in lines)
+
+
+def test_check_pack_refuses_spc_on_a_running_total_and_points_to_the_series_beneath(pack_dir):
+    derived = (
+        "series: {monthly: {label: In the month}}\n"
+        "derive: {method: year_to_date, how: sum, source: monthly}\n"
+    )
+    write(pack_dir, "indicators/A1.yaml", INDICATOR.format(id="A1", number=1) + "spc: true\n")
+    write(
+        pack_dir,
+        "indicators/A2.yaml",
+        INDICATOR.format(id="A2", number=2) + derived + "spc: {improvement: decrease}\n",
+    )
+    write(
+        pack_dir,
+        "indicators/A3.yaml",
+        INDICATOR.format(id="A3", number=3)
+        + "forecast: {cumulative: true}\nspc: {on: quarterly}\n",
+    )
+    write(
+        pack_dir,
+        "indicators/A4.yaml",
+        INDICATOR.format(id="A4", number=4) + derived + "spc: {on: monthly}\n",
+    )
+    write(pack_dir, "data/figures.csv", "indicator,period,series,value\n")
+    assert problem_lines(pack_dir) == [
+        "indicators/A2.yaml:9: spc: SPC cannot chart a year-to-date (cumulative) figure: each "
+        "figure repeats the periods before it, so the points are not independent and the limits "
+        "mean nothing. Chart the per-period series beneath it instead, with spc: {on: monthly} "
+        "(a series declared under series:)",
+        "indicators/A3.yaml:8: spc: SPC cannot chart a year-to-date (cumulative) figure: each "
+        "figure repeats the periods before it, so the points are not independent and the limits "
+        "mean nothing. Chart the per-period series beneath it instead, with spc: {on: SERIES} "
+        "(a series declared under series:)",
+        "indicators/A3.yaml:8: spc.on: 'quarterly' is not declared under series: (SPC charts a "
+        "declared series)",
+    ]
+
+
+def test_check_pack_rare_event_charts_need_counts_and_no_expected_range(pack_dir):
+    write(pack_dir, "indicators/A1.yaml", INDICATOR.format(id="A1", number=1) + "spc: {chart: t}\n")
+    write(
+        pack_dir,
+        "indicators/A2.yaml",
+        INDICATOR.format(id="A2", number=2).replace("percent", "count")
+        + "kind: lead\nexpected_range: spc\nspc: {chart: g}\n",
+    )
+    write(pack_dir, "data/figures.csv", "indicator,period,series,value\n")
+    assert problem_lines(pack_dir) == [
+        "indicators/A1.yaml:7: spc.chart: a t-chart counts events: the figures it charts must be "
+        "counts (unit: count), not percent",
+        "indicators/A2.yaml:8: expected_range: an expected range from SPC limits needs an XmR "
+        "chart, not a g-chart (which charts the days between events)",
+    ]
+    write(
+        pack_dir,
+        "indicators/A1.yaml",
+        INDICATOR.format(id="A1", number=1).replace("percent", "count")
+        + "spc: {chart: g, improvement: decrease}\n",
+    )
+    write(pack_dir, "indicators/A2.yaml", INDICATOR.format(id="A2", number=2))
+    assert problem_lines(pack_dir) == []
+    assert load_pack(pack_dir).indicators["A1"].spc.chart is SpcChart.G
 
 
 def test_load_pack_peers_and_groups(pack_dir):

@@ -45,8 +45,9 @@ def test_labels_cover_every_variation_and_assurance_value():
         "concern_low",
         "neutral_high",
         "neutral_low",
+        "none",
     }
-    assert set(ASSURANCE_LABELS) == {"pass", "fail", "inconsistent", "none"}
+    assert set(ASSURANCE_LABELS) == {"pass", "fail", "inconsistent", "none", "not_applicable"}
 
 
 def test_labels_are_distinct_plain_english():
@@ -116,7 +117,7 @@ def test_icons_deterministic():
 # Glyphs: letters, shapes and colours
 
 
-@pytest.mark.parametrize("icon", VARIATION)
+@pytest.mark.parametrize("icon", [v for v in VARIATION if v != "none"])
 def test_variation_icon_letter_ring_colour_and_signal_shapes(icon):
     root = ET.fromstring(variation_icon_svg(icon, icon_id="v"))
     ring = root.find(f"{NS}circle")
@@ -179,6 +180,21 @@ def test_assurance_none_gives_a_no_target_icon_not_an_empty_string(icon):
     assert root.find(f"{NS}circle").get("stroke-dasharray")
     assert texts(root) == []
     assert svg == assurance_icon_svg("none", icon_id="a")
+
+
+@pytest.mark.parametrize(
+    ("draw", "icon", "title"),
+    [
+        (variation_icon_svg, None, "Not assessed"),
+        (variation_icon_svg, "none", "Not assessed"),
+        (assurance_icon_svg, "not_applicable", "Not applicable"),
+    ],
+)
+def test_withheld_and_not_applicable_icons_are_dashed_rings_with_their_own_title(draw, icon, title):
+    root = ET.fromstring(draw(icon, icon_id="w"))
+    assert root.find(f"{NS}title").text == title
+    assert root.find(f"{NS}circle").get("stroke-dasharray")
+    assert texts(root) == []
 
 
 # ---------------------------------------------------------------------------------------------

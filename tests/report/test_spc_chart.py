@@ -128,7 +128,7 @@ def test_render_every_colour_meets_wcag_contrast_on_white():
         upper_limit=[74.0] * n,
         point_types=types,
         target=[70.0] * n,
-        groups=[0, 0, 1, 1, 1],
+        groups=[0, 0, 1, 1, 1, 1],
     )
     # background, marker halo, gridlines
     svg_checks.assert_contrast_on_white(
@@ -441,7 +441,7 @@ def test_render_single_point_draws_marker_and_short_mean():
 
 
 def _full_chart() -> SpcChart:
-    types = [t for t in POINT_TYPES if t != "missing"] * 2
+    types = [t for t in POINT_TYPES if t not in ("missing", "not_assessed")] * 2
     return rebased_chart(
         values=[71.0, 73.0, None, 74.0, 72.0, 60.0, 58.0, 61.0, 62.0, 59.0],
         point_types=types,

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .benchmark import PeerPosition, peer_position
 from .evaluate import IndicatorResult
 from .forecast import Forecast, forecast_year_end, year_end_target_for
-from .indicators import IndicatorKind, SpcOptions
+from .indicators import IndicatorKind, SpcChart, SpcOptions
 from .periods import Period
-from .spc import XmrResult, xmr
+from .spc import PointType, XmrResult, xmr
+from .spc_rare import place_events, rare_event_chart, xmr_unsuitable
 
 
 @dataclass(frozen=True)
@@ -50,24 +51,63 @@ def _up_to_as_at(result: IndicatorResult) -> list[int]:
     return [i for i, r in enumerate(result.periods) if as_at is None or r.period.end <= as_at.end]
 
 
+def _spc_series(result: IndicatorResult, options: SpcOptions) -> list[tuple[Period, float]]:
+    """The figures SPC charts (the actual, or the ``on`` series), up to the as-at period.
+
+    Leading periods with no figure (targets set before data existed) are not in the process.
+    """
+    series = []
+    for i in _up_to_as_at(result):
+        period = result.periods[i].period
+        value = result.series_value(options.on, period) if options.on else result.periods[i].actual
+        if value is None and not series:
+            continue
+        series.append((period, math.nan if value is None else value))
+    return series
+
+
+def _rebase_at(periods: tuple[Period, ...], rebase: tuple[Period, ...]) -> tuple[int, ...]:
+    """The index of the first point of each rebase group (a rebase period or the next)."""
+    found = {next((j for j, p in enumerate(periods) if p >= r), None) for r in rebase}
+    return tuple(sorted(found - {None, 0}))
+
+
+def _latest_group(values: np.ndarray, rebase: tuple[int, ...]) -> list[float]:
+    return values[rebase[-1] if rebase else 0 :].tolist()
+
+
+def _withheld(chart: XmrResult, reason: str) -> XmrResult:
+    """The chart with its icons and limits withdrawn and its points left unjudged."""
+    blank = np.full(len(chart.values), math.nan)
+    blank.flags.writeable = False
+    return replace(
+        chart,
+        lower_limit=blank,
+        upper_limit=blank,
+        near_lower=blank,
+        near_upper=blank,
+        point_type=tuple(
+            PointType.MISSING if math.isnan(v) else PointType.NOT_ASSESSED for v in chart.values
+        ),
+        signal=(None,) * len(chart.values),
+        variation_icon=None,
+        assurance_icon=None,
+        withheld=reason,
+    )
+
+
 def run_spc(result: IndicatorResult, options: SpcOptions) -> tuple[XmrResult, tuple[Period, ...]]:
-    """The XmR chart of the indicator's figures up to the as-at period."""
-    idx = _up_to_as_at(result)
-    # Leading periods with no figure (targets set before data existed) are not in the process.
-    while idx and result.periods[idx[0]].actual is None:
-        idx.pop(0)
-    periods = tuple(result.periods[i].period for i in idx)
-    values = np.array(
-        [np.nan if result.periods[i].actual is None else result.periods[i].actual for i in idx]
-    )
-    rebase = tuple(
-        sorted(
-            {next((j for j, p in enumerate(periods) if p >= r), None) for r in options.rebase}
-            - {None, 0}
-        )
-    )
+    """The chart ``options`` ask for, of the indicator's figures up to the as-at period, and the
+    period of each point (for a t- or g-chart, the period that counted the point's event)."""
+    series = _spc_series(result, options)
+    periods = tuple(p for p, _ in series)
+    values = np.array([v for _, v in series], dtype=float)
+    if options.chart is not SpcChart.XMR:
+        return _run_rare(result, options, periods, values)
+    rebase = _rebase_at(periods, options.rebase)
     latest = result.latest
-    target = latest.target if latest is not None and result.indicator.rated else None
+    rated = latest is not None and result.indicator.rated
+    target = latest.target if rated and not options.on else None
     outcome = xmr(
         values,
         improvement=options.improvement,
@@ -78,7 +118,41 @@ def run_spc(result: IndicatorResult, options: SpcOptions) -> tuple[XmrResult, tu
         shift_length=options.shift_length,
         mdc_2023=options.mdc_2023,
     )
-    return outcome, periods
+    if rated and options.on and latest.target is not None:
+        outcome = replace(outcome, assurance_note=on_series_note(options.on))
+    reason = xmr_unsuitable(_latest_group(values, rebase))
+    return (_withheld(outcome, reason) if reason else outcome), periods
+
+
+def on_series_note(series: str) -> str:
+    """Why a chart of another series has no assurance icon."""
+    return f"the target is for the figure itself, not the {series} series charted"
+
+
+def _run_rare(
+    result: IndicatorResult, options: SpcOptions, periods: tuple[Period, ...], values: np.ndarray
+) -> tuple[XmrResult, tuple[Period, ...]]:
+    """A t- or g-chart of the events counted in ``values``; bad counts withhold it, with why."""
+    try:
+        events = place_events(
+            [(p.start, p.end) for p in periods], values.tolist(), [p.display for p in periods]
+        )
+    except ValueError as exc:
+        empty = xmr([])
+        return replace(empty, chart=options.chart, variation_icon=None, withheld=str(exc)), ()
+    chart, index = rare_event_chart(
+        options.chart,
+        events,
+        improvement=options.improvement,
+        rebase=[p.start for p in options.rebase],
+        fix_after_n_points=options.baseline,
+        shift_length=options.shift_length,
+        mdc_2023=options.mdc_2023,
+    )
+    latest = result.latest
+    if not (result.indicator.rated and latest is not None and latest.target is not None):
+        chart = replace(chart, assurance_note="")  # no target: nothing to compare
+    return chart, tuple(periods[i] for i in index)
 
 
 def _range(
@@ -88,7 +162,7 @@ def _range(
     if latest is None or latest.actual is None:
         return "", None, None
     if result.indicator.expected_range == "spc":
-        if spc is None or not len(spc.values):
+        if spc is None or not len(spc.values) or spc.chart is not SpcChart.XMR:
             return "", None, None
         lower, upper = float(spc.lower_limit[-1]), float(spc.upper_limit[-1])
         lower = None if math.isnan(lower) else lower

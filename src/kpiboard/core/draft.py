@@ -14,10 +14,11 @@ import calendar as _calendar
 
 from .analysis import Analysis
 from .evaluate import IndicatorResult, PeriodResult
-from .indicators import IndicatorKind
+from .indicators import IndicatorKind, SpcChart
 from .periods import Period, PeriodKind
 from .rating import Polarity, Rating
-from .spc import AssuranceIcon, Signal, VariationIcon
+from .spc import AssuranceIcon, Signal, VariationIcon, XmrResult
+from .units import fixed
 
 _UNIT_WORD = {"month": "month", "quarter": "quarter", "year": "year"}
 
@@ -142,34 +143,66 @@ def _signal_words(signal: Signal | None, high: bool) -> str:
     return "a special cause pattern"
 
 
+_WITHHELD = {
+    SpcChart.XMR: (
+        "No SPC judgement is drawn: an XmR chart does not suit these figures, which rarely "
+        "change from one period to the next."
+    ),
+    SpcChart.T: "No SPC judgement is drawn: the figures are not whole counts of events.",
+    SpcChart.G: "No SPC judgement is drawn: the figures are not whole counts of events.",
+}
+_RARE_WORDS = {SpcChart.T: "t-chart", SpcChart.G: "g-chart"}
+
+
+def _variation(spc: XmrResult) -> str:
+    rare = spc.chart is not SpcChart.XMR
+    icon = spc.variation_icon
+    if icon is VariationIcon.COMMON_CAUSE:
+        if rare:
+            return "No special cause variation in the time between events."
+        return "No special cause variation: the change is within normal variation."
+    kind = icon.value.split("_")[0]  # improvement, concern or neutral
+    signal = next((s for s in reversed(spc.signal) if s is not None), None)
+    high = icon.value.endswith("_high")
+    where = " in the time between events" if rare else ""
+    return f"Special cause variation ({kind}){where}: {_signal_words(signal, high)}."
+
+
+def _assurance(spc: XmrResult) -> list[str]:
+    assurance = spc.assurance_icon
+    if assurance is AssuranceIcon.PASS:
+        return ["On current variation the target will be met consistently."]
+    if assurance is AssuranceIcon.FAIL:
+        return ["On current variation the target will not be met without a change."]
+    if assurance is AssuranceIcon.INCONSISTENT:
+        return ["On current variation the target will be met in some periods and missed in others."]
+    if spc.assurance_note:
+        return [f"The chart gives no assurance against the target: {spc.assurance_note}."]
+    return []
+
+
 def _spc(analysis: Analysis) -> list[str]:
     spc = analysis.spc
     if spc is None or analysis.indicator.spc is None:
         return []
-    icon = spc.variation_icon
-    if icon is VariationIcon.COMMON_CAUSE:
-        sentences = ["No special cause variation: the change is within normal variation."]
-    else:
-        kind = icon.value.split("_")[0]  # improvement, concern or neutral
-        signal = next((s for s in reversed(spc.signal) if s is not None), None)
-        high = icon.value.endswith("_high")
-        sentences = [f"Special cause variation ({kind}): {_signal_words(signal, high)}."]
-    assurance = spc.assurance_icon
-    if assurance is AssuranceIcon.PASS:
-        sentences.append("On current variation the target will be met consistently.")
-    elif assurance is AssuranceIcon.FAIL:
-        sentences.append("On current variation the target will not be met without a change.")
-    elif assurance is AssuranceIcon.INCONSISTENT:
-        sentences.append(
-            "On current variation the target will be met in some periods and missed in others."
-        )
-    latest_group = spc.group[-1]
+    if spc.withheld:
+        return [_WITHHELD[spc.chart]]
+    sentences = [_variation(spc), *_assurance(spc)]
+    if spc.open_interval is not None:
+        sentences.append(f"{_days(spc.open_interval)} have passed since the latest event.")
+    latest_group = spc.group[-1] if len(spc.group) else 0
     points = int(
         sum(1 for g, v in zip(spc.group, spc.values, strict=True) if g == latest_group and v == v)
     )
     if points < 15:
-        sentences.append(f"(The chart rests on {points} points; 15 or more are advised.)")
+        what = "gaps between events" if spc.chart is not SpcChart.XMR else "points"
+        sentences.append(f"(The chart rests on {points} {what}; 15 or more are advised.)")
     return sentences
+
+
+def _days(value: float) -> str:
+    whole = fixed(value, 0)
+    return f"{whole} {'day' if whole == '1' else 'days'}"
 
 
 def _range(analysis: Analysis, fmt) -> list[str]:

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from .indicators import SpcChart
 from .rating import REL_TOL
 
 #: Process limits: mean +/- 2.66 x MR-bar (3 sigma, with sigma estimated as MR-bar / 1.128).
@@ -100,6 +101,8 @@ class PointType(StrEnum):
     NEUTRAL_HIGH = "special_cause_neutral_high"
     NEUTRAL_LOW = "special_cause_neutral_low"
     MISSING = "missing"
+    #: A figure on a chart whose icons are withheld (XmR unsuitable): no claim either way.
+    NOT_ASSESSED = "not_assessed"
 
     @property
     def code(self) -> int:
@@ -115,6 +118,7 @@ class PointType(StrEnum):
 
 
 _POINT_CODE = {
+    PointType.NOT_ASSESSED: -2,
     PointType.MISSING: -1,
     PointType.COMMON_CAUSE: 0,
     PointType.IMPROVEMENT: 1,
@@ -124,6 +128,7 @@ _POINT_CODE = {
 }
 _POINT_FROM_CODE = {v: k for k, v in _POINT_CODE.items()}
 _POINT_WORDS = {
+    PointType.NOT_ASSESSED: "Not assessed",
     PointType.MISSING: "No data",
     PointType.COMMON_CAUSE: "Common cause",
     PointType.IMPROVEMENT: "Special cause: improvement",
@@ -242,15 +247,19 @@ def assurance_code(icon: AssuranceIcon | None) -> int:
     return 0 if icon is None else icon.code
 
 
-def describe_variation(icon: VariationIcon | str) -> str:
-    """Plain-English label of a variation icon, for reports and screen readers."""
+def describe_variation(icon: VariationIcon | str | None) -> str:
+    """Plain-English label of a variation icon, for reports and screen readers; None is a
+    withheld icon (the chart does not suit the figures; :attr:`XmrResult.withheld` says why)."""
+    if icon is None:
+        return "Variation: not assessed"
     return VariationIcon(icon).words
 
 
-def describe_assurance(icon: AssuranceIcon | str | None) -> str:
-    """Plain-English label of an assurance icon; None (no target, or neutral) says so."""
+def describe_assurance(icon: AssuranceIcon | str | None, why: str = "") -> str:
+    """Plain-English label of an assurance icon; None says why there is none: ``why`` when
+    given (e.g. :attr:`XmrResult.assurance_note`), else no target or no preferred direction."""
     if icon is None:
-        return "Assurance: not assessed (no target, or no preferred direction)"
+        return f"Assurance: not assessed ({why or 'no target, or no preferred direction'})"
     return AssuranceIcon(icon).words
 
 
@@ -263,6 +272,12 @@ class XmrResult:
 
     ``mean`` and the limits are those of each point's rebase ``group`` (NaN where a group has no
     limits); ``signal`` is the rule that labelled each point (None: no special cause).
+
+    :func:`xmr` fills the fields up to ``dates``. The rest describe other charts of the same
+    shape (:mod:`kpiboard.core.spc_rare`): ``chart`` is the kind (t and g charts plot the days
+    between events, one point per event, and ``mean`` is their centre line); ``withheld`` says
+    why the icons are withheld (``variation_icon`` is then None); ``assurance_note`` why there is
+    no assurance icon when a target exists; ``open_interval`` the days since the latest event.
     """
 
     values: np.ndarray
@@ -274,10 +289,14 @@ class XmrResult:
     point_type: tuple[PointType, ...]
     signal: tuple[Signal | None, ...]
     group: np.ndarray
-    variation_icon: VariationIcon
+    variation_icon: VariationIcon | None
     assurance_icon: AssuranceIcon | None
     warnings: tuple[str, ...]
     dates: Sequence[Any] | None = None
+    chart: SpcChart = SpcChart.XMR
+    withheld: str = ""
+    assurance_note: str = ""
+    open_interval: float | None = None
 
 
 @dataclass(frozen=True, eq=False)

@@ -7,6 +7,7 @@ from dataclasses import replace
 from ..core.direction import Basis
 from ..core.indicators import (
     BUILTIN_SERIES,
+    Accumulation,
     Derivation,
     ForecastOptions,
     Indicator,
@@ -14,6 +15,7 @@ from ..core.indicators import (
     Override,
     SeriesDef,
     SeriesRole,
+    SpcChart,
     SpcOptions,
 )
 from ..core.periods import FinancialCalendar, PeriodError
@@ -236,7 +238,13 @@ _DEFAULT_IMPROVEMENT = {
 }
 
 
-def _read_spc(r: FieldReader, calendar: FinancialCalendar, polarity: Polarity) -> SpcOptions | None:
+def _read_spc(
+    r: FieldReader,
+    calendar: FinancialCalendar,
+    polarity: Polarity,
+    unit: UnitKind,
+    series: tuple[SeriesDef, ...],
+) -> SpcOptions | None:
     value = r.mapping.get("spc")
     if value is None or value is False:
         return None
@@ -246,7 +254,7 @@ def _read_spc(r: FieldReader, calendar: FinancialCalendar, polarity: Polarity) -
     if block is None:
         return None
     sr = FieldReader(r.problems, r.file, block, "spc.")
-    sr.check_keys(["improvement", "baseline", "rebase", "shift_length", "mdc_2023"])
+    sr.check_keys(["improvement", "baseline", "rebase", "shift_length", "mdc_2023", "chart", "on"])
     improvement = sr.choice(
         "improvement", ["increase", "decrease", "neutral"], _DEFAULT_IMPROVEMENT[polarity]
     )
@@ -259,9 +267,59 @@ def _read_spc(r: FieldReader, calendar: FinancialCalendar, polarity: Polarity) -
         except PeriodError as exc:
             seq = block["rebase"]
             r.problems.report(r.file, seq.line_of(i), f"spc.rebase[{i}]", str(exc))
+    chart = SpcChart(sr.choice("chart", [c.value for c in SpcChart], SpcChart.XMR.value))
+    on = sr.text("on")
+    charted = next((s for s in series if s.name == on), None)
+    if on and charted is None:
+        sr.problem("on", f"{on!r} is not declared under series: (SPC charts a declared series)")
+        on = ""
+    if chart is not SpcChart.XMR:
+        kind = charted.unit.kind if charted is not None and charted.unit is not None else unit
+        if kind is not UnitKind.COUNT:
+            sr.problem(
+                "chart",
+                f"a {chart.value}-chart counts events: the figures it charts must be counts "
+                f"(unit: count), not {kind.value}",
+            )
     return SpcOptions(
-        improvement, baseline, tuple(sorted(rebase)), shift, sr.boolean("mdc_2023", False)
+        improvement,
+        baseline,
+        tuple(sorted(rebase)),
+        shift,
+        sr.boolean("mdc_2023", False),
+        chart=chart,
+        on=on,
     )
+
+
+_RUNNING = {
+    Accumulation.YEAR_TO_DATE: "a year-to-date (cumulative) figure",
+    Accumulation.ROLLING_12: "a rolling 12-month figure",
+}
+
+
+def _check_spc(r: FieldReader, indicator: Indicator) -> None:
+    """SPC needs figures that each cover their own period; a t- or g-chart has no XmR limits."""
+    spc = indicator.spc
+    if spc is None:
+        return
+    running = _RUNNING.get(indicator.accumulation)
+    if running and not spc.on:
+        derive = indicator.derive
+        example = derive.source if derive is not None and derive.source else "SERIES"
+        r.problem(
+            "spc",
+            f"SPC cannot chart {running}: each figure repeats the periods before it, so the "
+            "points are not independent and the limits mean nothing. Chart the per-period "
+            f"series beneath it instead, with spc: {{on: {example}}} (a series declared under "
+            "series:)",
+        )
+    if spc.chart is not SpcChart.XMR and indicator.expected_range == "spc":
+        r.problem(
+            "expected_range",
+            f"an expected range from SPC limits needs an XmR chart, not a {spc.chart.value}-chart "
+            "(which charts the days between events)",
+        )
 
 
 def _read_forecast(r: FieldReader) -> ForecastOptions | None:
@@ -363,13 +421,14 @@ def read_indicator(
         direction_basis=Basis(r.choice("direction_basis", [b.value for b in Basis], "previous")),
         illustrative=r.text("illustrative"),
         derive=_read_derive(r, series),
-        spc=_read_spc(r, calendar, polarity),
+        spc=_read_spc(r, calendar, polarity, unit.kind, series),
         expected_range=r.choice("expected_range", ["thresholds", "spc"], "thresholds"),
         forecast=_read_forecast(r),
         peer_groups=tuple(r.text_list("peer_groups")),
         draft_commentary=r.boolean("draft_commentary", False),
         benchmark=_read_benchmark(r, series, polarity, rated),
     )
+    _check_spc(r, indicator)
     if not rated and "rules" in data:
         r.problem("rules", "a not-rated indicator has no rating rules")
     if indicator.rated_by_benchmark and "rules" in data:

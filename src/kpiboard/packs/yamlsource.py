@@ -32,13 +32,22 @@ class DuplicateKey(ValueError):
         super().__init__(f"duplicate key {key!r}")
 
 
+def _key(node: yaml.Node, constructor: yaml.constructor.SafeConstructor) -> Any:
+    """A mapping key: YAML 1.1 reads ``on``, ``off``, ``yes`` and ``no`` as booleans, but as a key
+    (``spc: {on: monthly}``) such a word is a name, so it keeps its text."""
+    key = _convert(node, constructor)
+    if isinstance(key, bool) and isinstance(node, yaml.ScalarNode):
+        return node.value
+    return key
+
+
 def _convert(node: yaml.Node, constructor: yaml.constructor.SafeConstructor) -> Any:
     if isinstance(node, yaml.MappingNode):
         out = Mapping()
         out.line = node.start_mark.line + 1
         out.key_lines = {}
         for key_node, value_node in node.value:
-            key = _convert(key_node, constructor)
+            key = _key(key_node, constructor)
             if isinstance(key, (Mapping, Sequence)):
                 raise yaml.YAMLError(f"line {key_node.start_mark.line + 1}: a key must be text")
             if key in out:

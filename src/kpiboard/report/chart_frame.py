@@ -330,11 +330,13 @@ def lay_out(
     plotted: list[float],
     legend_items: Sequence[LegendItem],
     space_above: float = 0.0,
+    x_labels: Sequence[str] | None = None,
 ) -> Frame:
     """The frame of a chart of ``size`` (width, height) over ``periods`` (in drawing order).
 
     The y axis covers every ``plotted`` value; the legend goes on top, and the plot starts below
-    it, ``space_above`` pixels lower still (room for labels above the plot).
+    it, ``space_above`` pixels lower still (room for labels above the plot). ``x_labels``
+    replace the periods' own labels (points placed at a day, labelled by their month).
     """
     width, height = size
     # ---- y scale from everything plotted
@@ -349,7 +351,7 @@ def lay_out(
 
     # ---- horizontal layout: room for the y labels on the left, the last x label on the right
     plot_left = math.ceil(16 + max(text_width(t, TICK_FONT) for t in tick_labels))
-    x_labels = [p.display for p in periods]
+    x_labels = [p.display for p in periods] if x_labels is None else list(x_labels)
     x_label_w = [text_width(t, TICK_FONT) for t in x_labels]
     last_half = x_label_w[-1] / 2 if x_labels else 0
     plot_right = width - max(12, math.ceil(last_half - X_PAD + 6))

@@ -6,6 +6,8 @@ coloured ring and a glyph inside.
 * **Variation**: a seven-point sparkline. Common cause is a grey zigzag; a special cause signal
   raises (high) or lowers (low) its last three points, coloured, with the letter "H" or "L" above.
   Blue is improvement, orange concern and purple neutral (neither better nor worse).
+  ``"none"`` (icons withheld: the chart does not suit the figures) is the dashed "not assessed"
+  ring described next.
 * **Assurance**: the letter "P" (target consistently met, blue), "F" (consistently missed, orange)
   or "?" (may or may not be met, grey) over a dashed horizontal target line. With no target the
   icon is a dashed grey ring around a dash, titled "No target" - an icon rather than an empty
@@ -36,14 +38,18 @@ VARIATION_LABELS = {
     "concern_low": "Concern (low)",
     "neutral_high": "Neutral (high)",
     "neutral_low": "Neutral (low)",
+    "none": "Not assessed",
 }
 
 #: Short labels for the assurance icons; ``None`` is accepted for ``"none"`` (no target).
+#: ``"not_applicable"``: a target exists but the chart cannot judge it (rare events, icons
+#: withheld, a chart of another series).
 ASSURANCE_LABELS = {
     "pass": "Target consistently met",
     "fail": "Target consistently missed",
     "inconsistent": "Target may or may not be met",
     "none": "No target",
+    "not_applicable": "Not applicable",
 }
 
 _GREY = SPC_COLOURS["common"]  # 4.6:1
@@ -94,16 +100,30 @@ def _letter(text: str, colour: str, y: float, size: float) -> str:
     )
 
 
-def variation_icon_svg(icon: str, *, size: int = 40, icon_id: str) -> str:
+def _not_assessed() -> list[str]:
+    """A dashed grey ring around a dash: no icon, said as an icon so rows stay aligned."""
+    return [
+        _ring(_GREY, "9.2 4.6"),
+        f'<path d="M34 50H66" fill="none" stroke="{_GREY}" stroke-width="7" '
+        'stroke-linecap="round"/>',
+        "</svg>",
+    ]
+
+
+def variation_icon_svg(icon: str | None, *, size: int = 40, icon_id: str) -> str:
     """The variation icon ``icon`` (a key of :data:`VARIATION_LABELS`) as an ``<svg>`` string.
 
-    Raises ``ValueError`` for an unknown icon name.
+    ``None`` (or ``"none"``) is the "Not assessed" icon of withheld icons. Raises
+    ``ValueError`` for an unknown icon name.
     """
+    icon = "none" if icon is None else icon
     if icon not in VARIATION_LABELS:
         raise ValueError(
             f"unknown variation icon {icon!r}; expected one of {', '.join(VARIATION_LABELS)}"
         )
     out = _open(icon_id, size, VARIATION_LABELS[icon])
+    if icon == "none":
+        return "".join(out + _not_assessed())
     if icon == "common_cause":
         colour, shape, signal, nature = _GREY, "common", 0, ""
     else:
@@ -142,19 +162,14 @@ def assurance_icon_svg(icon: str | None, *, size: int = 40, icon_id: str) -> str
             f"unknown assurance icon {icon!r}; expected one of {', '.join(ASSURANCE_LABELS)}"
         )
     out = _open(icon_id, size, ASSURANCE_LABELS[name])
-    if name == "none":
-        out.append(_ring(_GREY, "9.2 4.6"))
-        out.append(
-            f'<path d="M34 50H66" fill="none" stroke="{_GREY}" stroke-width="7" '
-            'stroke-linecap="round"/>'
-        )
-    else:
-        colour, letter = _ASSURANCE[name]
-        out.append(_ring(colour))
-        out.append(_letter(letter, colour, 57, 42))
-        out.append(
-            f'<path d="M22 72H78" fill="none" stroke="{colour}" stroke-width="5" '
-            'stroke-dasharray="8 4"/>'
-        )
+    if name in ("none", "not_applicable"):
+        return "".join(out + _not_assessed())
+    colour, letter = _ASSURANCE[name]
+    out.append(_ring(colour))
+    out.append(_letter(letter, colour, 57, 42))
+    out.append(
+        f'<path d="M22 72H78" fill="none" stroke="{colour}" stroke-width="5" '
+        'stroke-dasharray="8 4"/>'
+    )
     out.append("</svg>")
     return "".join(out)

@@ -30,7 +30,8 @@ from .model import (
     fmt_value,
     rating_view,
 )
-from .spc_chart import SpcChart, render_spc_chart
+from .spc_chart import render_spc_chart
+from .spc_text import spc_chart_for
 
 TREND_PERIODS = 13
 YTD = Accumulation.YEAR_TO_DATE
@@ -365,15 +366,20 @@ def _spc_limits_by_period(analysis: Analysis) -> dict[Period, tuple[float | None
 
 def variation_icon(analysis: Analysis, icon_id: str) -> IconView:
     assert analysis.spc is not None
-    code = analysis.spc.variation_icon.value
-    return IconView(code, describe_variation(code), variation_icon_svg(code, icon_id=icon_id))
+    icon = analysis.spc.variation_icon
+    code = icon.value if icon is not None else "none"
+    return IconView(code, describe_variation(icon), variation_icon_svg(code, icon_id=icon_id))
 
 
 def assurance_icon(analysis: Analysis, icon_id: str) -> IconView:
     assert analysis.spc is not None
-    icon = analysis.spc.assurance_icon
-    code = icon.value if icon is not None else "none"
-    return IconView(code, describe_assurance(icon), assurance_icon_svg(icon, icon_id=icon_id))
+    spc = analysis.spc
+    icon = spc.assurance_icon
+    why = spc.assurance_note
+    if spc.withheld:
+        why = "the icons are withheld: see the note under the chart"
+    code = icon.value if icon is not None else ("not_applicable" if why else "none")
+    return IconView(code, describe_assurance(icon, why), assurance_icon_svg(code, icon_id=icon_id))
 
 
 def _spc_view(analysis: Analysis, anchor: str) -> SpcView | None:
@@ -381,56 +387,16 @@ def _spc_view(analysis: Analysis, anchor: str) -> SpcView | None:
     ind = analysis.indicator
     if spc is None or ind.spc is None:
         return None
-    periods = list(analysis.spc_periods)
-    values = [_nan_none(v) for v in spc.values]
-    target = None
-    latest = analysis.result.latest
-    if ind.rated and latest is not None and latest.target is not None:
-        target = [analysis.result.series_value("target", p) for p in periods]
-    shown = [v for v in values if v is not None]
-    mean = _nan_none(spc.mean[-1])
-    title = f"{ind.display_title}: statistical process control chart"
-    description = (
-        f"XmR chart of {len(shown)} points from {periods[0].display} to {periods[-1].display}"
-        + (
-            f", with an average of {ind.unit.format(mean)} and process limits from "
-            f"{ind.unit.format(_nan_none(spc.lower_limit[-1]))} to "
-            f"{ind.unit.format(_nan_none(spc.upper_limit[-1]))}"
-            if mean is not None and not math.isnan(spc.lower_limit[-1])
-            else ""
-        )
-        + ". "
-        + describe_variation(spc.variation_icon)
-        + "."
-    )
-    svg = render_spc_chart(
-        SpcChart(
-            chart_id=f"spc-{anchor}",
-            title=title,
-            description=description,
-            periods=periods,
-            values=values,
-            mean=[_nan_none(v) for v in spc.mean],
-            lower_limit=[_nan_none(v) for v in spc.lower_limit],
-            upper_limit=[_nan_none(v) for v in spc.upper_limit],
-            point_types=[t.value for t in spc.point_type],
-            unit=ind.unit,
-            target=target,
-            groups=[int(g) for g in spc.group],
-        )
-    )
-    explanation = (
-        "Points inside the process limits vary by chance (common cause). Coloured points show "
-        "special cause variation: a change unlikely to be chance."
-    )
+    chart, explanation = spc_chart_for(analysis, f"spc-{anchor}")
+    notes = [spc.withheld] if spc.withheld else []
     return SpcView(
-        svg=svg,
-        title=title,
-        description=description,
+        svg=render_spc_chart(chart),
+        title=chart.title,
+        description=chart.description,
         variation=variation_icon(analysis, f"var-{anchor}"),
         assurance=assurance_icon(analysis, f"ass-{anchor}"),
         explanation=explanation,
-        warnings=list(spc.warnings),
+        warnings=notes + list(spc.warnings),
     )
 
 

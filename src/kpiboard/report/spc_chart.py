@@ -15,6 +15,11 @@ What is drawn, back to front:
   common cause, a larger blue circle for special cause improvement, an orange square for concern,
   and a purple triangle (pointing up for high, down for low) for neutral special cause.
 
+The same drawing serves t- and g-charts (see :mod:`kpiboard.report.spc_text`): one point per
+event at its date, ``x_labels`` naming the month that counted it, ``tips`` saying the gap in
+days, and legend entries for the centre line and the data that say what they are. Points of a
+chart whose icons are withheld (``not_assessed``) are plain grey dots with no legend entry.
+
 Accessibility (WCAG 2.2 AA): the ``<svg>`` is ``role="img"`` labelled by its ``<title>`` and
 ``<desc>``; every marker has a ``<title>`` ("Sep-13: 73% — special cause (improvement)"); the
 legend keys every line and marker shape; every information-bearing colour has at least 3:1
@@ -59,6 +64,7 @@ POINT_TYPES = (
     "special_cause_neutral_high",
     "special_cause_neutral_low",
     "missing",
+    "not_assessed",
 )
 
 #: Colours of the SPC charts and icons, with their contrast on white. MDC's orange #fab428 (1.8:1)
@@ -83,6 +89,7 @@ _POINT_KIND = {
     "special_cause_neutral_high": ("neutral_high", "special cause (neutral, high)"),
     "special_cause_neutral_low": ("neutral_low", "special cause (neutral, low)"),
     "missing": ("common", ""),
+    "not_assessed": ("plain", ""),  # icons withheld: a plain grey dot, and no legend entry
 }
 _MARKER_LEGEND = (
     ("common", "Common cause"),
@@ -113,6 +120,12 @@ class SpcChart:
     unit: Unit
     target: Sequence[float | None] | None = None
     groups: Sequence[int] | None = None  # rebase group per point; lines break between groups
+    #: Per point: its x-axis label (default: the period's) and what its marker's title says
+    #: before the classification (default: "label: value"). t- and g-charts plot events.
+    x_labels: Sequence[str] | None = None
+    tips: Sequence[str] | None = None
+    centre_label: str = "Mean"  # the centre line's legend entry (a g-chart's is the median)
+    data_label: str = "Data"  # the data line's legend entry (says the unit where it is not shown)
     width: int = 640
     height: int = 260
 
@@ -125,7 +138,7 @@ def _spc_marker(kind: str, x: float, y: float, r: float, title: str = "") -> str
     """A point marker: ``common`` small circle, ``improvement`` circle, ``concern`` square,
     ``neutral_high`` / ``neutral_low`` triangle pointing up / down. ``title`` must be escaped."""
     inner = f"<title>{title}</title>" if title else ""
-    if kind == "common":
+    if kind in ("common", "plain"):
         colour = SPC_COLOURS["common"]
         return (
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r * 0.62:.1f}" fill="{colour}" '
@@ -170,6 +183,8 @@ def _check(chart: SpcChart) -> None:
         "upper_limit": chart.upper_limit,
         "target": chart.target,
         "groups": chart.groups,
+        "x_labels": chart.x_labels,
+        "tips": chart.tips,
     }
     for name, seq in named.items():
         if seq is not None and len(seq) != n:
@@ -210,6 +225,8 @@ def render_spc_chart(chart: SpcChart) -> str:
     target = clean_values(chart.target, order) if chart.target is not None else [None] * n
     groups = in_order(chart.groups, order) if chart.groups is not None else [0] * n
     types = in_order(chart.point_types, order) if chart.point_types else ["common_cause"] * n
+    x_labels = in_order(chart.x_labels, order) if chart.x_labels is not None else None
+    tips = in_order(chart.tips, order) if chart.tips is not None else None
 
     # ---- which lines and markers appear, for the legend
     kinds = [_POINT_KIND[t][0] for t in types]
@@ -222,9 +239,9 @@ def render_spc_chart(chart: SpcChart) -> str:
 
     items: list[LegendItem] = []
     if has_data:
-        items.append(("swatch", _DATA_STYLE.swatch(), "Data"))
+        items.append(("swatch", _DATA_STYLE.swatch(), chart.data_label))
     if has_mean:
-        items.append(("swatch", _MEAN_STYLE.swatch(), "Mean"))
+        items.append(("swatch", _MEAN_STYLE.swatch(), chart.centre_label))
     if has_limits:
         items.append(("swatch", _LIMIT_STYLE.swatch(), "Process limits"))
     if has_target:
@@ -239,6 +256,7 @@ def render_spc_chart(chart: SpcChart) -> str:
     frame = lay_out(
         chart.chart_id, (int(chart.width), int(chart.height)), unit, periods, plotted, items,
         space_above=_REBASE_FONT + 4 if rebases else 0.0,  # the "Rebased" labels go above the plot
+        x_labels=x_labels,
     )  # fmt: skip
     cid, xs = frame.cid, frame.xs
     plot_top, plot_bottom = frame.plot_top, frame.plot_bottom
@@ -296,7 +314,8 @@ def render_spc_chart(chart: SpcChart) -> str:
         if v is None:
             continue
         words = _POINT_KIND[types[i]][1]
-        tip = f"{frame.x_labels[i]}: {unit.format(v)}" + (f" — {words}" if words else "")
+        lead = tips[i] if tips is not None else f"{frame.x_labels[i]}: {unit.format(v)}"
+        tip = lead + (f" — {words}" if words else "")
         out.append(_spc_marker(kinds[i], xs[i], frame.y(v), radius, escape(tip)))
     out.append("</g>")
     out += frame.end(has_data)
