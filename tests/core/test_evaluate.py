@@ -8,6 +8,7 @@ from kpiboard.core.evaluate import evaluate_indicator
 from kpiboard.core.indicators import Indicator, IndicatorData, Override
 from kpiboard.core.periods import UK, FinancialCalendar
 from kpiboard.core.rating import Band, Polarity, Rating, RuleVersion
+from kpiboard.core.units import Unit, UnitKind
 
 P = UK.parse
 NAN = math.nan
@@ -74,31 +75,38 @@ def test_previous_single_figure_gives_none():
 
 
 # --- outturn ----------------------------------------------------------------------------------
+# A percentage's year is its last figure; sums and ratios are in test_outturn.py.
+
+
+def percent(actual, **fields):
+    return make(actual, unit=Unit(UnitKind.PERCENT), **fields)
 
 
 def test_outturn_year_and_quarter_ending_same_day_gives_year():
-    result = evaluate_indicator(*make({"2012/13 Q4": 60.0, "2012/13": 65.0, "2013-03": 61.0}))
+    result = evaluate_indicator(*percent({"2012/13 Q4": 60.0, "2012/13": 65.0, "2013-03": 61.0}))
     outturn = result.outturn(2012)
     assert (outturn.period, outturn.actual) == (P("2012/13"), 65.0)
 
 
 def test_outturn_without_year_figure_gives_last_point_of_year():
-    result = evaluate_indicator(*make({"2012/13 Q3": 58.0, "2012/13 Q4": 60.0, "2013/14 Q1": 62.0}))
+    result = evaluate_indicator(
+        *percent({"2012/13 Q3": 58.0, "2012/13 Q4": 60.0, "2013/14 Q1": 62.0})
+    )
     assert result.outturn(2012).period == P("2012/13 Q4")
 
 
 def test_outturn_year_figure_missing_gives_quarter():
-    result = evaluate_indicator(*make({"2012/13 Q4": 60.0, "2012/13": NAN}))
+    result = evaluate_indicator(*percent({"2012/13 Q4": 60.0, "2012/13": NAN}))
     assert result.outturn(2012).period == P("2012/13 Q4")
 
 
 def test_outturn_no_point_at_year_end_gives_none():
-    assert evaluate_indicator(*make({"2012/13 Q3": 58.0})).outturn(2012) is None
+    assert evaluate_indicator(*percent({"2012/13 Q3": 58.0})).outturn(2012) is None
 
 
 def test_outturn_july_calendar_uses_june_year_end():
     jul = FinancialCalendar(7)
-    indicator, data = make({"2013-06": 10.0, "2013-03": 9.0})
+    indicator, data = percent({"2013-06": 10.0, "2013-03": 9.0})
     result = evaluate_indicator(indicator, data, calendar=jul)
     assert result.outturn(2012).period == P("2013-06")
 
@@ -207,7 +215,7 @@ def test_direction_lower_polarity_falling_gives_improved():
 def test_direction_year_ago_basis_compares_with_same_period_last_year():
     indicator, data = make(
         {"2012-08": 80.0, "2012-09": 70.0, "2013-08": 75.0, "2013-09": 75.0},
-        direction_basis=Basis.YEAR_AGO,
+        direction_basis_declared=Basis.YEAR_AGO,
     )
     result = evaluate_indicator(indicator, data)
     assert [r.direction for r in result.periods] == [
@@ -221,7 +229,7 @@ def test_direction_year_ago_basis_compares_with_same_period_last_year():
 def test_direction_year_ago_basis_quarter_compares_with_quarter():
     indicator, data = make(
         {"2012/13 Q2": 50.0, "2013-09": 10.0, "2013/14 Q2": 55.0},
-        direction_basis=Basis.YEAR_AGO,
+        direction_basis_declared=Basis.YEAR_AGO,
     )
     result = evaluate_indicator(indicator, data)
     assert result.at(P("2013/14 Q2")).direction is Direction.IMPROVED

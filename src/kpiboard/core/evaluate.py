@@ -14,7 +14,8 @@ import numpy as np
 
 from .direction import Basis, Direction, direction, direction_array
 from .indicators import Indicator, IndicatorData, Override
-from .periods import UK, FinancialCalendar, Period, PeriodKind
+from .outturn import Outturn, outturn
+from .periods import UK, FinancialCalendar, Period
 from .rating import Rating, RuleArrays, RuleVersion, rate, rate_array, rule_for_year
 
 
@@ -32,6 +33,7 @@ class PeriodResult:
     override: Override | None
     direction: Direction
     rule: RuleVersion
+    compared_with: Period | None = None  # what the direction compares with (None: nothing)
 
     @property
     def rating(self) -> Rating:
@@ -79,16 +81,10 @@ class IndicatorResult:
     def at(self, period: Period) -> PeriodResult | None:
         return next((r for r in self.periods if r.period == period), None)
 
-    def outturn(self, year: int) -> PeriodResult | None:
-        """The figure for financial year ``year`` as a whole: the year itself, or its last point."""
-        fy = self.calendar.year(year)
-        best = None
-        for r in self.periods:
-            if r.actual is None or r.period.end != fy.end:
-                continue
-            if best is None or r.period.kind is PeriodKind.YEAR:
-                best = r
-        return best
+    def outturn(self, year: int) -> Outturn | None:
+        """The figure for financial year ``year`` as a whole, made by the indicator's aggregation
+        (the year's own figure, the sum of its months, a ratio of sums, or its last figure)."""
+        return outturn(self.indicator, self.data, year, self.calendar)
 
     def series_value(self, name: str, period: Period) -> float | None:
         i = self.data.index_of(period)
@@ -125,8 +121,9 @@ def evaluate_indicator(
         )
         j = _comparison_index(data, i, indicator.direction_basis, calendar)
         if j is None:
-            travel = Direction.NOT_COMPARABLE
+            travel, compared_with = Direction.NOT_COMPARABLE, None
         else:
+            compared_with = data.periods[j]
             travel = direction(
                 _value(actual[i]),
                 _value(actual[j]),
@@ -144,6 +141,7 @@ def evaluate_indicator(
                 override=overrides.get(period),
                 direction=travel,
                 rule=rule,
+                compared_with=compared_with,
             )
         )
     return IndicatorResult(indicator, data, tuple(results), as_at, calendar)

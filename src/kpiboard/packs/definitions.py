@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from ..core.aggregate import how_problem
 from ..core.direction import Basis
 from ..core.indicators import (
     BUILTIN_SERIES,
+    Accumulation,
+    Aggregation,
     Derivation,
     ForecastOptions,
     Indicator,
@@ -26,8 +31,10 @@ INDICATOR_KEYS = [
     "polarity", "frequency", "data_period", "rated", "not_rated_reason", "direction_basis",
     "metadata", "notes", "series", "rules", "year_end_targets", "overrides", "illustrative",
     "derive", "spc", "expected_range", "forecast", "peer_groups", "draft_commentary",
+    "accumulation", "aggregation",
 ]  # fmt: skip
 FREQUENCIES = ("month", "quarter", "year", "irregular")
+_Choice = TypeVar("_Choice", Basis, Accumulation, Aggregation)
 OVERRIDE_RATINGS = ("GREEN", "AMBER", "RED", "NOT_RATED")
 
 
@@ -162,8 +169,10 @@ def _read_derive(r: FieldReader, series: tuple[SeriesDef, ...]) -> Derivation | 
     dr.check_keys(
         ["method", "how", "source", "numerator", "denominator", "scale"], ["method", "how"]
     )
-    method = dr.choice("method", ["rolling_12", "year_to_date"], "rolling_12")
+    method = dr.choice("method", [a.value for a in Accumulation], "rolling_12")
     how = dr.choice("how", ["sum", "mean", "ratio"], "sum")
+    if message := how_problem(method, how):
+        dr.problem("how", message)
     derivation = Derivation(
         method,
         how,
@@ -180,6 +189,11 @@ def _read_derive(r: FieldReader, series: tuple[SeriesDef, ...]) -> Derivation | 
             dr.problem(key, f"required when how is {how}")
         elif name not in declared:
             dr.problem(key, f"{name!r} is not declared under series:")
+    for key in {"source", "numerator", "denominator"} - set(needed):
+        if key in block:
+            dr.problem(key, f"not used when how is {how} (give {' and '.join(needed)})")
+    if "scale" in block and derivation.scale == 0:
+        dr.problem("scale", "must not be 0 (every figure would be 0)")
     return derivation
 
 
@@ -233,6 +247,56 @@ def _read_forecast(r: FieldReader) -> ForecastOptions | None:
     return ForecastOptions(method, fr.boolean("cumulative", False))
 
 
+def _optional(r: FieldReader, key: str, enum: type[_Choice]) -> _Choice | None:
+    """A choice the indicator may leave out, to be worked out from its other keys."""
+    if key not in r.mapping:
+        return None
+    value = r.choice(key, [e.value for e in enum], "")
+    return enum(value) if value else None
+
+
+def _check_accumulation(r: FieldReader, ind: Indicator) -> None:
+    """Refuse accumulation, aggregation and forecast choices that contradict each other."""
+    derive, declared = ind.derive, ind.accumulation_declared
+    if derive is not None and declared is not None and declared.value != derive.method:
+        r.problem(
+            "accumulation",
+            f"the figures are derived with method: {derive.method}, so they are {derive.method}"
+            f" figures; remove accumulation or make it {derive.method}",
+        )
+    how = ind.aggregation_declared
+    if how is Aggregation.RATIO and (derive is None or derive.how != "ratio"):
+        r.problem(
+            "aggregation",
+            "ratio divides the year's numerator by its denominator: it needs "
+            "derive: {how: ratio, numerator: ..., denominator: ...}",
+        )
+    if how is Aggregation.SUM and ind.accumulation is not Accumulation.PERIOD:
+        r.problem(
+            "aggregation",
+            f"{ind.accumulation.value} figures are already totals; adding them up would count "
+            "months twice: use last",
+        )
+    if how is Aggregation.SUM and ind.frequency not in ("month", "quarter", "year"):
+        r.problem(
+            "aggregation", "sum adds up monthly or quarterly figures (frequency month or quarter)"
+        )
+    options = ind.forecast
+    if (
+        options is not None
+        and options.method == "run_rate"
+        and not options.cumulative
+        and ind.aggregation is not Aggregation.SUM
+    ):
+        r.problems.report(
+            r.file,
+            r.line("forecast"),
+            "forecast.method",
+            "run_rate scales up a count so far: it needs running totals (cumulative: true) "
+            "or monthly counts that add up (aggregation: sum)",
+        )
+
+
 def read_indicator(
     data: object,
     file: str,
@@ -279,7 +343,7 @@ def read_indicator(
         series=series,
         overrides=_read_overrides(r, calendar),
         year_end_targets=_read_year_end_targets(r, calendar),
-        direction_basis=Basis(r.choice("direction_basis", [b.value for b in Basis], "previous")),
+        direction_basis_declared=_optional(r, "direction_basis", Basis),
         illustrative=r.text("illustrative"),
         derive=_read_derive(r, series),
         spc=_read_spc(r, calendar, polarity),
@@ -287,7 +351,10 @@ def read_indicator(
         forecast=_read_forecast(r),
         peer_groups=tuple(r.text_list("peer_groups")),
         draft_commentary=r.boolean("draft_commentary", False),
+        accumulation_declared=_optional(r, "accumulation", Accumulation),
+        aggregation_declared=_optional(r, "aggregation", Aggregation),
     )
+    _check_accumulation(r, indicator)
     if not rated and "rules" in data:
         r.problem("rules", "a not-rated indicator has no rating rules")
     if not rated and indicator.overrides:
