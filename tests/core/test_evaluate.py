@@ -1,3 +1,4 @@
+import dataclasses
 import math
 
 import numpy as np
@@ -5,7 +6,7 @@ import pytest
 
 from kpiboard.core.direction import Basis, Direction
 from kpiboard.core.evaluate import evaluate_indicator
-from kpiboard.core.indicators import Indicator, IndicatorData, Override
+from kpiboard.core.indicators import Accumulation, Indicator, IndicatorData, Override
 from kpiboard.core.periods import UK, FinancialCalendar
 from kpiboard.core.rating import Band, Polarity, Rating, RuleVersion
 from kpiboard.core.units import Unit, UnitKind
@@ -276,3 +277,42 @@ def test_reported_is_every_period_with_a_figure_up_to_as_at_latest_first():
     result = evaluate_indicator(ind, data, calendar=UK, as_at=P("2013-09"))
     assert [r.period.label for r in result.reported] == ["2013-09", "2013-07"]
     assert result.latest is result.reported[0]
+
+
+# --- direction on year-to-date figures ----------------------------------------------------------
+# Year-to-date counts of cases (lower is better): 2 a month in 2012/13 (2, 4, ... 24), then a
+# better year, 1 a month (1, 2, ... 6 by September), or a worse one, 3 a month.
+
+
+def year_to_date_cases(per_month_2013):
+    months = [f"2012-{m:02d}" for m in range(4, 13)] + ["2013-01", "2013-02", "2013-03"]
+    actual = {m: 2.0 * (i + 1) for i, m in enumerate(months)}
+    actual.update({f"2013-{m:02d}": per_month_2013 * (m - 3) for m in range(4, 10)})
+    return make(
+        actual,
+        polarity=Polarity.LOWER,
+        accumulation_declared=Accumulation.YEAR_TO_DATE,
+    )
+
+
+def test_direction_year_to_date_better_year_improves_every_month():
+    result = evaluate_indicator(*year_to_date_cases(1.0))
+    this_year = [r for r in result.periods if r.period >= P("2013-04")]
+    # Against the month before, May to September "worsened" (the total grows) every month.
+    assert [r.direction for r in this_year] == [Direction.IMPROVED] * 6
+    assert [r.compared_with for r in this_year][-1] == P("2012-09")
+
+
+def test_direction_year_to_date_worse_april_is_not_improved_by_the_reset():
+    result = evaluate_indicator(*year_to_date_cases(3.0))
+    # 3 in April 2013 against 2 in April 2012, not against 24 in March 2013.
+    assert result.at(P("2013-04")).direction is Direction.WORSENED
+    assert result.at(P("2013-04")).compared_with == P("2012-04")
+
+
+def test_direction_year_to_date_declared_previous_basis_still_wins():
+    indicator, data = year_to_date_cases(1.0)
+    indicator = dataclasses.replace(indicator, direction_basis_declared=Basis.PREVIOUS)
+    result = evaluate_indicator(indicator, data)
+    assert result.at(P("2013-04")).direction is Direction.IMPROVED  # 1 after 24 in March
+    assert result.at(P("2013-05")).direction is Direction.WORSENED

@@ -173,13 +173,16 @@ def _read_derive(r: FieldReader, series: tuple[SeriesDef, ...]) -> Derivation | 
     how = dr.choice("how", ["sum", "mean", "ratio"], "sum")
     if message := how_problem(method, how):
         dr.problem("how", message)
+    scale = dr.number("scale")
+    if scale == 0:
+        dr.problem("scale", "must not be 0 (every figure would be 0)")
     derivation = Derivation(
         method,
         how,
         source=dr.text("source"),
         numerator=dr.text("numerator"),
         denominator=dr.text("denominator"),
-        scale=dr.number("scale") or 1.0,
+        scale=scale or 1.0,
     )
     declared = {s.name for s in series}
     needed = ("numerator", "denominator") if how == "ratio" else ("source",)
@@ -192,8 +195,6 @@ def _read_derive(r: FieldReader, series: tuple[SeriesDef, ...]) -> Derivation | 
     for key in {"source", "numerator", "denominator"} - set(needed):
         if key in block:
             dr.problem(key, f"not used when how is {how} (give {' and '.join(needed)})")
-    if "scale" in block and derivation.scale == 0:
-        dr.problem("scale", "must not be 0 (every figure would be 0)")
     return derivation
 
 
