@@ -162,6 +162,9 @@ def evaluate_batch(
 ) -> BatchResult:
     """Ratings and directions (against the previous column) for ``n`` indicators x ``p`` periods.
 
+    The directions are those of ``direction_basis: previous``; a year-to-date indicator's default
+    (the same period a year earlier) is :func:`evaluate_indicator`'s.
+
     ``polarity`` and ``rated`` have shape (n,); everything in ``rules`` has shape (n, p).
     """
     actual = np.asarray(actual, float)
