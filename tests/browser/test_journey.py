@@ -208,8 +208,8 @@ def test_summary_matrix_links_to_the_indicators_it_counts(demo_site, live_server
     ).click()
     page.wait_for_load_state("load")
     assert "variation=improvement_high" in page.url and "assurance=fail" in page.url
-    assert page.get_by_label("Variation").input_value() == "improvement_high"
-    assert page.get_by_label("Assurance").input_value() == "fail"
+    assert page.get_by_label("Variation", exact=True).input_value() == "improvement_high"
+    assert page.get_by_label("Assurance", exact=True).input_value() == "fail"
     rows = page.locator("table.kpi-dash tbody tr")
     assert rows.count() == 1 and "ASC01" in rows.first.inner_text()
     journey.check("dashboard filtered from the summary matrix")

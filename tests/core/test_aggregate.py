@@ -264,6 +264,19 @@ def test_derive_bad_block_raises_naming_problem(kwargs, message):
         derive(months=COVERED, series=SERIES, **kwargs)
 
 
+@pytest.mark.parametrize("how", ["sum", "mean"])
+def test_derive_period_sum_or_mean_raises_saying_give_the_actual(how):
+    with pytest.raises(ValueError, match=f"how: {how} of one series over one period is the series"):
+        derive("period", how, COVERED, SERIES, source="seen")
+
+
+def test_derive_period_ratio_divides_each_period_any_kind():
+    quarters = [P("2013/14 Q1"), P("2013/14 Q2"), P("2013/14 Q3")]
+    falls = {"falls": np.array([12.0, 9.0, 4.0]), "bed_days": np.array([2000.0, 0.0, NAN])}
+    out = derive("period", "ratio", quarters, falls, "falls", "bed_days", scale=1000)
+    assert_same(out, np.array([6.0, NAN, NAN]))  # no rate over zero or missing bed days
+
+
 def test_derive_rolling_non_consecutive_months_raises():
     gappy = [*COVERED[:5], *COVERED[6:], P("2014-07")]
     with pytest.raises(ValueError, match="consecutive"):

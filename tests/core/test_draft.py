@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from kpiboard.core.analysis import analyse
+from kpiboard.core.direction import Direction
 from kpiboard.core.draft import draft_commentary, when
 from kpiboard.core.evaluate import evaluate_indicator
 from kpiboard.core.indicators import (
+    Accumulation,
     Indicator,
     IndicatorData,
     IndicatorKind,
@@ -121,3 +123,27 @@ def test_draft_forecast_sentence_for_year_end_target():
 def test_draft_no_figure_is_empty():
     ind = Indicator("A9", "Nothing yet", unit=PERCENT)
     assert draft(ind, monthly("2013-09", [np.nan], [80]), "2013-09") == ""
+
+
+def test_draft_year_to_date_compares_with_the_same_month_last_year_as_the_arrow_does():
+    # Cases so far this year (lower is better): 12 by September 2012, 6 by September 2013.
+    ind = Indicator(
+        "A5",
+        "MRSA cases, year to date",
+        unit=Unit(UnitKind.COUNT),
+        polarity=Polarity.LOWER,
+        accumulation_declared=Accumulation.YEAR_TO_DATE,
+        forecast=None,
+    )
+    data = monthly("2012-04", [2.0 * m for m in range(1, 13)] + [1.0 * m for m in range(1, 7)])
+    result = evaluate_indicator(ind, data, as_at=UK.parse("2013-09"))
+    assert result.latest.direction is Direction.IMPROVED
+    assert draft_commentary(analyse(result)) == (
+        "6 in September 2013, down from 12 in September 2012, a year earlier."
+    )
+
+
+def test_draft_year_to_date_without_last_years_figure_says_so():
+    ind = Indicator("A6", "Cases", accumulation_declared=Accumulation.YEAR_TO_DATE)
+    text = draft(ind, monthly("2013-04", [1, 2, 3]), "2013-06")
+    assert text == "3 in June 2013; there is no figure for June 2012 to compare it with."

@@ -1,3 +1,4 @@
+import dataclasses
 import math
 
 import numpy as np
@@ -5,10 +6,18 @@ import pytest
 
 from kpiboard.core.direction import Basis, Direction
 from kpiboard.core.evaluate import evaluate_indicator
-from kpiboard.core.indicators import Indicator, IndicatorData, Override, SeriesDef, SeriesRole
+from kpiboard.core.indicators import (
+    Accumulation,
+    Indicator,
+    IndicatorData,
+    Override,
+    SeriesDef,
+    SeriesRole,
+)
 from kpiboard.core.periods import UK, FinancialCalendar
 from kpiboard.core.rating import Band, Polarity, Rating, RuleVersion
 from kpiboard.core.significance import BenchmarkOptions, Comparison
+from kpiboard.core.units import Unit, UnitKind
 
 P = UK.parse
 NAN = math.nan
@@ -75,31 +84,38 @@ def test_previous_single_figure_gives_none():
 
 
 # --- outturn ----------------------------------------------------------------------------------
+# A percentage's year is its last figure; sums and ratios are in test_outturn.py.
+
+
+def percent(actual, **fields):
+    return make(actual, unit=Unit(UnitKind.PERCENT), **fields)
 
 
 def test_outturn_year_and_quarter_ending_same_day_gives_year():
-    result = evaluate_indicator(*make({"2012/13 Q4": 60.0, "2012/13": 65.0, "2013-03": 61.0}))
+    result = evaluate_indicator(*percent({"2012/13 Q4": 60.0, "2012/13": 65.0, "2013-03": 61.0}))
     outturn = result.outturn(2012)
     assert (outturn.period, outturn.actual) == (P("2012/13"), 65.0)
 
 
 def test_outturn_without_year_figure_gives_last_point_of_year():
-    result = evaluate_indicator(*make({"2012/13 Q3": 58.0, "2012/13 Q4": 60.0, "2013/14 Q1": 62.0}))
+    result = evaluate_indicator(
+        *percent({"2012/13 Q3": 58.0, "2012/13 Q4": 60.0, "2013/14 Q1": 62.0})
+    )
     assert result.outturn(2012).period == P("2012/13 Q4")
 
 
 def test_outturn_year_figure_missing_gives_quarter():
-    result = evaluate_indicator(*make({"2012/13 Q4": 60.0, "2012/13": NAN}))
+    result = evaluate_indicator(*percent({"2012/13 Q4": 60.0, "2012/13": NAN}))
     assert result.outturn(2012).period == P("2012/13 Q4")
 
 
 def test_outturn_no_point_at_year_end_gives_none():
-    assert evaluate_indicator(*make({"2012/13 Q3": 58.0})).outturn(2012) is None
+    assert evaluate_indicator(*percent({"2012/13 Q3": 58.0})).outturn(2012) is None
 
 
 def test_outturn_july_calendar_uses_june_year_end():
     jul = FinancialCalendar(7)
-    indicator, data = make({"2013-06": 10.0, "2013-03": 9.0})
+    indicator, data = percent({"2013-06": 10.0, "2013-03": 9.0})
     result = evaluate_indicator(indicator, data, calendar=jul)
     assert result.outturn(2012).period == P("2013-06")
 
@@ -208,7 +224,7 @@ def test_direction_lower_polarity_falling_gives_improved():
 def test_direction_year_ago_basis_compares_with_same_period_last_year():
     indicator, data = make(
         {"2012-08": 80.0, "2012-09": 70.0, "2013-08": 75.0, "2013-09": 75.0},
-        direction_basis=Basis.YEAR_AGO,
+        direction_basis_declared=Basis.YEAR_AGO,
     )
     result = evaluate_indicator(indicator, data)
     assert [r.direction for r in result.periods] == [
@@ -222,7 +238,7 @@ def test_direction_year_ago_basis_compares_with_same_period_last_year():
 def test_direction_year_ago_basis_quarter_compares_with_quarter():
     indicator, data = make(
         {"2012/13 Q2": 50.0, "2013-09": 10.0, "2013/14 Q2": 55.0},
-        direction_basis=Basis.YEAR_AGO,
+        direction_basis_declared=Basis.YEAR_AGO,
     )
     result = evaluate_indicator(indicator, data)
     assert result.at(P("2013/14 Q2")).direction is Direction.IMPROVED
@@ -333,3 +349,42 @@ def test_benchmark_shown_only_keeps_target_rating():
         Rating.GREEN,
         Rating.AMBER,
     ]
+
+
+# --- direction on year-to-date figures ----------------------------------------------------------
+# Year-to-date counts of cases (lower is better): 2 a month in 2012/13 (2, 4, ... 24), then a
+# better year, 1 a month (1, 2, ... 6 by September), or a worse one, 3 a month.
+
+
+def year_to_date_cases(per_month_2013):
+    months = [f"2012-{m:02d}" for m in range(4, 13)] + ["2013-01", "2013-02", "2013-03"]
+    actual = {m: 2.0 * (i + 1) for i, m in enumerate(months)}
+    actual.update({f"2013-{m:02d}": per_month_2013 * (m - 3) for m in range(4, 10)})
+    return make(
+        actual,
+        polarity=Polarity.LOWER,
+        accumulation_declared=Accumulation.YEAR_TO_DATE,
+    )
+
+
+def test_direction_year_to_date_better_year_improves_every_month():
+    result = evaluate_indicator(*year_to_date_cases(1.0))
+    this_year = [r for r in result.periods if r.period >= P("2013-04")]
+    # Against the month before, May to September "worsened" (the total grows) every month.
+    assert [r.direction for r in this_year] == [Direction.IMPROVED] * 6
+    assert [r.compared_with for r in this_year][-1] == P("2012-09")
+
+
+def test_direction_year_to_date_worse_april_is_not_improved_by_the_reset():
+    result = evaluate_indicator(*year_to_date_cases(3.0))
+    # 3 in April 2013 against 2 in April 2012, not against 24 in March 2013.
+    assert result.at(P("2013-04")).direction is Direction.WORSENED
+    assert result.at(P("2013-04")).compared_with == P("2012-04")
+
+
+def test_direction_year_to_date_declared_previous_basis_still_wins():
+    indicator, data = year_to_date_cases(1.0)
+    indicator = dataclasses.replace(indicator, direction_basis_declared=Basis.PREVIOUS)
+    result = evaluate_indicator(indicator, data)
+    assert result.at(P("2013-04")).direction is Direction.IMPROVED  # 1 after 24 in March
+    assert result.at(P("2013-05")).direction is Direction.WORSENED

@@ -1,5 +1,7 @@
-"""Derived figures from monthly data: rolling 12-month and year-to-date sums, means and ratios.
+"""Derived figures: per-period ratios, and rolling 12-month and year-to-date sums, means and ratios.
 
+A rate such as "falls per 1,000 bed days" is two counts divided, period by period; computing it
+here keeps the counts, which a year's figure needs (see core.outturn), and the rate consistent.
 Many indicators are reported as "12 months to September" or "April to date" although the data
 arrive month by month. Computing those figures here, instead of asking officers to type them,
 keeps them consistent with the monthly series they come from.
@@ -19,8 +21,21 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from .periods import UK, FinancialCalendar, Period, PeriodKind
 
-METHODS = ("rolling_12", "year_to_date")
+METHODS = ("period", "year_to_date", "rolling_12")
 HOWS = ("sum", "mean", "ratio")
+#: What each method can compute: a sum or mean of one series over one period is the series itself.
+HOWS_FOR_METHOD = {"period": ("ratio",), "year_to_date": HOWS, "rolling_12": HOWS}
+
+
+def how_problem(method: str, how: str) -> str | None:
+    """Why ``how`` makes no sense with ``method`` (a message for the pack author), or None."""
+    if method in HOWS_FOR_METHOD and how in HOWS and how not in HOWS_FOR_METHOD[method]:
+        return (
+            f"method: period computes a ratio of two series each period (how: ratio); "
+            f"how: {how} of one series over one period is the series itself, so give those "
+            f"figures as the actual"
+        )
+    return None
 
 
 def _as_float(values: np.ndarray | Sequence[float]) -> np.ndarray:
@@ -93,6 +108,21 @@ def rolling_ratio(
     return _divide(_rolling_sum(num, window), _rolling_sum(den, window), scale)
 
 
+def period_ratio(
+    numerator: np.ndarray | Sequence[float],
+    denominator: np.ndarray | Sequence[float],
+    scale: float = 1.0,
+) -> np.ndarray:
+    """``scale`` x numerator / denominator for each period on its own (falls per 1,000 bed days).
+
+    NaN where either figure is missing or the denominator is zero. The periods need not be
+    months: nothing is summed across them.
+    """
+    num, den = _as_float(numerator), _as_float(denominator)
+    _same_shape(num, den)
+    return _divide(num, den, scale)
+
+
 def check_months(months: Sequence[Period], length: int | None = None) -> None:
     """Raise ValueError unless ``months`` are consecutive month periods (and ``length`` long).
 
@@ -120,18 +150,26 @@ def _year_to_date_sum(
     check_months(months, arr.shape[-1])
     if not months:
         return np.full(arr.shape, np.nan), np.zeros(0)
-    # Pad the front with missing months back to the start of the first financial year and the end
-    # to a whole year, then cumulate within each 12-month row: a cumulative sum stays NaN after a
-    # missing month, so a partial first year or a gap voids the rest of that year only.
     lead = (months[0].start.month - calendar.start_month) % 12
     t = arr.shape[-1]
-    trail = -(lead + t) % 12
+    counts = (np.arange(lead, lead + t) % 12 + 1).astype(float)
+    return cumulate_years(arr, lead, 12), counts
+
+
+def cumulate_years(arr: np.ndarray, lead: int, per_year: int) -> np.ndarray:
+    """Running totals that restart each year, over consecutive periods (``per_year`` a year).
+
+    ``lead`` is how many periods of its year come before the first one. The front is padded with
+    missing periods back to the year's start and the end to a whole year, then each year's row is
+    cumulated: a cumulative sum stays NaN after a missing period, so a partial first year or a
+    gap voids the rest of that year only. Shared by year-to-date months and year-end outturns.
+    """
+    t = arr.shape[-1]
+    trail = -(lead + t) % per_year
     padded = np.full((*arr.shape[:-1], lead + t + trail), np.nan)
     padded[..., lead : lead + t] = arr
-    years = padded.reshape(*arr.shape[:-1], -1, 12)
-    totals = np.cumsum(years, axis=-1).reshape(padded.shape)[..., lead : lead + t]
-    counts = (np.arange(lead, lead + t) % 12 + 1).astype(float)
-    return totals, counts
+    years = padded.reshape(*arr.shape[:-1], -1, per_year)
+    return np.cumsum(years, axis=-1).reshape(padded.shape)[..., lead : lead + t]
 
 
 def year_to_date(
@@ -179,14 +217,18 @@ def derive(
 ) -> np.ndarray:
     """The figures an indicator's ``derive:`` block describes (see docs/pack-format.md).
 
-    ``method`` is ``rolling_12`` or ``year_to_date``; ``how`` ``sum`` or ``mean`` read the series
-    named ``source``, ``ratio`` reads ``numerator`` and ``denominator``. The result is multiplied
-    by ``scale`` (100 for a percentage). Raises ValueError naming what is wrong.
+    ``method`` is ``period``, ``rolling_12`` or ``year_to_date``; ``how`` ``sum`` or ``mean`` read
+    the series named ``source``, ``ratio`` reads ``numerator`` and ``denominator`` (``period``
+    takes only ``ratio``). The result is multiplied by ``scale`` (100 for a percentage). For
+    ``period`` the last axis may be any periods, one figure each; otherwise ``months`` are the
+    consecutive months it covers. Raises ValueError naming what is wrong.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
     if how not in HOWS:
         raise ValueError(f"how must be one of {', '.join(HOWS)}, not {how!r}")
+    if message := how_problem(method, how):
+        raise ValueError(message)
 
     def get(role: str, name: str | None) -> np.ndarray:
         if name is None:
@@ -194,13 +236,18 @@ def derive(
         if name not in series:
             raise ValueError(f"{role} series {name!r} has no data")
         arr = _as_float(series[name])
-        check_months(months, arr.shape[-1])
+        if method != "period":
+            check_months(months, arr.shape[-1])
+        elif len(months) != arr.shape[-1]:
+            raise ValueError(f"{len(months)} periods given for {arr.shape[-1]} values")
         return arr
 
     if how == "ratio":
         if source is not None:
             raise ValueError("how: ratio takes numerator and denominator, not source")
         num, den = get("numerator", numerator), get("denominator", denominator)
+        if method == "period":
+            return period_ratio(num, den, scale)
         if method == "rolling_12":
             return rolling_ratio(num, den, 12, scale)
         return year_to_date_ratio(num, den, months, scale, calendar)

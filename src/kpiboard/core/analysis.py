@@ -14,8 +14,9 @@ import numpy as np
 
 from .benchmark import PeerPosition, peer_position
 from .evaluate import IndicatorResult
-from .forecast import Forecast, forecast_year_end, year_end_target_for
+from .forecast import Forecast, forecast_year_end
 from .indicators import IndicatorKind, SpcChart, SpcOptions
+from .outturn import forecast_figures, year_end_target
 from .periods import Period
 from .spc import PointType, XmrResult, xmr
 from .spc_rare import place_events, rare_event_chart, xmr_unsuitable
@@ -210,6 +211,8 @@ def _peer_comparisons(
 
 
 def _forecast(result: IndicatorResult) -> Forecast | None:
+    """The year-end forecast of the figure the outturn will be (see core.outturn): a summed
+    count's year-to-date total by run rate, a ratio's year-to-date ratio, else the figures."""
     ind = result.indicator
     options = ind.forecast
     if options is None or not ind.rated or ind.kind is IndicatorKind.LEAD or result.as_at is None:
@@ -218,22 +221,20 @@ def _forecast(result: IndicatorResult) -> Forecast | None:
         return None
     cal = result.calendar
     year = cal.year_of(result.as_at.end)
-    targets = {r.period: r.target for r in result.periods if r.target is not None}
-    target = year_end_target_for(targets, dict(ind.year_end_targets), year, cal)
+    target = year_end_target(ind, result.data, year, cal)
     if target is None:
         return None
+    figures, cumulative = forecast_figures(ind, result.data, cal)
     idx = _up_to_as_at(result)
-    periods = [result.periods[i].period for i in idx]
-    values = [result.periods[i].actual for i in idx]
     latest = result.latest
     rule = latest.rule if latest is not None else ind.rules[-1]
     return forecast_year_end(
-        periods,
-        values,
+        [result.periods[i].period for i in idx],
+        figures[idx],
         calendar=cal,
         as_at=result.as_at,
         method=options.method,
-        cumulative=options.cumulative,
+        cumulative=cumulative,
         year_end_target=target,
         polarity=ind.polarity,
         rule=rule,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar as _calendar
 
 from .analysis import Analysis
+from .direction import Basis
 from .evaluate import IndicatorResult, PeriodResult
 from .indicators import IndicatorKind, SpcChart
 from .periods import Period, PeriodKind
@@ -46,16 +47,30 @@ def _plural(word: str, count: int) -> str:
     return word if count == 1 else f"{word}s"
 
 
+def _change(text: str, now: float, then: PeriodResult, fmt, aside: str = "") -> str:
+    """``text`` plus how ``now`` compares with ``then``'s figure (``aside`` ends the clause)."""
+    assert then.actual is not None
+    if now == then.actual:
+        return text + f", unchanged from {when(then.period)}{aside}."
+    word = "up" if now > then.actual else "down"
+    return text + f", {word} from {fmt(then.actual)} in {when(then.period)}{aside}."
+
+
 def _movement(result: IndicatorResult, fmt) -> str:
+    """The figure and how it moved, against the same figure the direction arrow compares with:
+    the same point last year for year-to-date figures (see Indicator.direction_basis)."""
     latest, previous = result.latest, result.previous
     assert latest is not None and latest.actual is not None
     text = f"{fmt(latest.actual)} in {when(latest.period)}"
+    if result.indicator.direction_basis is Basis.YEAR_AGO:
+        year_ago = latest.period.shifted_year(result.calendar, -1)
+        then = result.at(year_ago)
+        if then is None or then.actual is None:
+            return text + f"; there is no figure for {when(year_ago)} to compare it with."
+        return _change(text, latest.actual, then, fmt, ", a year earlier")
     if previous is None or previous.actual is None:
         return text + ", the first figure reported."
-    if latest.actual == previous.actual:
-        return text + f", unchanged from {when(previous.period)}."
-    word = "up" if latest.actual > previous.actual else "down"
-    return text + f", {word} from {fmt(previous.actual)} in {when(previous.period)}."
+    return _change(text, latest.actual, previous, fmt)
 
 
 def _met(r: PeriodResult) -> bool | None:

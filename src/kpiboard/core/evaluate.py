@@ -14,7 +14,8 @@ import numpy as np
 
 from .direction import Basis, Direction, direction, direction_array
 from .indicators import Indicator, IndicatorData, Override
-from .periods import UK, FinancialCalendar, Period, PeriodKind
+from .outturn import Outturn, outturn
+from .periods import UK, FinancialCalendar, Period
 from .rating import Rating, RuleArrays, RuleVersion, rate, rate_array, rule_for_year
 from .significance import Comparison, compare_array
 
@@ -35,6 +36,7 @@ class PeriodResult:
     rule: RuleVersion
     #: The confidence interval against the benchmark; NOT_COMPARED without a benchmark.
     comparison: Comparison = Comparison.NOT_COMPARED
+    compared_with: Period | None = None  # what the direction compares with (None: nothing)
 
     @property
     def rating(self) -> Rating:
@@ -82,16 +84,10 @@ class IndicatorResult:
     def at(self, period: Period) -> PeriodResult | None:
         return next((r for r in self.periods if r.period == period), None)
 
-    def outturn(self, year: int) -> PeriodResult | None:
-        """The figure for financial year ``year`` as a whole: the year itself, or its last point."""
-        fy = self.calendar.year(year)
-        best = None
-        for r in self.periods:
-            if r.actual is None or r.period.end != fy.end:
-                continue
-            if best is None or r.period.kind is PeriodKind.YEAR:
-                best = r
-        return best
+    def outturn(self, year: int) -> Outturn | None:
+        """The figure for financial year ``year`` as a whole, made by the indicator's aggregation
+        (the year's own figure, the sum of its months, a ratio of sums, or its last figure)."""
+        return outturn(self.indicator, self.data, year, self.calendar)
 
     def series_value(self, name: str, period: Period) -> float | None:
         i = self.data.index_of(period)
@@ -150,8 +146,9 @@ def evaluate_indicator(
             )
         j = _comparison_index(data, i, indicator.direction_basis, calendar)
         if j is None:
-            travel = Direction.NOT_COMPARABLE
+            travel, compared_with = Direction.NOT_COMPARABLE, None
         else:
+            compared_with = data.periods[j]
             travel = direction(
                 _value(actual[i]),
                 _value(actual[j]),
@@ -170,6 +167,7 @@ def evaluate_indicator(
                 direction=travel,
                 rule=rule,
                 comparison=compared[i],
+                compared_with=compared_with,
             )
         )
     return IndicatorResult(indicator, data, tuple(results), as_at, calendar)
@@ -189,6 +187,9 @@ def evaluate_batch(
     rated: np.ndarray | None = None,
 ) -> BatchResult:
     """Ratings and directions (against the previous column) for ``n`` indicators x ``p`` periods.
+
+    The directions are those of ``direction_basis: previous``; a year-to-date indicator's default
+    (the same period a year earlier) is :func:`evaluate_indicator`'s.
 
     ``polarity`` and ``rated`` have shape (n,); everything in ``rules`` has shape (n, p).
     """

@@ -11,7 +11,7 @@ from .direction import Basis
 from .periods import Period
 from .rating import DEFAULT_RULE, Polarity, Rating, RuleVersion
 from .significance import BenchmarkOptions
-from .units import Unit
+from .units import Unit, UnitKind
 
 #: Series every indicator may carry without declaring them.
 BUILTIN_SERIES = ("actual", "target", "floor", "lower", "upper", "ci_lower", "ci_upper")
@@ -51,12 +51,12 @@ class Override:
 class Derivation:
     """How an indicator's actual is computed from monthly source series (see core.aggregate)."""
 
-    method: str  # an Accumulation value: rolling_12 | year_to_date (| period, per-period ratio)
-    how: str  # sum | mean | ratio
+    method: str  # an Accumulation value: period (ratio only) | year_to_date | rolling_12
+    how: str  # sum | mean (of ``source``) | ratio (``numerator`` over ``denominator``)
     source: str = ""
     numerator: str = ""
     denominator: str = ""
-    scale: float = 1.0
+    scale: float = 1.0  # multiplies the result: 100 for a percentage, 1000 for "per 1,000"
 
     @property
     def inputs(self) -> tuple[str, ...]:
@@ -127,7 +127,8 @@ class Indicator:
     series: tuple[SeriesDef, ...] = ()
     overrides: tuple[Override, ...] = ()
     year_end_targets: tuple[tuple[int, float], ...] = ()
-    direction_basis: Basis = Basis.PREVIOUS
+    #: What the direction of travel compares with; None: worked out from the accumulation.
+    direction_basis_declared: Basis | None = None
     illustrative: str = ""  # why the figures are illustrative, when they are
     derive: Derivation | None = None
     spc: SpcOptions | None = None
@@ -156,6 +157,54 @@ class Indicator:
         if self.forecast is not None and self.forecast.cumulative:
             return Accumulation.YEAR_TO_DATE
         return Accumulation.PERIOD
+
+    @property
+    def aggregation(self) -> Aggregation:
+        """How a year's outturn is made from the figures: declared, else from what they are.
+
+        ============================================  =========  ================================
+        the indicator                                 default    why
+        ============================================  =========  ================================
+        ``derive: {method: period, how: ratio}``      ``ratio``  a year's rate is its events
+                                                                 over its exposure, not a mean
+                                                                 of monthly rates
+        ``unit: count``, accumulation ``period``,     ``sum``    a year's count is the sum of
+        ``frequency: month`` or ``quarter``                      its months' (quarters') counts
+        anything else                                 ``last``   a percentage, a rate, a
+                                                                 year-to-date or rolling figure:
+                                                                 the year-end figure is the year's
+        ============================================  =========  ================================
+
+        A count that is a snapshot (people in care at the month end) is not a flow: its pack must
+        say ``aggregation: last``.
+        """
+        if self.aggregation_declared is not None:
+            return self.aggregation_declared
+        derive = self.derive
+        if derive is not None and derive.how == "ratio" and derive.method == Accumulation.PERIOD:
+            return Aggregation.RATIO
+        if (
+            self.unit.kind is UnitKind.COUNT
+            and self.accumulation is Accumulation.PERIOD
+            and self.frequency in ("month", "quarter")
+        ):
+            return Aggregation.SUM
+        return Aggregation.LAST
+
+    @property
+    def direction_basis(self) -> Basis:
+        """What the arrow compares with: declared, else like with like for running totals.
+
+        A year-to-date figure restarts every April, so against the month before it "worsens"
+        all year (a count grows) and "improves" every April; the same month last year covers the
+        same months. A rolling 12-month figure always covers twelve months, so the month before
+        is already like for like.
+        """
+        if self.direction_basis_declared is not None:
+            return self.direction_basis_declared
+        if self.accumulation is Accumulation.YEAR_TO_DATE:
+            return Basis.YEAR_AGO
+        return Basis.PREVIOUS
 
     def series_def(self, name: str) -> SeriesDef | None:
         return next((s for s in self.series if s.name == name), None)

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.aggregate import derive
+from ..core.aggregate import derive, how_problem
 from ..core.indicators import (
     BUILTIN_SERIES,
     INTERVAL_SERIES,
+    Accumulation,
     Indicator,
     IndicatorData,
     IndicatorKind,
@@ -241,27 +242,30 @@ def _derived_actual(
     assert spec is not None
     sources = {name: series.get(name, {}) for name in spec.inputs if name}
     periods = sorted({p for values in sources.values() for p in values})
-    if not periods:
-        return {}
-    if any(p.kind is not PeriodKind.MONTH for p in periods):
+    if not periods or how_problem(spec.method, spec.how):
+        return {}  # nothing to derive, or a derivation the definition's reader has refused
+    if spec.method == Accumulation.PERIOD:
+        # One figure per period, whatever the period: nothing is summed across periods.
+        axis = periods
+    elif any(p.kind is not PeriodKind.MONTH for p in periods):
         problems.report(
             f"indicators/{indicator.id}.yaml", 0, "derive", "source series must be monthly figures"
         )
         return {}
-
-    months = month_range(periods[0], periods[-1], calendar)
+    else:
+        axis = month_range(periods[0], periods[-1], calendar)
     arrays = {
-        name: np.array([values.get(m, np.nan) for m in months], float)
+        name: np.array([values.get(p, np.nan) for p in axis], float)
         for name, values in sources.items()
     }
     result = derive(
         spec.method,
         spec.how,
-        months,
+        axis,
         arrays,
         source=spec.source or None,
         numerator=spec.numerator or None,
         denominator=spec.denominator or None,
         scale=spec.scale,
     )
-    return {m: float(v) for m, v in zip(months, result, strict=True) if not math.isnan(v)}
+    return {p: float(v) for p, v in zip(axis, result, strict=True) if not math.isnan(v)}

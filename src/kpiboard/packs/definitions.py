@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TypeVar
 
+from ..core.aggregate import how_problem
 from ..core.direction import Basis
 from ..core.indicators import (
     BUILTIN_SERIES,
     Accumulation,
+    Aggregation,
     Derivation,
     ForecastOptions,
     Indicator,
@@ -31,9 +34,10 @@ INDICATOR_KEYS = [
     "polarity", "frequency", "data_period", "rated", "not_rated_reason", "direction_basis",
     "metadata", "notes", "series", "rules", "year_end_targets", "overrides", "illustrative",
     "derive", "spc", "expected_range", "forecast", "peer_groups", "draft_commentary",
-    "benchmark",
+    "benchmark", "accumulation", "aggregation",
 ]  # fmt: skip
 FREQUENCIES = ("month", "quarter", "year", "irregular")
+_Choice = TypeVar("_Choice", Basis, Accumulation, Aggregation)
 PLAIN_UNIT = Unit()  # the house style of a manifest that sets neither currency_symbol nor negatives
 UNIT_KINDS = [u.value for u in UnitKind]
 SCALES = [s.value for s in Scale if s is not Scale.ONE]
@@ -210,15 +214,20 @@ def _read_derive(r: FieldReader, series: tuple[SeriesDef, ...]) -> Derivation | 
     dr.check_keys(
         ["method", "how", "source", "numerator", "denominator", "scale"], ["method", "how"]
     )
-    method = dr.choice("method", ["rolling_12", "year_to_date"], "rolling_12")
+    method = dr.choice("method", [a.value for a in Accumulation], "rolling_12")
     how = dr.choice("how", ["sum", "mean", "ratio"], "sum")
+    if message := how_problem(method, how):
+        dr.problem("how", message)
+    scale = dr.number("scale")
+    if scale == 0:
+        dr.problem("scale", "must not be 0 (every figure would be 0)")
     derivation = Derivation(
         method,
         how,
         source=dr.text("source"),
         numerator=dr.text("numerator"),
         denominator=dr.text("denominator"),
-        scale=dr.number("scale") or 1.0,
+        scale=scale or 1.0,
     )
     declared = {s.name for s in series}
     needed = ("numerator", "denominator") if how == "ratio" else ("source",)
@@ -228,6 +237,9 @@ def _read_derive(r: FieldReader, series: tuple[SeriesDef, ...]) -> Derivation | 
             dr.problem(key, f"required when how is {how}")
         elif name not in declared:
             dr.problem(key, f"{name!r} is not declared under series:")
+    for key in {"source", "numerator", "denominator"} - set(needed):
+        if key in block:
+            dr.problem(key, f"not used when how is {how} (give {' and '.join(needed)})")
     return derivation
 
 
@@ -369,6 +381,56 @@ def _read_benchmark(
     return BenchmarkOptions(name, level if level is not None else 95.0, rate)
 
 
+def _optional(r: FieldReader, key: str, enum: type[_Choice]) -> _Choice | None:
+    """A choice the indicator may leave out, to be worked out from its other keys."""
+    if key not in r.mapping:
+        return None
+    value = r.choice(key, [e.value for e in enum], "")
+    return enum(value) if value else None
+
+
+def _check_accumulation(r: FieldReader, ind: Indicator) -> None:
+    """Refuse accumulation, aggregation and forecast choices that contradict each other."""
+    derive, declared = ind.derive, ind.accumulation_declared
+    if derive is not None and declared is not None and declared.value != derive.method:
+        r.problem(
+            "accumulation",
+            f"the figures are derived with method: {derive.method}, so they are {derive.method}"
+            f" figures; remove accumulation or make it {derive.method}",
+        )
+    how = ind.aggregation_declared
+    if how is Aggregation.RATIO and (derive is None or derive.how != "ratio"):
+        r.problem(
+            "aggregation",
+            "ratio divides the year's numerator by its denominator: it needs "
+            "derive: {how: ratio, numerator: ..., denominator: ...}",
+        )
+    if how is Aggregation.SUM and ind.accumulation is not Accumulation.PERIOD:
+        r.problem(
+            "aggregation",
+            f"{ind.accumulation.value} figures are already totals; adding them up would count "
+            "months twice: use last",
+        )
+    if how is Aggregation.SUM and ind.frequency not in ("month", "quarter", "year"):
+        r.problem(
+            "aggregation", "sum adds up monthly or quarterly figures (frequency month or quarter)"
+        )
+    options = ind.forecast
+    if (
+        options is not None
+        and options.method == "run_rate"
+        and not options.cumulative
+        and ind.aggregation is not Aggregation.SUM
+    ):
+        r.problems.report(
+            r.file,
+            r.line("forecast"),
+            "forecast.method",
+            "run_rate scales up a count so far: it needs running totals (cumulative: true) "
+            "or monthly counts that add up (aggregation: sum)",
+        )
+
+
 def read_indicator(
     data: object,
     file: str,
@@ -418,7 +480,7 @@ def read_indicator(
         series=series,
         overrides=_read_overrides(r, calendar),
         year_end_targets=_read_year_end_targets(r, calendar),
-        direction_basis=Basis(r.choice("direction_basis", [b.value for b in Basis], "previous")),
+        direction_basis_declared=_optional(r, "direction_basis", Basis),
         illustrative=r.text("illustrative"),
         derive=_read_derive(r, series),
         spc=_read_spc(r, calendar, polarity, unit.kind, series),
@@ -427,8 +489,11 @@ def read_indicator(
         peer_groups=tuple(r.text_list("peer_groups")),
         draft_commentary=r.boolean("draft_commentary", False),
         benchmark=_read_benchmark(r, series, polarity, rated),
+        accumulation_declared=_optional(r, "accumulation", Accumulation),
+        aggregation_declared=_optional(r, "aggregation", Aggregation),
     )
     _check_spc(r, indicator)
+    _check_accumulation(r, indicator)
     if not rated and "rules" in data:
         r.problem("rules", "a not-rated indicator has no rating rules")
     if indicator.rated_by_benchmark and "rules" in data:

@@ -29,8 +29,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ..core.indicators import Accumulation, IndicatorKind
 from ..core.indicators import Indicator as CoreIndicator
-from ..core.indicators import IndicatorKind
 from ..core.periods import FinancialCalendar, Period, PeriodError, PeriodKind
 from ..packs.datafiles import Row, assemble, format_number, series_problem
 from ..packs.problems import Problems
@@ -276,7 +276,8 @@ def _validate_values(
                 errors[series] = "Enter a number, like 73 or 5.84"
                 continue
         derive = indicator.derive
-        if derive is not None and series in derive.inputs and period.kind is not PeriodKind.MONTH:
+        monthly = derive is not None and derive.method != Accumulation.PERIOD
+        if monthly and series in derive.inputs and period.kind is not PeriodKind.MONTH:
             errors[series] = (
                 f"{indicator.id}'s actual is calculated from monthly figures: "
                 "enter this figure for a month"
