@@ -180,3 +180,8 @@ def test_format_full_keeps_every_decimal_in_the_unit(unit, value, text):
 )
 def test_label_names_what_raw_figures_are_in(unit, label):
     assert unit.label == label
+
+
+def test_format_full_stops_a_computed_figure_at_six_decimals():
+    assert Unit(UnitKind.RATE).format_full(105 / 19_479 * 1000) == "5.390420"
+    assert Unit(UnitKind.PERCENT).format_full(73.25) == "73.25%"

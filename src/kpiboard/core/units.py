@@ -96,6 +96,10 @@ def places_written(value: float) -> int:
     return max(0, -int(exponent))
 
 
+#: The most decimals a listing writes (see :meth:`Unit.format_full`).
+FULL_PLACES = 6
+
+
 @dataclass(frozen=True)
 class Unit:
     """A unit and the pack's way of writing it.
@@ -129,10 +133,11 @@ class Unit:
 
     def format_full(self, value: float | None) -> str:
         """The value in the unit with every decimal it has, for listings where a rounded figure
-        would hide a difference (the command-line table): 73.25% stays "73.25%"."""
+        would hide a difference (the command-line table): 73.25% stays "73.25%". A computed
+        figure (a derived ratio) stops at six decimals rather than print binary noise."""
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return ""
-        places = max(self.places, min(places_written(value), 15))
+        places = max(self.places, min(places_written(value), FULL_PLACES))
         return self._written(fixed(value, places), trim=True)
 
     def _written(self, text: str, *, trim: bool) -> str:
