@@ -3,11 +3,42 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from .models import Indicator, Profile, Role, Section
+
+
+class UsernameRefused(ValueError):
+    """A new username that is empty, has invisible characters, or is already taken."""
+
+
+def normalise_username(text: str) -> str:
+    """The one spelling a username is kept and compared in: Unicode NFKC (full-width ``ＡＤＭＩＮ``
+    becomes ``ADMIN``), then case-folded (``admin``), without surrounding spaces."""
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+def check_new_username(text: str) -> str:
+    """The normalised username for a new person, or :class:`UsernameRefused` saying why not.
+
+    Invisible characters (Unicode format characters such as a zero-width space, and control
+    characters) are refused, not removed: they make look-alikes of other people's names.
+    """
+    hidden = [c for c in text if unicodedata.category(c) in ("Cf", "Cc")]
+    if hidden:
+        names = ", ".join(dict.fromkeys(unicodedata.name(c, f"U+{ord(c):04X}") for c in hidden))
+        raise UsernameRefused(f"the username must not contain invisible characters ({names})")
+    username = normalise_username(text)
+    if not username:
+        raise UsernameRefused("the username must not be empty")
+    if len(username) > 150:
+        raise UsernameRefused("the username must be 150 characters or fewer")
+    if get_user_model().objects.filter(username__iexact=username).exists():
+        raise UsernameRefused(f"there is already a person called {username!r}")
+    return username
 
 
 def generate_password() -> str:
@@ -24,7 +55,12 @@ def create_person(
     indicators: list[str] = (),
     email: str = "",
 ) -> tuple[object, str]:
-    """A new user with ``role``; returns (user, password). A generated password if none given."""
+    """A new user with ``role``; returns (user, password). A generated password if none given.
+
+    The username is kept normalised (:func:`normalise_username`); one that is refused by
+    :func:`check_new_username` raises :class:`UsernameRefused`.
+    """
+    username = check_new_username(username)
     password = password or generate_password()
     user = get_user_model().objects.create_user(username=username, password=password, email=email)
     if role is Role.ADMINISTRATOR:

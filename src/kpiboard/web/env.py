@@ -11,6 +11,15 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+#: A production secret key needs this many different characters ("a" * 50 is not a secret).
+MIN_DISTINCT_KEY_CHARACTERS = 10
+
+
+def strong_secret_key(key: str) -> bool:
+    """Long enough (50+) and varied enough to have come from a random generator."""
+    return len(key) >= 50 and len(set(key)) >= MIN_DISTINCT_KEY_CHARACTERS
+
+
 def env_str(name: str, default: str | None = None) -> str:
     value = os.environ.get(name)
     if value is None:

@@ -221,9 +221,16 @@ class PeerValue(models.Model):
         ]
 
 
-class LoginAttempt(models.Model):
-    """Failed sign-ins, to slow down password guessing across every server process."""
+class SignInThrottle(models.Model):
+    """Failed sign-ins of one username from one address (see :mod:`kpiboard.web.throttle`)."""
 
-    username = models.CharField(max_length=150, db_index=True)
-    address = models.CharField(max_length=64, db_index=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    address = models.CharField(max_length=64)
+    username = models.CharField(max_length=150)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure = models.DateTimeField(null=True)
+    blocked_until = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["address", "username"], name="sign_in_throttle")
+        ]

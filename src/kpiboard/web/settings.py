@@ -11,7 +11,15 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import database_from_url, env_bool, env_int, env_list, env_str
+from .env import (
+    MIN_DISTINCT_KEY_CHARACTERS,
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    strong_secret_key,
+)
 
 ENVIRONMENT = env_str("KPIBOARD_ENV", "development")
 if ENVIRONMENT not in ("development", "test", "production"):
@@ -26,9 +34,11 @@ SECRET_KEY = env_str("KPIBOARD_SECRET_KEY", "" if PRODUCTION else _DEV_KEY)
 if PRODUCTION:
     if DEBUG:
         raise ImproperlyConfigured("KPIBOARD_DEBUG must be off in production")
-    if not SECRET_KEY or SECRET_KEY == _DEV_KEY or len(SECRET_KEY) < 50:
+    if not strong_secret_key(SECRET_KEY) or SECRET_KEY == _DEV_KEY:
         raise ImproperlyConfigured(
-            "KPIBOARD_SECRET_KEY must be set to a random string of 50+ characters in production"
+            "KPIBOARD_SECRET_KEY must be a random string of 50+ characters with at least "
+            f"{MIN_DISTINCT_KEY_CHARACTERS} different characters in production (for example: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))')"
         )
 
 DATA_DIR = Path(env_str("KPIBOARD_DATA_DIR", str(Path.cwd() / ".kpiboard")))
@@ -42,6 +52,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ALLOWED_HOSTS = env_list("KPIBOARD_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("KPIBOARD_ALLOWED_HOSTS must list the site's host names")
+if PRODUCTION and any("*" in host for host in ALLOWED_HOSTS):
+    raise ImproperlyConfigured(
+        "KPIBOARD_ALLOWED_HOSTS must name the site's hosts in production, not a wildcard (*)"
+    )
 CSRF_TRUSTED_ORIGINS = env_list("KPIBOARD_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -61,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kpiboard.web.middleware.ForwardedForWarningMiddleware",
     "kpiboard.web.middleware.LoginRequiredMiddleware",
     "kpiboard.web.middleware.ContentSecurityPolicyMiddleware",
 ]
@@ -94,9 +109,18 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "kpiboard:login"
 LOGIN_REDIRECT_URL = "kpiboard:dashboard"
 LOGOUT_REDIRECT_URL = "kpiboard:login"
-#: Failed sign-ins allowed per username (and per address) in the window before refusing.
+#: Sign-in tries per (address, username) before each failure makes the next wait: first
+#: LOGIN_BACKOFF_SECONDS, doubling up to LOGIN_MAX_WAIT_SECONDS; failures are forgotten after
+#: LOGIN_WINDOW_SECONDS without one (see web/throttle.py).
 LOGIN_MAX_FAILURES = env_int("KPIBOARD_LOGIN_MAX_FAILURES", 5)
 LOGIN_WINDOW_SECONDS = env_int("KPIBOARD_LOGIN_WINDOW_SECONDS", 900)
+LOGIN_BACKOFF_SECONDS = env_int("KPIBOARD_LOGIN_BACKOFF_SECONDS", 30)
+LOGIN_MAX_WAIT_SECONDS = env_int("KPIBOARD_LOGIN_MAX_WAIT_SECONDS", 3600)
+for _name in ("LOGIN_MAX_FAILURES", "LOGIN_BACKOFF_SECONDS", "LOGIN_MAX_WAIT_SECONDS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"KPIBOARD_{_name} must be 1 or more")
+#: Separation of duties: whoever submitted a section's period may not also approve it.
+SEPARATE_DUTIES = env_bool("KPIBOARD_SEPARATE_DUTIES", True)
 
 #: Rendered page parts kept per process and data version (web.fragments); 0 turns it off.
 PAGE_CACHE_MB = env_int("KPIBOARD_PAGE_CACHE_MB", 32)

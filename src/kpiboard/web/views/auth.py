@@ -1,17 +1,16 @@
-"""Sign-in with a limit on failed attempts (per username and per address), and sign-out."""
+"""Sign-in, slowed down after failed attempts (per address and username, see ..throttle), and
+sign-out."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from ..models import LoginAttempt
+from .. import throttle
+from ..accounts import normalise_username
 
 
 def _address(request) -> str:
@@ -24,21 +23,12 @@ def _address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")[:64]
 
 
-def _locked(username: str, address: str) -> bool:
-    since = timezone.now() - timedelta(seconds=settings.LOGIN_WINDOW_SECONDS)
-    recent = LoginAttempt.objects.filter(at__gte=since)
-    limit = settings.LOGIN_MAX_FAILURES
-    by_user = recent.filter(username=username.lower()).count() >= limit
-    # An address gets more room than a username: colleagues may share an office gateway.
-    by_address = recent.filter(address=address).count() >= limit * 4
-    return by_user or by_address
-
-
 def sign_in(request):
     if request.user.is_authenticated:
         return redirect("kpiboard:dashboard")
     errors: dict[str, str] = {}
     username = ""
+    retry_after = 0
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if request.method == "POST":
         username = request.POST.get("username", "").strip()
@@ -48,18 +38,20 @@ def sign_in(request):
         if not password:
             errors["password"] = "Enter your password"
         if not errors:
-            if _locked(username, _address(request)):
+            address, name = _address(request), normalise_username(username)[:150]
+            wait = throttle.reserve(address, name)
+            if wait:
                 errors["username"] = (
-                    "Too many failed sign-in attempts. Wait 15 minutes, then try again"
+                    "Too many failed sign-in attempts. "
+                    f"Wait {throttle.describe_wait(wait)}, then try again"
                 )
+                retry_after = wait
             else:
-                user = authenticate(request, username=username, password=password)
+                user = authenticate(request, username=name, password=password)
                 if user is None:
-                    LoginAttempt.objects.create(
-                        username=username.lower(), address=_address(request)
-                    )
                     errors["username"] = "The username or password is not right"
                 else:
+                    throttle.succeeded(address, name)
                     login(request, user)
                     safe = url_has_allowed_host_and_scheme(
                         next_url,
@@ -67,15 +59,15 @@ def sign_in(request):
                         require_https=request.is_secure(),
                     )
                     return redirect(next_url if safe and next_url else "kpiboard:dashboard")
-    status = 400 if errors else 200
-    if errors and "Too many" in errors.get("username", ""):
-        status = 429
-    return render(
+    response = render(
         request,
         "kpiboard/sign_in.html",
         {"errors": errors, "username": username, "next": next_url},
-        status=status,
+        status=429 if retry_after else 400 if errors else 200,
     )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_POST

@@ -9,7 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from ...accounts import create_person
+from ...accounts import UsernameRefused, check_new_username, create_person
 from ...models import Indicator, Role, Section
 
 #: Which roles may be given sections (--section) and indicators (--indicator).
@@ -51,11 +51,10 @@ class Command(BaseCommand):
 
     def handle(self, username, role, section, indicator, email, password_stdin, **options):
         role = Role(role)
-        username = username.strip()
-        if not username:
-            raise CommandError("the username must not be empty")
-        if get_user_model().objects.filter(username__iexact=username).exists():
-            raise CommandError(f"there is already a person called {username!r}")
+        try:
+            username = check_new_username(username)
+        except UsernameRefused as exc:
+            raise CommandError(str(exc)) from None
         if section and role not in TAKES_SECTIONS:
             raise CommandError(f"--section is for owners and approvers, not {role.label.lower()}s")
         if indicator and role not in TAKES_INDICATORS:
