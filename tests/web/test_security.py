@@ -194,7 +194,6 @@ def sign_in(client, username, password, **extra):
     )
 
 
-
 # Open redirects after sign-in.
 
 
