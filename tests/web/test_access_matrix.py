@@ -351,7 +351,7 @@ def test_addperson_administrator_can_import(demo_site):
          "--indicator is for owners"),
         (["x", "--role", "owner", "--section", "nope"], "no section with code nope"),
         (["x", "--role", "owner", "--indicator", "ASC99"], "no indicator with code ASC99"),
-        (["Viewer", "--role", "viewer"], "there is already a person called 'Viewer'"),
+        (["Viewer", "--role", "viewer"], "there is already a person called 'viewer'"),
     ],
 )  # fmt: skip
 def test_addperson_refuses_what_would_not_work(db, args, message):

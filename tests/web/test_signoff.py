@@ -93,6 +93,26 @@ def test_a_stale_base_revision_is_refused(demo_site):
     assert state() == "submitted"
 
 
+def test_whoever_submitted_a_period_cannot_approve_it(demo_site):
+    set_signoff(demo_site["analyst"], "asc", "2013-09", "submitted")
+    with pytest.raises(SignoffRefused) as caught:
+        set_signoff(demo_site["analyst"], "asc", "2013-09", "approved")
+    assert caught.value.errors[""] == (
+        "You submitted Adult Social Care for Sep-13, so someone else must approve it "
+        "(separation of duties)"
+    )
+    assert state() == "submitted"
+    set_signoff(demo_site["admin"], "asc", "2013-09", "approved")  # a second person may
+    assert state() == "approved"
+
+
+def test_separation_of_duties_can_be_turned_off(demo_site, settings):
+    settings.SEPARATE_DUTIES = False
+    set_signoff(demo_site["analyst"], "asc", "2013-09", "submitted")
+    set_signoff(demo_site["analyst"], "asc", "2013-09", "approved")
+    assert state() == "approved"
+
+
 def test_an_unknown_state_or_period_is_refused(demo_site):
     with pytest.raises(SignoffRefused):
         set_signoff(demo_site["owner"], "asc", "2013-09", "published")
@@ -123,6 +143,14 @@ def test_a_refused_action_redirects_with_the_reason(client_for):
     response = post(client, "approve")
     assert response.status_code == 302 and state() == "draft"
     assert "submit it first" in client.get(response.url).content.decode()
+
+
+def test_approving_your_own_submission_through_the_view_is_refused(client_for):
+    analyst = client_for("analyst")
+    post(analyst, "submit", base_revision="0")
+    response = post(analyst, "approve", base_revision="1")
+    assert response.status_code == 302 and state() == "submitted"
+    assert "so someone else must approve it" in analyst.get(response.url).content.decode()
 
 
 def test_people_who_may_not_sign_off_get_403(client_for):

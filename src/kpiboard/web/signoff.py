@@ -1,13 +1,15 @@
 """Sign-off of a section's period: ``draft -> submitted -> approved``.
 
 A submitted period can be returned to draft by an approver, an approved one reopened by an
-analyst, each with a reason. Every transition is a new :class:`~kpiboard.web.models.Signoff`
+analyst, each with a reason. With ``SEPARATE_DUTIES`` (the default) whoever submitted a period
+cannot also approve it. Every transition is a new :class:`~kpiboard.web.models.Signoff`
 revision, written like every other write (see :mod:`kpiboard.web.writes`): the data version moves
 on first, and a move someone else made since the page was shown is refused.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
@@ -106,6 +108,8 @@ def set_signoff(
         name, allowed, needs_reason = move
         if not allowed(user, section):
             raise PermissionDenied
+        if name == "approve":
+            _check_separation(user, current, f"{section.title} for {period.display}")
         if needs_reason and not note:
             what = "reopening" if name == "reopen" else "returning"
             raise SignoffRefused({"note": f"Enter a reason for {what} this period"})
@@ -116,3 +120,12 @@ def set_signoff(
             section=section, period=period.label, state=target.value, revision=current_rev + 1,
             author=user, reason=note, site_version=version,
         )  # fmt: skip
+
+
+def _check_separation(user, submitted: Signoff, what: str) -> None:
+    """With ``SEPARATE_DUTIES`` on, the person who submitted a period may not approve it: a
+    second pair of eyes is the point of approval."""
+    if settings.SEPARATE_DUTIES and submitted.author_id == user.pk:
+        raise SignoffRefused(
+            {"": f"You submitted {what}, so someone else must approve it (separation of duties)"}
+        )
