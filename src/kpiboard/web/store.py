@@ -69,10 +69,16 @@ def _supersede(current) -> None:
 @transaction.atomic
 def load_pack_into_db(pack_dir: str | Path, *, user=None, reason: str = "") -> Site:
     """Bring a pack into the database: new things are created, changed things get a revision,
-    nothing already there is removed. The pack is validated first (``PackError``)."""
+    nothing already there is removed. The pack is validated first (``PackError``).
+
+    Figures and commentary of approved (locked) periods are changed only as the web's write path
+    allows: by a ``user`` who may change approved figures, with a ``reason``; otherwise
+    :class:`~kpiboard.web.writes.Locked` is raised and nothing is written.
+    """
     pack_dir = Path(pack_dir)
     pack = load_pack(pack_dir)  # validation: every problem, before anything is written
-    reason = reason or f"Loaded from pack {pack_dir.name}"
+    given_reason = reason.strip()
+    reason = given_reason or f"Loaded from pack {pack_dir.name}"
     manifest = _plain(load_yaml((pack_dir / MANIFEST).read_text("utf-8-sig")))
     site = Site.get()
     site.manifest = manifest
@@ -124,22 +130,27 @@ def load_pack_into_db(pack_dir: str | Path, *, user=None, reason: str = "") -> S
                 reason=reason,
             )
         )  # fmt: skip
-    for start in range(0, len(superseded), 500):
-        Figure.objects.filter(pk__in=superseded[start : start + 500]).update(is_current=False)
-    Figure.objects.bulk_create(created, batch_size=1000)
-
+    texts = []
     for ind_id, items in pack.commentary.items():
         for item in items:
             current, number = _next(
                 CommentaryText, indicator=by_code[ind_id], period=item.period.label
             )
-            if current is not None and current.text == item.text:
-                continue
-            _supersede(current)
-            CommentaryText.objects.create(
-                indicator=by_code[ind_id], period=item.period.label, text=item.text,
-                revision=number, author=user, reason=reason,
-            )  # fmt: skip
+            if current is None or current.text != item.text:
+                texts.append((current, by_code[ind_id], item, number))
+    touched = [(f.indicator, f.period, f.series) for f in created]
+    touched += [(model, item.period.label, "commentary") for _, model, item, _ in texts]
+    _check_locks(pack, touched, user, given_reason)
+
+    for start in range(0, len(superseded), 500):
+        Figure.objects.filter(pk__in=superseded[start : start + 500]).update(is_current=False)
+    Figure.objects.bulk_create(created, batch_size=1000)
+    for current, model, item, number in texts:
+        _supersede(current)
+        CommentaryText.objects.create(
+            indicator=model, period=item.period.label, text=item.text,
+            revision=number, author=user, reason=reason,
+        )  # fmt: skip
 
     for path in sorted((pack_dir / "narrative").glob("*.md")):
         text = path.read_text("utf-8-sig")
@@ -159,6 +170,37 @@ def load_pack_into_db(pack_dir: str | Path, *, user=None, reason: str = "") -> S
             )  # fmt: skip
     bump_version()
     return Site.get()
+
+
+def _check_locks(pack: Pack, touched: list[tuple[Indicator, str, str]], user, reason: str) -> None:
+    """Refuse (:class:`~kpiboard.web.writes.Locked`) a load that changes figures or commentary
+    of approved periods, unless ``user`` may change approved figures and gives a ``reason``:
+    the same rule as entering a figure on the web."""
+    from .permissions import can_edit_approved
+    from .writes import Locked, Locks, locked_message
+
+    locks = Locks(pack.calendar)
+    hits: dict[int, list[str]] = {}
+    signoffs = {}
+    for indicator, label, series in touched:
+        lock = locks.lock(indicator.section_id, pack.calendar.parse(label))
+        if lock is not None:
+            signoffs[lock.pk] = lock
+            hits.setdefault(lock.pk, []).append(f"{indicator.code} {series} {label}")
+    if not hits or (user is not None and can_edit_approved(user) and reason):
+        return
+    lines = []
+    for pk, items in hits.items():
+        shown = ", ".join(items[:5]) + (f" and {len(items) - 5} more" if len(items) > 5 else "")
+        lines.append(f"{locked_message(signoffs[pk], pack.calendar)} ({shown})")
+    how = (
+        "a reason"
+        if user is not None and can_edit_approved(user)
+        else "the name of an analyst or administrator and a reason"
+    )
+    raise Locked(
+        {"": "The pack changes approved periods. " + "; ".join(lines) + f". Give {how} to load it"}
+    )
 
 
 def _pack_rows(pack_dir: Path, problems: Problems) -> list[Row]:

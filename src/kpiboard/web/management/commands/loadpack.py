@@ -1,19 +1,46 @@
+"""``kpiboard manage loadpack PACK``: load a pack folder into the database.
+
+Changing figures or commentary of approved periods needs ``--user`` (an analyst or
+administrator, recorded as the author) and ``--reason``, as changing them on the web does.
+"""
+
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from ....packs.problems import PackError
+from ...accounts import normalise_username
 from ...store import load_pack_into_db
+from ...writes import Locked
 
 
 class Command(BaseCommand):
-    help = "Load a pack folder into the database (new revisions for what changed; nothing removed)."
+    help = (
+        "Load a pack folder into the database (new revisions for what changed; nothing removed). "
+        "Changes to approved periods need --user and --reason."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("pack")
-        parser.add_argument("--reason", default="")
+        parser.add_argument("--reason", default="", help="why: recorded with every change")
+        parser.add_argument(
+            "--user",
+            default="",
+            metavar="USERNAME",
+            help="who is loading: recorded as the author (needed to change approved periods)",
+        )
 
-    def handle(self, pack, reason, **options):
+    def handle(self, pack, reason, user, **options):
+        person = None
+        if user:
+            person = (
+                get_user_model().objects.filter(username=normalise_username(user)).first()
+            )
+            if person is None or not person.is_active:
+                raise CommandError(f"no active person called {user!r} (see addperson)")
         try:
-            site = load_pack_into_db(pack, reason=reason)
+            site = load_pack_into_db(pack, user=person, reason=reason)
         except PackError as exc:
             raise CommandError(str(exc)) from None
+        except Locked as exc:
+            raise CommandError(exc.errors[""]) from None
         self.stdout.write(f"Loaded {pack}: data version {site.version}.")
