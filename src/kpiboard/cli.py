@@ -272,14 +272,21 @@ def demo(directory: str, kind: str, with_report: bool) -> None:
 
 
 def _django(data_dir: str | None = None) -> None:
+    """Set up Django; settings that refuse to start (production safety checks, bad values) stop
+    the command with their one-line message, not a traceback."""
     import os
 
     if data_dir:
         os.environ["KPIBOARD_DATA_DIR"] = data_dir
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kpiboard.web.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        click.echo(f"kpiboard: {exc}", err=True)
+        sys.exit(1)
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

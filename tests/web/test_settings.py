@@ -34,6 +34,7 @@ NAMES = [
     "SECURE_CONTENT_TYPE_NOSNIFF",
     "X_FRAME_OPTIONS",
     "LOGIN_MAX_FAILURES",
+    "SEPARATE_DUTIES",
     "PAGE_CACHE_MB",
     "DATABASES",
     "STORAGES",
@@ -95,19 +96,65 @@ def test_production_refuses_debug_on(tmp_path):
         pytest.param("", id="empty"),
         pytest.param("x" * 49, id="short"),
         pytest.param(live_settings._DEV_KEY, id="development-default"),
+        pytest.param("a" * 50, id="one-character"),
+        pytest.param("abcdefghi" * 8, id="nine-characters"),
     ],
 )
-def test_production_refuses_missing_short_or_default_secret_key(tmp_path, key):
+def test_production_refuses_missing_short_weak_or_default_secret_key(tmp_path, key):
     environ = dict(PRODUCTION)
     environ.pop("KPIBOARD_SECRET_KEY")
     if key is not None:
         environ["KPIBOARD_SECRET_KEY"] = key
     message = refusal(tmp_path, **environ)
-    assert message.startswith("KPIBOARD_SECRET_KEY must be set to a random string of 50+")
+    assert message.startswith(
+        "KPIBOARD_SECRET_KEY must be a random string of 50+ characters with at least 10 "
+        "different characters in production"
+    )
 
 
-def test_production_accepts_a_50_character_key(tmp_path):
-    assert "error" not in load_settings(tmp_path, **{**PRODUCTION, "KPIBOARD_SECRET_KEY": "y" * 50})
+def test_production_accepts_a_50_character_key_of_ten_characters(tmp_path):
+    key = "abcdefghij" * 5
+    assert "error" not in load_settings(tmp_path, **{**PRODUCTION, "KPIBOARD_SECRET_KEY": key})
+
+
+@pytest.mark.parametrize("hosts", ["*", "performance.example.gov.uk,*", "*.example.gov.uk"])
+def test_production_refuses_a_wildcard_host(tmp_path, hosts):
+    message = refusal(tmp_path, **{**PRODUCTION, "KPIBOARD_ALLOWED_HOSTS": hosts})
+    assert message == (
+        "KPIBOARD_ALLOWED_HOSTS must name the site's hosts in production, not a wildcard (*)"
+    )
+
+
+def test_development_may_allow_every_host(tmp_path):
+    s = load_settings(tmp_path, KPIBOARD_ALLOWED_HOSTS="*")
+    assert s["ALLOWED_HOSTS"] == ["*"]
+
+
+def run_quietly_refused(tmp_path, code: str, **environ: str):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("KPIBOARD_", "DJANGO_")) and k != "DATABASE_URL"
+    }
+    env.update(KPIBOARD_DATA_DIR=str(tmp_path), **environ)
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        pytest.param("from kpiboard.cli import main; main(['serve'])", id="serve"),
+        pytest.param("from kpiboard.cli import main; main(['manage', 'check'])", id="manage"),
+        pytest.param("import kpiboard.web.wsgi", id="wsgi"),
+    ],
+)
+def test_a_production_refusal_is_one_line_without_a_traceback(tmp_path, code):
+    done = run_quietly_refused(tmp_path, code, **{**PRODUCTION, "KPIBOARD_SECRET_KEY": "a" * 50})
+    assert done.returncode == 1
+    assert done.stderr.startswith("kpiboard: KPIBOARD_SECRET_KEY must be a random string")
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
 
 
 @pytest.mark.parametrize("hosts", [None, "", " , "])
@@ -207,6 +254,14 @@ def test_page_cache_size_from_the_environment_and_its_default(tmp_path):
 
 def test_login_max_failures_from_the_environment(tmp_path):
     assert load_settings(tmp_path, KPIBOARD_LOGIN_MAX_FAILURES="3")["LOGIN_MAX_FAILURES"] == 3
+    message = refusal(tmp_path, KPIBOARD_LOGIN_MAX_FAILURES="0")
+    assert message == "KPIBOARD_LOGIN_MAX_FAILURES must be 1 or more"
+
+
+def test_separation_of_duties_is_on_unless_turned_off(tmp_path):
+    assert load_settings(tmp_path)["SEPARATE_DUTIES"] is True
+    off = load_settings(tmp_path, KPIBOARD_SEPARATE_DUTIES="false")
+    assert off["SEPARATE_DUTIES"] is False
 
 
 # DATABASE_URL parsing.

@@ -32,9 +32,7 @@ class Command(BaseCommand):
     def handle(self, pack, reason, user, **options):
         person = None
         if user:
-            person = (
-                get_user_model().objects.filter(username=normalise_username(user)).first()
-            )
+            person = get_user_model().objects.filter(username=normalise_username(user)).first()
             if person is None or not person.is_active:
                 raise CommandError(f"no active person called {user!r} (see addperson)")
         try:
