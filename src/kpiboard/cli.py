@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -29,6 +31,32 @@ def _fail_with_problems(exc: PackError) -> None:
     count = len(exc.problems)
     click.echo(f"{count} problem{'s' if count != 1 else ''} found.", err=True)
     sys.exit(1)
+
+
+def _check_out(out: str) -> None:
+    """Stop at once, in one line, when ``--out`` is plainly not writable (a folder, or a folder
+    we may not write in), before any work is done; :func:`_writing` catches the rest."""
+    path = Path(out)
+    if path.is_dir():
+        raise click.ClickException(f"cannot write {out}: it is a folder; give a file name")
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise click.ClickException(f"cannot write {out}: {parent} is not a folder")
+    if not path.exists() and not os.access(parent, os.W_OK | os.X_OK):
+        raise click.ClickException(f"cannot write {out}: no permission to write in {parent}")
+
+
+@contextmanager
+def _writing(out: str):
+    """Turn a failure to write ``out`` (permissions, a full disk, a special file) into one
+    clear line and exit status 1 instead of a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise click.ClickException(f"cannot write {out}: {reason}") from None
 
 
 def _as_at(pack, text: str | None):
@@ -108,7 +136,7 @@ def _print_table(pack, rows: list[dict]) -> None:
 @click.argument("pack", type=click.Path(exists=True, file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), default=None,
               help="Output format (default: from the --out suffix).")  # fmt: skip
-@click.option("--out", "out", type=click.Path(dir_okay=False), required=True, help="File to write.")
+@click.option("--out", "out", type=click.Path(), required=True, help="File to write.")
 @click.option("--tag", "tags", multiple=True, help="Only indicators with this tag (repeatable).")
 @click.option("--subset", help="A named subset from the manifest (e.g. bold-steps).")
 @click.option("--as-at", help="Report as at this period instead of the pack's.")
@@ -118,6 +146,7 @@ def report(pack: str, fmt: str | None, out: str, tags: tuple[str, ...], subset: 
     from .report import build_report, render
 
     p = _load(pack)
+    _check_out(out)
     fmt = fmt or Path(out).suffix.lstrip(".").lower()
     if fmt not in ("html", "pdf"):
         raise click.BadParameter("give --format html or pdf, or an --out ending .html or .pdf")
@@ -143,8 +172,9 @@ def report(pack: str, fmt: str | None, out: str, tags: tuple[str, ...], subset: 
             p, tags=tags, as_at=_as_at(p, as_at), subset_title=title, progress=bar.update
         )
     data = render(model, fmt)
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    Path(out).write_bytes(data)
+    with _writing(out):
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_bytes(data)
     click.echo(f"Wrote {out} ({len(data) / 1024:.0f} KiB, {len(model.pages)} indicator pages).")
 
 
@@ -177,7 +207,7 @@ def import_(file: str, pack: str, dry_run: bool, sheet: str | None) -> None:
 
 @main.command()
 @click.argument("pack", type=click.Path(exists=True, file_okay=False))
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="A .csv or .xlsx file.")
+@click.option("--out", required=True, type=click.Path(), help="A .csv or .xlsx file.")
 @click.option(
     "--layout",
     type=click.Choice(["results", "wide"]),
@@ -190,11 +220,13 @@ def export(pack: str, out: str, layout: str, as_at: str | None) -> None:
     from .packs.exporter import export_results, export_wide
 
     p = _load(pack)
+    _check_out(out)
     try:
-        if layout == "wide":
-            export_wide(p, out)
-        else:
-            export_results(p, out, _as_at(p, as_at))
+        with _writing(out):
+            if layout == "wide":
+                export_wide(p, out)
+            else:
+                export_results(p, out, _as_at(p, as_at))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--out") from None
     click.echo(f"Wrote {out}.")
