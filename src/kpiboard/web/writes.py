@@ -34,6 +34,7 @@ from ..core.indicators import Indicator as CoreIndicator
 from ..core.periods import FinancialCalendar, Period, PeriodError, PeriodKind
 from ..packs.datafiles import Row, assemble, format_number, series_problem
 from ..packs.problems import Problems
+from ..packs.textfiles import canonical_text
 from .models import (
     CommentaryText,
     Figure,
@@ -250,7 +251,7 @@ def editable_series(indicator: CoreIndicator, user) -> list[str]:
 
 
 def _clean_text(text: str | None) -> str:
-    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    return canonical_text(text)  # the form a pack's commentary file reads back
 
 
 def _same(a: float | None, b: float | None) -> bool:
