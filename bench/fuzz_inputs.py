@@ -160,13 +160,13 @@ def targets(work: Path) -> list[Target]:
     imports.mkdir()
     long_csv = imports / "long.csv"
     long_csv.write_text(
-        "indicator,period,series,value\nASC01,2013-10,actual,75\nASC02,2013-10,actual,11\n"
+        "indicator,period,series,value\nASC01,2013-10,actual,75\nASC07,2013-10,actual,5.9\n"
         "ASC01,2013-10,target,72\n",
         encoding="utf-8",
     )
     wide_csv = imports / "wide.csv"
     wide_csv.write_text(
-        "indicator,series,Sep-13,Oct-13\nASC01,actual,74,75\nASC02,actual,9,11\n", encoding="utf-8"
+        "indicator,series,Sep-13,Oct-13\nASC01,actual,74,75\nASC07,actual,5.84,5.9\n", encoding="utf-8"
     )
     wide_xlsx = imports / "wide.xlsx"
     wide_xlsx.write_bytes(
@@ -175,8 +175,9 @@ def targets(work: Path) -> list[Target]:
     unmutated = check_pack(pack)
     assert not unmutated, f"the fuzz pack itself does not load: {unmutated}"
     check, read = _check_pack(pack), _check_import(pack)
+    base = load_pack(pack)
     for path in (long_csv, wide_csv, wide_xlsx):
-        read(path)  # each import file is valid before it is mutated
+        check_import_file(base, path)  # each import file is valid before it is mutated
     return [
         Target("manifest", pack / "kpiboard.yaml", check),
         Target("indicator", pack / "indicators" / "ASC07.yaml", check),
