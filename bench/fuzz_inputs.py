@@ -166,7 +166,8 @@ def targets(work: Path) -> list[Target]:
     )
     wide_csv = imports / "wide.csv"
     wide_csv.write_text(
-        "indicator,series,Sep-13,Oct-13\nASC01,actual,74,75\nASC07,actual,5.84,5.9\n", encoding="utf-8"
+        "indicator,series,Sep-13,Oct-13\nASC01,actual,74,75\nASC07,actual,5.84,5.9\n",
+        encoding="utf-8",
     )
     wide_xlsx = imports / "wide.xlsx"
     wide_xlsx.write_bytes(
