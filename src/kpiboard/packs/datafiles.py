@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.aggregate import derive, how_problem
+from ..core.bounds import figure_problem
 from ..core.indicators import (
     BUILTIN_SERIES,
     INTERVAL_SERIES,
@@ -147,6 +148,12 @@ def series_problem(indicator: Indicator, series: str) -> str | None:
     return None
 
 
+def value_problem(indicator: Indicator, series: str, value: float | None) -> str | None:
+    """Why ``value`` may not be stored in ``series`` of ``indicator``, or None when it may: the
+    bound of the series' unit (see core.bounds), so one wild figure cannot break every report."""
+    return None if value is None else figure_problem(value, indicator.unit_of(series))
+
+
 def assemble(
     rows: list[Row],
     indicators: dict[str, Indicator],
@@ -170,6 +177,10 @@ def assemble(
         message = series_problem(indicator, row.series)
         if message:
             problems.report(row.file, row.line, "series", message)
+            continue
+        message = value_problem(indicator, row.series, row.value)
+        if message:
+            problems.report(row.file, row.line, "value", message)
             continue
         key = (row.indicator, period, row.series)
         if key in first_seen:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..core.indicators import Indicator
 from ..core.periods import FinancialCalendar, Period, PeriodError
-from .datafiles import read_csv_records
+from .datafiles import read_csv_records, value_problem
 from .problems import Problems
 
 PEER_COLUMNS = ("indicator", "period", "organisation", "value")
@@ -50,6 +50,10 @@ def assemble_peers(
         file, line = row.file, row.line
         if row.indicator not in indicators:
             problems.report(file, line, "indicator", f"unknown indicator {row.indicator!r}")
+            continue
+        message = value_problem(indicators[row.indicator], "actual", row.value)
+        if message:  # a peer's figure is the indicator's own measure, in its unit
+            problems.report(file, line, "value", message)
             continue
         try:
             period = calendar.parse(row.period)
