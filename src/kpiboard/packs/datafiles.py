@@ -159,8 +159,11 @@ def assemble(
     indicators: dict[str, Indicator],
     calendar: FinancialCalendar,
     problems: Problems,
+    *,
+    bounded: bool = True,
 ) -> tuple[dict[str, IndicatorData], dict[tuple[str, Period], str]]:
-    """Check rows against the register and build each indicator's series."""
+    """Check rows against the register and build each indicator's series; with ``bounded``,
+    each figure against the bound for its unit too (see :func:`value_problem`)."""
     points: dict[str, dict[str, dict[Period, float]]] = defaultdict(lambda: defaultdict(dict))
     first_seen: dict[tuple[str, Period, str], Row] = {}
     notes: dict[tuple[str, Period], str] = {}
@@ -178,7 +181,7 @@ def assemble(
         if message:
             problems.report(row.file, row.line, "series", message)
             continue
-        message = value_problem(indicator, row.series, row.value)
+        message = value_problem(indicator, row.series, row.value) if bounded else None
         if message:
             problems.report(row.file, row.line, "value", message)
             continue

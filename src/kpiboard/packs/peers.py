@@ -42,8 +42,11 @@ def assemble_peers(
     indicators: dict[str, Indicator],
     calendar: FinancialCalendar,
     problems: Problems,
+    *,
+    bounded: bool = True,
 ) -> PeerValues:
-    """Peer values by (indicator, period) then organisation code."""
+    """Peer values by (indicator, period) then organisation code; with ``bounded``, each
+    within the bound of the indicator's unit (see core.bounds)."""
     peers: PeerValues = defaultdict(dict)
     seen: dict[tuple[str, Period, str], str] = {}
     for row in rows:
@@ -51,7 +54,7 @@ def assemble_peers(
         if row.indicator not in indicators:
             problems.report(file, line, "indicator", f"unknown indicator {row.indicator!r}")
             continue
-        message = value_problem(indicators[row.indicator], "actual", row.value)
+        message = value_problem(indicators[row.indicator], "actual", row.value) if bounded else None
         if message:  # a peer's figure is the indicator's own measure, in its unit
             problems.report(file, line, "value", message)
             continue
