@@ -16,7 +16,13 @@ from pathlib import Path
 
 from ..core.indicators import Indicator
 from ..core.periods import Period, PeriodError
-from .datafiles import LONG_COLUMNS, OPTIONAL_COLUMNS, parse_number, series_problem
+from .datafiles import (
+    LONG_COLUMNS,
+    OPTIONAL_COLUMNS,
+    parse_number,
+    series_problem,
+    value_problem,
+)
 from .model import Pack
 from .problems import PackError, Problems
 from .tables import Table, column_letter, is_long_header, load_table
@@ -89,12 +95,20 @@ class _Checker:
             self.report(line, column, "period", str(exc))
             return None
 
-    def number(self, text: str, line: int, column: int, name: str) -> tuple[bool, float | None]:
+    def number(
+        self, text: str, line: int, column: int, name: str, target: tuple[Indicator, str] | None
+    ) -> tuple[bool, float | None]:
+        """The cell's figure; with ``target`` (indicator, series), also within its bound."""
         try:
-            return True, parse_number(text)
+            value = parse_number(text)
         except ValueError as exc:
             self.report(line, column, name, str(exc))
             return False, None
+        message = value_problem(*target, value) if target is not None else None
+        if message:
+            self.report(line, column, name, message)
+            return False, None
+        return True, value
 
 
 def _beyond(check: _Checker, cells: list[str], width: int, line: int) -> None:
@@ -121,7 +135,8 @@ def _read_long(check: _Checker, header: list[str], start: int) -> list[ImportRow
         indicator = check.indicator(get("indicator"), line, where["indicator"])
         period = check.period(get("period"), line, where["period"])
         series_ok = check.series(indicator, get("series"), line, where["series"])
-        value_ok, value = check.number(get("value"), line, where["value"], "value")
+        target = (indicator, get("series")) if indicator and series_ok else None
+        value_ok, value = check.number(get("value"), line, where["value"], "value", target)
         if not (indicator and period and series_ok and value_ok):
             continue
         key = (indicator.id, period, get("series"))
@@ -189,7 +204,8 @@ def _read_wide(check: _Checker, header: list[str], start: int) -> list[ImportRow
                     "a figure in a column with no period heading",
                 )  # fmt: skip
                 continue
-            ok, value = check.number(text, line, j, f"column {column_letter(j)}")
+            target = (indicator, series) if indicator and series_ok else None
+            ok, value = check.number(text, line, j, f"column {column_letter(j)}", target)
             if ok and value is not None and indicator and series_ok:
                 figures.append(ImportRow(indicator.id, periods[j], series, value, "", line))
         if not (indicator and series_ok):
