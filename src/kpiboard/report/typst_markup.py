@@ -19,6 +19,8 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
+from .markdown import dropped_image_text
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.tree import SyntaxTreeNode
@@ -213,11 +215,21 @@ class _Writer:
                 return f"#link({typst_string(href)})[{inner}]"
             return inner
         if kind == "image":
-            # No external resources in the PDF: the image's description stands in for it.
-            alt = self.inlines(node.children) or escape_text(str(node.attrs.get("src", "")))
-            return f"#emph[\\[Image: {alt}\\]]"
+            # No images in the PDF (none fetched, none embedded): the same note as the HTML
+            # report's stands in for it, with the image's description.
+            note = dropped_image_text(_plain_text(node), str(node.attrs.get("src", "")))
+            return f"#emph[{escape_text(note)}]"
         if kind == "html_inline":
             return escape_text(node.content)
         if node.children:
             return self.inlines(node.children)
         return escape_text(node.content)
+
+
+def _plain_text(node: SyntaxTreeNode) -> str:
+    """The text of ``node``'s inline content without its marks (an image's description)."""
+    if node.type in ("text", "code_inline"):
+        return node.content
+    if node.type in ("softbreak", "hardbreak"):
+        return " "
+    return "".join(_plain_text(child) for child in node.children)
