@@ -6,8 +6,9 @@ markup shorthands, so nothing depends on where a line starts or what the next ch
 
 Text is never trusted: every character that means something in Typst markup is escaped with a
 backslash, so a pack's commentary cannot run Typst code, read files, set labels or references,
-or open maths. Raw HTML in the Markdown is printed as text, and links go out only to ``http``,
-``https`` and ``mailto`` addresses.
+or open maths. Raw HTML in the Markdown is printed as text, links go out only to ``http``,
+``https`` and ``mailto`` addresses, and an image is never embedded or fetched: the HTML report's
+note (:func:`~kpiboard.report.markdown.dropped_image_text`) stands in for it.
 
 Headings become ``#heading(outlined: false, bookmarked: false)``: they keep their structure (and
 PDF tags) but never appear in the contents page or the bookmarks, which belong to the report.
