@@ -281,6 +281,13 @@ class _Relations:
         pass
 
 
+class _Ignored(_Relations):
+    """Any other part (styles, shared strings, themes): parsed only to be checked."""
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        pass
+
+
 _ROOTS = {"worksheet": _XlsxSheet, "document-content": _OdsContent}
 _ROOTS.update(workbook=_Relations, Relationships=_Relations)
 
@@ -291,7 +298,7 @@ class _Part:
 
     def __init__(self, label: str, member: str):
         self.label, self.member = label, member
-        self.reader: _XlsxSheet | _OdsContent | _Relations | None = None
+        self.reader: _XlsxSheet | _OdsContent | _Relations | None = None  # set by the root
         self.parser = expat.ParserCreate()
         self.parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         self.parser.StartDoctypeDeclHandler = self._doctype
@@ -307,7 +314,7 @@ class _Part:
         name = name.rpartition(":")[2]
         if self.reader is None:
             make = _ROOTS.get(name)
-            self.reader = make() if make else _Relations()
+            self.reader = make() if make else _Ignored()
         self.reader.start(name, attrs)
 
     def _end(self, name: str) -> None:
