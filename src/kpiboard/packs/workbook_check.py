@@ -43,6 +43,7 @@ RATIO_FROM_BYTES = 1024 * 1024  # ... once the part inflates to more than this
 MAX_ROWS = 100_000  # rows of the sheet read, from row 1 to its last cell
 MAX_COLUMNS = 1_000  # columns of the sheet read, from column A to its last cell
 MAX_CELLS = 2_000_000  # rows x columns of the sheet read
+MAX_UNSAVED_NOTED = 1_000  # formulas without a result noted per sheet (one refuses the import)
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and .msg, .doc) container
@@ -91,6 +92,10 @@ class SheetExtent:
         if row > self.rows or column > self.columns:
             self.last_cell = ref or f"{_letters(column)}{row}"
         self.rows, self.columns = max(self.rows, row), max(self.columns, column)
+
+    def unsaved(self, row: int, column: int) -> None:
+        if len(self.unsaved_formulas) < MAX_UNSAVED_NOTED:
+            self.unsaved_formulas.append((row, column))
 
     def problem(self) -> str:
         """Why the sheet is too large to read, or ``""``."""
@@ -213,7 +218,7 @@ class _XlsxSheet:
         if name == "v":
             self.in_value = False
         elif name == "c" and self.formula and not self.saw_value:
-            self.extent.unsaved_formulas.append((self.row, self.column))
+            self.extent.unsaved(self.row, self.column)
 
     def text(self, data: str) -> None:
         if self.in_value and data.strip():
@@ -247,7 +252,7 @@ class _OdsContent:
             if "formula" in attrs and not self.has_value:
                 first_row = self.row - self.rows_here + 1
                 first_column = self.column - self.columns_here + 1
-                self.extent.unsaved_formulas.append((first_row, first_column))
+                self.extent.unsaved(first_row, first_column)
 
     def end(self, name: str) -> None:
         if name in ("table-cell", "covered-table-cell"):
