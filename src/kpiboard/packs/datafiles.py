@@ -50,7 +50,9 @@ def parse_number(text: str) -> float | None:
     """A plain number, or None for an empty cell; raises ValueError with the reason.
 
     An accounting-style negative in brackets, "(2068)", is -2068: finance spreadsheets saved as
-    CSV write their negatives that way."""
+    CSV write their negatives that way. Only the digits 0-9 are read: Python's ``float`` would
+    also take ``1_000`` and Arabic-Indic or full-width digits, which no one types in a figure
+    on purpose, so those are refused rather than guessed at."""
     text = text.strip()
     if not text:
         return None
@@ -65,6 +67,10 @@ def parse_number(text: str) -> float | None:
         raise ValueError(f"{text!r} is not a number: write percentages without %, e.g. {text[:-1]}")
     if "," in text:
         raise ValueError(f"{text!r} is not a number: leave out thousands separators")
+    if "_" in text:
+        raise ValueError(f"{text!r} is not a number: leave out the underscores")
+    if not text.isascii():
+        raise ValueError(f"{text!r} is not a number: write it with the digits 0-9")
     try:
         value = float(text)
     except ValueError:

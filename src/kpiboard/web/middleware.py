@@ -61,19 +61,36 @@ class RefuseNulMiddleware:
         return self.get_response(request)
 
 
+#: The largest body that can be form fields alone (the longest field, commentary, is far smaller).
+FIELDS_BODY_BYTES = 1024 * 1024
+
+
 class RefuseNulFieldsMiddleware:
     """The same 400 page for a NUL byte in a posted form field's name or value (the sign-in
     username included). It runs after :class:`LoginRequiredMiddleware`, so a signed-out
     visitor's upload is never parsed except on the sign-in page; an uploaded file's bytes are
-    not a field and are not looked at (the import reads them itself)."""
+    not a field and are not looked at (the import reads them itself).
+
+    A body declared larger than :data:`FIELDS_BODY_BYTES` is not parsed here: only a file upload
+    is that large, and its view refuses an oversized one from the declared length before reading
+    it (the import's only other field is the CSRF token).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method == "POST" and _nul_in(request.POST):
+        if request.method == "POST" and _small_body(request) and _nul_in(request.POST):
             return _refused()
         return self.get_response(request)
+
+
+def _small_body(request) -> bool:
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return declared <= FIELDS_BODY_BYTES
 
 
 class LoginRequiredMiddleware:
