@@ -162,6 +162,9 @@ class PackSource:
     narrative: dict[str, str] = field(default_factory=dict)  # file name -> Markdown
     peer_rows: list[PeerRow] = field(default_factory=list)
     root: Path | None = None
+    #: Whether figures are checked against their bound (core.bounds). A database may hold
+    #: figures saved before there was one: its pages must still show (and chart) them.
+    bounded: bool = True
 
 
 def read_source(root: str | Path, problems: Problems) -> PackSource:
@@ -256,7 +259,7 @@ def build_pack(source: PackSource, problems: Problems | None = None) -> Pack:
         problems.report("indicators/", 0, "", "no indicator definitions found")
 
     rows = [row for row in source.rows if row.indicator not in broken]
-    data, data_notes = assemble(rows, indicators, calendar, problems)
+    data, data_notes = assemble(rows, indicators, calendar, problems, bounded=source.bounded)
 
     commentary: dict[str, tuple[Commentary, ...]] = dict(source.commentary)
     for rel, stem, text in source.commentary_files:
@@ -268,7 +271,7 @@ def build_pack(source: PackSource, problems: Problems | None = None) -> Pack:
         items = read_commentary(rel, text, calendar, problems)
         commentary[stem] = tuple(sorted(items, key=lambda c: c.period.sort_key))
 
-    peers = assemble_peers(source.peer_rows, indicators, calendar, problems)
+    peers = assemble_peers(source.peer_rows, indicators, calendar, problems, bounded=source.bounded)
     for ind in indicators.values():
         for group in ind.peer_groups:
             if group not in manifest.peer_groups:

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kpiboard.web.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -62,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kpiboard.web.middleware.LoginRequiredMiddleware",
+    "kpiboard.web.middleware.RefuseNulFieldsMiddleware",
     "kpiboard.web.middleware.ContentSecurityPolicyMiddleware",
 ]
 ROOT_URLCONF = "kpiboard.web.root_urls"

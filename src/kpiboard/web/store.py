@@ -204,6 +204,7 @@ def source_from_db(at=None) -> PackSource:
             (f"indicators/{i.code}.yaml", i.code, wrap(definitions[i.id])) for i in indicators
         ],
         root=None,
+        bounded=False,  # figures saved before the bound still show; new ones are refused
     )
     figures = _as_of(
         Figure.objects.filter(indicator_id__in=live), ("indicator_id", "period", "series"), at
