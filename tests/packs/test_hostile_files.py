@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kpiboard.packs.loader import check_pack
+from kpiboard.core.periods import UK
+from kpiboard.packs.importer import apply_import, plan_import
+from kpiboard.packs.loader import check_pack, load_pack
 from kpiboard.packs.yamlsource import MAX_YAML_BYTES, dump, load
 
 
@@ -109,3 +111,15 @@ def test_links_that_stay_inside_the_pack_are_followed(pack_dir):
 def test_a_pipe_in_the_pack_is_refused_rather_than_read_forever(pack_dir):
     os.mkfifo(pack_dir / "indicators" / "ASC04.yaml")
     assert problems_of(pack_dir) == ["indicators/ASC04.yaml: is not a plain file"]
+
+
+def test_an_import_edits_the_data_file_the_loader_reads_not_a_hidden_copy(pack_dir, tmp_path):
+    hidden = pack_dir / "data" / ".actuals.csv"
+    hidden.write_text((pack_dir / "data" / "actuals.csv").read_text())
+    before = hidden.read_bytes()
+    upload = tmp_path / "new.csv"
+    upload.write_text("indicator,period,series,value\nASC02,2013-09,actual,8\n")
+    apply_import(plan_import(pack_dir, upload))
+    data = load_pack(pack_dir).data["ASC02"]
+    assert data.get("actual")[data.index_of(UK.parse("2013-09"))] == 8
+    assert hidden.read_bytes() == before
