@@ -101,3 +101,25 @@ def test_demo_command_writes_the_trust_pack_and_its_reports(tmp_path):
     assert result.exit_code == 0, result.output
     assert (out / "report.html").stat().st_size > 10_000
     assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_rare_events_and_cumulative_counts_get_the_right_chart(nhs_pack):
+    analyses = nhs_pack.analyse()
+    assert analyses["NE01"].spc.chart.value == "t"
+    assert analyses["MRSA01"].spc.chart.value == "g"
+    # C. difficile is rated year to date; its chart is of the monthly cases beneath the total.
+    cdi = analyses["CDI01"]
+    assert nhs_pack.indicators["CDI01"].spc.on == "cases"
+    assert len(cdi.spc.values) == 36 and max(cdi.spc.values) < 15
+
+
+def test_mortality_ratio_is_rated_by_its_interval(nhs_pack):
+    result = nhs_pack.evaluate()["HSMR01"]
+    first, last = result.periods[0], result.latest
+    assert first.comparison.name == "WORSE" and first.rating.name == "RED"  # 103.4 to 114.4
+    assert last.comparison.name == "BETTER" and last.rating.name == "GREEN"  # 86.8 to 97.8
+
+
+def test_finance_prints_thousands_and_millions(nhs_pack):
+    assert nhs_pack.indicators["FIN01"].unit.format(-2068) == "-£2,068k"
+    assert nhs_pack.indicators["FIN04"].unit.format(23.7) == "£23.7m"

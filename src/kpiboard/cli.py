@@ -93,6 +93,7 @@ def check(pack: str) -> None:
 def rate(pack: str, fmt: str, as_at: str | None, only: tuple[str, ...]) -> None:
     """Rate every indicator and period in PACK: rating, override and direction of travel."""
     from .packs.exporter import result_rows
+    from .packs.spreadsheet_safety import neutralise_formula
 
     p = _load(pack)
     rows = result_rows(p, _as_at(p, as_at))
@@ -108,7 +109,8 @@ def rate(pack: str, fmt: str, as_at: str | None, only: tuple[str, ...]) -> None:
     elif fmt == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["indicator"])
         writer.writeheader()
-        writer.writerows(rows)
+        # Override reasons and titles are free text: none may open as a formula in a spreadsheet.
+        writer.writerows({k: neutralise_formula(v) for k, v in r.items()} for r in rows)
     else:
         _print_table(p, rows)
 

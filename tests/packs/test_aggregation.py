@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ import yaml
 from kpiboard.core.direction import Basis
 from kpiboard.core.indicators import Accumulation, Aggregation
 from kpiboard.packs.loader import check_pack, load_pack
+from tests.packs.test_loader import write
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -59,12 +59,6 @@ title: A count
 unit: count
 polarity: lower_is_better
 """
-
-
-def write(root: Path, rel: str, text: str) -> None:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
 
 
 @pytest.fixture

@@ -243,3 +243,79 @@ def test_only_analysts_apply_and_approved_periods_need_a_reason(demo_site, tmp_p
 def test_an_empty_cell_never_deletes_a_figure(demo_site, tmp_path):
     plan = plan_db_import(write(tmp_path, "indicator,period,series,value\nASC01,2013-09,actual,\n"))
     assert plan.changes == () and not plan.has_changes
+
+
+# --- hostile uploads ----------------------------------------------------------------------------
+
+
+def test_a_sheet_reaching_too_far_is_refused_and_removed(client_for, tmp_path, monkeypatch):
+    import python_calamine
+
+    from tests.hostile_files import one_cell_at
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the spreadsheet reader was reached")
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", refuse)
+    data = one_cell_at(tmp_path / "far.xlsx", "XFD1048576").read_bytes()
+    (tmp_path / "far.xlsx").unlink()
+    response = upload(client_for("analyst"), data, "far.xlsx")
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "far.xlsx has 1 problem: nothing was imported" in page
+    assert "the sheet reaches cell XFD1048576 (1,048,576 rows and 16,384 columns from A1)" in page
+    assert uploads(tmp_path) == []
+
+
+def test_an_upload_failing_unexpectedly_is_removed_too(client_for, tmp_path, monkeypatch):
+    def fail(*_args, **_kwargs):
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr("kpiboard.web.views.imports.plan_db_import", fail)
+    client = client_for("analyst")
+    client.raise_request_exception = True
+    with pytest.raises(RuntimeError):
+        upload(client, GOOD)
+    assert uploads(tmp_path) == []
+
+
+def test_an_oversized_upload_is_refused_before_its_body_is_read(client_for, tmp_path, monkeypatch):
+    from django.http.multipartparser import MultiPartParser
+
+    def parse(*_args, **_kwargs):
+        raise AssertionError("the upload's body was read")
+
+    monkeypatch.setattr(MultiPartParser, "parse", parse)
+    response = upload(client_for("analyst"), b"x" * (5 * 1024 * 1024 + 70_000), "big.csv")
+    assert response.status_code == 413
+    assert "The selected file must be smaller than 5MB" in response.content.decode()
+    assert uploads(tmp_path) == []
+
+
+def test_an_upload_just_over_the_limit_is_refused_after_reading(client_for, tmp_path):
+    response = upload(client_for("analyst"), b"x" * (5 * 1024 * 1024 + 1), "big.csv")
+    assert response.status_code == 400
+    assert "The selected file must be smaller than 5MB" in response.content.decode()
+    assert uploads(tmp_path) == []
+
+
+def test_the_size_refusal_still_checks_the_csrf_token_for_other_uploads(demo_site):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(demo_site["analyst"])
+    response = upload(strict, GOOD)
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".xlsb", ".xlsm"])
+def test_workbook_kinds_not_offered_are_refused(client_for, tmp_path, suffix):
+    response = upload(client_for("analyst"), b"PK\x03\x04", f"figures{suffix}")
+    assert response.status_code == 400
+    assert "must be a CSV or Excel file (.csv, .xlsx or .ods)" in response.content.decode()
+    assert uploads(tmp_path) == []
+
+
+def test_the_file_picker_offers_only_what_is_read(client_for):
+    page = client_for("analyst").get("/import/").content.decode()
+    assert 'accept=".csv,.xlsx,.ods"' in page

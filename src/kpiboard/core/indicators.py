@@ -209,6 +209,11 @@ class Indicator:
     def series_def(self, name: str) -> SeriesDef | None:
         return next((s for s in self.series if s.name == name), None)
 
+    def unit_of(self, name: str) -> Unit:
+        """The unit of series ``name``: its own when it declares one, else the indicator's."""
+        definition = self.series_def(name)
+        return definition.unit if definition is not None and definition.unit else self.unit
+
     @property
     def comparators(self) -> tuple[SeriesDef, ...]:
         return tuple(s for s in self.series if s.role is SeriesRole.COMPARATOR)

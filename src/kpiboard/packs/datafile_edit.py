@@ -29,7 +29,7 @@ def data_files(root: Path) -> dict[str, bytes]:
     return {
         f"{DATA_DIR}/{p.name}": p.read_bytes()
         for p in sorted(folder.glob("*"))
-        if p.suffix == ".csv" and p.is_file()
+        if p.suffix == ".csv" and p.is_file() and not p.name.startswith(".")
     }
 
 

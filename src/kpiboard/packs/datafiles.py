@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.aggregate import derive, how_problem
+from ..core.bounds import figure_problem
 from ..core.indicators import (
     BUILTIN_SERIES,
     INTERVAL_SERIES,
@@ -49,7 +50,9 @@ def parse_number(text: str) -> float | None:
     """A plain number, or None for an empty cell; raises ValueError with the reason.
 
     An accounting-style negative in brackets, "(2068)", is -2068: finance spreadsheets saved as
-    CSV write their negatives that way."""
+    CSV write their negatives that way. Only the digits 0-9 are read: Python's ``float`` would
+    also take ``1_000`` and Arabic-Indic or full-width digits, which no one types in a figure
+    on purpose, so those are refused rather than guessed at."""
     text = text.strip()
     if not text:
         return None
@@ -64,6 +67,10 @@ def parse_number(text: str) -> float | None:
         raise ValueError(f"{text!r} is not a number: write percentages without %, e.g. {text[:-1]}")
     if "," in text:
         raise ValueError(f"{text!r} is not a number: leave out thousands separators")
+    if "_" in text:
+        raise ValueError(f"{text!r} is not a number: leave out the underscores")
+    if not text.isascii():
+        raise ValueError(f"{text!r} is not a number: write it with the digits 0-9")
     try:
         value = float(text)
     except ValueError:
@@ -147,13 +154,22 @@ def series_problem(indicator: Indicator, series: str) -> str | None:
     return None
 
 
+def value_problem(indicator: Indicator, series: str, value: float | None) -> str | None:
+    """Why ``value`` may not be stored in ``series`` of ``indicator``, or None when it may: the
+    bound of the series' unit (see core.bounds), so one wild figure cannot break every report."""
+    return None if value is None else figure_problem(value, indicator.unit_of(series))
+
+
 def assemble(
     rows: list[Row],
     indicators: dict[str, Indicator],
     calendar: FinancialCalendar,
     problems: Problems,
+    *,
+    bounded: bool = True,
 ) -> tuple[dict[str, IndicatorData], dict[tuple[str, Period], str]]:
-    """Check rows against the register and build each indicator's series."""
+    """Check rows against the register and build each indicator's series; with ``bounded``,
+    each figure against the bound for its unit too (see :func:`value_problem`)."""
     points: dict[str, dict[str, dict[Period, float]]] = defaultdict(lambda: defaultdict(dict))
     first_seen: dict[tuple[str, Period, str], Row] = {}
     notes: dict[tuple[str, Period], str] = {}
@@ -170,6 +186,10 @@ def assemble(
         message = series_problem(indicator, row.series)
         if message:
             problems.report(row.file, row.line, "series", message)
+            continue
+        message = value_problem(indicator, row.series, row.value) if bounded else None
+        if message:
+            problems.report(row.file, row.line, "value", message)
             continue
         key = (row.indicator, period, row.series)
         if key in first_seen:

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import TypeVar
 
 from ..core.aggregate import how_problem
+from ..core.bounds import figure_problem
 from ..core.direction import Basis
 from ..core.indicators import (
     BUILTIN_SERIES,
@@ -181,7 +182,7 @@ def _read_overrides(r: FieldReader, calendar: FinancialCalendar) -> tuple[Overri
 
 
 def _read_year_end_targets(
-    r: FieldReader, calendar: FinancialCalendar
+    r: FieldReader, calendar: FinancialCalendar, unit: Unit
 ) -> tuple[tuple[int, float], ...]:
     block = r.mapping_at("year_end_targets")
     out = []
@@ -201,6 +202,10 @@ def _read_year_end_targets(
             r.problems.report(
                 r.file, block.line_of(year), where, f"must be a number, not {value!r}"
             )
+            continue
+        problem = figure_problem(float(value), unit)  # a target is a figure in the unit
+        if problem:
+            r.problems.report(r.file, block.line_of(year), where, problem)
             continue
         out.append((calendar.year_of(period.start), float(value)))
     return tuple(out)
@@ -479,7 +484,7 @@ def read_indicator(
         rules=_read_rules(r, calendar, default_rule, polarity),
         series=series,
         overrides=_read_overrides(r, calendar),
-        year_end_targets=_read_year_end_targets(r, calendar),
+        year_end_targets=_read_year_end_targets(r, calendar, unit),
         direction_basis_declared=_optional(r, "direction_basis", Basis),
         illustrative=r.text("illustrative"),
         derive=_read_derive(r, series),

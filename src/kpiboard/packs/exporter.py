@@ -4,6 +4,10 @@
 :func:`export_wide` writes the pack's figures as a trend table (``indicator, series`` and one
 column per period), the wide layout :mod:`kpiboard.packs.importer` reads back: export, edit in a
 spreadsheet, import.
+
+Every text cell goes through :func:`~kpiboard.packs.spreadsheet_safety.neutralise_formula`, so
+text that a spreadsheet would run as a formula (an override reason starting with ``=``) is shown
+as text; figures stay numbers.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from ..core.rating import Rating
 from ..core.summary import latest_icons
 from .datafiles import format_number
 from .model import Pack
+from .spreadsheet_safety import neutralise_formula
 
 RESULT_COLUMNS = (
     "indicator",
@@ -188,23 +193,25 @@ def _suffix(out_path: Path) -> str:
     return suffix
 
 
-def _csv_cell(value: object) -> str:
+def csv_cell(value: object) -> str:
+    """``value`` as CSV text: figures as written in data files, flags as true/false, and text
+    neutralised against formula injection."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
         return format_number(value)
-    return str(value)
+    return str(neutralise_formula(str(value)))
 
 
 def _write_csv(out_path: Path, columns: Sequence[str], rows: list[dict]) -> None:
     # utf-8-sig: Excel reads a CSV file as UTF-8 only when it starts with a byte order mark.
     with open(out_path, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(columns)
+        writer.writerow([csv_cell(c) for c in columns])
         for row in rows:
-            writer.writerow([_csv_cell(row[c]) for c in columns])
+            writer.writerow([csv_cell(row[c]) for c in columns])
 
 
 class _Sheets:
@@ -213,7 +220,12 @@ class _Sheets:
     def __init__(self, out_path: Path):
         import xlsxwriter
 
-        self.book = xlsxwriter.Workbook(str(out_path))
+        # Cells are written with typed calls (write_string, never write_formula); these options
+        # also stop XlsxWriter's generic write() from turning text into formulas, links or numbers.
+        self.book = xlsxwriter.Workbook(
+            str(out_path),
+            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+        )
         self.bold = self.book.add_format({"bold": True})
         self.date = self.book.add_format({"num_format": "yyyy-mm-dd"})
 
@@ -229,7 +241,7 @@ class _Sheets:
         ws = self.book.add_worksheet(name)
         widths = [len(c) for c in columns]
         for j, column in enumerate(columns):
-            ws.write_string(0, j, column, self.bold)
+            ws.write_string(0, j, str(neutralise_formula(column)), self.bold)
         for i, row in enumerate(rows, start=1):
             for j, column in enumerate(columns):
                 value = row[column]
@@ -245,8 +257,8 @@ class _Sheets:
                     ws.write_datetime(i, j, dt.date.fromisoformat(value), self.date)
                     text = value
                 else:
-                    ws.write_string(i, j, str(value))
-                    text = str(value)
+                    text = str(neutralise_formula(str(value)))
+                    ws.write_string(i, j, text)
                 widths[j] = max(widths[j], len(text))
         for j, width in enumerate(widths):
             ws.set_column(j, j, min(width + 2, MAX_WIDTH))

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ..core.bounds import number_problem
 from ..core.periods import FinancialCalendar, Period, PeriodError
 from ..core.rating import Band
 from .problems import Problems
@@ -82,6 +83,10 @@ class FieldReader:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.problem(key, f"must be a number, not {value!r}")
+            return None
+        problem = number_problem(float(value))  # YAML's .inf and .nan, or a slip like 1e308
+        if problem:
+            self.problem(key, problem)
             return None
         return float(value)
 

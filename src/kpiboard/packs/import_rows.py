@@ -15,13 +15,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.indicators import Indicator
-from ..core.periods import Period, PeriodError
-from .datafiles import LONG_COLUMNS, OPTIONAL_COLUMNS, parse_number, series_problem
+from ..core.periods import Period, PeriodError, PeriodKind
+from .datafiles import (
+    LONG_COLUMNS,
+    OPTIONAL_COLUMNS,
+    parse_number,
+    series_problem,
+    value_problem,
+)
 from .model import Pack
 from .problems import PackError, Problems
 from .tables import Table, column_letter, is_long_header, load_table
 
 WIDE_START = ("indicator", "series")
+_EVERY = {"month": "monthly", "quarter": "quarterly", "year": "yearly"}
+UNSAVED_FORMULA = (
+    "a formula with no saved result, so no figure: open the file in the spreadsheet program "
+    "and save it, or paste the figures as values"
+)
 
 
 @dataclass(frozen=True)
@@ -89,12 +100,36 @@ class _Checker:
             self.report(line, column, "period", str(exc))
             return None
 
-    def number(self, text: str, line: int, column: int, name: str) -> tuple[bool, float | None]:
+    def day_problem(self, indicator: Indicator, period: Period) -> str:
+        """Why a day cannot be a figure of ``indicator``, or ``""``.
+
+        A spreadsheet date such as 15 Oct 2013 is read as that day; on an indicator with
+        monthly (quarterly, yearly) figures it would become a stray day figure, so the period
+        the date falls in is named instead.
+        """
+        every = _EVERY.get(indicator.frequency)
+        if period.kind is not PeriodKind.DAY or every is None:
+            return ""
+        meant = self.pack.calendar.containing(PeriodKind(indicator.frequency), period.start)
+        return (
+            f"{period.label} is a day, but {indicator.id} has {every} figures: the date falls "
+            f"in {meant.label} ({meant.display}); write that period instead"
+        )
+
+    def number(
+        self, text: str, line: int, column: int, name: str, target: tuple[Indicator, str] | None
+    ) -> tuple[bool, float | None]:
+        """The cell's figure; with ``target`` (indicator, series), also within its bound."""
         try:
-            return True, parse_number(text)
+            value = parse_number(text)
         except ValueError as exc:
             self.report(line, column, name, str(exc))
             return False, None
+        message = value_problem(*target, value) if target is not None else None
+        if message:
+            self.report(line, column, name, message)
+            return False, None
+        return True, value
 
 
 def _beyond(check: _Checker, cells: list[str], width: int, line: int) -> None:
@@ -121,7 +156,11 @@ def _read_long(check: _Checker, header: list[str], start: int) -> list[ImportRow
         indicator = check.indicator(get("indicator"), line, where["indicator"])
         period = check.period(get("period"), line, where["period"])
         series_ok = check.series(indicator, get("series"), line, where["series"])
-        value_ok, value = check.number(get("value"), line, where["value"], "value")
+        target = (indicator, get("series")) if indicator and series_ok else None
+        value_ok, value = check.number(get("value"), line, where["value"], "value", target)
+        if indicator and period and (stray := check.day_problem(indicator, period)):
+            check.report(line, where["period"], "period", stray)
+            continue
         if not (indicator and period and series_ok and value_ok):
             continue
         key = (indicator.id, period, get("series"))
@@ -189,7 +228,11 @@ def _read_wide(check: _Checker, header: list[str], start: int) -> list[ImportRow
                     "a figure in a column with no period heading",
                 )  # fmt: skip
                 continue
-            ok, value = check.number(text, line, j, f"column {column_letter(j)}")
+            target = (indicator, series) if indicator and series_ok else None
+            ok, value = check.number(text, line, j, f"column {column_letter(j)}", target)
+            if indicator and (stray := check.day_problem(indicator, periods[j])):
+                check.report(line, j, "", stray)
+                continue
             if ok and value is not None and indicator and series_ok:
                 figures.append(ImportRow(indicator.id, periods[j], series, value, "", line))
         if not (indicator and series_ok):
@@ -208,6 +251,8 @@ def _read_wide(check: _Checker, header: list[str], start: int) -> list[ImportRow
 
 def read_import(pack: Pack, table: Table, problems: Problems) -> tuple[str, list[ImportRow]]:
     """The layout (``long`` or ``wide``) and the checked figures of ``table``."""
+    for row, column in table.unsaved_formulas:
+        problems.report(table.label, row, f"column {column_letter(column)}", UNSAVED_FORMULA)
     start = next((i for i, cells in enumerate(table.rows) if any(c.strip() for c in cells)), None)
     if start is None:
         problems.report(table.label, 0, "", "empty: expected a header row")

@@ -15,11 +15,40 @@ from .model import Commentary, Pack, Section
 from .peers import PeerRow, assemble_peers, read_peer_csv
 from .problems import PackError, Problem, Problems
 from .textfiles import read_commentary, read_narrative
-from .yamlsource import DuplicateKey, error_line, load
+from .yamlsource import MAX_YAML_BYTES, DuplicateKey, TooLarge, error_line, load
+
+OUTSIDE = "is a link to {target}, outside the pack folder; a pack reads only its own files"
 
 
-def _read_text(path: Path, rel: str, problems: Problems) -> str | None:
+def _outside(path: Path, root: Path) -> str | None:
+    """Where ``path`` really is, when links take it out of the pack folder ``root``; None when
+    it stays inside (links within the pack, say a shared narrative file, are allowed)."""
     try:
+        target = path.resolve()
+        inside = target.is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a loop of links
+        return str(path)
+    return None if inside else str(target)
+
+
+def _read_text(root: Path, rel: str, problems: Problems, limit: int | None = None) -> str | None:
+    """The text of the pack file ``rel``, or None with the reason reported: a link out of the
+    pack, something other than a plain file (a pipe would never end), over ``limit`` bytes, not
+    UTF-8."""
+    path = root / rel
+    target = _outside(path, root)
+    if target is not None:
+        problems.report(rel, 0, "", OUTSIDE.format(target=target))
+        return None
+    try:
+        if path.exists() and not path.is_file():
+            problems.report(rel, 0, "", "is not a plain file")
+            return None
+        size = path.stat().st_size
+        if limit is not None and size > limit:
+            problems.report(rel, 0, "", f"{size:,} bytes is larger than this file may be "
+                            f"({limit:,} bytes)")  # fmt: skip
+            return None
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         problems.report(rel, 0, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
@@ -28,12 +57,14 @@ def _read_text(path: Path, rel: str, problems: Problems) -> str | None:
     return None
 
 
-def _read_yaml(path: Path, rel: str, problems: Problems) -> object | None:
-    text = _read_text(path, rel, problems)
+def _read_yaml(root: Path, rel: str, problems: Problems) -> object | None:
+    text = _read_text(root, rel, problems, MAX_YAML_BYTES)
     if text is None:
         return None
     try:
         return load(text)
+    except TooLarge as exc:
+        problems.report(rel, 0, "", str(exc))
     except DuplicateKey as exc:
         problems.report(rel, exc.line, str(exc.key), "appears twice in the same mapping")
     except yaml.YAMLError as exc:
@@ -42,10 +73,14 @@ def _read_yaml(path: Path, rel: str, problems: Problems) -> object | None:
     return None
 
 
-def _files(folder: Path) -> list[Path]:
+def _files(folder: Path, problems: Problems) -> list[Path]:
     """The files of a pack folder, in name order; hidden files (editor and import temporaries)
-    are not part of the pack."""
+    are not part of the pack. A folder that is a link out of the pack is refused whole."""
     if not folder.is_dir():
+        return []
+    target = _outside(folder, folder.parent)
+    if target is not None:
+        problems.report(f"{folder.name}/", 0, "", OUTSIDE.format(target=target))
         return []
     return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
 
@@ -127,49 +162,54 @@ class PackSource:
     narrative: dict[str, str] = field(default_factory=dict)  # file name -> Markdown
     peer_rows: list[PeerRow] = field(default_factory=list)
     root: Path | None = None
+    #: Whether figures are checked against their bound (core.bounds). A database may hold
+    #: figures saved before there was one: its pages must still show (and chart) them.
+    bounded: bool = True
 
 
 def read_source(root: str | Path, problems: Problems) -> PackSource:
     """Read a pack folder's files; file-level problems (encoding, YAML syntax) are reported."""
     root = Path(root)
-    source = PackSource(_read_yaml(root / MANIFEST, MANIFEST, problems), [], root=root)
-    for path in _files(root / "indicators"):
+    source = PackSource(_read_yaml(root, MANIFEST, problems), [], root=root)
+    for path in _files(root / "indicators", problems):
         rel = f"indicators/{path.name}"
         if path.suffix not in (".yaml", ".yml"):
             if path.is_file():
                 problems.report(rel, 0, "", "only .yaml files belong in indicators/")
             continue
-        source.indicators.append((rel, path.stem, _read_yaml(path, rel, problems)))
-    for path in _files(root / "data"):
+        source.indicators.append((rel, path.stem, _read_yaml(root, rel, problems)))
+    for path in _files(root / "data", problems):
         rel = f"data/{path.name}"
         if path.suffix != ".csv":
             if path.is_file():
                 message = "only .csv files belong in data/ (use kpiboard import for spreadsheets)"
                 problems.report(rel, 0, "", message)
             continue
-        text = _read_text(path, rel, problems)
+        text = _read_text(root, rel, problems)
         if text is not None:
             source.rows.extend(read_long_csv(rel, text, problems))
-    for path in _files(root / "commentary"):
+    for path in _files(root / "commentary", problems):
         rel = f"commentary/{path.name}"
         if path.suffix != ".md":
             if path.is_file():
                 problems.report(rel, 0, "", "only .md files belong in commentary/")
             continue
-        text = _read_text(path, rel, problems)
+        text = _read_text(root, rel, problems)
         if text is not None:
             source.commentary_files.append((rel, path.stem, text))
-    for path in _files(root / "narrative"):
-        text = _read_text(path, f"narrative/{path.name}", problems) if path.is_file() else None
+    for path in _files(root / "narrative", problems):
+        if path.is_dir():
+            continue
+        text = _read_text(root, f"narrative/{path.name}", problems)
         if text is not None:
             source.narrative[path.name] = text
-    for path in _files(root / "peers"):
+    for path in _files(root / "peers", problems):
         rel = f"peers/{path.name}"
         if path.suffix != ".csv":
             if path.is_file():
                 problems.report(rel, 0, "", "only .csv files belong in peers/")
             continue
-        text = _read_text(path, rel, problems)
+        text = _read_text(root, rel, problems)
         if text is not None:
             source.peer_rows.extend(read_peer_csv(rel, text, problems))
     return source
@@ -177,12 +217,18 @@ def read_source(root: str | Path, problems: Problems) -> PackSource:
 
 def load_pack(root: str | Path) -> Pack:
     """Read and validate a pack; raises :class:`PackError` listing every problem found."""
+    return read_pack(root)[1]
+
+
+def read_pack(root: str | Path) -> tuple[PackSource, Pack]:
+    """A pack's parts as read and the pack validated from them (the web store keeps both, and
+    reads each file once, so what it stores is exactly what was checked)."""
     root = Path(root)
     if not (root / MANIFEST).is_file():
         raise PackError([Problem(str(root), 0, "", f"not a pack: {MANIFEST} not found")])
     problems = Problems()
     source = read_source(root, problems)
-    return build_pack(source, problems)
+    return source, build_pack(source, problems)
 
 
 def build_pack(source: PackSource, problems: Problems | None = None) -> Pack:
@@ -213,7 +259,7 @@ def build_pack(source: PackSource, problems: Problems | None = None) -> Pack:
         problems.report("indicators/", 0, "", "no indicator definitions found")
 
     rows = [row for row in source.rows if row.indicator not in broken]
-    data, data_notes = assemble(rows, indicators, calendar, problems)
+    data, data_notes = assemble(rows, indicators, calendar, problems, bounded=source.bounded)
 
     commentary: dict[str, tuple[Commentary, ...]] = dict(source.commentary)
     for rel, stem, text in source.commentary_files:
@@ -225,7 +271,7 @@ def build_pack(source: PackSource, problems: Problems | None = None) -> Pack:
         items = read_commentary(rel, text, calendar, problems)
         commentary[stem] = tuple(sorted(items, key=lambda c: c.period.sort_key))
 
-    peers = assemble_peers(source.peer_rows, indicators, calendar, problems)
+    peers = assemble_peers(source.peer_rows, indicators, calendar, problems, bounded=source.bounded)
     for ind in indicators.values():
         for group in ind.peer_groups:
             if group not in manifest.peer_groups:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..core.indicators import Indicator
 from ..core.periods import FinancialCalendar, Period, PeriodError
-from .datafiles import read_csv_records
+from .datafiles import read_csv_records, value_problem
 from .problems import Problems
 
 PEER_COLUMNS = ("indicator", "period", "organisation", "value")
@@ -42,14 +42,21 @@ def assemble_peers(
     indicators: dict[str, Indicator],
     calendar: FinancialCalendar,
     problems: Problems,
+    *,
+    bounded: bool = True,
 ) -> PeerValues:
-    """Peer values by (indicator, period) then organisation code."""
+    """Peer values by (indicator, period) then organisation code; with ``bounded``, each
+    within the bound of the indicator's unit (see core.bounds)."""
     peers: PeerValues = defaultdict(dict)
     seen: dict[tuple[str, Period, str], str] = {}
     for row in rows:
         file, line = row.file, row.line
         if row.indicator not in indicators:
             problems.report(file, line, "indicator", f"unknown indicator {row.indicator!r}")
+            continue
+        message = value_problem(indicators[row.indicator], "actual", row.value) if bounded else None
+        if message:  # a peer's figure is the indicator's own measure, in its unit
+            problems.report(file, line, "value", message)
             continue
         try:
             period = calendar.parse(row.period)

@@ -3,6 +3,10 @@
 A spreadsheet's cells are turned into text without losing or inventing precision, so checking the
 rows afterwards works the same for CSV and spreadsheet files. Every problem reading the file is
 raised as a :class:`PackError` against the file's name.
+
+Only ``.csv``, ``.xlsx`` and ``.ods`` files are read, none larger than
+:data:`~.workbook_check.MAX_FILE_BYTES`, and a spreadsheet only once
+:func:`~.workbook_check.check_workbook` has found it small enough to read safely.
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ from pathlib import Path
 
 from .datafiles import LONG_COLUMNS, format_number
 from .problems import PackError, Problem
+from .workbook_check import MAX_FILE_BYTES, check_workbook
 
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+SPREADSHEET_SUFFIXES = (".xlsx", ".ods")
+ACCEPTED = ".csv, .xlsx or .ods"
 
 
 def column_letter(index: int) -> str:
@@ -70,6 +76,7 @@ class Table:
     rows: list[list[str]]
     lines: list[int]
     spreadsheet: bool  # cells are named by column letter
+    unsaved_formulas: tuple[tuple[int, int], ...] = ()  # (row, 0-based column) with no result
 
 
 class CountingLines:
@@ -125,6 +132,31 @@ def _read_csv(path: Path, label: str) -> Table:
 
 
 def _read_sheet(path: Path, label: str, sheet: str | None) -> Table:
+    extent = check_workbook(path, label).sheet(label, sheet)
+    try:
+        raw, label = _calamine_cells(path, label, sheet)
+    except BaseException as exc:  # the reader's own panics are not Exceptions
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise _file_problem(label, "not a readable spreadsheet: the reader failed on it") from None
+    header_at = _find_header(raw)
+    period_columns: set[int] = set()
+    if header_at is not None:
+        names_in_header = [cell_text(c).strip().lower() for c in raw[header_at]]
+        if is_long_header(names_in_header):
+            period_columns = {names_in_header.index("period")}
+    rows = []
+    for i, cells in enumerate(raw):
+        if i == header_at:
+            rows.append([cell_text(c, period=True) for c in cells])
+        else:
+            rows.append([cell_text(c, period=j in period_columns) for j, c in enumerate(cells)])
+    unsaved = tuple((r, c - 1) for r, c in extent.unsaved_formulas) if extent else ()
+    return Table(label, rows, list(range(1, len(rows) + 1)), True, unsaved)
+
+
+def _calamine_cells(path: Path, label: str, sheet: str | None) -> tuple[list[list], str]:
+    """The cells of the chosen sheet from A1, and the label naming it."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
@@ -152,19 +184,7 @@ def _read_sheet(path: Path, label: str, sheet: str | None) -> Table:
         book.close()
     if sheet is not None or len(names) > 1:
         label = f"{label}[{chosen.name}]"
-    header_at = _find_header(raw)
-    period_columns: set[int] = set()
-    if header_at is not None:
-        names_in_header = [cell_text(c).strip().lower() for c in raw[header_at]]
-        if is_long_header(names_in_header):
-            period_columns = {names_in_header.index("period")}
-    rows = []
-    for i, cells in enumerate(raw):
-        if i == header_at:
-            rows.append([cell_text(c, period=True) for c in cells])
-        else:
-            rows.append([cell_text(c, period=j in period_columns) for j, c in enumerate(cells)])
-    return Table(label, rows, list(range(1, len(rows) + 1)), spreadsheet=True)
+    return raw, label
 
 
 def load_table(path: str | Path, sheet: str | None = None) -> Table:
@@ -174,15 +194,24 @@ def load_table(path: str | Path, sheet: str | None = None) -> Table:
     suffix = path.suffix.lower()
     if not path.is_file():
         raise _file_problem(label, "no such file")
+    if suffix not in (".csv", *SPREADSHEET_SUFFIXES):
+        kind = suffix or "files without a suffix"
+        raise _file_problem(label, f"cannot import {kind}: use {ACCEPTED}")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise _file_problem(label, f"cannot be read: {exc.strerror}") from None
+    if size > MAX_FILE_BYTES:
+        raise _file_problem(
+            label,
+            f"is {size / 2**20:.1f} MB; kpiboard imports files of at most "
+            f"{MAX_FILE_BYTES // 2**20} MB: split it into smaller files",
+        )
     if suffix == ".csv":
         if sheet is not None:
             raise _file_problem(label, "a CSV file has no sheets")
         return _read_csv(path, label)
-    if suffix in SPREADSHEET_SUFFIXES:
-        return _read_sheet(path, label, sheet)
-    raise _file_problem(
-        label, f"cannot import {suffix or 'files without a suffix'}: use .csv, .xlsx or .ods"
-    )
+    return _read_sheet(path, label, sheet)
 
 
 def read_table(path: str | Path, sheet: str | None = None) -> tuple[list[list[str]], str]:

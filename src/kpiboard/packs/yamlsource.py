@@ -1,4 +1,11 @@
-"""YAML read with line numbers, so validation can point at the line a person must fix."""
+"""YAML read with line numbers, so validation can point at the line a person must fix.
+
+Pack YAML is hand-written configuration, so the loader refuses what a pack never needs and an
+attacker would: anchors and aliases (``&a``/``*a``: a few lines of them expand to gigabytes,
+the "billion laughs"), nesting deeper than :data:`MAX_DEPTH` (thousands of ``[`` exhaust the
+stack) and text longer than :data:`MAX_YAML_BYTES`. Each is refused while the document is being
+composed, before anything is built, as a ``yaml.YAMLError`` that names the line.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,49 @@ import datetime
 from typing import Any
 
 import yaml
+from yaml.composer import ComposerError
+from yaml.events import AliasEvent
+
+MAX_DEPTH = 50  # a pack's deepest YAML (an indicator's rules) nests about six levels
+MAX_YAML_BYTES = 1_000_000  # a large manifest is a few tens of kilobytes
+
+
+class TooLarge(ValueError):
+    """YAML text over :data:`MAX_YAML_BYTES` (refused before it is parsed)."""
+
+    line = 0
+
+    def __init__(self, size: int):
+        super().__init__(
+            f"{size:,} bytes is larger than a pack's YAML file may be ({MAX_YAML_BYTES:,} bytes)"
+        )
+
+
+class _PackLoader(yaml.SafeLoader):
+    """The safe loader, refusing anchors, aliases and deep nesting while composing."""
+
+    depth = 0
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(AliasEvent):
+            event = self.get_event()
+            raise ComposerError(
+                None, None, f"aliases (*{event.anchor}) are not allowed in a pack", event.start_mark
+            )
+        event = self.peek_event()
+        if event.anchor is not None:
+            raise ComposerError(
+                None, None, f"anchors (&{event.anchor}) are not allowed in a pack", event.start_mark
+            )
+        if self.depth >= MAX_DEPTH:
+            raise ComposerError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 class Mapping(dict):
@@ -67,8 +117,12 @@ def _convert(node: yaml.Node, constructor: yaml.constructor.SafeConstructor) -> 
 
 
 def load(text: str) -> Any:
-    """Parse one YAML document; raises ``yaml.YAMLError`` or :class:`DuplicateKey`."""
-    loader = yaml.SafeLoader(text)
+    """Parse one YAML document; raises ``yaml.YAMLError``, :class:`DuplicateKey` or
+    :class:`TooLarge`."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_YAML_BYTES:
+        raise TooLarge(size)
+    loader = _PackLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -76,6 +130,16 @@ def load(text: str) -> Any:
         return _convert(node, loader)
     finally:
         loader.dispose()
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # the loader refuses anchors, so a value used twice is written twice
+
+
+def dump(value: Any) -> str:
+    """Plain data as YAML that :func:`load` reads back (block style, keys in their order)."""
+    return yaml.dump(value, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def error_line(exc: Exception) -> int:

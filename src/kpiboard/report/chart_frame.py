@@ -246,6 +246,8 @@ class Frame:
     legend: str  # the legend's markup
 
     def y(self, v: float) -> float:
+        """The pixel row of ``v``; a value beyond the axis (see ``AXIS_LIMIT``) sits at its end."""
+        v = min(max(v, self.ticks[0]), self.ticks[-1])
         return self.plot_bottom - (v - self.y_lo) * self.y_scale
 
     def y_strings(self, vals: list[float | None]) -> list[str | None]:

@@ -14,11 +14,26 @@ from functools import lru_cache
 from html import escape
 from typing import TypeVar
 
+from kpiboard.core.bounds import LIMIT
 from kpiboard.core.periods import Period
 from kpiboard.core.units import Unit, UnitKind
 
 _T = TypeVar("_T")
 _INF = math.inf
+
+#: The largest magnitude a y axis reaches: a thousand times the largest stored figure. Only a
+#: computed figure (a ratio over a tiny denominator) or a row stored before the bound goes
+#: further; it is drawn at the axis's end, and its marker's title still says its value. Without
+#: a limit, a span like -1e308 to 1e308 overflows to infinity and no tick fits it.
+AXIS_LIMIT = 1_000 * LIMIT
+#: The smallest tick step considered: below it, spans are one value (5e-324 and 0 alike).
+_TINY = 1e-300
+
+
+def on_axis(value: float) -> float:
+    """``value`` within :data:`AXIS_LIMIT` (see there), so axis arithmetic cannot overflow."""
+    return min(max(value, -AXIS_LIMIT), AXIS_LIMIT)
+
 
 # Advance widths of Arial (and the metric-compatible Liberation Sans) in 1/1000 em, used to lay
 # out legends and thin axis labels without a font engine.
@@ -66,10 +81,13 @@ def clean_values(values: Sequence[float | None], order: list[int] | None) -> lis
 
 
 def _decimals(step: float) -> int:
+    """How many decimals ``step`` needs; 0 for a step too large to have any (or not finite)."""
     for d in range(10):
         scaled = step * 10**d
-        if abs(scaled - round(scaled)) < 1e-6 * max(1.0, scaled):
+        if not math.isfinite(scaled) or abs(scaled) >= 2.0**52:  # every such float is whole
             return d
+        if round(scaled) > 0 and abs(scaled - round(scaled)) < 1e-6 * max(1.0, scaled):
+            return d  # (a step of 1e-69 is not whole at 0 decimals: it needs more than 10)
     return 10
 
 
@@ -80,16 +98,16 @@ def nice_ticks(
 
     Steps are 1, 2, 2.5 or 5 times a power of ten, about ``count`` ticks, and never finer than
     ``max_decimals`` decimal places (a count axis does not get a tick at 2.5). The first tick is
-    at or below ``lo`` and the last at or above ``hi``.
+    at or below ``lo`` and the last at or above ``hi``; there are always at least two. Any
+    finite range is taken, clamped to :data:`AXIS_LIMIT`.
     """
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise ValueError("tick range must be finite")
-    if hi < lo:
-        lo, hi = hi, lo
+    lo, hi = sorted((on_axis(lo), on_axis(hi)))
     if hi == lo:
         half = abs(lo) * 0.05 or 0.5
         lo, hi = lo - half, hi + half
-    raw = (hi - lo) / max(1, count - 1)
+    raw = max((hi - lo) / max(1, count - 1), _TINY)
     top = math.floor(math.log10(raw)) + 1
     exponent = top - 2
     best: tuple[float, float, int, int] | None = None  # (score, step, first, last)
@@ -102,7 +120,7 @@ def nice_ticks(
             if _decimals(step) > max_decimals or step < raw / 3:
                 continue
             first = math.floor(lo / step + 1e-9)
-            last = math.ceil(hi / step - 1e-9)
+            last = max(math.ceil(hi / step - 1e-9), first + 1)  # a span, even of a tiny range
             n = last - first + 1
             if n > count + 2:
                 continue
@@ -125,8 +143,11 @@ def nice_ticks(
 
 
 def value_range(values: list[float], unit: Unit) -> tuple[float, float]:
-    """The span the y axis must show: the data, padded, reaching zero only when near it."""
-    data_lo, data_hi = lo, hi = min(values), max(values)
+    """The span the y axis must show: the data, padded, reaching zero only when near it.
+
+    Values beyond :data:`AXIS_LIMIT` count as at it, so the span and its padding stay finite.
+    """
+    data_lo, data_hi = lo, hi = on_axis(min(values)), on_axis(max(values))
     if hi == lo:  # one value, or all equal: centre it in a band a fifth of its size
         half = abs(hi) * 0.1 or 0.5
         lo, hi = lo - half, hi + half

@@ -1,7 +1,15 @@
-"""The committee report as one self-contained HTML file: inline CSS and SVG, print-ready."""
+"""The committee report as one self-contained HTML file: inline CSS and SVG, print-ready.
+
+The file carries a Content-Security-Policy (:func:`content_security_policy`) that lets it load
+nothing at all: no scripts, no fonts, no frames, no images except ``data:`` URIs, and only its
+own stylesheet. A report opened from disk or an email attachment cannot call out to any server,
+even if something in a pack's text got past the escaping.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from functools import lru_cache
 from importlib import resources
 
@@ -32,6 +40,22 @@ def stylesheet() -> str:
     return resources.files("kpiboard.report").joinpath("static/report.css").read_text("utf-8")
 
 
+@lru_cache(maxsize=1)
+def content_security_policy() -> str:
+    """The report's policy: its one ``<style>`` element is allowed by its SHA-256 hash (the
+    report has no ``style`` attributes; chart SVG uses presentation attributes)."""
+    digest = base64.b64encode(hashlib.sha256(stylesheet().encode("utf-8")).digest()).decode()
+    return "; ".join(
+        (
+            "default-src 'none'",
+            "img-src data:",
+            f"style-src 'sha256-{digest}'",
+            "base-uri 'none'",
+            "form-action 'none'",
+        )
+    )
+
+
 def render_html(model: ReportModel) -> str:
     template = _environment().get_template("report.html.j2")
-    return template.render(report=model, css=Markup(stylesheet()))
+    return template.render(report=model, css=Markup(stylesheet()), csp=content_security_policy())

@@ -6,8 +6,9 @@ markup shorthands, so nothing depends on where a line starts or what the next ch
 
 Text is never trusted: every character that means something in Typst markup is escaped with a
 backslash, so a pack's commentary cannot run Typst code, read files, set labels or references,
-or open maths. Raw HTML in the Markdown is printed as text, and links go out only to ``http``,
-``https`` and ``mailto`` addresses.
+or open maths. Raw HTML in the Markdown is printed as text, links go out only to ``http``,
+``https`` and ``mailto`` addresses, and an image is never embedded or fetched: the HTML report's
+note (:func:`~kpiboard.report.markdown.dropped_image_text`) stands in for it.
 
 Headings become ``#heading(outlined: false, bookmarked: false)``: they keep their structure (and
 PDF tags) but never appear in the contents page or the bookmarks, which belong to the report.
@@ -18,6 +19,8 @@ from __future__ import annotations
 import re
 from functools import cache
 from typing import TYPE_CHECKING
+
+from .markdown import dropped_image_text
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -213,11 +216,21 @@ class _Writer:
                 return f"#link({typst_string(href)})[{inner}]"
             return inner
         if kind == "image":
-            # No external resources in the PDF: the image's description stands in for it.
-            alt = self.inlines(node.children) or escape_text(str(node.attrs.get("src", "")))
-            return f"#emph[\\[Image: {alt}\\]]"
+            # No images in the PDF (none fetched, none embedded): the same note as the HTML
+            # report's stands in for it, with the image's description.
+            note = dropped_image_text(_plain_text(node), str(node.attrs.get("src", "")))
+            return f"#emph[{escape_text(note)}]"
         if kind == "html_inline":
             return escape_text(node.content)
         if node.children:
             return self.inlines(node.children)
         return escape_text(node.content)
+
+
+def _plain_text(node: SyntaxTreeNode) -> str:
+    """The text of ``node``'s inline content without its marks (an image's description)."""
+    if node.type in ("text", "code_inline"):
+        return node.content
+    if node.type in ("softbreak", "hardbreak"):
+        return " "
+    return "".join(_plain_text(child) for child in node.children)

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kpiboard.web.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -77,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kpiboard.web.middleware.ForwardedForWarningMiddleware",
     "kpiboard.web.middleware.LoginRequiredMiddleware",
+    "kpiboard.web.middleware.RefuseNulFieldsMiddleware",
     "kpiboard.web.middleware.ContentSecurityPolicyMiddleware",
 ]
 ROOT_URLCONF = "kpiboard.web.root_urls"

@@ -8,23 +8,26 @@ built pack is cached per process and keyed by ``Site.version``, which every chan
 from __future__ import annotations
 
 import csv
+import shutil
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ..packs.compare import differences
 from ..packs.datafiles import Row
-from ..packs.loader import PackSource, build_pack, load_pack
+from ..packs.loader import PackSource, build_pack, load_pack, read_pack
 from ..packs.manifest import MANIFEST
 from ..packs.model import Commentary as PackCommentary
 from ..packs.model import Pack
 from ..packs.peers import PeerRow
-from ..packs.problems import Problems
-from ..packs.yamlsource import load as load_yaml
+from ..packs.problems import PackError
+from ..packs.textfiles import canonical_text, write_commentary
+from ..packs.yamlsource import dump as dump_yaml
 from ..packs.yamlsource import wrap
 from . import fragments
 from .models import (
@@ -76,10 +79,13 @@ def load_pack_into_db(pack_dir: str | Path, *, user=None, reason: str = "") -> S
     :class:`~kpiboard.web.writes.Locked` is raised and nothing is written.
     """
     pack_dir = Path(pack_dir)
-    pack = load_pack(pack_dir)  # validation: every problem, before anything is written
+    # Validation (every problem, before anything is written); each file is read once, and what
+    # is stored below is what was checked.
+    source, pack = read_pack(pack_dir)
     given_reason = reason.strip()
     reason = given_reason or f"Loaded from pack {pack_dir.name}"
-    manifest = _plain(load_yaml((pack_dir / MANIFEST).read_text("utf-8-sig")))
+    manifest = _plain(source.manifest)
+    bodies = {stem: _plain(body) for _rel, stem, body in source.indicators}
     site = Site.get()
     site.manifest = manifest
     site.loaded_at = timezone.now()
@@ -94,9 +100,7 @@ def load_pack_into_db(pack_dir: str | Path, *, user=None, reason: str = "") -> S
         sections[section.code] = section
     by_code = {}
     for position, (ind_id, ind) in enumerate(pack.indicators.items()):
-        body = _plain(
-            load_yaml((pack_dir / "indicators" / f"{ind_id}.yaml").read_text("utf-8-sig"))
-        )
+        body = bodies[ind_id]
         indicator, _ = Indicator.objects.update_or_create(
             code=ind_id,
             defaults={"section": sections[ind.section], "title": ind.title, "position": position},
@@ -109,13 +113,12 @@ def load_pack_into_db(pack_dir: str | Path, *, user=None, reason: str = "") -> S
                 indicator=indicator, body=body, revision=number, author=user, reason=reason
             )
 
-    problems = Problems()
     current = {
         (f.indicator_id, f.period, f.series): f
         for f in Figure.objects.filter(is_current=True, indicator__in=list(by_code.values()))
     }
     superseded, created = [], []
-    for row in _pack_rows(pack_dir, problems):
+    for row in source.rows:
         indicator = by_code[row.indicator]
         period = pack.calendar.parse(row.period).label
         before = current.get((indicator.id, period, row.series))
@@ -152,15 +155,12 @@ def load_pack_into_db(pack_dir: str | Path, *, user=None, reason: str = "") -> S
             revision=number, author=user, reason=reason,
         )  # fmt: skip
 
-    for path in sorted((pack_dir / "narrative").glob("*.md")):
-        text = path.read_text("utf-8-sig")
-        current, number = _next(Narrative, name=path.name)
+    for name, text in sorted(source.narrative.items()):
+        current, number = _next(Narrative, name=name)
         if current is not None and current.text == text:
             continue
         _supersede(current)
-        Narrative.objects.create(
-            name=path.name, text=text, revision=number, author=user, reason=reason
-        )
+        Narrative.objects.create(name=name, text=text, revision=number, author=user, reason=reason)
 
     for (ind_id, period), values in pack.peers.items():
         for organisation, value in values.items():
@@ -201,12 +201,6 @@ def _check_locks(pack: Pack, touched: list[tuple[Indicator, str, str]], user, re
     raise Locked(
         {"": "The pack changes approved periods. " + "; ".join(lines) + f". Give {how} to load it"}
     )
-
-
-def _pack_rows(pack_dir: Path, problems: Problems) -> list[Row]:
-    from ..packs.loader import read_source
-
-    return read_source(pack_dir, problems).rows
 
 
 def _as_of(queryset, key: tuple[str, ...], at):
@@ -252,6 +246,7 @@ def source_from_db(at=None) -> PackSource:
             (f"indicators/{i.code}.yaml", i.code, wrap(definitions[i.id])) for i in indicators
         ],
         root=None,
+        bounded=False,  # figures saved before the bound still show; new ones are refused
     )
     figures = _as_of(
         Figure.objects.filter(indicator_id__in=live), ("indicator_id", "period", "series"), at
@@ -269,7 +264,8 @@ def source_from_db(at=None) -> PackSource:
         CommentaryText.objects.filter(indicator_id__in=live), ("indicator_id", "period"), at
     )
     for ind_id, period, text in texts.values_list("indicator_id", "period", "text"):
-        if text.strip():
+        text = canonical_text(text)  # as a pack file holds it, so an export reads back the same
+        if text:
             commentary.setdefault(live[ind_id], []).append(
                 PackCommentary(calendar.parse(period), text)
             )
@@ -345,16 +341,56 @@ def current_pack() -> Pack:
     return current()[1]
 
 
+class ExportError(Exception):
+    """An export that was not written, or did not read back as the database's pack."""
+
+
 def export_pack(target: str | Path) -> Path:
-    """Write the database out as a pack folder that ``load_pack`` reads back to the same pack."""
+    """Write the database out as a new pack folder, and prove it by reading it back.
+
+    The pack is written into a hidden folder beside ``target``, loaded with ``load_pack`` and
+    compared with the database's pack; only an exact match is renamed to ``target``. On any
+    difference the hidden folder is removed and :class:`ExportError` says what differed, so a
+    backup that would not restore is never left looking like one.
+    """
     target = Path(target)
+    if target.exists() and not (target.is_dir() and not any(target.iterdir())):
+        raise ExportError(f"{target} already exists: export to a new (or empty) folder")
     source = source_from_db()
-    (target / "indicators").mkdir(parents=True, exist_ok=True)
-    dump = {"sort_keys": False, "allow_unicode": True, "width": 100}
-    (target / MANIFEST).write_text(yaml.safe_dump(Site.get().manifest, **dump), "utf-8")
+    try:
+        expected = build_pack(source)
+    except PackError as exc:
+        message = f"the database does not make a valid pack, so it was not exported: {exc}"
+        raise ExportError(message) from None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        _write_pack(work, source)
+        try:
+            written = load_pack(work)
+        except PackError as exc:
+            raise ExportError(f"the exported pack would not load: {exc}") from None
+        found = differences(expected, written)
+        if found:
+            raise ExportError(
+                "the exported pack reads back differently from the database:\n" + "\n".join(found)
+            )
+        if target.exists():
+            target.rmdir()
+        work.rename(target)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return target
+
+
+def _write_pack(target: Path, source: PackSource) -> None:
+    """The pack's files (manifest, definitions, figures, commentary, narrative, peers)."""
+    (target / "indicators").mkdir()
+    (target / MANIFEST).write_text(dump_yaml(_plain(source.manifest)), "utf-8")
     for rel, _stem, body in source.indicators:
-        (target / rel).write_text(yaml.safe_dump(_plain(body), **dump), "utf-8")
-    (target / "data").mkdir(exist_ok=True)
+        (target / rel).write_text(dump_yaml(_plain(body)), "utf-8")
+    (target / "data").mkdir()
     with (target / "data" / "figures.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["indicator", "period", "series", "value", "note"])
@@ -362,16 +398,15 @@ def export_pack(target: str | Path) -> Path:
             value = "" if row.value is None else repr(row.value)
             writer.writerow([row.indicator, row.period, row.series, value, row.note])
     if source.commentary:
-        (target / "commentary").mkdir(exist_ok=True)
+        (target / "commentary").mkdir()
         for ind_id, items in source.commentary.items():
-            text = "\n\n".join(f"## {c.period.label}\n\n{c.text.strip()}" for c in items)
-            (target / "commentary" / f"{ind_id}.md").write_text(text + "\n", "utf-8")
+            (target / "commentary" / f"{ind_id}.md").write_text(write_commentary(items), "utf-8")
     if source.narrative:
-        (target / "narrative").mkdir(exist_ok=True)
+        (target / "narrative").mkdir()
         for name, text in source.narrative.items():
             (target / "narrative" / name).write_text(text, "utf-8")
     if source.peer_rows:
-        (target / "peers").mkdir(exist_ok=True)
+        (target / "peers").mkdir()
         with (target / "peers" / "peers.csv").open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(["indicator", "period", "organisation", "value"])
@@ -379,4 +414,3 @@ def export_pack(target: str | Path) -> Path:
                 source.peer_rows, key=lambda r: (r.indicator, r.period, r.organisation)
             ):
                 writer.writerow([r.indicator, r.period, r.organisation, repr(r.value)])
-    return target

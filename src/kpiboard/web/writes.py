@@ -32,8 +32,9 @@ from django.utils import timezone
 from ..core.indicators import Accumulation, IndicatorKind
 from ..core.indicators import Indicator as CoreIndicator
 from ..core.periods import FinancialCalendar, Period, PeriodError, PeriodKind
-from ..packs.datafiles import Row, assemble, format_number, series_problem
+from ..packs.datafiles import Row, assemble, format_number, series_problem, value_problem
 from ..packs.problems import Problems
+from ..packs.textfiles import canonical_text
 from .models import (
     CommentaryText,
     Figure,
@@ -250,7 +251,7 @@ def editable_series(indicator: CoreIndicator, user) -> list[str]:
 
 
 def _clean_text(text: str | None) -> str:
-    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    return canonical_text(text)  # the form a pack's commentary file reads back
 
 
 def _same(a: float | None, b: float | None) -> bool:
@@ -274,6 +275,10 @@ def _validate_values(
                 continue
             if not math.isfinite(float(value)):
                 errors[series] = "Enter a number, like 73 or 5.84"
+                continue
+            problem = value_problem(indicator, series, float(value))
+            if problem:
+                errors[series] = problem[0].upper() + problem[1:]
                 continue
         derive = indicator.derive
         monthly = derive is not None and derive.method != Accumulation.PERIOD
@@ -312,7 +317,9 @@ def indicator_problems(
         if key not in seen:
             rows.append(Row(indicator.id, key[0], key[1], value, note, "database", 0))
     problems = Problems()
-    assemble(rows, {indicator.id: indicator}, calendar, problems)
+    # New figures were checked against their bound (_validate_values); one saved before there
+    # was a bound must not block every other save of the indicator.
+    assemble(rows, {indicator.id: indicator}, calendar, problems, bounded=False)
     return [p.message for p in problems.sorted()]
 
 

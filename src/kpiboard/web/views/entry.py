@@ -117,13 +117,8 @@ def _series_label(ind: CoreIndicator, series: str) -> str:
     return SERIES_LABELS.get(series, series.replace("_", " ").capitalize())
 
 
-def _unit_of(ind: CoreIndicator, series: str):
-    definition = ind.series_def(series)
-    return definition.unit if definition is not None and definition.unit is not None else ind.unit
-
-
 def _affixes(ind: CoreIndicator, series: str) -> tuple[str, str, str]:
-    unit = _unit_of(ind, series)
+    unit = ind.unit_of(series)
     kind = unit.kind.value
     if kind == "percent":
         return "", "%", "A percentage, without the % sign"

@@ -6,7 +6,10 @@ its row and column; nothing changes until the person has seen the changes and pr
 then everything is written in one transaction or nothing is (:func:`db_import.apply_db_import`).
 
 The uploaded file waits in ``DATA_DIR/imports/<token>/`` (with who uploaded it) between the check
-and the apply; the preview re-reads it against the figures as they are then.
+and the apply; the preview re-reads it against the figures as they are then. A file that is
+refused is removed at once. An upload larger than :data:`MAX_BYTES` is refused from the length
+the request declares, before its body is read (Django never reads past that length), so a huge
+file is neither held in memory nor written to disk.
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.text import get_valid_filename
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from ...packs.importer import SPREADSHEET_SUFFIXES
 from ...packs.problems import PackError, Problem
+from ...packs.tables import ACCEPTED
 from ...report.model import fmt_value
 from ..db_import import ImportPlan, apply_db_import, plan_db_import
 from ..permissions import can_import
@@ -36,6 +41,8 @@ from ..store import current_pack
 from ..writes import ConcurrentEdit, Invalid, Locked
 
 MAX_BYTES = 5 * 1024 * 1024
+FORM_BYTES = 64 * 1024  # the rest of the form: boundaries, headers, the CSRF token
+TOO_BIG = "The selected file must be smaller than 5MB"
 SUFFIXES = (".csv", *SPREADSHEET_SUFFIXES)
 KEEP_SECONDS = 24 * 3600  # uploads not applied or cancelled are removed after a day
 TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
@@ -79,11 +86,15 @@ def _store(request, uploaded) -> Upload:
     name = Path(uploaded.name).name
     safe = get_valid_filename(name) or "upload.csv"
     path = folder / safe
-    with path.open("xb") as handle:
-        for chunk in uploaded.chunks():
-            handle.write(chunk)
-    meta = {"name": name, "file": safe, "uploader": request.user.pk, "at": time.time()}
-    (folder / META).write_text(json.dumps(meta), "utf-8")
+    try:
+        with path.open("xb") as handle:
+            for chunk in uploaded.chunks():
+                handle.write(chunk)
+        meta = {"name": name, "file": safe, "uploader": request.user.pk, "at": time.time()}
+        (folder / META).write_text(json.dumps(meta), "utf-8")
+    except BaseException:  # e.g. the disk is full: leave nothing half-written behind
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return Upload(token, folder, name, path, request.user.pk)
 
 
@@ -122,18 +133,55 @@ def _check_file(uploaded) -> str:
         return "Select a CSV or Excel file"
     suffix = Path(uploaded.name).suffix.lower()
     if suffix not in SUFFIXES:
-        return "The selected file must be a CSV or Excel file (.csv, .xlsx or .ods)"
+        return f"The selected file must be a CSV or Excel file ({ACCEPTED})"
     if uploaded.size == 0:
         return "The selected file is empty"
     if uploaded.size > MAX_BYTES:
-        return "The selected file must be smaller than 5MB"
+        return TOO_BIG
     return ""
 
 
+def _declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+@csrf_exempt  # the CSRF check reads the whole body; the inner view makes it after the size check
 @require_http_methods(["GET", "HEAD", "POST"])
 def upload(request):
+    """Refuse an upload larger than the limit from its declared length, before reading it."""
     if not can_import(request.user):
         raise PermissionDenied
+    if request.method == "POST" and _declared_length(request) > MAX_BYTES + FORM_BYTES:
+        context = {"errors": {"file": TOO_BIG}, "problems": [], "name": ""}
+        return render(request, "kpiboard/import_upload.html", context, status=413)
+    return _upload(request)
+
+
+def _checked(request, stored: Upload, context: dict):
+    """Check the stored file; a refused (or failing) file is removed at once."""
+    try:
+        plan_db_import(stored.path)
+    except PackError as exc:
+        stored.remove()
+        count = len(exc.problems)
+        context["errors"] = {
+            "file": f"{stored.name} has {count} problem{'s' if count != 1 else ''}: "
+            "nothing was imported. Correct the file and upload it again"
+        }
+        context["problems"] = _problem_rows(exc.problems)
+        context["name"] = stored.name
+        return render(request, "kpiboard/import_upload.html", context, status=400)
+    except BaseException:
+        stored.remove()
+        raise
+    return redirect("kpiboard:import_preview", stored.token)
+
+
+@csrf_protect
+def _upload(request):
     context: dict = {"errors": {}, "problems": [], "name": ""}
     if request.method == "POST":
         uploaded = request.FILES.get("file")
@@ -142,20 +190,7 @@ def upload(request):
             context["errors"] = {"file": error}
             return render(request, "kpiboard/import_upload.html", context, status=400)
         _tidy()
-        stored = _store(request, uploaded)
-        try:
-            plan_db_import(stored.path)
-        except PackError as exc:
-            stored.remove()
-            count = len(exc.problems)
-            context["errors"] = {
-                "file": f"{stored.name} has {count} problem{'s' if count != 1 else ''}: "
-                "nothing was imported. Correct the file and upload it again"
-            }
-            context["problems"] = _problem_rows(exc.problems)
-            context["name"] = stored.name
-            return render(request, "kpiboard/import_upload.html", context, status=400)
-        return redirect("kpiboard:import_preview", stored.token)
+        return _checked(request, _store(request, uploaded), context)
     return render(request, "kpiboard/import_upload.html", context)
 
 
