@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from kpiboard.web.models import CommentaryText, LoginAttempt
+from kpiboard.web.models import CommentaryText, SignInThrottle
 from tests.web.test_entry import FORM, form_data, html
 
 MESSAGE = "The request contained a NUL character"
@@ -22,10 +22,10 @@ def refused(response) -> bool:
 
 @pytest.mark.django_db
 def test_the_sign_in_username_is_refused_before_authentication(demo_site):
-    before = LoginAttempt.objects.count()
+    before = SignInThrottle.objects.count()
     response = Client().post("/sign-in/", {"username": "owner\x00", "password": "x"})
     assert refused(response)
-    assert LoginAttempt.objects.count() == before
+    assert SignInThrottle.objects.count() == before
 
 
 def test_a_commentary_with_a_nul_is_refused_and_nothing_is_saved(client_for):
