@@ -333,7 +333,7 @@ class _Part:
     def feed(self, data: bytes, final: bool = False) -> None:
         try:
             self.parser.Parse(data, final)
-        except expat.ExpatError as exc:
+        except (expat.ExpatError, LookupError) as exc:  # LookupError: an unknown encoding
             raise _refuse(
                 self.label, f"not a readable spreadsheet: part {self.member} is not XML ({exc})"
             ) from None
@@ -406,7 +406,8 @@ def check_workbook(path: Path, label: str) -> WorkbookFacts:
                 )
             try:
                 infos = zipfile.ZipFile(handle).infolist()
-            except (zipfile.BadZipFile, ValueError, EOFError):
+            except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):
+                # NotImplementedError: a zip version or feature Python's reader does not have
                 raise _refuse(label, "not a readable spreadsheet: the zip is damaged") from None
             if len(infos) > MAX_MEMBERS:
                 raise _refuse(
