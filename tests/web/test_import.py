@@ -319,3 +319,28 @@ def test_workbook_kinds_not_offered_are_refused(client_for, tmp_path, suffix):
 def test_the_file_picker_offers_only_what_is_read(client_for):
     page = client_for("analyst").get("/import/").content.decode()
     assert 'accept=".csv,.xlsx,.ods"' in page
+
+
+def test_a_second_apply_of_one_preview_is_told_it_was_taken(client_for, demo_site, monkeypatch):
+    # Two "Apply" posts of one preview at once: the other one claims the upload between this
+    # request reading it and applying it. This one is told so (no server error), nothing twice.
+    from kpiboard.web.views import imports
+
+    client = client_for("analyst")
+    response = upload(client, GOOD)
+    page = client.get(response.url).content.decode()
+    real_load = imports._load
+    raced = []
+
+    def load_then_lose_the_race(request, token):
+        stored = real_load(request, token)
+        if not raced:  # the other post runs to the end while this one waits
+            raced.append(True)
+            client.post(response.url, {"action": "apply", "digest": digest(page)})
+        return stored
+
+    monkeypatch.setattr(imports, "_load", load_then_lose_the_race)
+    late = client.post(response.url, {"action": "apply", "digest": digest(page)})
+    assert late.status_code == 409
+    assert "already been applied" in late.content.decode().replace("\n", " ")
+    assert current().value == 75.0 and current().revision == 1

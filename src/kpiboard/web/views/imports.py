@@ -14,6 +14,7 @@ file is neither held in memory nor written to disk.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import secrets
@@ -67,6 +68,10 @@ def _tidy() -> None:
             continue
 
 
+#: Appended to an upload's folder while one request applies it.
+CLAIMED = ".applying"
+
+
 @dataclass
 class Upload:
     token: str
@@ -77,6 +82,21 @@ class Upload:
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+    def claim(self) -> Upload | None:
+        """Take the upload for applying, or None when another request has taken (or applied or
+        cancelled) it: renaming its folder is atomic, so of two "Apply" posts of one preview
+        only one goes on. :meth:`release` gives it back when applying stopped short."""
+        claimed = self.folder.with_name(self.folder.name + CLAIMED)
+        try:
+            self.folder.rename(claimed)
+        except OSError:
+            return None
+        return Upload(self.token, claimed, self.name, claimed / self.path.name, self.uploader)
+
+    def release(self) -> None:
+        with contextlib.suppress(OSError):  # applied and removed, or tidied away meanwhile
+            self.folder.rename(self.folder.with_name(self.folder.name.removesuffix(CLAIMED)))
 
 
 def _store(request, uploaded) -> Upload:
@@ -238,6 +258,33 @@ def preview(request, token: str):
         stored.remove()
         messages.info(request, f"The import of {stored.name} was cancelled: nothing was changed")
         return redirect("kpiboard:import")
+    claimed = None
+    if request.method == "POST":
+        claimed = stored.claim()
+        if claimed is None:
+            return _message(request, stored, token, TAKEN, 409)
+        stored = claimed
+    try:
+        return _preview_or_apply(request, stored, token)
+    finally:
+        if claimed is not None:
+            claimed.release()  # still there only when it was not applied
+
+
+#: Said to the second of two "Apply" posts of one preview (or to one after a cancel).
+TAKEN = (
+    "This file has already been applied, or is being applied, or was cancelled: see Recent "
+    "changes for what was imported"
+)
+
+
+def _message(request, stored: Upload, token: str, message: str, status: int):
+    context = {"name": stored.name, "token": token, "problems": [], "errors": {"problems": message}}
+    return render(request, "kpiboard/import_preview.html", context, status=status)
+
+
+def _preview_or_apply(request, stored: Upload, token: str):
+    """The preview of ``stored`` (GET), or applying it (POST, with the upload claimed)."""
     errors: dict[str, str] = {}
     notice = ""
     reason = request.POST.get("reason", "").strip()
