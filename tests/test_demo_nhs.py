@@ -123,3 +123,19 @@ def test_mortality_ratio_is_rated_by_its_interval(nhs_pack):
 def test_finance_prints_thousands_and_millions(nhs_pack):
     assert nhs_pack.indicators["FIN01"].unit.format(-2068) == "-£2,068k"
     assert nhs_pack.indicators["FIN04"].unit.format(23.7) == "£23.7m"
+
+
+def test_key_to_ratings_explains_rating_by_benchmark(nhs_pack, demo_pack):
+    from kpiboard.core.significance import KEY_NOTE
+    from kpiboard.report import build_report
+    from kpiboard.report.html import render_html
+
+    assert KEY_NOTE in render_html(build_report(nhs_pack))
+    assert build_report(demo_pack).key_notes == []  # the council rates everything by target
+
+
+def test_key_to_ratings_says_year_to_date_arrows_compare_with_a_year_ago(nhs_pack):
+    from kpiboard.core.direction import YEAR_AGO_KEY_NOTE
+    from kpiboard.report import build_report
+
+    assert YEAR_AGO_KEY_NOTE in build_report(nhs_pack).key_notes

@@ -13,6 +13,12 @@ import numpy as np
 
 from .rating import REL_TOL, Polarity
 
+#: The key's line for indicators whose direction compares with a year earlier.
+YEAR_AGO_KEY_NOTE = (
+    "Year-to-date figures, and any indicator set to compare with a year earlier, show the "
+    "direction since the same period last year rather than since the period before."
+)
+
 
 class Direction(StrEnum):
     IMPROVED = "improved"

@@ -146,6 +146,14 @@ def level_text(level: float) -> str:
     return f"{level:g}%"
 
 
+#: The key's line for indicators rated by their interval rather than by a target.
+KEY_NOTE = (
+    "Some indicators are rated by their confidence interval against a benchmark instead of a "
+    "target (their page says how): Green when significantly better than the benchmark, Amber "
+    "when similar to it, Red when significantly worse."
+)
+
+
 def describe_method(options: BenchmarkOptions, benchmark_label: str, polarity: Polarity) -> str:
     """How the comparison works, in a sentence or two for the indicator's page."""
     ci = f"{level_text(options.level)} confidence interval"

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from ..core.direction import Direction
+from ..core.direction import YEAR_AGO_KEY_NOTE, Basis, Direction
 from ..core.indicators import IndicatorKind
 from ..core.periods import Period
 from ..core.rating import Rating
+from ..core.significance import KEY_NOTE
 from ..packs.model import DEFAULT_DIRECTION_KEY, Pack
 from .model import ARROWS, KeyEntry, NarrativeView, ReportModel, SectionView, month_year
 from .overview import overview_rows
@@ -47,6 +48,11 @@ def build_report(
             for code, text in DEFAULT_DIRECTION_KEY.items()
         ],
     )
+    shown = [ind for s in pack.sections for ind in pack.indicators_of(s, tags)]
+    if any(ind.rated_by_benchmark for ind in shown):
+        model.key_notes.append(KEY_NOTE)
+    if any(ind.direction_basis is Basis.YEAR_AGO for ind in shown):
+        model.key_notes.append(YEAR_AGO_KEY_NOTE)
     for section in pack.sections:
         indicators = pack.indicators_of(section, tags)
         if not indicators:

@@ -273,6 +273,7 @@ class ReportModel:
     direction_key: list[KeyEntry]
     sections: list[SectionView] = field(default_factory=list)
     summary_page: bool = True  # print the organisation-wide summary after the contents
+    key_notes: list[str] = field(default_factory=list)  # lines under the key to ratings
 
     def to_dict(self) -> dict:
         data = asdict(self)
