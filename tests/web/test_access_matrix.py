@@ -3,7 +3,8 @@
 The rules: everyone signed in reads (dashboard, indicator pages, reports); owners enter figures for
 their own indicators or sections only and submit their sections' periods; approvers sign off their
 sections (and see the list of what is waiting for them); analysts and administrators do
-everything, including imports; viewers only read. Anonymous people are sent to sign in.
+everything, including imports, except that only administrators see sign-ins and people
+(/security-events/); viewers only read. Anonymous people are sent to sign in.
 
 Each POST runs inside a savepoint that is rolled back afterwards, so every cell starts from the
 same demo site, and the test checks what the POST did (a figure saved, a period approved), not only
@@ -75,6 +76,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("import_preview", "POST"): (IN, NO, NO, NO, NO, GO, GO),
     ("changes", "GET"): (IN, *EVERYONE),
     ("changes", "POST"): (IN, *NOT_POST),
+    ("security_events", "GET"): (IN, NO, NO, NO, NO, NO, OK),
+    ("security_events", "POST"): (IN, *NOT_POST),
     ("reports", "GET"): (IN, *EVERYONE),
     ("reports", "POST"): (IN, *NOT_POST),
     ("report_download", "GET"): (IN, *EVERYONE),
@@ -165,6 +168,7 @@ def cells(token: str) -> list[Cell]:
         ("override", url("kpiboard:override", args=["ASC01"])),
         ("entry", url("kpiboard:entry")),
         ("changes", url("kpiboard:changes")),
+        ("security_events", url("kpiboard:security_events")),
         ("reports", url("kpiboard:reports")),
         ("report_download", url("kpiboard:report_download") + DOWNLOAD),
         ("healthz", url("kpiboard:healthz")),

@@ -8,7 +8,8 @@ import unicodedata
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .models import Indicator, Profile, Role, Section
+from .models import Indicator, Profile, Role, Section, SecurityEventKind
+from .security_log import record
 
 
 class UsernameRefused(ValueError):
@@ -58,7 +59,8 @@ def create_person(
     """A new user with ``role``; returns (user, password). A generated password if none given.
 
     The username is kept normalised (:func:`normalise_username`); one that is refused by
-    :func:`check_new_username` raises :class:`UsernameRefused`.
+    :func:`check_new_username` raises :class:`UsernameRefused`. The new person, with their role
+    and what they own or approve (never the password), goes in the security audit trail.
     """
     username = check_new_username(username)
     password = password or generate_password()
@@ -72,4 +74,7 @@ def create_person(
         profile.sections.set(Section.objects.filter(code__in=sections))
     if indicators:
         profile.indicators.set(Indicator.objects.filter(code__in=indicators))
+    links = [f"section {c}" for c in sections] + [f"indicator {c}" for c in indicators]
+    detail = role.label + (f" for {', '.join(links)}" if links else "")
+    record(SecurityEventKind.PERSON_ADDED, username, user=user, detail=detail)
     return user, password

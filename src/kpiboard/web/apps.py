@@ -6,3 +6,6 @@ class KpiboardWebConfig(AppConfig):
     label = "kpiboard"
     verbose_name = "kpiboard"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the security audit trail's receivers)

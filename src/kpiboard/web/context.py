@@ -17,6 +17,7 @@ MENU = {
     "import": "import",
     "import_preview": "import",
     "changes": "changes",
+    "security_events": "security_events",
     "reports": "reports",
     "report_download": "reports",
 }
@@ -35,4 +36,5 @@ def site(request) -> dict:
         "user_role": role,
         "can_enter": role in (*FULL, Role.OWNER, Role.APPROVER),
         "can_import": role in FULL,
+        "can_administer": role is Role.ADMINISTRATOR,
     }

@@ -234,3 +234,39 @@ class SignInThrottle(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["address", "username"], name="sign_in_throttle")
         ]
+
+
+class SecurityEventKind(models.TextChoices):
+    """What a :class:`SecurityEvent` records; the labels are the words the events page shows."""
+
+    SIGN_IN = "sign_in", "Signed in"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    THROTTLED = "throttled", "Sign-in refused: too many failures"
+    SIGN_OUT = "sign_out", "Signed out"
+    PERSON_ADDED = "person_added", "Person added"
+
+
+class SecurityEvent(models.Model):
+    """One sign-in, failure, throttled attempt, sign-out or new person (see
+    :mod:`kpiboard.web.security_log`). Append-only: a row is never changed or deleted, so the
+    trail cannot be tidied up after the fact. No password or other secret is ever kept."""
+
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    kind = models.CharField(max_length=20, choices=SecurityEventKind.choices)
+    username = models.CharField(max_length=150)  # as typed, normalised; may name nobody
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    address = models.CharField(max_length=64, blank=True)  # as the sign-in throttle sees it
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "-created"], name="security_event_kind")]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("security events are append-only: a recorded one is never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("security events are append-only: a recorded one is never deleted")

@@ -19,7 +19,18 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import SignInThrottle
+from .models import SecurityEventKind, SignInThrottle
+from .security_log import record
+
+
+def client_address(request) -> str:
+    """The client's address; behind a proxy, the last X-Forwarded-For hop, which the proxy adds
+    itself (earlier entries come from the client and could be forged)."""
+    if settings.BEHIND_PROXY:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if hops and hops[-1]:
+            return hops[-1][:64]
+    return request.META.get("REMOTE_ADDR", "")[:64]
 
 
 def _wait(failures: int) -> timedelta | None:
@@ -36,6 +47,7 @@ def reserve(address: str, username: str) -> int:
 
     Returns 0 when the attempt may go ahead, else the seconds to wait (nothing is counted then).
     Failures are forgotten after ``LOGIN_WINDOW_SECONDS`` without one, once any wait has ended.
+    A refused attempt is written to the security audit trail in the same transaction.
     """
     now = timezone.now()
     quiet = now - timedelta(seconds=settings.LOGIN_WINDOW_SECONDS)
@@ -44,7 +56,10 @@ def reserve(address: str, username: str) -> int:
             address=address, username=username
         )
         if row.blocked_until is not None and row.blocked_until > now:
-            return max(1, math.ceil((row.blocked_until - now).total_seconds()))
+            seconds = max(1, math.ceil((row.blocked_until - now).total_seconds()))
+            detail = f"{row.failures} failures; told to wait {describe_wait(seconds)}"
+            record(SecurityEventKind.THROTTLED, username, address=address, detail=detail)
+            return seconds
         waited = row.blocked_until is None or row.blocked_until < quiet
         if row.last_failure is not None and row.last_failure < quiet and waited:
             row.failures = 0

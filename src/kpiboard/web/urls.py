@@ -10,6 +10,7 @@ from .views import (
     indicator,
     override,
     reports,
+    security,
     waiting,
 )
 
@@ -28,6 +29,7 @@ urlpatterns = [
     path("import/", imports.upload, name="import"),
     path("import/<str:token>/", imports.preview, name="import_preview"),
     path("changes/", changes.changes, name="changes"),
+    path("security-events/", security.security_events, name="security_events"),
     path("reports/", reports.reports, name="reports"),
     path("reports/download/", reports.download, name="report_download"),
     path("healthz", health.healthz, name="healthz"),

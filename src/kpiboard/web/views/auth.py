@@ -1,9 +1,8 @@
 """Sign-in, slowed down after failed attempts (per address and username, see ..throttle), and
-sign-out."""
+sign-out. Both are written to the security audit trail by Django's signals (see ..signals)."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,16 +10,6 @@ from django.views.decorators.http import require_POST
 
 from .. import throttle
 from ..accounts import normalise_username
-
-
-def _address(request) -> str:
-    """The client's address; behind a proxy, the last X-Forwarded-For hop, which the proxy adds
-    itself (earlier entries come from the client and could be forged)."""
-    if settings.BEHIND_PROXY:
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        if hops and hops[-1]:
-            return hops[-1][:64]
-    return request.META.get("REMOTE_ADDR", "")[:64]
 
 
 def sign_in(request):
@@ -38,7 +27,7 @@ def sign_in(request):
         if not password:
             errors["password"] = "Enter your password"
         if not errors:
-            address, name = _address(request), normalise_username(username)[:150]
+            address, name = throttle.client_address(request), normalise_username(username)[:150]
             wait = throttle.reserve(address, name)
             if wait:
                 errors["username"] = (

@@ -1,0 +1,33 @@
+"""The security audit trail: sign-ins, failed and throttled sign-ins, sign-outs and new people,
+each a :class:`~.models.SecurityEvent` row that administrators read at /security-events/.
+
+Sign-in, failure and sign-out are recorded from Django's own signals (see :mod:`.signals`), so
+the sign-in view stays thin and every way of signing in is covered; a throttled attempt is
+recorded by the throttle in the transaction that refused it, and a new person by
+:func:`.accounts.create_person` in the one that made them. Only the username (normalised), the
+address and a short detail are kept: Django hands the failure signal its credentials with the
+password already masked, and only the username is read from them.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+
+from .models import SecurityEvent, SecurityEventKind
+
+
+def record(
+    kind: SecurityEventKind, username: str, *, user=None, address: str = "", detail: str = ""
+) -> SecurityEvent:
+    """Append one event; fields are cut to their columns' lengths rather than refused, since a
+    sign-in must never fail because its record is long. Without ``user``, the person the
+    username names (if anyone) is looked up, so the trail says whose account was tried."""
+    if user is None and username:
+        user = get_user_model().objects.filter(username=username[:150]).first()
+    return SecurityEvent.objects.create(
+        kind=kind,
+        username=username[:150],
+        user=user,
+        address=address[:64],
+        detail=detail[:200],
+    )
