@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from kpiboard.core.periods import UK
+from kpiboard.packs import yamlsource
 from kpiboard.packs.importer import apply_import, plan_import
 from kpiboard.packs.loader import check_pack, load_pack
-from kpiboard.packs import yamlsource
 from kpiboard.packs.yamlsource import MAX_YAML_BYTES, dump, load
 
 
