@@ -10,6 +10,7 @@ import math
 from enum import StrEnum
 
 import numpy as np
+import numpy.typing as npt
 
 from .rating import REL_TOL, Polarity
 
@@ -78,11 +79,11 @@ def direction(
 
 
 def direction_array(
-    current: np.ndarray,
-    previous: np.ndarray,
-    polarity: np.ndarray,
-    target_current: np.ndarray,
-    target_previous: np.ndarray,
+    current: npt.ArrayLike,
+    previous: npt.ArrayLike,
+    polarity: npt.ArrayLike,
+    target_current: npt.ArrayLike,
+    target_previous: npt.ArrayLike,
 ) -> np.ndarray:
     """The rule, for whole arrays: better or worse by the polarity (closer to each period's target
     for close-to-target indicators), equal within floating-point noise is No change, and a

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
 import numpy as np
+import numpy.typing as npt
 
 from .units import plain
 
@@ -215,11 +216,11 @@ def resolve_rule_arrays(
 
 
 def rate_array(
-    actual: np.ndarray,
-    target: np.ndarray,
-    polarity: np.ndarray,
+    actual: npt.ArrayLike,
+    target: npt.ArrayLike,
+    polarity: npt.ArrayLike,
     rules: RuleArrays,
-    rated: np.ndarray | None = None,
+    rated: npt.ArrayLike | None = None,
 ) -> np.ndarray:
     """The key, for whole arrays: exactly on or past the target is Green; behind it but within
     the floor (or the Amber band's width) is Amber; beyond is Red. Close-to-target indicators are

@@ -71,9 +71,9 @@ def parse_number(text: str) -> float | None:
         inner = text[1:-1].strip()
         if not inner or inner[0] in "(-+":
             raise ValueError(f"{text!r} is not a number: a bracketed negative is like (2068)")
-        value = parse_number(inner)
-        assert value is not None  # ``inner`` is not empty
-        return 0.0 - value  # 0.0 - 0.0 is 0.0, never -0.0
+        bracketed = parse_number(inner)
+        assert bracketed is not None  # ``inner`` is not empty
+        return 0.0 - bracketed  # 0.0 - 0.0 is 0.0, never -0.0
     if text.endswith("%"):
         raise ValueError(f"{text!r} is not a number: write percentages without %, e.g. {text[:-1]}")
     if "," in text:

@@ -81,18 +81,24 @@ def _refuse_unsafe(loader: Any) -> None:
         event = loader.get_event()
         if isinstance(event, AliasEvent):
             message = f"aliases (*{event.anchor}) are not allowed in a pack"
-            raise ComposerError(None, None, message, event.start_mark)
+            raise _refused(message, event.start_mark)
         if isinstance(event, NodeEvent):
             if event.anchor is not None:
                 message = f"anchors (&{event.anchor}) are not allowed in a pack"
-                raise ComposerError(None, None, message, event.start_mark)
+                raise _refused(message, event.start_mark)
             if depth >= MAX_DEPTH:
                 message = f"nested more than {MAX_DEPTH} levels deep"
-                raise ComposerError(None, None, message, event.start_mark)
+                raise _refused(message, event.start_mark)
             if isinstance(event, CollectionStartEvent):
                 depth += 1
         elif isinstance(event, CollectionEndEvent):
             depth -= 1
+
+
+def _refused(message: str, mark: Any) -> ComposerError:
+    """The composer's own error, so a refusal reads like any other YAML error with its line
+    (``mark`` is a libyaml mark or a pure-Python one: both carry the line)."""
+    return ComposerError(None, None, message, mark)
 
 
 def _next_event(loader: Any) -> bool:
@@ -103,7 +109,7 @@ def _next_event(loader: Any) -> bool:
         if "nesting depth" not in str(exc.problem):
             raise
         message = f"nested more than {MAX_DEPTH} levels deep"
-        raise ComposerError(None, None, message, exc.problem_mark) from None
+        raise _refused(message, exc.problem_mark) from None
 
 
 class Mapping(dict):
