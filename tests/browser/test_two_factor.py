@@ -129,3 +129,41 @@ def test_set_up_then_sign_in_with_a_code_and_with_a_recovery_code(
         f"400 document {live_server.url}/two-factor/code/",
     ]
     journey.assert_accessible()
+
+
+@pytest.mark.usefixtures("_allow_orm_beside_playwright")
+@pytest.mark.parametrize("width", [1280, 390])
+def test_an_administrator_who_must_use_it_is_sent_to_set_up_first(
+    demo_site, live_server, browser_page, settings, width
+):
+    settings.TWO_FACTOR_REQUIRED = ["administrator"]
+    page = browser_page
+    page.set_viewport_size({"width": width, "height": 900})
+    journey = Journey(page, live_server.url)
+    journey.goto("/security-events/")
+    journey.sign_in("admin")
+    assert path(page) == "/account/two-factor/set-up/"
+    assert page.get_by_role("navigation", name="Menu").count() == 0
+    assert "Your role must use two-factor authentication" in page.inner_text("main")
+    journey.check("set-up, required")
+    journey.goto("/")
+    assert path(page) == "/account/two-factor/set-up/"
+
+    page.get_by_text("I cannot scan the QR code").click()
+    key = b32decode(page.locator("#two-factor-secret").inner_text().replace(" ", ""))
+    page.get_by_label("Code from your app").fill(app_code(key)[0])
+    page.get_by_role("button", name="Turn on two-factor authentication").click()
+    page.wait_for_load_state("load")
+    assert page.get_by_role("heading", name="Your recovery codes").is_visible()
+    journey.goto("/security-events/")
+    assert "Two-factor authentication set up" in page.inner_text("main")
+
+    journey.goto("/account/two-factor/")
+    assert page.get_by_role("link", name="Turn off two-factor authentication").count() == 0
+    journey.goto("/account/two-factor/turn-off/")
+    assert page.get_by_role(
+        "heading", name="You cannot turn off two-factor authentication"
+    ).is_visible()
+    journey.check("turn off, refused where required")
+    assert journey.failures == []
+    journey.assert_accessible()

@@ -82,6 +82,7 @@ def test_set_up_counts_only_once_confirmed_with_a_right_code(client_for, demo_si
     wrong = client.post(SET_UP, {"code": "000000" if app_code(device) != "000000" else "111111"})
     assert wrong.status_code == 400
     assert "The code is not right" in wrong.content.decode()
+    assert "recovery code" not in wrong.content.decode()  # there are none yet
     assert not two_factor.has_two_factor(analyst)
     TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0)
 

@@ -161,10 +161,13 @@ class Check:
     def accepted(self) -> bool:
         return self.outcome in (Outcome.APP_CODE, Outcome.RECOVERY_CODE)
 
-    def error(self) -> str:
+    def error(self, *, recovery: bool = True) -> str:
+        """The message for a refused code; ``recovery``: whether a recovery code would do."""
         if self.outcome is Outcome.THROTTLED:
             return f"Too many wrong codes. Wait {describe_wait(self.wait)}, then try again"
-        return "The code is not right. Enter the code your app shows now, or a recovery code"
+        return "The code is not right. Enter the code your app shows now" + (
+            ", or a recovery code" if recovery else ""
+        )
 
 
 def _try(device, code: str, accepted: Outcome) -> Check:

@@ -109,7 +109,7 @@ def set_up(request):
                 _verified(request, check.device)
                 request.session[two_factor.NEW_CODES_SESSION_KEY] = codes
                 return redirect("kpiboard:two_factor_recovery_codes")
-            form.add_error("code", check.error().replace(", or a recovery code", ""))
+            form.add_error("code", check.error(recovery=False))
             wait = check.wait
         status = 429 if wait else 400
     organisation = site_row(request)[1].get("organisation", "kpiboard")
