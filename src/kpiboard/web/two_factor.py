@@ -221,7 +221,9 @@ def confirm_app(user, device: TOTPDevice, text: str, *, address: str = "") -> Ch
     app the person had is removed in the same step."""
     code = normalise_code(text)
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
+        device = TOTPDevice.objects.select_for_update().filter(pk=device.pk, user=user).first()
+        if device is None:  # set up at the same time in another tab, which replaced this one
+            return Check(Outcome.WRONG)
         check = _try(device, code, Outcome.APP_CODE)
         if check.accepted:
             TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
