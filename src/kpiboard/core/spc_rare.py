@@ -42,21 +42,18 @@ from datetime import date, timedelta
 import numpy as np
 
 from .indicators import SpcChart
-from .spc import (
+from .rating import REL_TOL
+from .spc import XmrResult, xmr
+from .spc_batch import label_many, time_major
+from .spc_codes import (
     ADVISED_POINTS,
-    REL_TOL,
     Improvement,
     PointType,
-    XmrResult,
+    Signal,
+    VariationIcon,
     _check_options,
-    _group_labels,
     _group_starts,
     _improvement,
-    _Limits,
-    _mean,
-    _point_type,
-    _variation_icon,
-    xmr,
 )
 
 #: The t-chart's power transformation: y = t ** (1 / T_POWER) (Nelson's 3.6).
@@ -242,21 +239,27 @@ def t_chart(
     )
 
 
-def _g_limits(baseline: list[float]) -> _Limits:
-    known = [v for v in baseline if not math.isnan(v)]
-    if len(known) < 2:
-        return _Limits(*[math.nan] * 6)
-    g_bar = _mean(known)
-    sd = math.sqrt(g_bar * (g_bar + 1))
-    upper = g_bar + G_SIGMAS * sd
-    return _Limits(
-        mean=float(np.median(known)),  # the centre line: see the module docstring
-        lower=0.0,
-        upper=upper,
-        near_lower=-math.inf,
-        near_upper=g_bar + G_NEAR_SIGMAS * sd,
-        tol=REL_TOL * upper,
-    )
+def _g_lines(g: np.ndarray, starts: list[int], fix: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """The g-chart's lines per group, as :func:`.spc_batch.label_many` takes them (5, groups, 1):
+    the median as centre line, 0 as lower limit, g-bar + 3 and + 2 standard deviations as the
+    upper limit and the edge of the near band (none below); and their tolerance."""
+    lines = np.full((5, len(starts), 1), math.nan)
+    tol = np.full((len(starts), 1), math.nan)
+    for k, (lo, hi) in enumerate(zip(starts, [*starts[1:], len(g)], strict=True)):
+        baseline = g[lo:hi] if fix is None else g[lo:hi][:fix]
+        known = baseline[~np.isnan(baseline)]
+        if len(known) < 2:
+            continue
+        total = 0.0
+        for value in known.tolist():  # in time order, one at a time, as the XmR sums are added
+            total += value
+        g_bar = total / len(known)
+        sd = math.sqrt(g_bar * (g_bar + 1))
+        upper = g_bar + G_SIGMAS * sd
+        near = g_bar + G_NEAR_SIGMAS * sd
+        lines[:, k, 0] = (float(np.median(known)), 0.0, upper, -math.inf, near)
+        tol[k, 0] = REL_TOL * upper
+    return lines, tol
 
 
 def g_chart(
@@ -272,7 +275,8 @@ def g_chart(
     """The g-chart of ``gaps`` (opportunities or days between events, >= 0; None/NaN missing).
 
     ``mean`` is the centre line (the median); the limits come from the mean g-bar. The rules
-    are XmR's, judged against these lines. ``improvement``: the better direction of the gaps.
+    are XmR's (:func:`.spc_batch.label_many`), judged against these lines. ``improvement``: the
+    better direction of the gaps.
     """
     direction = _improvement(improvement)
     _check_options(fix_after_n_points, shift_length)
@@ -281,42 +285,33 @@ def g_chart(
     if dates is not None and len(dates) != n:
         raise ValueError(f"dates has {len(dates)} entries but there are {n} gaps")
     starts = _group_starts(rebase_at, n)
-    values = g.tolist()
-    lines = np.full((5, n), math.nan)
-    group = np.zeros(n, dtype=np.int64)
-    labels = []
-    for k, (lo, hi) in enumerate(zip(starts, [*starts[1:], n], strict=True)):
-        segment = values[lo:hi]
-        fix = fix_after_n_points
-        lim = _g_limits(segment if fix is None else segment[:fix])
-        labels += _group_labels(segment, lim, shift_length, mdc_2023)
-        lines[:, lo:hi] = np.array(
-            [[lim.mean], [lim.lower], [lim.upper], [math.nan], [lim.near_upper]]
-        )
-        group[lo:hi] = k
-    point_type = tuple(
-        PointType.MISSING if math.isnan(v) else _point_type(s, high, direction)
-        for v, (s, high) in zip(values, labels, strict=True)
-    )
-    last = next((i for i in range(n - 1, -1, -1) if not math.isnan(values[i])), None)
-    icon = _variation_icon(None, False, direction)
-    if last is not None:
-        icon = _variation_icon(*labels[last], direction)
-    for array in (g, lines, group):
+    mask = np.zeros((1, n), dtype=bool)
+    if n:
+        mask[0, starts] = True
+    y, start = time_major(g[None, :], mask)
+    lines, tol = _g_lines(g, starts, fix_after_n_points)
+    labels = label_many(
+        y, start, lines, tol, codes=np.array([direction.code]), targets=np.array([math.nan]),
+        shift_length=shift_length, mdc_2023=mdc_2023,
+    )  # fmt: skip
+    drawn = np.array(labels.lines[:, :, 0])
+    drawn[3] = math.nan  # no near band below the centre line to draw
+    group = np.array(labels.group[:, 0], dtype=np.int64)
+    for array in (g, drawn, group):
         array.flags.writeable = False
     return XmrResult(
         values=g,
-        mean=lines[0],
-        lower_limit=lines[1],
-        upper_limit=lines[2],
-        near_lower=lines[3],
-        near_upper=lines[4],
-        point_type=point_type,
-        signal=tuple(s for s, _ in labels),
+        mean=drawn[0],
+        lower_limit=drawn[1],
+        upper_limit=drawn[2],
+        near_lower=drawn[3],
+        near_upper=drawn[4],
+        point_type=tuple(PointType.from_code(c) for c in labels.point_type[:, 0].tolist()),
+        signal=tuple(Signal.from_code(c) for c in labels.signal[:, 0].tolist()),
         group=group,
-        variation_icon=icon,
+        variation_icon=VariationIcon.from_code(int(labels.variation_icon[0])),
         assurance_icon=None,
-        warnings=_warnings(values, starts),
+        warnings=_warnings(g.tolist(), starts),
         dates=dates,
         chart=SpcChart.G,
     )
