@@ -244,6 +244,8 @@ class SecurityEventKind(models.TextChoices):
     THROTTLED = "throttled", "Sign-in refused: too many failures"
     SIGN_OUT = "sign_out", "Signed out"
     PERSON_ADDED = "person_added", "Person added"
+    SSO_REFUSED = "sso_refused", "Single sign-on refused"
+    SSO_FAILED = "sso_failed", "Single sign-on did not finish"
 
 
 class SecurityEvent(models.Model):

@@ -11,6 +11,7 @@ from .views import (
     override,
     reports,
     security,
+    sso,
     waiting,
 )
 
@@ -20,6 +21,9 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("sign-in/", auth.sign_in, name="login"),
     path("sign-out/", auth.sign_out, name="logout"),
+    path("sign-in/sso/start/", sso.SsoStart.as_view(), name="sso_start"),
+    path("sign-in/sso/callback/", sso.SsoCallback.as_view(), name="sso_callback"),
+    path("sign-in/sso/refused/", sso.refused, name="sso_refused"),
     path("indicators/<str:code>/", indicator.indicator, name="indicator"),
     path("indicators/<str:code>/history/", indicator.indicator_history, name="indicator_history"),
     path("indicators/<str:code>/override/", override.override, name="override"),
