@@ -246,6 +246,7 @@ class SecurityEventKind(models.TextChoices):
     PERSON_ADDED = "person_added", "Person added"
     SSO_REFUSED = "sso_refused", "Single sign-on refused"
     SSO_FAILED = "sso_failed", "Single sign-on did not finish"
+    EMAIL_CHANGED = "email_changed", "Email address changed"
 
 
 class SecurityEvent(models.Model):
