@@ -269,7 +269,9 @@ class SsoBackend(OIDCAuthenticationBackend):
         """The matched person, or None with the refusal recorded and left on the request."""
         claims = self.get_userinfo(access_token, id_token, payload)
         if claims.get("sub") != payload.get("sub"):
-            raise SuspiciousOperation("the user info is about someone else than the ID token")
+            # Not raised: the library would swallow it and the trail would not say why.
+            self.request.kpiboard_sso_failure = "the user info is not about the ID token's subject"
+            return None
         for name in ("email", "email_verified"):  # the signed ID token fills any gap
             if claims.get(name) in (None, "") and name in payload:
                 claims[name] = payload[name]

@@ -94,12 +94,18 @@ class SsoCallback(OIDCAuthenticationCallbackView):
         refusal = getattr(request, "kpiboard_sso_refusal", None)
         if refusal is not None:  # recorded by the backend, with whose address it was
             return _refuse(request, *refusal)
+        failure = getattr(request, "kpiboard_sso_failure", None)
+        if failure is not None:
+            return _failed(request, failure)
         if request.GET.get("error"):
             error = request.GET.get("error", "")[:40]
             return _failed(request, f"the provider returned error {error!r}")
         return _failed(request, "the callback had no code and state, or none this browser started")
 
     def login_success(self):
+        # Before login, so user_logged_in receivers see it; again after, since login empties
+        # the session when it belonged to someone else.
+        self.request.session[sso.SESSION_KEY] = True
         response = super().login_success()
         self.request.session[sso.SESSION_KEY] = True
         return response
