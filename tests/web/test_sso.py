@@ -330,3 +330,13 @@ def test_sso_matching_refuses_claims_without_an_email(db):
         None,
         sso.Refusal.NO_EMAIL,
     )
+
+
+def test_sso_id_token_issuer_must_be_the_providers_own():
+    assert sso.issuer_names("https://login.example/realms/council") == (
+        "https://login.example/realms/council",
+    )
+    assert sso.issuer_names("https://accounts.google.com") == (
+        "https://accounts.google.com",
+        "accounts.google.com",
+    )

@@ -166,6 +166,14 @@ def _checked_discovery(sso: SsoSettings, document) -> dict[str, str]:
     return found
 
 
+def issuer_names(issuer: str) -> tuple[str, ...]:
+    """What an ID token's ``iss`` may say for ``issuer``: itself, and for Google also the
+    scheme-less ``accounts.google.com`` its documentation says tokens may carry."""
+    if issuer == "https://accounts.google.com":
+        return (issuer, "accounts.google.com")
+    return (issuer,)
+
+
 def oidc_setting(attr: str, *default):
     """mozilla-django-oidc's settings, from :class:`SsoSettings` rather than Django's settings
     module, so that turning single sign-on on is the environment variables alone."""
@@ -257,7 +265,7 @@ class SsoBackend(OIDCAuthenticationBackend):
         payload = super().verify_token(token, **kwargs)
         audience = payload.get("aud")
         audiences = [audience] if isinstance(audience, str) else list(audience or [])
-        if payload.get("iss") != self.issuer:
+        if payload.get("iss") not in issuer_names(self.issuer):
             raise SuspiciousOperation(
                 f"ID token issuer {payload.get('iss')!r} is not {self.issuer!r}"
             )
