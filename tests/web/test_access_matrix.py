@@ -42,6 +42,7 @@ BACK = "302 refused"  # refused with a message on the page it came from; nothing
 NA = "405"  # the route does not take this method
 BAD = "400"  # the form was incomplete
 IN = "sign in"  # a redirect to the sign-in page (anonymous)
+GONE = "404"  # not there: single sign-on's pages while it is not set up (as in these tests)
 
 EVERYONE = (OK,) * 6
 NOT_POST = (NA,) * 6
@@ -53,6 +54,12 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("dashboard", "POST"): (IN, *NOT_POST),
     ("login", "GET"): (OK, *SENT_ON),
     ("login", "POST"): (BAD, *SENT_ON),
+    ("sso_start", "GET"): (GONE,) * 7,
+    ("sso_start", "POST"): (NA,) * 7,
+    ("sso_callback", "GET"): (GONE,) * 7,
+    ("sso_callback", "POST"): (NA,) * 7,
+    ("sso_refused", "GET"): (GO,) * 7,  # nothing to show: back to sign in
+    ("sso_refused", "POST"): (NA,) * 7,
     ("logout", "GET"): (IN, *NOT_POST),
     ("logout", "POST"): (IN, *SENT_ON),
     ("indicator", "GET"): (IN, *EVERYONE),
@@ -175,6 +182,9 @@ def cells(token: str) -> list[Cell]:
         ("dashboard", url("kpiboard:dashboard")),
         ("login", url("kpiboard:login")),
         ("logout", url("kpiboard:logout")),
+        ("sso_start", url("kpiboard:sso_start")),
+        ("sso_callback", url("kpiboard:sso_callback")),
+        ("sso_refused", url("kpiboard:sso_refused")),
         ("indicator", url("kpiboard:indicator", args=["ASC01"])),
         ("indicator_history", url("kpiboard:indicator_history", args=["ASC01"])),
         ("override", url("kpiboard:override", args=["ASC01"])),

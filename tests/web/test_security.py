@@ -18,8 +18,9 @@ from .conftest import PASSWORD
 
 #: Sample values for every route parameter; anonymous users are turned away before any lookup.
 SAMPLE = {"code": "ASC01", "period": "2013-09", "token": "0123456789abcdef"}
-#: Open to everyone: the sign-in page, and the health check for load balancers (says only "ok").
-OPEN = {"login", "healthz"}
+#: Open to everyone: the sign-in page and single sign-on's pages beneath it (404 while it is not
+#: set up), and the health check for load balancers (says only "ok").
+OPEN = {"login", "sso_start", "sso_callback", "sso_refused", "healthz"}
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,8 @@ import secrets
 import unicodedata
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from .models import Indicator, Profile, Role, Section, SecurityEventKind
@@ -14,6 +16,10 @@ from .security_log import record
 
 class UsernameRefused(ValueError):
     """A new username that is empty, has invisible characters, or is already taken."""
+
+
+class EmailRefused(ValueError):
+    """An email address that is not one, or that another person already has."""
 
 
 def normalise_username(text: str) -> str:
@@ -40,6 +46,46 @@ def check_new_username(text: str) -> str:
     if get_user_model().objects.filter(username__iexact=username).exists():
         raise UsernameRefused(f"there is already a person called {username!r}")
     return username
+
+
+def check_email(text: str, person=None) -> str:
+    """The address to keep for ``person`` (or a new person), or :class:`EmailRefused`.
+
+    Single sign-on finds people by email address, ignoring capitals, so two people with one
+    address could sign in as neither: an address someone else has is refused here.
+    """
+    email = text.strip()
+    if not email:
+        return ""
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise EmailRefused(f"{email!r} is not an email address") from None
+    others = get_user_model().objects.filter(email__iexact=email)
+    if person is not None:
+        others = others.exclude(pk=person.pk)
+    taken = others.first()
+    if taken is not None:
+        raise EmailRefused(f"{taken.get_username()} already has the email address {taken.email}")
+    return email
+
+
+@transaction.atomic
+def set_email(person, text: str) -> str:
+    """Give ``person`` a new email address (checked by :func:`check_email`; empty removes it).
+    Recorded in the security audit trail: with single sign-on the address decides who can sign
+    in as them."""
+    email = check_email(text, person)
+    before = person.email
+    person.email = email
+    person.save(update_fields=["email"])
+    record(
+        SecurityEventKind.EMAIL_CHANGED,
+        person.get_username(),
+        user=person,
+        detail=f"from {before or '(none)'} to {email or '(none)'}",
+    )
+    return email
 
 
 def generate_password() -> str:

@@ -251,6 +251,9 @@ class SecurityEventKind(models.TextChoices):
     TWO_FACTOR_FAILED = "2fa_failed", "Two-factor code refused"
     RECOVERY_CODE_USED = "2fa_recovery_used", "Recovery code used"
     RECOVERY_CODES_NEW = "2fa_recovery_new", "New recovery codes made"
+    SSO_REFUSED = "sso_refused", "Single sign-on refused"
+    SSO_FAILED = "sso_failed", "Single sign-on did not finish"
+    EMAIL_CHANGED = "email_changed", "Email address changed"
 
 
 class SecurityEvent(models.Model):

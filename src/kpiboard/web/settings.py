@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from . import sso_config
 from .env import (
     MIN_DISTINCT_KEY_CHARACTERS,
     database_from_url,
@@ -113,6 +114,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+#: Single sign-on with OpenID Connect (None when off) and whether kpiboard's own passwords are
+#: also accepted; at least one way to sign in must be left (see web/sso_config.py, web/sso.py).
+SSO = sso_config.from_environment(PRODUCTION)
+LOCAL_PASSWORDS = env_bool("KPIBOARD_LOCAL_PASSWORDS", True)
+if not LOCAL_PASSWORDS and SSO is None:
+    raise ImproperlyConfigured(
+        "KPIBOARD_LOCAL_PASSWORDS is off but single sign-on is not set up (KPIBOARD_OIDC_ISSUER, "
+        "KPIBOARD_OIDC_CLIENT_ID, KPIBOARD_OIDC_CLIENT_SECRET): nobody could sign in"
+    )
+AUTHENTICATION_BACKENDS = (
+    ["django.contrib.auth.backends.ModelBackend"] if LOCAL_PASSWORDS else []
+) + (["kpiboard.web.sso.SsoBackend"] if SSO else [])
 LOGIN_URL = "kpiboard:login"
 LOGIN_REDIRECT_URL = "kpiboard:dashboard"
 LOGOUT_REDIRECT_URL = "kpiboard:login"

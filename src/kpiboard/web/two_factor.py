@@ -29,11 +29,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from .models import Role, SecurityEventKind
 from .permissions import role_of
 from .security_log import record
+from .sso import SESSION_KEY as SSO_SESSION_KEY
 from .throttle import describe_wait
 
-#: Set (to True) in the session by single sign-on: the identity provider asked for the second
-#: factor, so kpiboard does not.
-SSO_SESSION_KEY = "kpiboard_sso"
 #: New recovery codes, kept in the session between making them and showing them once.
 NEW_CODES_SESSION_KEY = "kpiboard_new_recovery_codes"
 

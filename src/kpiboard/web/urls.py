@@ -11,6 +11,7 @@ from .views import (
     override,
     reports,
     security,
+    sso,
     two_factor,
     waiting,
 )
@@ -30,6 +31,9 @@ urlpatterns = [
         name="two_factor_recovery_codes",
     ),
     path("account/two-factor/turn-off/", two_factor.turn_off, name="two_factor_turn_off"),
+    path("sign-in/sso/start/", sso.SsoStart.as_view(), name="sso_start"),
+    path("sign-in/sso/callback/", sso.SsoCallback.as_view(), name="sso_callback"),
+    path("sign-in/sso/refused/", sso.refused, name="sso_refused"),
     path("indicators/<str:code>/", indicator.indicator, name="indicator"),
     path("indicators/<str:code>/history/", indicator.indicator_history, name="indicator_history"),
     path("indicators/<str:code>/override/", override.override, name="override"),

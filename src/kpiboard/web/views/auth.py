@@ -3,6 +3,7 @@ sign-out. Both are written to the security audit trail by Django's signals (see 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from .. import throttle
 from ..accounts import normalise_username
+from . import sso
 
 
 def sign_in(request):
@@ -19,6 +21,8 @@ def sign_in(request):
     username = ""
     retry_after = 0
     next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if request.method == "POST" and not settings.LOCAL_PASSWORDS:
+        return sso.password_refused(request)
     if request.method == "POST":
         username = request.POST.get("username", "").strip()
         password = request.POST.get("password", "")
@@ -51,7 +55,12 @@ def sign_in(request):
     response = render(
         request,
         "kpiboard/sign_in.html",
-        {"errors": errors, "username": username, "next": next_url},
+        {
+            "errors": errors,
+            "username": username,
+            "next": next_url,
+            "local_passwords": settings.LOCAL_PASSWORDS,
+        },
         status=429 if retry_after else 400 if errors else 200,
     )
     if retry_after:

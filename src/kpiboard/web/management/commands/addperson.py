@@ -9,7 +9,13 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from ...accounts import UsernameRefused, check_new_username, create_person
+from ...accounts import (
+    EmailRefused,
+    UsernameRefused,
+    check_email,
+    check_new_username,
+    create_person,
+)
 from ...models import Indicator, Role, Section
 
 #: Which roles may be given sections (--section) and indicators (--indicator).
@@ -42,7 +48,11 @@ class Command(BaseCommand):
             metavar="CODE",
             help="an indicator the owner is responsible for (repeat for more)",
         )
-        parser.add_argument("--email", default="")
+        parser.add_argument(
+            "--email",
+            default="",
+            help="their email address: single sign-on finds them by it (one person per address)",
+        )
         parser.add_argument(
             "--password-stdin",
             action="store_true",
@@ -63,6 +73,10 @@ class Command(BaseCommand):
             raise CommandError("an owner needs at least one --indicator or --section")
         if role is Role.APPROVER and not section:
             raise CommandError("an approver needs at least one --section")
+        try:
+            email = check_email(email)
+        except EmailRefused as exc:
+            raise CommandError(f"--email: {exc}") from None
         _check_codes(Section, section, "section")
         _check_codes(Indicator, indicator, "indicator")
 
