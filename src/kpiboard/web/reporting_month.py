@@ -19,6 +19,8 @@ everything that reads ``pack.as_at`` follows it, and an exported pack writes it 
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..core.periods import FinancialCalendar, Period, PeriodError, PeriodKind
 from ..packs.model import Pack
 from .models import MonthMove, ReportingMonth, Section, Signoff, SignoffState, Site
@@ -134,17 +136,27 @@ def on_approval(user, section: Section, period: Period, calendar: FinancialCalen
 
 def months_to_view(pack: Pack) -> list[Period]:
     """The months a reader can pick: every month with a figure, up to the reporting month (the
-    pack's as-at period), newest first."""
+    pack's as-at period), newest first. Worked out once per built pack."""
+    global _months_memo
+    memo = _months_memo  # one read: another thread may replace it, never half of it
+    if memo is not None and memo[0] is pack:
+        return memo[1]
     calendar, last = pack.calendar, pack.as_at
     found = {last}
     for data in pack.data.values():
         actual = data.values.get("actual")
         if actual is None:
             continue
-        for period, value in zip(data.periods, actual, strict=True):
-            if value == value and period.end <= last.end:  # not NaN, not after the month
+        for period, present in zip(data.periods, ~np.isnan(actual), strict=True):
+            if present and period.end <= last.end:
                 found.add(month_of(period, calendar))
-    return sorted(found, reverse=True)
+    months = sorted(found, reverse=True)
+    _months_memo = (pack, months)
+    return months
+
+
+#: The last pack :func:`months_to_view` worked on, and its months.
+_months_memo: tuple[Pack, list[Period]] | None = None
 
 
 class PeriodChoice:
