@@ -18,7 +18,8 @@ from ..models import ReportingMonth
 from ..month_moves import move_month
 from ..permissions import can_move_month
 from ..reporting_month import month_of
-from ..writes import MAX_REASON, ConcurrentEdit, Invalid
+from ..writes import MAX_REASON, ConcurrentEdit, Invalid, who
+from .indicator import PACK_LOAD
 
 #: Moves of the reporting month the page lists, newest first.
 HISTORY = 50
@@ -105,7 +106,10 @@ def reporting_month(request):
             "can_move": mover,
             "months": months,
             "chosen": form["period"].value() or pack.as_at.label,
-            "history": [(row, _display(pack, row.period)) for row in history],
+            "history": [
+                (row, _display(pack, row.period), who(row.author) if row.author else PACK_LOAD)
+                for row in history
+            ],
         },
         status=status,
     )
