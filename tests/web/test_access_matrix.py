@@ -3,8 +3,9 @@
 The rules: everyone signed in reads (dashboard, indicator pages, reports); owners enter figures for
 their own indicators or sections only and submit their sections' periods; approvers sign off their
 sections (and see the list of what is waiting for them); analysts and administrators do
-everything, including imports, except that only administrators see sign-ins and people
-(/security-events/); viewers only read. Anonymous people are sent to sign in.
+everything, including imports and moving the reporting month, except that only administrators
+see sign-ins and people (/security-events/); viewers only read.
+Anonymous people are sent to sign in.
 
 Each POST runs inside a savepoint that is rolled back afterwards, so every cell starts from the
 same demo site, and the test checks what the POST did (a figure saved, a period approved), not only
@@ -28,7 +29,7 @@ from django.urls import reverse
 from kpiboard.web import dashboard_cache
 from kpiboard.web import urls as web_urls
 from kpiboard.web.accounts import create_person
-from kpiboard.web.models import Figure, Role, Section, Signoff
+from kpiboard.web.models import Figure, ReportingMonth, Role, Section, Signoff
 from kpiboard.web.store import clear_cache
 
 from .conftest import PASSWORD
@@ -83,6 +84,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("import_preview", "POST"): (IN, NO, NO, NO, NO, GO, GO),
     ("changes", "GET"): (IN, *EVERYONE),
     ("changes", "POST"): (IN, *NOT_POST),
+    ("reporting_month", "GET"): (IN, *EVERYONE),
+    ("reporting_month", "POST"): (IN, NO, NO, NO, NO, GO, GO),
     ("security_events", "GET"): (IN, NO, NO, NO, NO, NO, OK),
     ("security_events", "POST"): (IN, *NOT_POST),
     ("reports", "GET"): (IN, *EVERYONE),
@@ -148,6 +151,10 @@ def signoff_state(section: str, period: str, state: str):
     ).exists()
 
 
+def reporting_month(period: str):
+    return lambda: ReportingMonth.objects.filter(is_current=True, period=period).exists()
+
+
 def entry_post(period_label: str, value: str) -> dict:
     return {
         "period_label": period_label,
@@ -206,6 +213,7 @@ def cells(token: str) -> list[Cell]:
         Cell("signoff", "GET", approve),
         Cell("import", "GET", url("kpiboard:import")),
         Cell("import_preview", "GET", preview),
+        Cell("reporting_month", "GET", url("kpiboard:reporting_month")),
     ]
     posts = [Cell(key, "POST", path, {}) for key, path in simple if key != "logout"] + [
         Cell("entry_form ASC01", "POST", asc01, entry_post("2013-10", "75"),
@@ -219,6 +227,9 @@ def cells(token: str) -> list[Cell]:
              {"action": "approve", "period_label": "2013-09", "base_revision": "1"},
              signoff_state("asc", "2013-09", "approved")),
         Cell("import", "POST", url("kpiboard:import"), {"file": handle}),
+        Cell("reporting_month", "POST", url("kpiboard:reporting_month"),
+             {"period": "2013-10", "reason": "Matrix", "base_revision": "1"},
+             reporting_month("2013-10")),
         Cell("import_preview", "POST", preview, {"action": "cancel"}),
         Cell("logout", "POST", url("kpiboard:logout"), {}),  # last: it signs the client out
     ]  # fmt: skip

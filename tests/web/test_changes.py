@@ -6,7 +6,16 @@ import re
 
 from django.urls import reverse
 
-from kpiboard.web.models import CommentaryText, Definition, Figure, Indicator, Narrative, Signoff
+from kpiboard.web.models import (
+    CommentaryText,
+    Definition,
+    Figure,
+    Indicator,
+    Narrative,
+    ReportingMonth,
+    Signoff,
+)
+from kpiboard.web.month_moves import move_month
 from kpiboard.web.signoff import set_signoff
 from kpiboard.web.store import bump_version
 from kpiboard.web.writes import save_period_entry
@@ -68,6 +77,20 @@ def test_changes_lists_sign_off_moves(client_for, demo_site):
     assert "Sign-off: submitted" in found[1]
 
 
+def test_changes_lists_moves_of_the_reporting_month(client_for, demo_site):
+    set_signoff(demo_site["owner"], "asc", "2013-10", "submitted")
+    set_signoff(demo_site["approver"], "asc", "2013-10", "approved")
+    move_month(demo_site["analyst"], "2013-09", "Approved too early", base_revision=2)
+    viewer = client_for("viewer")
+    found = rows(page(viewer, kind="month"))
+    assert len(found) == 2
+    assert "Moved by hand: Sep-13" in found[0] and ">analyst</td>" in found[0]
+    assert "Approved too early" in found[0]
+    assert 'href="/reporting-month/"' in found[0]
+    assert "Period approved: Oct-13" in found[1] and ">approver</td>" in found[1]
+    assert not rows(page(viewer, kind="month", section="asc"))  # the site's, not a section's
+
+
 def test_changes_filters_by_kind_person_and_section(client_for, demo_site):
     enter(demo_site["owner"], commentary="Words.")
     enter(demo_site["section_owner"], code="SCS01", period="2013/14 Q3", actual=88.5)
@@ -83,7 +106,7 @@ def test_changes_filters_by_kind_person_and_section(client_for, demo_site):
 
 def test_changes_with_pack_loads_counts_every_revision(client_for):
     html = page(client_for("viewer"), loads="1")
-    models = (Figure, CommentaryText, Definition, Signoff, Narrative)
+    models = (Figure, CommentaryText, Definition, Signoff, Narrative, ReportingMonth)
     total = sum(m.objects.count() for m in models)
     assert Narrative.objects.exists()  # the demo's report text is part of the record too
     assert f"Changes 1 to 50 of {total} (page 1 of " in html

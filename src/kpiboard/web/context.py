@@ -11,6 +11,7 @@ MENU = {
     "indicator": "dashboard",
     "indicator_history": "dashboard",
     "override": "dashboard",
+    "reporting_month": "dashboard",
     "entry": "entry",
     "entry_form": "entry",
     "signoff": "entry",

@@ -2,8 +2,9 @@
 
 Analysing every indicator, drawing SPC icons and rendering a dashboard row are the expensive
 parts of a page; none of them depends on who is looking. They are built here once for the pack
-:func:`kpiboard.web.store.current_pack` returns and kept until it returns another pack (which it
-does when ``Site.version`` moves on), so a request only filters ready-made rows.
+:func:`kpiboard.web.store.current_pack` returns and each month shown (the reporting month, or an
+earlier one a reader picked), and kept until it returns another pack (which it does when
+``Site.version`` moves on), so a request only filters ready-made rows.
 
 Everything shown comes from the report layer (``report.tables.summary_table`` and
 ``lead_table``): the dashboard shows what the committee report shows, computed by the same code.
@@ -11,8 +12,10 @@ Everything shown comes from the report layer (``report.tables.summary_table`` an
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import ClassVar
 from urllib.parse import urlencode
@@ -23,6 +26,7 @@ from django.utils.safestring import SafeString
 
 from ..core.analysis import Analysis
 from ..core.indicators import IndicatorKind
+from ..core.periods import Period
 from ..core.rating import Rating
 from ..core.summary import latest_icons
 from ..packs.model import Pack
@@ -37,6 +41,7 @@ from ..report.model import month_year
 from ..report.overview import icon_matrix
 from ..report.tables import lead_table, summary_table
 from . import store
+from .reporting_month import PERIOD_PARAM
 
 #: The dashboard's summary columns, in the report's own column keys (see report.tables).
 COLUMNS = (
@@ -89,6 +94,7 @@ class Board:
     version: int
     analyses: dict[str, Analysis]
     as_at: str  # "September 2013"
+    period: Period  # the month shown: the reporting month, or an earlier one a reader picked
     sections: tuple[SectionInfo, ...]
     rows: tuple[Row, ...]  # summary rows, in section and page order
     leads: tuple[Row, ...]  # lead indicator rows, likewise
@@ -97,43 +103,63 @@ class Board:
     matrix: SafeString  # the summary of variation and assurance ("" when nothing has SPC)
 
 
-_cache: dict[str, Board] = {}
+#: Boards of the current pack by month shown; a few months at most (readers mostly look at the
+#: reporting month, now and then at one or two before it).
+_cache: OrderedDict[str, Board] = OrderedDict()
 _lock = threading.Lock()
+MONTHS_KEPT = 6
 
 
 def clear() -> None:
     _cache.clear()
 
 
-def board(request=None) -> Board:
-    """The dashboard's data for the current pack, built on the first request after a change."""
+def board(request=None, period: Period | None = None) -> Board:
+    """The dashboard's data for the current pack as at ``period`` (the reporting month, the
+    pack's as-at period, when None), built on the first request after a change."""
     version, pack = store.current(request)
-    cached = _cache.get("board")
-    if cached is not None and cached.pack is pack:
-        return cached
+    when = period or pack.as_at
+    found = _cached(pack, when)
+    if found is not None:
+        return found
     with _lock:
-        cached = _cache.get("board")
-        if cached is not None and cached.pack is pack:
-            return cached
-        built = _build(pack, version)
-        _cache["board"] = built
+        found = _cached(pack, when)
+        if found is not None:
+            return found
+        built = _build(pack, version, when)
+        if any(b.pack is not pack for b in _cache.values()):
+            _cache.clear()  # another generation of the data: none of its boards is wanted
+        _cache[when.label] = built
+        while len(_cache) > MONTHS_KEPT:
+            _cache.popitem(last=False)
     return built
 
 
+def _cached(pack: Pack, when: Period) -> Board | None:
+    found = _cache.get(when.label)
+    if found is None or found.pack is not pack:
+        return None
+    with contextlib.suppress(KeyError):  # another thread dropped it; the board is still good
+        _cache.move_to_end(when.label)
+    return found
+
+
 def analyses() -> tuple[Pack, dict[str, Analysis]]:
-    """The current pack and its analyses as at the pack's as-at period (cached with the board)."""
+    """The current pack and its analyses as at the reporting month (cached with the board)."""
     built = board()
     return built.pack, built.analyses
 
 
-def _build(pack: Pack, version: int) -> Board:
-    analyses = pack.analyse(pack.as_at)
+def _build(pack: Pack, version: int, when: Period) -> Board:
+    analyses = pack.analyse(when)
+    # Links from an earlier month's board keep that month; the reporting month's stay plain.
+    keep = {} if when == pack.as_at else {PERIOD_PARAM: when.label}
     sections, rows, leads = [], [], []
     sprite = _Sprite()
     for section in pack.sections:
         chosen = [analyses[i] for i in section.indicator_ids if i in analyses]
         kpis = [a for a in chosen if a.indicator.kind is not IndicatorKind.LEAD]
-        table = summary_table(pack, replace(section, summary_columns=COLUMNS), kpis, pack.as_at)
+        table = summary_table(pack, replace(section, summary_columns=COLUMNS), kpis, when)
         sections.append(
             SectionInfo(
                 section.id,
@@ -148,7 +174,7 @@ def _build(pack: Pack, version: int) -> Board:
                 "kpiboard/includes/dash_row.html",
                 {
                     "ind": ind,
-                    "url": reverse("kpiboard:indicator", args=[ind.id]),
+                    "url": _url("kpiboard:indicator", [ind.id], keep),
                     "cells": by_key,
                     "short_variation": _short(by_key["variation"], VARIATION_LABELS),
                     "short_assurance": _short(by_key["assurance"], ASSURANCE_LABELS),
@@ -161,20 +187,21 @@ def _build(pack: Pack, version: int) -> Board:
         lead_analyses = [a for a in chosen if a.indicator.kind is IndicatorKind.LEAD]
         if lead_rows is not None:
             for analysis, lead in zip(lead_analyses, lead_rows.rows, strict=True):
-                url = reverse("kpiboard:indicator", args=[analysis.indicator.id])
+                url = _url("kpiboard:indicator", [analysis.indicator.id], keep)
                 html = render_to_string(
                     "kpiboard/includes/dash_lead_row.html", {"lead": lead, "url": url}
                 )
                 leads.append(_row(analysis, Rating.NOT_RATED.name, html))
     in_order = [analyses[i] for s in pack.sections for i in s.indicator_ids if i in analyses]
-    matrix = _matrix_html(in_order, sprite)
+    matrix = _matrix_html(in_order, sprite, keep)
     used = sorted({t for ind in pack.indicators.values() for t in ind.tags})
     labelled = list(pack.tag_labels) + [t for t in used if t not in pack.tag_labels]
     return Board(
         pack=pack,
         version=version,
         analyses=analyses,
-        as_at=month_year(pack.as_at),
+        as_at=month_year(when),
+        period=when,
         sections=tuple(sections),
         rows=tuple(rows),
         leads=tuple(leads),
@@ -184,7 +211,12 @@ def _build(pack: Pack, version: int) -> Board:
     )
 
 
-def _matrix_html(analyses: list[Analysis], sprite: _Sprite) -> SafeString:
+def _url(name: str, args: list[str], query: dict[str, str]) -> str:
+    url = reverse(name, args=args)
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _matrix_html(analyses: list[Analysis], sprite: _Sprite, keep: dict[str, str]) -> SafeString:
     """The report's summary matrix of variation and assurance icons, each count linking to the
     dashboard filtered to those indicators."""
     matrix = icon_matrix([latest_icons(a) for a in analyses], "dash")
@@ -193,7 +225,7 @@ def _matrix_html(analyses: list[Analysis], sprite: _Sprite) -> SafeString:
     base = reverse("kpiboard:dashboard")
 
     def link(count: int, words: str, **query: str) -> dict:
-        return {"count": count, "words": words, "url": f"{base}?{urlencode(query)}"}
+        return {"count": count, "words": words, "url": f"{base}?{urlencode(keep | query)}"}
 
     columns = [(c, sprite.use("assurance", c)) for c in matrix.columns]
     rows = []

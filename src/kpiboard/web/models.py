@@ -205,6 +205,31 @@ class Signoff(Revision):
         ]
 
 
+class MonthMove(models.TextChoices):
+    """Why the site's reporting month is what it is; the labels are the words its page shows."""
+
+    LOADED = "loaded", "Pack loaded"
+    APPROVED = "approved", "Period approved"
+    MOVED = "moved", "Moved by hand"
+
+
+class ReportingMonth(Revision):
+    """The site's reporting month: the month the dashboard, indicator pages, override lists and
+    reports show unless someone asks for an earlier one (see :mod:`kpiboard.web.reporting_month`).
+    One current revision for the whole site; each move adds a revision with who, why and how."""
+
+    period = models.CharField(max_length=20)  # a month's canonical label, e.g. 2013-10
+    move = models.CharField(max_length=20, choices=MonthMove.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["revision"], name="reporting_month_revision"),
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="reporting_month_current"
+            ),
+        ]
+
+
 class PeerValue(models.Model):
     """Another organisation's figure, for ranking (reference data loaded from a pack)."""
 

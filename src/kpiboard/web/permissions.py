@@ -70,6 +70,11 @@ def can_edit_approved(user) -> bool:
     return role_of(user) in FULL
 
 
+def can_move_month(user) -> bool:
+    """Moving the site's reporting month by hand changes what every page and report shows."""
+    return role_of(user) in FULL
+
+
 def can_import(user) -> bool:
     return role_of(user) in FULL
 

@@ -2,9 +2,11 @@
 
 A submitted period can be returned to draft by an approver, an approved one reopened by an
 analyst, each with a reason. With ``SEPARATE_DUTIES`` (the default) whoever submitted a period
-cannot also approve it. Every transition is a new :class:`~kpiboard.web.models.Signoff`
-revision, written like every other write (see :mod:`kpiboard.web.writes`): the data version moves
-on first, and a move someone else made since the page was shown is refused.
+cannot also approve it. Approving a period moves the site's reporting month forward to it
+(:mod:`kpiboard.web.reporting_month`). Every transition is a new
+:class:`~kpiboard.web.models.Signoff` revision, written like every other write (see
+:mod:`kpiboard.web.writes`): the data version moves on first, and a move someone else made since
+the page was shown is refused.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.db import transaction
 from ..core.periods import PeriodError
 from .models import Section, Signoff, SignoffState
 from .permissions import can_approve, can_edit_approved, can_submit
+from .reporting_month import on_approval
 from .store import bump_version
 from .writes import MAX_REASON, SignoffRefused, site_calendar, when, who
 
@@ -116,6 +119,8 @@ def set_signoff(
         if current is not None:
             current.is_current = False
             current.save(update_fields=["is_current"])
+        if name == "approve":
+            on_approval(user, section, period, calendar)  # the site's month moves on with it
         return Signoff.objects.create(
             section=section, period=period.label, state=target.value, revision=current_rev + 1,
             author=user, reason=note, site_version=version,

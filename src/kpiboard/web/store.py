@@ -29,12 +29,13 @@ from ..packs.problems import PackError
 from ..packs.textfiles import canonical_text, write_commentary
 from ..packs.yamlsource import dump as dump_yaml
 from ..packs.yamlsource import wrap
-from . import fragments
+from . import fragments, reporting_month
 from .models import (
     CommentaryText,
     Definition,
     Figure,
     Indicator,
+    MonthMove,
     Narrative,
     PeerValue,
     Section,
@@ -168,6 +169,12 @@ def load_pack_into_db(pack_dir: str | Path, *, user=None, reason: str = "") -> S
                 indicator=by_code[ind_id], period=period.label, organisation=organisation,
                 defaults={"value": value},
             )  # fmt: skip
+    # The pack's as-at period starts the reporting month, and a later one moves it on; an
+    # earlier one (an old pack loaded again) never moves it back.
+    reporting_month.move_forward(
+        reporting_month.month_of(pack.as_at, pack.calendar), MonthMove.LOADED, user, reason,
+        pack.calendar,
+    )  # fmt: skip
     bump_version()
     return Site.get()
 
@@ -233,6 +240,8 @@ def source_from_db(at=None) -> PackSource:
     indicators = [i for i in indicators if i.id in definitions]  # not yet defined at ``at``
     live = {i.id: i.code for i in indicators}
     manifest = dict(site.manifest)
+    # The reporting month is the pack's as-at period: what every page and an export start from.
+    manifest["as_at"] = reporting_month.stored_label(at) or manifest.get("as_at", "")
     codes = set(live.values())
     manifest["sections"] = [
         {**spec, "indicators": [c for c in spec["indicators"] if c in codes]}

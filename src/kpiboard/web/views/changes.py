@@ -1,4 +1,5 @@
-"""Recent changes: every revision of figures, commentary, sign-offs and definitions, newest first.
+"""Recent changes: every revision of figures, commentary, sign-offs, definitions, narrative and the
+reporting month, newest first.
 
 The records are append-only (see models.py), so this is the audit trail itself, not a log kept
 beside it: it cannot miss a change or disagree with the data. Pack loads add thousands of
@@ -28,7 +29,9 @@ from ..models import (
     Definition,
     Figure,
     Indicator,
+    MonthMove,
     Narrative,
+    ReportingMonth,
     Section,
     Signoff,
     SignoffState,
@@ -45,6 +48,7 @@ KINDS = {
     "signoff": ("Sign-off", Signoff),
     "definition": ("Definitions", Definition),
     "narrative": ("Narrative", Narrative),
+    "month": ("Reporting month", ReportingMonth),
 }
 
 
@@ -87,6 +91,7 @@ def _rows(kind: str, filters: Q):
         Signoff: (F("section__code"), F("period"), blank, none, F("state")),
         Definition: (F("indicator__code"), blank, blank, none, blank),
         Narrative: (F("name"), blank, blank, none, F("text")),
+        ReportingMonth: (blank, F("period"), blank, none, F("move")),
     }[model]
     return (
         model.objects.filter(filters)
@@ -136,8 +141,8 @@ def changes(request):
             continue
         filters = base
         if section:
-            if model is Narrative:
-                continue  # the report's words, not any one section's
+            if model in (Narrative, ReportingMonth):
+                continue  # the report's words and the site's month: not any one section's
             where = "section__code" if model is Signoff else "indicator__section__code"
             filters &= Q(**{where: section})
         queries.append(_rows(name, filters))
@@ -197,6 +202,10 @@ def _entries(rows: list[Row], pack, people: dict[str, str], sections: dict[str, 
         if row.kind == "signoff":
             what = f"{sections.get(row.subject, row.subject)}, {display}"
             change = f"Sign-off: {SignoffState(row.text).label.lower()}"
+        elif row.kind == "month":
+            what = KINDS["month"][0]
+            url = reverse("kpiboard:reporting_month")
+            change = f"{MonthMove(row.text).label}: {period_display(pack, row.period)}"
         elif row.kind == "narrative":
             what = f"Report text: {row.subject}"
             words = strip_tags(to_html(row.text)) if row.text else ""  # no Markdown marks

@@ -2,12 +2,14 @@
 
 The rows come ready-made from :mod:`kpiboard.web.dashboard_cache` (once per data version); a request
 only reads who owns what (two queries, whatever the number of indicators), and the page's body is
-rendered once per data version, filters and owners (:mod:`kpiboard.web.fragments`).
+rendered once per data version, month shown, filters and owners (:mod:`kpiboard.web.fragments`).
+The month is the site's reporting month unless the reader picks an earlier one (``?period=``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -16,8 +18,10 @@ from django.views.decorators.http import require_safe
 from ...core.rating import Rating
 from ...core.spc import VariationIcon
 from ...report.icons import ASSURANCE_LABELS, VARIATION_LABELS
-from .. import dashboard_cache, fragments
+from .. import dashboard_cache, fragments, store
 from ..models import Profile, Role
+from ..permissions import can_move_month
+from ..reporting_month import PERIOD_PARAM, PeriodChoice
 
 RATING_CHOICES = [(r.name, r.words) for r in dashboard_cache.RATING_ORDER]
 VARIATION_CHOICES = [(i.value, VARIATION_LABELS[i.value]) for i in VariationIcon]
@@ -87,7 +91,8 @@ def _choice(get, name: str, choices: list[tuple[str, str]]) -> str:
 
 @require_safe
 def dashboard(request):
-    board = dashboard_cache.board(request)
+    choice = PeriodChoice(store.current(request)[1], request.GET.get(PERIOD_PARAM))
+    board = dashboard_cache.board(request, choice.period)
     owner_choices, direct, by_section = _owners()
     section_ids = {s.id for s in board.sections}
     tag_ids = {t for t, _ in board.tags}
@@ -130,16 +135,32 @@ def dashboard(request):
     # what can change without a data change, so it is part of the key).
     key = (
         "dashboard",
+        choice.period.label,
         tuple(vars(filters).values()),
         tuple(owner_choices),
         tuple(sorted(owned_codes)),
         tuple(sorted(owned_sections)),
     )
+    kept = [(name, value) for name, value in vars(filters).items() if value]
     return render(
         request,
         "kpiboard/dashboard.html",
-        {"filters": filters, "body": fragments.cache().get_or_render(board.pack, key, body)},
+        {
+            "filters": filters,
+            "board": board,
+            "organisation": board.pack.organisation or "kpiboard",
+            "choice": choice,
+            "picker_keeps": kept,
+            "current_url": _query_url(request.path, kept),
+            "can_move_month": can_move_month(request.user),
+            "body": fragments.cache().get_or_render(board.pack, key, body),
+        },
+        status=400 if choice.error else 200,
     )
+
+
+def _query_url(path: str, query: list[tuple[str, str]]) -> str:
+    return f"{path}?{urlencode(query)}" if query else path
 
 
 def _body_context(board, filters: Filters, keep, owner_choices) -> dict:
@@ -164,8 +185,8 @@ def _body_context(board, filters: Filters, keep, owner_choices) -> dict:
         for r in dashboard_cache.RATING_ORDER
     ]
     return {
-        "organisation": board.pack.organisation or "kpiboard",
         "board": board,
+        "period_query": "" if board.period == board.pack.as_at else board.period.label,
         "filters": filters,
         "sections": sections,
         "shown": len(rows) + len(leads),

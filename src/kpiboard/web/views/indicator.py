@@ -16,15 +16,16 @@ from django.views.decorators.http import require_safe
 
 from ...core.draft import draft_commentary
 from ...core.indicators import Indicator as CoreIndicator
-from ...core.periods import PeriodError
+from ...core.periods import Period, PeriodError
 from ...core.units import plain
 from ...report.markdown import to_html
 from ...report.model import Commentary, fmt_value
 from ...report.pages import indicator_page
-from .. import dashboard_cache, fragments
+from .. import dashboard_cache, fragments, store
 from ..models import CommentaryText, Figure, Indicator
 from ..overrides import may_override
-from ..permissions import can_edit
+from ..permissions import can_edit, can_move_month
+from ..reporting_month import PERIOD_PARAM, PeriodChoice
 from ..urlperiods import period_slug
 
 #: Names of the series every indicator may have; others are named by the indicator's definition.
@@ -203,12 +204,13 @@ def _markdown(commentary: Commentary | None):
 RECENT_PERIODS = 12
 
 
-def _indicator_or_404(request, code: str):
-    """The live indicator's row, the data version, the pack and the indicator's analysis."""
+def _indicator_or_404(request, code: str, period: Period | None = None):
+    """The live indicator's row, the board (as at ``period``, the reporting month when None)
+    and the indicator's analysis."""
     model = Indicator.objects.filter(code=code, archived=False).select_related("section").first()
     if model is None:
         raise Http404("No such indicator")
-    board = dashboard_cache.board(request)
+    board = dashboard_cache.board(request, period)
     if code not in board.analyses:
         raise Http404("No such indicator")
     return model, board, board.analyses[code]
@@ -216,24 +218,34 @@ def _indicator_or_404(request, code: str):
 
 @require_safe
 def indicator(request, code: str):
-    model, board, analysis = _indicator_or_404(request, code)
-    editable = can_edit(request.user, model)
-    overridable = may_override(request.user) and analysis.indicator.rated
+    choice = PeriodChoice(store.current(request)[1], request.GET.get(PERIOD_PARAM))
+    model, board, analysis = _indicator_or_404(request, code, choice.period)
+    # Entering figures and overriding ratings are for the reporting month, not a look back.
+    editable = choice.is_current and can_edit(request.user, model)
+    overridable = choice.is_current and may_override(request.user) and analysis.indicator.rated
+
+    mover = can_move_month(request.user)
+    picker = {"choice": choice, "picker_keeps": [], "current_url": request.path,
+              "can_move_month": mover}  # fmt: skip
 
     def body() -> str:
         return render_to_string(
             "kpiboard/indicator_body.html",
-            _page_context(model, board.pack, analysis, editable) | {"can_override": overridable},
+            _page_context(model, board.pack, analysis, editable)
+            | picker
+            | {"can_override": overridable, "as_at": choice.period.long_display},
         )
 
-    key = ("indicator", code, editable, overridable)  # all the body knows of its reader
+    if choice.error:  # the message echoes what was asked: not worth keeping
+        html = body()
+    else:  # all the body knows of its reader, and the month it shows
+        key = ("indicator", code, choice.period.label, editable, overridable, mover)
+        html = fragments.cache().get_or_render(board.pack, key, body)
     return render(
         request,
         "kpiboard/indicator.html",
-        {
-            "ind": analysis.indicator,
-            "body": fragments.cache().get_or_render(board.pack, key, body),
-        },
+        {"ind": analysis.indicator, "choice": choice, "body": html},
+        status=400 if choice.error else 200,
     )
 
 

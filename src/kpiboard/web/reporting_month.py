@@ -1,0 +1,212 @@
+"""The site's reporting month: the one place that says which month the site is reporting.
+
+The dashboard, indicator pages, override lists and reports show the reporting month unless a
+reader asks for an earlier one (``?period=2013-09``). It starts as the pack's as-at period when a
+pack is loaded, moves forward by itself when a section's period is approved (only forward, and
+only as far as the approved period), and an analyst or administrator can move it either way
+(:mod:`kpiboard.web.month_moves`). Every move is a :class:`ReportingMonth` revision: who, when,
+why and how.
+
+There is one reporting month for the whole site, not one per section: a committee reads one
+report as at one month, and the dashboard compares sections side by side. Sections approved to
+different months are not hidden: the first approval of a month moves the site on, and sections
+not yet approved show their latest figures as at that month, as the report does.
+:func:`current_period` with a section says how far that section itself has been approved.
+
+The built pack carries the reporting month as its as-at period (``store.source_from_db``), so
+everything that reads ``pack.as_at`` follows it, and an exported pack writes it back as ``as_at``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.periods import FinancialCalendar, Period, PeriodError, PeriodKind
+from ..packs.model import Pack
+from .models import MonthMove, ReportingMonth, Section, Signoff, SignoffState, Site
+
+#: The query-string parameter that names the month a page shows.
+PERIOD_PARAM = "period"
+
+
+def month_of(period: Period, calendar: FinancialCalendar) -> Period:
+    """The month a period reports up to: a month itself, or the month a quarter or year ends in."""
+    if period.kind is PeriodKind.MONTH:
+        return period
+    return calendar.containing(PeriodKind.MONTH, period.end)
+
+
+def _calendar_and_manifest() -> tuple[FinancialCalendar, dict]:
+    manifest = Site.objects.filter(pk=1).values_list("manifest", flat=True).first() or {}
+    return FinancialCalendar(int(manifest.get("financial_year_start", 4) or 4)), manifest
+
+
+def stored_label(at=None) -> str:
+    """The reporting month's label as stored (now, or as it stood at time ``at``); "" before a
+    month was ever recorded (a site loaded before reporting months existed)."""
+    rows = ReportingMonth.objects.all()
+    if at is None:
+        rows = rows.filter(is_current=True)
+    else:
+        rows = rows.filter(created__lte=at).order_by("-revision")
+    return rows.values_list("period", flat=True).first() or ""
+
+
+def current_period(section: Section | str | None = None) -> Period:
+    """The site's reporting month; with a section (a row or its code), the latest month that
+    section has had approved, not after the site's month (the site's month when it has none).
+
+    The calendar and other helpers (a reporting calendar, an approver's review page) should ask
+    here rather than read ``pack.as_at`` or the sign-offs themselves.
+    """
+    calendar, manifest = _calendar_and_manifest()
+    site = calendar.parse(stored_label() or str(manifest.get("as_at", "")))
+    site = month_of(site, calendar)
+    if section is None:
+        return site
+    code = section.code if isinstance(section, Section) else section
+    approved = []
+    for label in Signoff.objects.filter(
+        section__code=code, is_current=True, state=SignoffState.APPROVED
+    ).values_list("period", flat=True):
+        try:
+            month = month_of(calendar.parse(label), calendar)
+        except PeriodError:  # pragma: no cover - labels are canonical when written
+            continue
+        if month <= site:
+            approved.append(month)
+    return max(approved, default=site)
+
+
+def record(
+    label: str, move: MonthMove, user, reason: str, *, current: ReportingMonth | None
+) -> ReportingMonth:
+    """Add a revision making ``label`` the reporting month (inside the caller's transaction,
+    which has bumped the data version and locked ``current``)."""
+    if current is not None:
+        current.is_current = False
+        current.save(update_fields=["is_current"])
+    return ReportingMonth.objects.create(
+        period=label,
+        move=move.value,
+        revision=(current.revision + 1) if current else 1,
+        author=user,
+        reason=reason[:500],
+    )
+
+
+def locked_current() -> ReportingMonth | None:
+    """The current revision, locked until the caller's transaction ends."""
+    return ReportingMonth.objects.select_for_update().filter(is_current=True).first()
+
+
+def move_forward(
+    month: Period, move: MonthMove, user, reason: str, calendar: FinancialCalendar
+) -> ReportingMonth | None:
+    """Make ``month`` the reporting month if it is later than the current one (a load or an
+    approval never moves the month back); the new revision, or None when nothing moved.
+
+    A pack load with no month stored yet records the pack's as-at period, the starting point;
+    an approval then compares with the manifest's as-at period, the month the site was showing.
+    """
+    current = locked_current()
+    label = current.period if current is not None else ""
+    if not label and move is not MonthMove.LOADED:
+        label = str(_calendar_and_manifest()[1].get("as_at", ""))
+    if label:
+        try:
+            if month <= month_of(calendar.parse(label), calendar):
+                return None
+        except PeriodError:
+            pass  # a stored label the calendar cannot read: the new month replaces it
+    return record(month.label, move, user, reason, current=current)
+
+
+def on_approval(user, section: Section, period: Period, calendar: FinancialCalendar) -> None:
+    """Approving a section's period moves the reporting month forward to it (called by
+    :func:`kpiboard.web.signoff.set_signoff` inside its transaction)."""
+    move_forward(
+        month_of(period, calendar),
+        MonthMove.APPROVED,
+        user,
+        f"{section.title} approved for {period.display}",
+        calendar,
+    )
+
+
+def months_to_view(pack: Pack) -> list[Period]:
+    """The months a reader can pick: every month with a figure, up to the reporting month (the
+    pack's as-at period), newest first. Worked out once per built pack."""
+    global _months_memo
+    memo = _months_memo  # one read: another thread may replace it, never half of it
+    if memo is not None and memo[0] is pack:
+        return memo[1]
+    calendar, last = pack.calendar, pack.as_at
+    found = {last}
+    for data in pack.data.values():
+        actual = data.values.get("actual")
+        if actual is None:
+            continue
+        for period, present in zip(data.periods, ~np.isnan(actual), strict=True):
+            if present and period.end <= last.end:
+                found.add(month_of(period, calendar))
+    months = sorted(found, reverse=True)
+    _months_memo = (pack, months)
+    return months
+
+
+#: The last pack :func:`months_to_view` worked on, and its months.
+_months_memo: tuple[Pack, list[Period]] | None = None
+
+
+class PeriodChoice:
+    """The month a page shows: the reporting month, or an earlier one the reader picked.
+
+    ``error`` says what was wrong with a ``?period=`` that could not be shown (the page then
+    shows the reporting month); ``query`` is what links add to keep the choice ("" for the
+    reporting month, so its addresses stay plain).
+    """
+
+    def __init__(self, pack: Pack, asked: str | None) -> None:
+        self.current = pack.as_at
+        self.months = months_to_view(pack)
+        self.period = self.current
+        self.error = ""
+        asked = (asked or "").strip()
+        if not asked:
+            return
+        try:
+            period = pack.calendar.parse(asked)
+        except (PeriodError, ValueError):
+            period = None
+        shown = asked[:20]
+        if period is None or period.kind is not PeriodKind.MONTH:
+            self.error = f"“{shown}” is not a month: select a month from the list"
+        elif self.current < period:
+            self.error = (
+                f"{period.long_display} is after the reporting month, "
+                f"{self.current.long_display}: select that month or an earlier one"
+            )
+        elif period not in self.months:
+            self.error = (
+                f"There are no figures for {period.long_display}: select a month from the list"
+            )
+        else:
+            self.period = period
+
+    @property
+    def errors(self) -> list[tuple[str, str]]:
+        """For the error summary: the picker's field and its message."""
+        return [(PERIOD_PARAM, self.error)] if self.error else []
+
+    @property
+    def is_current(self) -> bool:
+        return self.period == self.current
+
+    @property
+    def query(self) -> str:
+        return "" if self.is_current else f"{PERIOD_PARAM}={self.period.label}"
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        return [(p.label, p.long_display.capitalize()) for p in self.months]
