@@ -25,6 +25,7 @@ from .. import dashboard_cache, fragments
 from ..models import CommentaryText, Figure, Indicator
 from ..overrides import may_override
 from ..permissions import can_edit
+from ..targets import may_set_targets
 from ..urlperiods import period_slug
 
 #: Names of the series every indicator may have; others are named by the indicator's definition.
@@ -219,14 +220,16 @@ def indicator(request, code: str):
     model, board, analysis = _indicator_or_404(request, code)
     editable = can_edit(request.user, model)
     overridable = may_override(request.user) and analysis.indicator.rated
+    targets = may_set_targets(request.user) and analysis.indicator.needs_target
 
     def body() -> str:
         return render_to_string(
             "kpiboard/indicator_body.html",
-            _page_context(model, board.pack, analysis, editable) | {"can_override": overridable},
+            _page_context(model, board.pack, analysis, editable)
+            | {"can_override": overridable, "can_set_targets": targets},
         )
 
-    key = ("indicator", code, editable, overridable)  # all the body knows of its reader
+    key = ("indicator", code, editable, overridable, targets)  # all the body knows of its reader
     return render(
         request,
         "kpiboard/indicator.html",
