@@ -32,6 +32,7 @@ class _Given:
     profile: TargetProfile | None
     weights: tuple[float, ...] | None
     weights_line: int
+    weights_given: bool  # written, even if wrong (and so reported already)
 
 
 def _weights(r: FieldReader, key: str) -> tuple[float, ...] | None:
@@ -97,7 +98,10 @@ def read_given(r: FieldReader, calendar: FinancialCalendar, indicator: Indicator
             r.problems.report(r.file, line, where, problem)
             continue
         if year is not None:
-            out.append(_Given(year, float(value), where, line, profile, weights, weights_line))
+            given = isinstance(body, Mapping) and "seasonal_weights" in body
+            out.append(
+                _Given(year, float(value), where, line, profile, weights, weights_line, given)
+            )
     return out
 
 
@@ -158,7 +162,10 @@ def _settle(
     if problem:
         r.problems.report(r.file, item.line, item.where, problem)
         return None
+    given_weights = item.weights_given or "seasonal_weights" in r.mapping
     if profile is TargetProfile.SEASONAL and weights is None:
+        if given_weights:
+            return None  # the weights are wrong, and already reported
         r.problems.report(
             r.file, item.line, item.where,
             "a seasonal profile needs seasonal_weights: 12 numbers, one for each month from the "
