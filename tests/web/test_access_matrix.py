@@ -207,7 +207,8 @@ def cells(token: str) -> list[Cell]:
              signoff_state("asc", "2013-09", "approved")),
         Cell("import", "POST", url("kpiboard:import"), {"file": handle}),
         Cell("import_preview", "POST", preview, {"action": "cancel"}),
-        Cell("annual_targets", "POST", targets, ANNUAL_POST, annual_target("ASC01", "2014/15", 86.0)),
+        Cell("annual_targets", "POST", targets, ANNUAL_POST,
+             annual_target("ASC01", "2014/15", 86.0)),
         Cell("logout", "POST", url("kpiboard:logout"), {}),  # last: it signs the client out
     ]  # fmt: skip
     return gets + posts
