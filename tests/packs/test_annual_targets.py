@@ -8,6 +8,7 @@ from kpiboard.core.rating import Rating
 from kpiboard.packs.exporter import export_wide, result_rows, wide_rows
 from kpiboard.packs.import_plan import plan_import
 from kpiboard.packs.loader import check_pack, load_pack
+from kpiboard.report.pages import indicator_page
 
 from .conftest import ASC01, ASC02, ASC03
 
@@ -144,3 +145,13 @@ def test_a_wide_export_imports_back_with_nothing_to_change(pack_dir, tmp_path):
     plan = plan_import(pack_dir, out)
     assert (plan.new, plan.changed) == (0, 0)
     assert plan.unchanged == 23  # the conftest pack's 22 figures and October's actual
+
+
+def test_the_report_page_notes_each_annual_target_and_its_profile(pack_dir):
+    write(pack_dir, "indicators/ASC02.yaml", ASC02 + "annual_targets:\n  2013/14: 120\n")
+    pack = load_pack(pack_dir)
+    page = indicator_page(pack, pack.analyse()["ASC02"])
+    assert (
+        "Annual target 2013/14",
+        "120, profiled to the months (cumulative: a straight line through the year)",
+    ) in page.notes
