@@ -216,3 +216,14 @@ def test_entry_list_shows_analysts_the_targets_missing(client_for):
     owner = client_for("owner").get(reverse("kpiboard:entry")).content.decode()
     assert "Targets missing" not in owner
     assert "No target</strong>" in owner  # the waiting figure is tagged
+
+
+def test_annual_target_change_link_opens_the_form_on_that_year(client_for):
+    analyst = client_for("analyst")
+    post(analyst, year="2014/15", target="87", profile="cumulative")
+    page = analyst.get(URL).content.decode()
+    assert f'href="{URL}?year=2014/15#target">Change' in page
+    chosen = analyst.get(URL, {"year": "2014/15"}).content.decode()
+    assert '<option value="2014/15" selected>' in chosen
+    assert 'value="87"' in chosen and 'value="cumulative" checked' in chosen
+    assert analyst.get(URL, {"year": "not a year"}).status_code == 200

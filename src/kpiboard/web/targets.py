@@ -90,6 +90,10 @@ def _weights_problem(profile: TargetProfile, weights: Sequence[float] | None) ->
     return ""
 
 
+#: The input a message about the seasonal weights as a whole points to.
+WEIGHTS_FIELD = "weight-1"
+
+
 def set_annual_target(
     user,
     code: str,
@@ -121,7 +125,7 @@ def set_annual_target(
     if not math.isfinite(value):
         errors["target"] = "Enter the annual target as a number, like 85 or 1200"
     if message := _weights_problem(profile, weights):
-        errors["weights"] = message
+        errors[WEIGHTS_FIELD] = message
     reason = (reason or "").strip()
     if not reason:
         errors["reason"] = "Enter the reason for the target, for the record"
@@ -132,7 +136,10 @@ def set_annual_target(
     assert year is not None
     start = pack.calendar.year_of(year.start)
     annual = AnnualTarget(
-        start, float(value), profile, tuple(weights or ()) if profile.value == "seasonal" else ()
+        start,
+        float(value),
+        profile,
+        tuple(weights or ()) if profile is TargetProfile.SEASONAL else (),
     )
     with transaction.atomic():
         bump_version()  # first: writers queue here (see writes.py)

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from ...core.bounds import figure_problem
@@ -28,6 +29,7 @@ from ..targets import may_set_targets, set_annual_target
 from ..writes import MAX_REASON, ConcurrentEdit, Invalid
 
 NUMBER_ERROR = "Enter the annual target as a number, like 85 or 1200"
+WEIGHT_ERROR = "Enter each weight as a number, like 8 or 10.5"
 WEIGHT_FIELDS = [f"weight_{i}" for i in range(1, MONTHS + 1)]
 
 
@@ -45,7 +47,9 @@ class AnnualTargetForm(forms.Form):
     """The year, the target, its profile, the seasonal weights and the reason."""
 
     year = forms.ChoiceField(error_messages={"required": "Choose a financial year"})
-    target = forms.CharField(required=False, max_length=40)
+    target = forms.CharField(
+        required=False, max_length=40, error_messages={"max_length": NUMBER_ERROR}
+    )
     profile = forms.ChoiceField(error_messages={"required": "Choose how to profile the target"})
     reason = forms.CharField(required=False, max_length=MAX_REASON)
 
@@ -62,7 +66,9 @@ class AnnualTargetForm(forms.Form):
             f"Reason must be {MAX_REASON} characters or fewer"
         )
         for name in WEIGHT_FIELDS:
-            self.fields[name] = forms.CharField(required=False, max_length=40)
+            self.fields[name] = forms.CharField(
+                required=False, max_length=40, error_messages={"max_length": WEIGHT_ERROR}
+            )
 
     def clean_target(self) -> float:
         value = _number(self.cleaned_data.get("target", ""), NUMBER_ERROR)
@@ -204,6 +210,7 @@ def annual_targets(request, code: str):
                 (pack.calendar.year_label(a.year), fmt_value(ind, a.value), a.profile.words)
                 for a in ind.annual_targets
             ],
+            "change_url": reverse("kpiboard:annual_targets", args=[code]),
             "year_end": [
                 (pack.calendar.year_label(y), fmt_value(ind, v)) for y, v in ind.year_end_targets
             ],
