@@ -74,7 +74,9 @@ def read_given(r: FieldReader, calendar: FinancialCalendar, indicator: Indicator
     """Every well-formed year of ``annual_targets``; each mistake is reported with its line."""
     block = r.mapping_at("annual_targets")
     out: list[_Given] = []
-    for key, body in (block or {}).items():
+    if block is None:
+        return out
+    for key, body in block.items():
         year = _year(r, block, key, calendar)
         where = f"annual_targets.{key}"
         line = block.line_of(key)
@@ -178,9 +180,8 @@ def _settle(
             f"only used with profile: seasonal (this year's profile is {profile.value})",
         )  # fmt: skip
         return None
-    return AnnualTarget(
-        item.year, item.value, profile, weights if profile is TargetProfile.SEASONAL else ()
-    )
+    kept = weights if profile is TargetProfile.SEASONAL and weights is not None else ()
+    return AnnualTarget(item.year, item.value, profile, kept)
 
 
 def _no_targets_reason(indicator: Indicator) -> str:
