@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: setup assets demo report test test-sqlite test-postgres lint bench bench-web clean
+.PHONY: setup assets wheel wheel-smoke demo report test test-sqlite test-postgres lint bench bench-web clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,19 +15,20 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
-STATIC := src/kpiboard/web/static/kpiboard
-$(STATIC)/kpiboard.css: node_modules/.installed src/kpiboard/web/assets/*.scss
-	npx sass --load-path=node_modules --no-source-map --style=compressed --quiet-deps \
-		--silence-deprecation=import src/kpiboard/web/assets/kpiboard.scss $@
-	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(STATIC)/
+## Build the web application's stylesheet, scripts and images from GOV.UK Frontend (the same
+## recipe the wheel build runs: tools/build_assets.py); only when a source is newer.
+assets: node_modules/.installed
+	$(PYTHON) tools/build_assets.py --if-stale
 
-# The images the stylesheet points at ($$govuk-assets-path): collectstatic (production) needs them.
-$(STATIC)/govuk/assets/images/govuk-crest.svg: node_modules/.installed
-	mkdir -p $(STATIC)/govuk/assets
-	cp -R node_modules/govuk-frontend/dist/govuk/assets/images $(STATIC)/govuk/assets/
+## A wheel (and sdist) in dist/, assets included; then install it in a clean venv and check that the
+## demo site serves its pages and stylesheet (tools/wheel_smoke.py).
+wheel:
+	rm -rf dist
+	$(PY) -m build --outdir dist . >/dev/null
+	@ls dist
 
-## Build the web application's stylesheet and scripts from GOV.UK Frontend.
-assets: $(STATIC)/kpiboard.css $(STATIC)/govuk/assets/images/govuk-crest.svg
+wheel-smoke: wheel
+	$(PYTHON) tools/wheel_smoke.py dist/*.whl
 
 setup: $(VENV)/.installed assets
 

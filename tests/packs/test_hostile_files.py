@@ -10,9 +10,21 @@ from pathlib import Path
 import pytest
 
 from kpiboard.core.periods import UK
+from kpiboard.packs import yamlsource
 from kpiboard.packs.importer import apply_import, plan_import
 from kpiboard.packs.loader import check_pack, load_pack
 from kpiboard.packs.yamlsource import MAX_YAML_BYTES, dump, load
+
+
+@pytest.fixture(autouse=True, params=["libyaml", "pure Python"])
+def yaml_reader(request, monkeypatch):
+    """Every refusal holds for both readers: libyaml's C parser (used when PyYAML has it) and the
+    pure-Python fallback, with the same messages and lines."""
+    if request.param == "pure Python":
+        monkeypatch.setattr(yamlsource, "_FastLoader", None)
+    elif yamlsource._FastLoader is None:  # pragma: no cover - PyYAML wheels carry libyaml
+        pytest.skip("PyYAML was built without libyaml")
+    return request.param
 
 
 def problems_of(pack: Path) -> list[str]:

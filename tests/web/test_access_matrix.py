@@ -84,6 +84,18 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("reports", "POST"): (IN, *NOT_POST),
     ("report_download", "GET"): (IN, *EVERYONE),
     ("report_download", "POST"): (IN, *NOT_POST),
+    # Two-factor pages for people without it (see test_two_factor.py for those with it): the
+    # settings and set-up pages; the others send them on (no code asked for, no codes to show).
+    ("two_factor", "GET"): (IN, *EVERYONE),
+    ("two_factor", "POST"): (IN, *NOT_POST),
+    ("two_factor_setup", "GET"): (IN, *EVERYONE),
+    ("two_factor_setup", "POST"): (IN, *(BAD,) * 6),
+    ("two_factor_code", "GET"): (IN, *SENT_ON),
+    ("two_factor_code", "POST"): (IN, *SENT_ON),
+    ("two_factor_recovery_codes", "GET"): (IN, *SENT_ON),
+    ("two_factor_recovery_codes", "POST"): (IN, *SENT_ON),
+    ("two_factor_turn_off", "GET"): (IN, *SENT_ON),
+    ("two_factor_turn_off", "POST"): (IN, *SENT_ON),
     ("healthz", "GET"): (OK, *EVERYONE),
     ("healthz", "POST"): (OK, *EVERYONE),
 }
@@ -185,6 +197,11 @@ def cells(token: str) -> list[Cell]:
         ("reports", url("kpiboard:reports")),
         ("report_download", url("kpiboard:report_download") + DOWNLOAD),
         ("healthz", url("kpiboard:healthz")),
+        ("two_factor", url("kpiboard:two_factor")),
+        ("two_factor_setup", url("kpiboard:two_factor_setup")),
+        ("two_factor_code", url("kpiboard:two_factor_code")),
+        ("two_factor_recovery_codes", url("kpiboard:two_factor_recovery_codes")),
+        ("two_factor_turn_off", url("kpiboard:two_factor_turn_off")),
     ]
     gets = [Cell(key, "GET", path) for key, path in simple] + [
         Cell("entry_form ASC01", "GET", asc01),

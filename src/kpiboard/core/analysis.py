@@ -57,7 +57,7 @@ def _spc_series(result: IndicatorResult, options: SpcOptions) -> list[tuple[Peri
 
     Leading periods with no figure (targets set before data existed) are not in the process.
     """
-    series = []
+    series: list[tuple[Period, float]] = []
     for i in _up_to_as_at(result):
         period = result.periods[i].period
         value = result.series_value(options.on, period) if options.on else result.periods[i].actual
@@ -69,8 +69,8 @@ def _spc_series(result: IndicatorResult, options: SpcOptions) -> list[tuple[Peri
 
 def _rebase_at(periods: tuple[Period, ...], rebase: tuple[Period, ...]) -> tuple[int, ...]:
     """The index of the first point of each rebase group (a rebase period or the next)."""
-    found = {next((j for j, p in enumerate(periods) if p >= r), None) for r in rebase}
-    return tuple(sorted(found - {None, 0}))
+    found = {next((j for j, p in enumerate(periods) if p >= r), 0) for r in rebase}
+    return tuple(sorted(found - {0}))
 
 
 def _latest_group(values: np.ndarray, rebase: tuple[int, ...]) -> list[float]:
@@ -108,7 +108,7 @@ def run_spc(result: IndicatorResult, options: SpcOptions) -> tuple[XmrResult, tu
     rebase = _rebase_at(periods, options.rebase)
     latest = result.latest
     rated = latest is not None and result.indicator.rated
-    target = latest.target if rated and not options.on else None
+    target = latest.target if latest is not None and rated and not options.on else None
     outcome = xmr(
         values,
         improvement=options.improvement,
@@ -119,7 +119,7 @@ def run_spc(result: IndicatorResult, options: SpcOptions) -> tuple[XmrResult, tu
         shift_length=options.shift_length,
         mdc_2023=options.mdc_2023,
     )
-    if rated and options.on and latest.target is not None:
+    if rated and options.on and latest is not None and latest.target is not None:
         outcome = replace(outcome, assurance_note=on_series_note(options.on))
     reason = xmr_unsuitable(_latest_group(values, rebase))
     return (_withheld(outcome, reason) if reason else outcome), periods
@@ -162,12 +162,14 @@ def _range(
     latest = result.latest
     if latest is None or latest.actual is None:
         return "", None, None
+    lower: float | None
+    upper: float | None
     if result.indicator.expected_range == "spc":
         if spc is None or not len(spc.values) or spc.chart is not SpcChart.XMR:
             return "", None, None
-        lower, upper = float(spc.lower_limit[-1]), float(spc.upper_limit[-1])
-        lower = None if math.isnan(lower) else lower
-        upper = None if math.isnan(upper) else upper
+        low, high = float(spc.lower_limit[-1]), float(spc.upper_limit[-1])
+        lower = None if math.isnan(low) else low
+        upper = None if math.isnan(high) else high
     else:
         lower = result.series_value("lower", latest.period)
         upper = result.series_value("upper", latest.period)
@@ -188,7 +190,7 @@ def _peer_comparisons(
 ) -> tuple[PeerComparison, ...]:
     """Positions in each group at the latest period that has both an own figure and peers."""
     ind = result.indicator
-    out = []
+    out: list[PeerComparison] = []
     for period in sorted(peer_values, reverse=True):
         if result.as_at is not None and period.end > result.as_at.end:
             continue
@@ -251,7 +253,8 @@ def analyse(
     """``peer_values`` maps period -> peer group id -> organisation -> value, already filtered
     to each group's members; ``peer_labels`` maps group id -> (label, illustrative notice)."""
     ind = result.indicator
-    spc, spc_periods = None, ()
+    spc: XmrResult | None = None
+    spc_periods: tuple[Period, ...] = ()
     options = ind.spc
     if options is None and ind.expected_range == "spc":
         options = SpcOptions(improvement="neutral")
@@ -260,7 +263,7 @@ def analyse(
     status, lower, upper = ("", None, None)
     if ind.kind is IndicatorKind.LEAD:
         status, lower, upper = _range(result, spc)
-    peers = ()
+    peers: tuple[PeerComparison, ...] = ()
     if peer_values and ind.peer_groups:
         peers = _peer_comparisons(result, peer_values, peer_labels or {}, own_code)
     return Analysis(

@@ -118,7 +118,7 @@ def _other_values(
         if own_code is not None:
             raise TypeError("own_code needs peer_values as a mapping of organisation to value")
         items = peer_values
-    return [float(v) for v in items if not _missing(v)]
+    return [float(v) for v in items if v is not None and not math.isnan(v)]
 
 
 def peer_position(

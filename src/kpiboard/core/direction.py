@@ -10,6 +10,7 @@ import math
 from enum import StrEnum
 
 import numpy as np
+import numpy.typing as npt
 
 from .rating import REL_TOL, Polarity
 
@@ -58,8 +59,8 @@ class Basis(StrEnum):
     YEAR_AGO = "year_ago"  # the same period a year earlier
 
 
-def _nan(x: float | None) -> bool:
-    return x is None or math.isnan(x)
+def _cell(x: float | None) -> np.ndarray:
+    return np.array([math.nan if x is None else float(x)])
 
 
 def direction(
@@ -69,32 +70,25 @@ def direction(
     target_current: float | None = None,
     target_previous: float | None = None,
 ) -> Direction:
-    """Compare two figures of one indicator."""
-    if _nan(current) or _nan(previous):
-        return Direction.NOT_COMPARABLE
-    assert current is not None and previous is not None
-    if polarity is Polarity.CLOSE:
-        if _nan(target_current) or _nan(target_previous):
-            return Direction.NOT_COMPARABLE
-        assert target_current is not None and target_previous is not None
-        score_now, score_then = -abs(current - target_current), -abs(previous - target_previous)
-    else:
-        sign = 1.0 if polarity is Polarity.HIGHER else -1.0
-        score_now, score_then = sign * current, sign * previous
-    tol = REL_TOL * max(1.0, abs(score_now), abs(score_then))
-    if abs(score_now - score_then) <= tol:
-        return Direction.NO_CHANGE
-    return Direction.IMPROVED if score_now > score_then else Direction.WORSENED
+    """Compare two figures of one indicator: a view of one cell of :func:`direction_array`."""
+    code = direction_array(
+        _cell(current), _cell(previous), polarity.code, _cell(target_current),
+        _cell(target_previous),
+    )  # fmt: skip
+    return Direction.from_code(int(code[0]))
 
 
 def direction_array(
-    current: np.ndarray,
-    previous: np.ndarray,
-    polarity: np.ndarray,
-    target_current: np.ndarray,
-    target_previous: np.ndarray,
+    current: npt.ArrayLike,
+    previous: npt.ArrayLike,
+    polarity: npt.ArrayLike,
+    target_current: npt.ArrayLike,
+    target_previous: npt.ArrayLike,
 ) -> np.ndarray:
-    """Vectorised :func:`direction`; returns ``int8`` :attr:`Direction.code` values."""
+    """The rule, for whole arrays: better or worse by the polarity (closer to each period's target
+    for close-to-target indicators), equal within floating-point noise is No change, and a
+    missing figure (or target, when closeness is judged) is Not comparable. Returns ``int8``
+    :attr:`Direction.code` values."""
     current, previous, polarity, target_current, target_previous = np.broadcast_arrays(
         np.asarray(current, float),
         np.asarray(previous, float),

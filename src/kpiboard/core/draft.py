@@ -172,6 +172,7 @@ _RARE_WORDS = {SpcChart.T: "t-chart", SpcChart.G: "g-chart"}
 def _variation(spc: XmrResult) -> str:
     rare = spc.chart is not SpcChart.XMR
     icon = spc.variation_icon
+    assert icon is not None  # withheld charts (no icon) are worded before this is asked
     if icon is VariationIcon.COMMON_CAUSE:
         if rare:
             return "No special cause variation in the time between events."

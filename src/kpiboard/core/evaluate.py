@@ -1,8 +1,9 @@
 """Evaluate indicators: a rating and a direction of travel for every period.
 
-:func:`evaluate_indicator` walks one indicator period by period through the scalar rules and is
-what reports use. :func:`evaluate_batch` does the same for a grid of many indicators with numpy;
-``tests/core/test_evaluate_batch.py`` holds the two paths equal.
+:func:`evaluate_indicator` rates one indicator's periods in one call of the array rules
+(:func:`~.rating.rate_array`, :func:`~.direction.direction_array`), the only implementation of
+each; :func:`evaluate_batch` applies the same rules to a grid of many indicators at once.
+``tests/core/test_evaluate_batch.py`` holds the two equal.
 """
 
 from __future__ import annotations
@@ -12,11 +13,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .direction import Basis, Direction, direction, direction_array
+from .direction import Basis, Direction, direction_array
 from .indicators import Indicator, IndicatorData, Override
 from .outturn import Outturn, outturn
 from .periods import UK, FinancialCalendar, Period
-from .rating import Rating, RuleArrays, RuleVersion, rate, rate_array, rule_for_year
+from .rating import (
+    Rating,
+    RuleArrays,
+    RuleVersion,
+    rate_array,
+    resolve_rule_arrays,
+    rule_for_year,
+)
 from .significance import Comparison, compare_array
 
 
@@ -115,6 +123,18 @@ def comparisons(indicator: Indicator, data: IndicatorData) -> list[Comparison]:
     return [Comparison.from_code(c) for c in codes.tolist()]
 
 
+def _directions(
+    indicator: Indicator, actual: np.ndarray, target: np.ndarray, compared_at: list[int | None]
+) -> list[Direction]:
+    """Each period's direction against the period ``compared_at`` names (None: not comparable)."""
+    at = np.array([-1 if j is None else j for j in compared_at], dtype=np.intp)
+    missing = at < 0
+    previous = np.where(missing, np.nan, actual[at]) if len(at) else actual
+    target_previous = np.where(missing, np.nan, target[at]) if len(at) else target
+    codes = direction_array(actual, previous, indicator.polarity.code, target, target_previous)
+    return [Direction.from_code(c) for c in codes.tolist()]
+
+
 def evaluate_indicator(
     indicator: Indicator,
     data: IndicatorData,
@@ -129,45 +149,39 @@ def evaluate_indicator(
     actual, target, floor = data.get("actual"), data.get("target"), data.get("floor")
     overrides = {o.period: o for o in indicator.overrides}
     compared = comparisons(indicator, data)
-    by_benchmark = indicator.rated_by_benchmark
+    rules = [rule_for_year(indicator.rules, calendar.year_of(p.start)) for p in data.periods]
+    if indicator.rated_by_benchmark:
+        computed = [
+            Rating.NO_DATA if math.isnan(a) else c.rating
+            for a, c in zip(actual.tolist(), compared, strict=True)
+        ]
+    else:
+        codes = rate_array(
+            actual,
+            target,
+            indicator.polarity.code,
+            resolve_rule_arrays(target, rules, floor),
+            np.array([indicator.rated]),
+        )
+        computed = [Rating(c) for c in codes.tolist()]
+    basis = indicator.direction_basis
+    compared_at = [_comparison_index(data, i, basis, calendar) for i in range(len(data.periods))]
+    travel = _directions(indicator, actual, target, compared_at)
     results = []
     for i, period in enumerate(data.periods):
-        rule = rule_for_year(indicator.rules, calendar.year_of(period.start))
-        if by_benchmark:
-            computed = Rating.NO_DATA if math.isnan(actual[i]) else compared[i].rating
-        else:
-            computed = rate(
-                _value(actual[i]),
-                _value(target[i]),
-                indicator.polarity,
-                rule,
-                rated=indicator.rated,
-                floor=_value(floor[i]),
-            )
-        j = _comparison_index(data, i, indicator.direction_basis, calendar)
-        if j is None:
-            travel, compared_with = Direction.NOT_COMPARABLE, None
-        else:
-            compared_with = data.periods[j]
-            travel = direction(
-                _value(actual[i]),
-                _value(actual[j]),
-                indicator.polarity,
-                _value(target[i]),
-                _value(target[j]),
-            )
+        j = compared_at[i]
         results.append(
             PeriodResult(
                 period=period,
                 actual=_value(actual[i]),
                 target=_value(target[i]),
                 floor=_value(floor[i]),
-                computed=computed,
+                computed=computed[i],
                 override=overrides.get(period),
-                direction=travel,
-                rule=rule,
+                direction=travel[i],
+                rule=rules[i],
                 comparison=compared[i],
-                compared_with=compared_with,
+                compared_with=None if j is None else data.periods[j],
             )
         )
     return IndicatorResult(indicator, data, tuple(results), as_at, calendar)

@@ -215,7 +215,12 @@ class Period:
         this and equality, so every comparison a rule or option needs works."""
         if not isinstance(other, Period):
             return NotImplemented
-        return self.sort_key < other.sort_key
+        return (self.end, self.start) < (other.end, other.start)  # sort_key, without the calls
+
+    def __hash__(self) -> int:
+        # Equal periods have equal labels, and a label's hash is kept by the string: hashing a
+        # period (a million times when a long file is read) costs no more than hashing its label.
+        return hash(self.label)
 
     def shifted_year(self, calendar: FinancialCalendar, years: int = -1) -> Period:
         """The same period ``years`` years away (for year-on-year comparison)."""

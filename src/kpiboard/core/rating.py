@@ -4,8 +4,9 @@ The key printed on committee reports defines the boundaries: meeting the target 
 behind target but at or within the minimum acceptable level (the floor) is Amber; beyond the floor
 is Red. Missing figures or targets are states of their own, never a colour.
 
-Two implementations live here on purpose: :func:`rate` reads like the key and is the reference;
-:func:`rate_array` evaluates millions of cells with numpy. A property test holds them equal.
+The key is written once, in :func:`rate_array`, which rates millions of cells with numpy;
+:func:`rate` is a view of one cell for callers with a single figure. The hand-worked cases in
+``tests/core/test_rating.py`` pin the key's boundaries.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
 import numpy as np
+import numpy.typing as npt
 
 from .units import plain
 
@@ -153,8 +155,8 @@ def rule_for_year(rules: tuple[RuleVersion, ...], year: int) -> RuleVersion:
     return chosen
 
 
-def _missing(value: float | None) -> bool:
-    return value is None or math.isnan(value)
+def _nan_if_missing(value: float | None) -> float:
+    return math.nan if value is None else float(value)
 
 
 def rate(
@@ -166,34 +168,16 @@ def rate(
     rated: bool = True,
     floor: float | None = None,
 ) -> Rating:
-    """Rate one figure. ``floor`` (a per-period floor) wins over the rule's floor and band."""
-    if not rated:
-        return Rating.NOT_RATED
-    if _missing(actual):
-        return Rating.NO_DATA
-    if _missing(target):
-        return Rating.NO_TARGET
-    assert actual is not None and target is not None
-    tol = REL_TOL * max(1.0, abs(target))
-    if polarity is Polarity.CLOSE:
-        gap = abs(actual - target)
-        if gap <= rule.green.width(target) + tol:
-            return Rating.GREEN
-        if rule.amber is not None and gap <= rule.close_amber.width(target) + tol:
-            return Rating.AMBER
-        return Rating.RED
-    sign = 1.0 if polarity is Polarity.HIGHER else -1.0
-    shortfall = sign * (target - actual)  # how far behind target; <= 0 means met
-    if shortfall <= tol:
-        return Rating.GREEN
-    limit = floor if not _missing(floor) else rule.floor
-    if limit is not None:
-        allowed = sign * (target - limit)
-    elif rule.amber is not None:
-        allowed = rule.amber.width(target)
-    else:
-        return Rating.RED
-    return Rating.AMBER if shortfall <= allowed + tol else Rating.RED
+    """Rate one figure. ``floor`` (a per-period floor) wins over the rule's floor and band.
+
+    A view over :func:`rate_array`, the one implementation of the key: one cell of it.
+    """
+    target_cell = np.array([_nan_if_missing(target)])
+    rules = resolve_rule_arrays(target_cell, [rule], np.array([_nan_if_missing(floor)]))
+    code = rate_array(
+        np.array([_nan_if_missing(actual)]), target_cell, polarity.code, rules, np.array([rated])
+    )
+    return Rating(int(code[0]))
 
 
 @dataclass(frozen=True)
@@ -232,13 +216,17 @@ def resolve_rule_arrays(
 
 
 def rate_array(
-    actual: np.ndarray,
-    target: np.ndarray,
-    polarity: np.ndarray,
+    actual: npt.ArrayLike,
+    target: npt.ArrayLike,
+    polarity: npt.ArrayLike,
     rules: RuleArrays,
-    rated: np.ndarray | None = None,
+    rated: npt.ArrayLike | None = None,
 ) -> np.ndarray:
-    """Vectorised :func:`rate`: arrays broadcast together; returns ``int8`` :class:`Rating` codes.
+    """The key, for whole arrays: exactly on or past the target is Green; behind it but within
+    the floor (or the Amber band's width) is Amber; beyond is Red. Close-to-target indicators are
+    Green within ``green_width`` either side and Amber within ``close_amber_width``. Missing
+    figures are No data, missing targets No target. Arrays broadcast together; returns ``int8``
+    :class:`Rating` codes.
 
     ``polarity`` holds :attr:`Polarity.code` values (1 higher, -1 lower, 0 close).
     """

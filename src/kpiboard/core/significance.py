@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
+import numpy.typing as npt
 
 from .rating import REL_TOL, Polarity, Rating
 
@@ -96,7 +97,7 @@ class BenchmarkOptions:
 
 
 def compare_array(
-    lower: np.ndarray, upper: np.ndarray, benchmark: np.ndarray, polarity: Polarity
+    lower: npt.ArrayLike, upper: npt.ArrayLike, benchmark: npt.ArrayLike, polarity: Polarity
 ) -> np.ndarray:
     """Each period's comparison, as ``int8`` :attr:`Comparison.code` values.
 

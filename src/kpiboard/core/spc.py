@@ -329,11 +329,10 @@ class XmrBatch:
 
 
 def _improvement(value: object) -> Improvement:
-    try:
+    if isinstance(value, str) and value in Improvement.__members__.values():
         return Improvement(value)
-    except ValueError:
-        choices = ", ".join(repr(str(i)) for i in Improvement)
-        raise ValueError(f"improvement must be one of {choices}, not {value!r}") from None
+    choices = ", ".join(repr(str(i)) for i in Improvement)
+    raise ValueError(f"improvement must be one of {choices}, not {value!r}")
 
 
 def _check_options(fix_after_n_points: int | None, shift_length: int) -> None:

@@ -341,9 +341,7 @@ def rare_event_chart(
     if kind is SpcChart.XMR:
         raise ValueError("rare_event_chart draws t- and g-charts; use xmr for an XmR chart")
     dates = events.dates[1:]
-    rebase_at = sorted(
-        {next((i for i, d in enumerate(dates) if d >= r), None) for r in rebase} - {None, 0}
-    )
+    rebase_at = sorted({next((i for i, d in enumerate(dates) if d >= r), 0) for r in rebase} - {0})
     draw = t_chart if kind is SpcChart.T else g_chart
     chart = draw(
         list(events.gaps[1:]),

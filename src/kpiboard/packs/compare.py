@@ -47,7 +47,7 @@ def _data(expected: Pack, actual: Pack) -> list[str]:
 
 def differences(expected: Pack, actual: Pack) -> list[str]:
     """What differs between two packs, one line per difference; empty when they are the same."""
-    out = []
+    out: list[str] = []
     for f in dataclasses.fields(Pack):
         if f.name not in _SKIP and getattr(expected, f.name) != getattr(actual, f.name):
             if f.name == "indicators":

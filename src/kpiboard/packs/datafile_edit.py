@@ -128,9 +128,9 @@ def edited(file: DataFile, updates: dict[int, ImportRow], appends: list[ImportRo
     i = 0
     while i < len(file.lines):
         if i in replaced:
-            end, text = replaced[i]
-            out.append(text)
-            i = end
+            next_line, replacement = replaced[i]
+            out.append(replacement)
+            i = next_line
         else:
             out.append(file.lines[i])
             i += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from ..core.indicators import (
 from ..core.periods import FinancialCalendar, Period, PeriodError, PeriodKind, month_range
 from ..core.rating import REL_TOL
 from ..core.targets import with_profiled_targets
+from ..core.units import Unit
 from .problems import Problems
 
 LONG_COLUMNS = ("indicator", "period", "series", "value")
@@ -47,6 +49,11 @@ def format_number(value: float) -> str:
     return repr(value)
 
 
+#: A plain decimal number as people write one (``74.2``, ``-3``, ``1.5e-3``): read straight away;
+#: anything else goes through the checks below, which name what is wrong.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def parse_number(text: str) -> float | None:
     """A plain number, or None for an empty cell; raises ValueError with the reason.
 
@@ -55,15 +62,19 @@ def parse_number(text: str) -> float | None:
     also take ``1_000`` and Arabic-Indic or full-width digits, which no one types in a figure
     on purpose, so those are refused rather than guessed at."""
     text = text.strip()
+    if _PLAIN_NUMBER.fullmatch(text):
+        value = float(text)
+        if math.isfinite(value):
+            return value
     if not text:
         return None
     if text.startswith("(") and text.endswith(")"):
         inner = text[1:-1].strip()
         if not inner or inner[0] in "(-+":
             raise ValueError(f"{text!r} is not a number: a bracketed negative is like (2068)")
-        value = parse_number(inner)
-        assert value is not None  # ``inner`` is not empty
-        return 0.0 - value  # 0.0 - 0.0 is 0.0, never -0.0
+        bracketed = parse_number(inner)
+        assert bracketed is not None  # ``inner`` is not empty
+        return 0.0 - bracketed  # 0.0 - 0.0 is 0.0, never -0.0
     if text.endswith("%"):
         raise ValueError(f"{text!r} is not a number: write percentages without %, e.g. {text[:-1]}")
     if "," in text:
@@ -119,7 +130,7 @@ def read_csv_records(
             problems.report(file, line, "", f"{len(cells)} cells for {len(columns)} columns")
             continue
         cells = cells + [""] * (len(columns) - len(cells))
-        get = {c: cells[i].strip() for i, c in enumerate(columns)}
+        get = dict(zip(columns, map(str.strip, cells), strict=True))
         try:
             value = parse_number(get["value"])
         except ValueError as exc:
@@ -174,21 +185,36 @@ def assemble(
     points: dict[str, dict[str, dict[Period, float]]] = defaultdict(lambda: defaultdict(dict))
     first_seen: dict[tuple[str, Period, str], Row] = {}
     notes: dict[tuple[str, Period], str] = {}
+    # A long file repeats a few hundred labels and pairs a million times: each is worked out once.
+    periods: dict[str, Period | PeriodError] = {}
+    series_problems: dict[tuple[str, str], str | None] = {}
+    units: dict[tuple[str, str], Unit] = {}  # the bound of each series (see value_problem)
     for row in rows:
         indicator = indicators.get(row.indicator)
         if indicator is None:
             problems.report(row.file, row.line, "indicator", f"unknown indicator {row.indicator!r}")
             continue
-        try:
-            period = calendar.parse(row.period)
-        except PeriodError as exc:
-            problems.report(row.file, row.line, "period", str(exc))
+        period = periods.get(row.period)
+        if period is None:
+            try:
+                period = periods[row.period] = calendar.parse(row.period)
+            except PeriodError as exc:
+                period = periods[row.period] = exc
+        if isinstance(period, PeriodError):
+            problems.report(row.file, row.line, "period", str(period))
             continue
-        message = series_problem(indicator, row.series)
+        pair = (row.indicator, row.series)
+        if pair not in series_problems:
+            series_problems[pair] = series_problem(indicator, row.series)
+        message = series_problems[pair]
         if message:
             problems.report(row.file, row.line, "series", message)
             continue
-        message = value_problem(indicator, row.series, row.value) if bounded else None
+        message = None
+        if bounded and row.value is not None:
+            if pair not in units:
+                units[pair] = indicator.unit_of(row.series)
+            message = figure_problem(row.value, units[pair])
         if message:
             problems.report(row.file, row.line, "value", message)
             continue

@@ -163,9 +163,11 @@ def _read_series(r: FieldReader, base: Unit) -> tuple[SeriesDef, ...]:
 
 def _read_overrides(r: FieldReader, calendar: FinancialCalendar) -> tuple[Override, ...]:
     seq = r.sequence_at("overrides")
-    out = []
+    out: list[Override] = []
     seen = set()
-    for i, item in enumerate(seq or []):
+    if seq is None:
+        return ()
+    for i, item in enumerate(seq):
         if not isinstance(item, Mapping):
             r.problems.report(r.file, seq.line_of(i), f"overrides[{i}]", "must be a mapping")
             continue
@@ -187,8 +189,10 @@ def _read_year_end_targets(
     r: FieldReader, calendar: FinancialCalendar, unit: Unit
 ) -> tuple[tuple[int, float], ...]:
     block = r.mapping_at("year_end_targets")
-    out = []
-    for year, value in (block or {}).items():
+    out: list[tuple[int, float]] = []
+    if block is None:
+        return ()
+    for year, value in block.items():
         where = f"year_end_targets.{year}"
         try:
             period = calendar.parse(str(year))

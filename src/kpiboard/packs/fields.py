@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 from ..core.bounds import number_problem
 from ..core.periods import FinancialCalendar, Period, PeriodError
@@ -177,7 +177,7 @@ class FieldReader:
         return True, band
 
 
-def parse_band(value: Any) -> Band | bool | None:
+def parse_band(value: Any) -> Band | Literal[False] | None:
     """A :class:`Band`, ``None`` for "none", or ``False`` when unreadable."""
     if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
         return None

@@ -26,8 +26,10 @@ IMPORTED_FILE = "imported.csv"
 class StoredFigure(Protocol):
     """A figure as it stands before the import: a row of a data file, or of the database."""
 
-    value: float | None
-    note: str
+    @property
+    def value(self) -> float | None: ...
+    @property
+    def note(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,7 @@ def _changes(
         if not row.gives_figure:
             continue
         stored = existing.get((row.indicator, row.period, row.series))
+        where: dict[str, object]
         if stored is None:
             where = {"file": f"{DATA_DIR}/{IMPORTED_FILE}", "file_line": None}
         else:

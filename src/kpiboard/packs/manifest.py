@@ -165,6 +165,7 @@ def read_manifest(data: object, problems: Problems) -> Manifest:
     for i, item in enumerate(sections or []):
         prefix = f"sections[{i}]."
         if not isinstance(item, Mapping):
+            assert sections is not None  # an item came from it
             problems.report(MANIFEST, sections.line_of(i), f"sections[{i}]", "must be a mapping")
             continue
         sr = FieldReader(problems, MANIFEST, item, prefix)

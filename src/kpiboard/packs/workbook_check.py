@@ -293,7 +293,10 @@ class _Ignored(_Relations):
         pass
 
 
-_ROOTS = {"worksheet": _XlsxSheet, "document-content": _OdsContent}
+_ROOTS: dict[str, type[_XlsxSheet | _OdsContent | _Relations]] = {
+    "worksheet": _XlsxSheet,
+    "document-content": _OdsContent,
+}
 _ROOTS.update(workbook=_Relations, Relationships=_Relations)
 
 
@@ -303,7 +306,7 @@ class _Part:
 
     def __init__(self, label: str, member: str):
         self.label, self.member = label, member
-        self.reader: _XlsxSheet | _OdsContent | _Relations | None = None  # set by the root
+        self.reader: _XlsxSheet | _OdsContent | _Relations | _Ignored | None = None  # by the root
         self.parser = expat.ParserCreate()
         self.parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         self.parser.StartDoctypeDeclHandler = self._doctype

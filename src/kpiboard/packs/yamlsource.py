@@ -5,6 +5,12 @@ attacker would: anchors and aliases (``&a``/``*a``: a few lines of them expand t
 the "billion laughs"), nesting deeper than :data:`MAX_DEPTH` (thousands of ``[`` exhaust the
 stack) and text longer than :data:`MAX_YAML_BYTES`. Each is refused while the document is being
 composed, before anything is built, as a ``yaml.YAMLError`` that names the line.
+
+libyaml's C parser does the reading when PyYAML has it (it does in every PyYAML wheel): it is about
+ten times faster than the pure-Python one, which took a third of ``check`` on a 500-indicator pack.
+Its composer cannot be hooked, so the refusals are made first, on the C parser's event stream
+(:func:`_refuse_unsafe`), and only a document that passes is composed into nodes. The pure-Python
+loader stays as the fallback.
 """
 
 from __future__ import annotations
@@ -14,7 +20,12 @@ from typing import Any
 
 import yaml
 from yaml.composer import ComposerError
-from yaml.events import AliasEvent
+from yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    NodeEvent,
+)
 
 MAX_DEPTH = 50  # a pack's deepest YAML (an indicator's rules) nests about six levels
 MAX_YAML_BYTES = 1_000_000  # a large manifest is a few tens of kilobytes
@@ -56,6 +67,49 @@ class _PackLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
+
+
+_FastLoader: type | None = getattr(yaml, "CSafeLoader", None)
+
+
+def _refuse_unsafe(loader: Any) -> None:
+    """Refuse anchors, aliases and nesting deeper than :data:`MAX_DEPTH` in ``loader``'s events,
+    as :class:`_PackLoader` does while composing (same messages, same depth count: a node is
+    refused when it has :data:`MAX_DEPTH` collections around it)."""
+    depth = 0
+    while _next_event(loader):
+        event = loader.get_event()
+        if isinstance(event, AliasEvent):
+            message = f"aliases (*{event.anchor}) are not allowed in a pack"
+            raise _refused(message, event.start_mark)
+        if isinstance(event, NodeEvent):
+            if event.anchor is not None:
+                message = f"anchors (&{event.anchor}) are not allowed in a pack"
+                raise _refused(message, event.start_mark)
+            if depth >= MAX_DEPTH:
+                message = f"nested more than {MAX_DEPTH} levels deep"
+                raise _refused(message, event.start_mark)
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+
+
+def _refused(message: str, mark: Any) -> ComposerError:
+    """The composer's own error, so a refusal reads like any other YAML error with its line
+    (``mark`` is a libyaml mark or a pure-Python one: both carry the line)."""
+    return ComposerError(None, None, message, mark)
+
+
+def _next_event(loader: Any) -> bool:
+    """Whether an event follows; libyaml's own depth limit (1,000) reads as the pack's message."""
+    try:
+        return bool(loader.check_event())
+    except yaml.MarkedYAMLError as exc:
+        if "nesting depth" not in str(exc.problem):
+            raise
+        message = f"nested more than {MAX_DEPTH} levels deep"
+        raise _refused(message, exc.problem_mark) from None
 
 
 class Mapping(dict):
@@ -122,7 +176,15 @@ def load(text: str) -> Any:
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_YAML_BYTES:
         raise TooLarge(size)
-    loader = _PackLoader(text)
+    if _FastLoader is not None:
+        checker = _FastLoader(text)
+        try:
+            _refuse_unsafe(checker)
+        finally:
+            checker.dispose()
+        loader = _FastLoader(text)
+    else:  # PyYAML built without libyaml
+        loader = _PackLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:

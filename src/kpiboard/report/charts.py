@@ -178,7 +178,7 @@ def _legend_items(
         items.append(("swatch", _INTERVAL_SWATCH, f"{chart.interval_level} confidence interval"))
     kinds_shown = {k for v, k in zip(actual, kinds, strict=True) if v is not None}
     if kinds_shown & {"green", "amber", "red"}:
-        key = ("rating", "green", "Green", "amber", "Amber", "red", "Red")
+        key: tuple[str, ...] = ("rating", "green", "Green", "amber", "Amber", "red", "Red")
         if "none" in kinds_shown:
             key += ("none", "No rating")
         items.append(key)
@@ -256,9 +256,9 @@ def render_line_chart(chart: LineChart) -> str:
     # the actual series: line segments broken at gaps, then markers on top
     out.append(f'<g id="{cid}-actual">')
     actual_attrs = _ACTUAL_STYLE.attrs()
-    for run in split_at_gaps(frame.points(actual), starts):
-        if len(run) > 1:  # a lone point shows as its marker alone
-            out.append(f'<path d="{path_d(run)}" {actual_attrs}/>')
+    for segment in split_at_gaps(frame.points(actual), starts):
+        if len(segment) > 1:  # a lone point shows as its marker alone
+            out.append(f'<path d="{path_d(segment)}" {actual_attrs}/>')
     for i, v in enumerate(actual):
         if v is None:
             continue

@@ -73,7 +73,7 @@ def _row(analysis: Analysis, section: str) -> OverviewRow:
         latest_period=latest.period.display if latest else "",
         rating=rating,
         direction=direction_view(latest.direction if latest else Direction.NOT_COMPARABLE),
-        variation=_variation_view(variation, f"ov-var-{ind.id}") if has_icons else None,
+        variation=_variation_view(variation, f"ov-var-{ind.id}") if variation is not None else None,
         assurance=_assurance_view(assurance, f"ov-ass-{ind.id}") if has_icons else None,
     )
 

@@ -109,7 +109,7 @@ def _chart(analysis: Analysis, idx: list[int], page_anchor: str) -> tuple[str, s
     if ind.rated and any(result.periods[i].target is not None for i in idx):
         lines.append(ChartLine("Target", [result.periods[i].target for i in idx], "target"))
     for comp in ind.comparators:
-        values = [_nan_none(result.data.get(comp.name)[result.data.index_of(p)]) for p in periods]
+        values = [result.series_value(comp.name, p) for p in periods]
         if any(v is not None for v in values):
             lines.append(ChartLine(comp.label, values, "comparator"))
     band = None
@@ -120,8 +120,8 @@ def _chart(analysis: Analysis, idx: list[int], page_anchor: str) -> tuple[str, s
             [limits.get(p, (None, None))[1] for p in periods],
         )
     elif result.data.has("lower") or result.data.has("upper"):
-        lower = [_nan_none(result.data.get("lower")[result.data.index_of(p)]) for p in periods]
-        upper = [_nan_none(result.data.get("upper")[result.data.index_of(p)]) for p in periods]
+        lower = [result.series_value("lower", p) for p in periods]
+        upper = [result.series_value("upper", p) for p in periods]
         band = (lower, upper)
     interval = _interval(result, periods)
     title = ind.display_title

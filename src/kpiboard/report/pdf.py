@@ -19,7 +19,7 @@ import json
 import warnings
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .typst_markup import markdown_to_typst
 
@@ -106,12 +106,12 @@ def _compile(payload: str, standards: tuple[str, ...]) -> bytes:
     import typst
 
     try:
-        pdf = typst.compile(
+        pdf = typst.compile(  # type: ignore[call-overload]  # (typst's stub: root as PathLike)
             _template(),
             format="pdf",
             sys_inputs={"report": payload},
             root=str(TEMPLATES),
-            pdf_standards=list(standards),
+            pdf_standards=cast(Any, list(standards)),  # names from typst's own list
         )
     except typst.TypstError as exc:
         raise PdfRenderError(

@@ -222,7 +222,9 @@ def render_spc_chart(chart: SpcChart) -> str:
     mean = clean_values(chart.mean, order)
     lower = clean_values(chart.lower_limit, order)
     upper = clean_values(chart.upper_limit, order)
-    target = clean_values(chart.target, order) if chart.target is not None else [None] * n
+    target: list[float | None] = (
+        clean_values(chart.target, order) if chart.target is not None else [None] * n
+    )
     groups = in_order(chart.groups, order) if chart.groups is not None else [0] * n
     types = in_order(chart.point_types, order) if chart.point_types else ["common_cause"] * n
     x_labels = in_order(chart.x_labels, order) if chart.x_labels is not None else None

@@ -17,6 +17,7 @@ PDF tags) but never appear in the contents page or the bookmarks, which belong t
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -192,7 +193,7 @@ class _Writer:
             for child in node.children
         )
 
-    def inlines(self, nodes: list[SyntaxTreeNode]) -> str:
+    def inlines(self, nodes: Sequence[SyntaxTreeNode]) -> str:
         return "".join(self.inline(node) for node in nodes)
 
     def inline(self, node: SyntaxTreeNode) -> str:

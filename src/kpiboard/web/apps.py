@@ -9,3 +9,6 @@ class KpiboardWebConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401  (connects the security audit trail's receivers)
+        from .two_factor import required_roles
+
+        required_roles()  # a mistyped KPIBOARD_TWO_FACTOR_REQUIRED stops start-up

@@ -244,6 +244,13 @@ class SecurityEventKind(models.TextChoices):
     THROTTLED = "throttled", "Sign-in refused: too many failures"
     SIGN_OUT = "sign_out", "Signed out"
     PERSON_ADDED = "person_added", "Person added"
+    TWO_FACTOR_SET_UP = "2fa_set_up", "Two-factor authentication set up"
+    TWO_FACTOR_OFF = "2fa_off", "Two-factor authentication turned off"
+    TWO_FACTOR_RESET = "2fa_reset", "Two-factor authentication reset"
+    TWO_FACTOR_VERIFIED = "2fa_verified", "Two-factor code accepted"
+    TWO_FACTOR_FAILED = "2fa_failed", "Two-factor code refused"
+    RECOVERY_CODE_USED = "2fa_recovery_used", "Recovery code used"
+    RECOVERY_CODES_NEW = "2fa_recovery_new", "New recovery codes made"
 
 
 class SecurityEvent(models.Model):

@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "kpiboard.web.apps.KpiboardWebConfig",
 ]
 MIDDLEWARE = [
@@ -74,10 +77,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kpiboard.web.middleware.ForwardedForWarningMiddleware",
     "kpiboard.web.middleware.LoginRequiredMiddleware",
+    "kpiboard.web.two_factor_middleware.TwoFactorMiddleware",
     "kpiboard.web.middleware.RefuseNulFieldsMiddleware",
     "kpiboard.web.middleware.ContentSecurityPolicyMiddleware",
 ]
@@ -121,6 +126,17 @@ LOGIN_MAX_WAIT_SECONDS = env_int("KPIBOARD_LOGIN_MAX_WAIT_SECONDS", 3600)
 for _name in ("LOGIN_MAX_FAILURES", "LOGIN_BACKOFF_SECONDS", "LOGIN_MAX_WAIT_SECONDS"):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"KPIBOARD_{_name} must be 1 or more")
+#: Roles that must use two-factor authentication (web/two_factor.py): role names, "all" or
+#: "none"; administrators in production, nobody otherwise. Checked against the roles at start-up.
+TWO_FACTOR_REQUIRED = env_list(
+    "KPIBOARD_TWO_FACTOR_REQUIRED", ["administrator"] if PRODUCTION else ["none"]
+)
+#: django-otp's throttles: after n wrong codes in a row the next try waits 2**(n-1) seconds.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+#: Accept a code one step (30 seconds) early or late, and remember a phone's clock drift.
+OTP_TOTP_SYNC = True
+
 #: Separation of duties: whoever submitted a section's period may not also approve it.
 SEPARATE_DUTIES = env_bool("KPIBOARD_SEPARATE_DUTIES", True)
 

@@ -12,6 +12,7 @@ from .views import (
     reports,
     security,
     targets,
+    two_factor,
     waiting,
 )
 
@@ -21,6 +22,15 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("sign-in/", auth.sign_in, name="login"),
     path("sign-out/", auth.sign_out, name="logout"),
+    path("two-factor/code/", two_factor.code, name="two_factor_code"),
+    path("account/two-factor/", two_factor.overview, name="two_factor"),
+    path("account/two-factor/set-up/", two_factor.set_up, name="two_factor_setup"),
+    path(
+        "account/two-factor/recovery-codes/",
+        two_factor.recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+    path("account/two-factor/turn-off/", two_factor.turn_off, name="two_factor_turn_off"),
     path("indicators/<str:code>/", indicator.indicator, name="indicator"),
     path("indicators/<str:code>/history/", indicator.indicator_history, name="indicator_history"),
     path("indicators/<str:code>/override/", override.override, name="override"),

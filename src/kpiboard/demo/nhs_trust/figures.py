@@ -6,7 +6,7 @@ indicators; :func:`data_rows` draws them all from one seeded source, in a fixed 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from .series import (
     MONTHS,
@@ -27,7 +27,9 @@ UTC_OPENED = "2025-04"
 FOUR_HOUR_STANDARD = {2023: 76.0, 2024: 78.0, 2025: 78.0, 2026: 82.0}
 
 
-def _rows(indicator: str, series: str, labels: list[str], values: list[float], places: int):
+def _rows(
+    indicator: str, series: str, labels: list[str], values: Sequence[float], places: int
+) -> Iterator[Row]:
     for label, value in zip(labels, values, strict=True):
         yield indicator, label, series, round(value, places)
 
