@@ -58,10 +58,12 @@ class AnnualTargetForm(forms.Form):
     ):
         super().__init__(*args, **kwargs)
         self.ind, self.start_month = ind, start_month
-        self.fields["year"].choices = years
-        self.fields["year"].error_messages["invalid_choice"] = "Choose a financial year"
-        self.fields["profile"].choices = [(p.value, p.words) for p in allowed_profiles(ind)]
-        self.fields["profile"].error_messages["invalid_choice"] = "Choose one of the profiles"
+        year, profile = self.fields["year"], self.fields["profile"]
+        assert isinstance(year, forms.ChoiceField) and isinstance(profile, forms.ChoiceField)
+        year.choices = years
+        year.error_messages["invalid_choice"] = "Choose a financial year"
+        profile.choices = [(p.value, p.words) for p in allowed_profiles(ind)]
+        profile.error_messages["invalid_choice"] = "Choose one of the profiles"
         self.fields["reason"].error_messages["max_length"] = (
             f"Reason must be {MAX_REASON} characters or fewer"
         )
@@ -142,7 +144,7 @@ def _initial(pack: Pack, ind: CoreIndicator, year: str) -> dict:
 def _errors(form: AnnualTargetForm) -> dict[str, str]:
     """Each field's first message, keyed by the id of the input it belongs to."""
     ids = {name: name.replace("_", "-") for name in form.fields}
-    return {ids.get(k, "form-error"): v[0] for k, v in form.errors.items()}
+    return {ids.get(k, "form-error"): str(v[0]) for k, v in form.errors.items()}
 
 
 @require_http_methods(["GET", "POST"])
