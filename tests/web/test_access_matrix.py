@@ -29,7 +29,7 @@ from django.urls import reverse
 from kpiboard.web import dashboard_cache
 from kpiboard.web import urls as web_urls
 from kpiboard.web.accounts import create_person
-from kpiboard.web.models import Figure, ReportingMonth, Role, Section, Signoff
+from kpiboard.web.models import Definition, Figure, ReportingMonth, Role, Section, Signoff
 from kpiboard.web.store import clear_cache
 
 from .conftest import PASSWORD
@@ -69,6 +69,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("indicator_history", "POST"): (IN, *NOT_POST),
     ("override", "GET"): (IN, NO, NO, NO, NO, OK, OK),
     ("override", "POST"): (IN, NO, NO, NO, NO, BAD, BAD),
+    ("annual_targets", "GET"): (IN, NO, NO, NO, NO, OK, OK),
+    ("annual_targets", "POST"): (IN, NO, NO, NO, NO, GO, GO),
     ("entry", "GET"): (IN, NO, OK, OK, OK, OK, OK),
     ("entry", "POST"): (IN, *NOT_POST),
     ("entry_form ASC01", "GET"): (IN, NO, OK, NO, NO, OK, OK),
@@ -109,6 +111,10 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 IMPORT_CSV = b"indicator,period,series,value\nASC01,2013-10,actual,74\n"
+ANNUAL_POST = {
+    "year": "2014/15", "target": "86", "profile": "flat", "reason": "Access matrix",
+    "base_revision": "1",
+}  # fmt: skip
 DOWNLOAD = "?section=asc&period=2013-09&format=html&version=now"
 
 
@@ -155,6 +161,12 @@ def reporting_month(period: str):
     return lambda: ReportingMonth.objects.filter(is_current=True, period=period).exists()
 
 
+def annual_target(code: str, year: str, value: float):
+    return lambda: Definition.objects.filter(
+        indicator__code=code, is_current=True, body__contains=f'"{year}": {{"target": {value}'
+    ).exists()
+
+
 def entry_post(period_label: str, value: str) -> dict:
     return {
         "period_label": period_label,
@@ -183,6 +195,7 @@ def cells(token: str) -> list[Cell]:
     submit = url("kpiboard:signoff", args=["asc", "2013-10"])
     approve = url("kpiboard:signoff", args=["asc", "2013-09"])
     preview = url("kpiboard:import_preview", args=[token])
+    targets = url("kpiboard:annual_targets", args=["ASC01"])
     handle = io.BytesIO(IMPORT_CSV)
     handle.name = "figures.csv"
     simple = [
@@ -214,6 +227,7 @@ def cells(token: str) -> list[Cell]:
         Cell("import", "GET", url("kpiboard:import")),
         Cell("import_preview", "GET", preview),
         Cell("reporting_month", "GET", url("kpiboard:reporting_month")),
+        Cell("annual_targets", "GET", targets),
     ]
     posts = [Cell(key, "POST", path, {}) for key, path in simple if key != "logout"] + [
         Cell("entry_form ASC01", "POST", asc01, entry_post("2013-10", "75"),
@@ -231,6 +245,8 @@ def cells(token: str) -> list[Cell]:
              {"period": "2013-10", "reason": "Matrix", "base_revision": "1"},
              reporting_month("2013-10")),
         Cell("import_preview", "POST", preview, {"action": "cancel"}),
+        Cell("annual_targets", "POST", targets, ANNUAL_POST,
+             annual_target("ASC01", "2014/15", 86.0)),
         Cell("logout", "POST", url("kpiboard:logout"), {}),  # last: it signs the client out
     ]  # fmt: skip
     return gets + posts

@@ -96,7 +96,7 @@ def direction_array(
         np.asarray(target_current, float),
         np.asarray(target_previous, float),
     )
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):  # huge figures: an infinite difference
         sign = np.where(polarity < 0, -1.0, 1.0)
         close = polarity == 0
         now = np.where(close, -np.abs(current - target_current), sign * current)

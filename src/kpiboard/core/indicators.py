@@ -87,6 +87,36 @@ class Aggregation(StrEnum):
     RATIO = "ratio"  # a derived ratio: the year's numerator over the year's denominator
 
 
+class TargetProfile(StrEnum):
+    """How an annual target reaches the year's months or quarters (see core.targets)."""
+
+    FLAT = "flat"  # every period the annual figure: a percentage or a rate
+    CUMULATIVE = "cumulative"  # straight line: an equal share each period, or k/12 to date
+    SEASONAL = "seasonal"  # by monthly weights the pack gives
+
+    @property
+    def words(self) -> str:
+        return _PROFILE_WORDS[self]
+
+
+_PROFILE_WORDS = {
+    TargetProfile.FLAT: "flat: every period the annual figure",
+    TargetProfile.CUMULATIVE: "cumulative: a straight line through the year",
+    TargetProfile.SEASONAL: "seasonal: by the monthly weights given",
+}
+
+
+@dataclass(frozen=True)
+class AnnualTarget:
+    """A target for a whole financial year, profiled to its months and quarters."""
+
+    year: int  # the calendar year the financial year starts in
+    value: float
+    profile: TargetProfile = TargetProfile.FLAT
+    #: seasonal only: 12 weights, from the first month of the financial year (April)
+    weights: tuple[float, ...] = ()
+
+
 @dataclass(frozen=True)
 class SpcOptions:
     """Ask for a statistical process control (XmR) chart; see core.spc for the rules."""
@@ -127,6 +157,8 @@ class Indicator:
     series: tuple[SeriesDef, ...] = ()
     overrides: tuple[Override, ...] = ()
     year_end_targets: tuple[tuple[int, float], ...] = ()
+    #: Targets for whole years, profiled to their periods where no explicit target is given.
+    annual_targets: tuple[AnnualTarget, ...] = ()
     #: What the direction of travel compares with; None: worked out from the accumulation.
     direction_basis_declared: Basis | None = None
     illustrative: str = ""  # why the figures are illustrative, when they are
@@ -236,7 +268,20 @@ class Indicator:
         return definition.label if definition is not None else self.benchmark.series
 
     def year_end_target(self, year: int) -> float | None:
-        return dict(self.year_end_targets).get(year)
+        """The target for the year as a whole: ``year_end_targets``, else the annual target."""
+        found = dict(self.year_end_targets).get(year)
+        if found is None:
+            annual = self.annual_target(year)
+            found = annual.value if annual is not None else None
+        return found
+
+    def annual_target(self, year: int) -> AnnualTarget | None:
+        return next((a for a in self.annual_targets if a.year == year), None)
+
+    @property
+    def needs_target(self) -> bool:
+        """Whether a figure is rated against a target (so a figure without one is a gap)."""
+        return self.rated and self.kind is IndicatorKind.KPI and not self.rated_by_benchmark
 
 
 @dataclass(frozen=True)
@@ -245,6 +290,8 @@ class IndicatorData:
 
     periods: tuple[Period, ...]
     values: dict[str, np.ndarray]
+    #: Periods whose target was profiled from an annual target rather than given (core.targets).
+    profiled: tuple[Period, ...] = ()
 
     def __post_init__(self) -> None:
         for name, arr in self.values.items():

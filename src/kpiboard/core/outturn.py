@@ -134,12 +134,13 @@ def year_end_target(
 ) -> float | None:
     """The target a year's outturn (or forecast) is rated against.
 
-    An explicit ``year_end_targets`` entry wins. For a summed count the year's target is the sum
-    of its periods' targets (a monthly target of 0 MRSA cases is a year target of 0; of 10 falls,
-    120), unless a target is given for the year itself. Otherwise it is the target of the year,
-    else of its Q4, else of its last month (see core.forecast.year_end_target_for).
+    An explicit ``year_end_targets`` entry (else the annual target) wins. For a summed count the
+    year's target is the sum of its periods' targets (a monthly target of 0 MRSA cases is a year
+    target of 0; of 10 falls, 120), unless a target is given for the year itself. Otherwise it
+    is the target of the year, else of its Q4, else of its last month (see
+    core.forecast.year_end_target_for).
     """
-    explicit = dict(indicator.year_end_targets).get(year)
+    explicit = indicator.year_end_target(year)
     if explicit is not None and not math.isnan(explicit):
         return float(explicit)
     target = data.get("target")

@@ -380,7 +380,9 @@ def xmr_lines(
     """XmR's lines per group, (5, groups, m), and their tolerance (groups, m): the mean of the
     baseline and mean +/- 2.66 (limits) and 1.77 (near band) average moving ranges."""
     valid = ~np.isnan(y)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    # Figures near the float limit (bounded in storage, not in what came before) may overflow
+    # to infinity in a difference: that gives wide limits, never an error.
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         sums, ranges, has_range = _baseline_sums(y, valid, start, fix_after_n_points)
         count, total, r_count, r_total = sums
         mean = total / count

@@ -23,6 +23,7 @@ from ..core.indicators import (
 )
 from ..core.periods import FinancialCalendar, Period, PeriodError, PeriodKind, month_range
 from ..core.rating import REL_TOL
+from ..core.targets import with_profiled_targets
 from ..core.units import Unit
 from .problems import Problems
 
@@ -240,7 +241,8 @@ def assemble(
         if indicator.derive is not None:
             series["actual"] = _derived_actual(indicator, series, calendar, problems)
         _check_intervals(ind_id, series, first_seen, problems)
-        data[ind_id] = IndicatorData.from_points(series) if series else IndicatorData((), {})
+        found = IndicatorData.from_points(series) if series else IndicatorData((), {})
+        data[ind_id] = with_profiled_targets(indicator, found, calendar)
     return data, notes
 
 

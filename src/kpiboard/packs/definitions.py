@@ -26,6 +26,8 @@ from ..core.periods import FinancialCalendar, PeriodError
 from ..core.rating import Polarity, Rating, RuleVersion
 from ..core.significance import LEVELS, BenchmarkOptions
 from ..core.units import SCALABLE, Scale, Unit, UnitKind
+from .annual_targets import KEYS as ANNUAL_KEYS
+from .annual_targets import with_annual_targets
 from .fields import ID_PATTERN, FieldReader
 from .problems import Problems
 from .yamlsource import Mapping
@@ -35,7 +37,7 @@ INDICATOR_KEYS = [
     "polarity", "frequency", "data_period", "rated", "not_rated_reason", "direction_basis",
     "metadata", "notes", "series", "rules", "year_end_targets", "overrides", "illustrative",
     "derive", "spc", "expected_range", "forecast", "peer_groups", "draft_commentary",
-    "benchmark", "accumulation", "aggregation",
+    "benchmark", "accumulation", "aggregation", *ANNUAL_KEYS,
 ]  # fmt: skip
 FREQUENCIES = ("month", "quarter", "year", "irregular")
 _Choice = TypeVar("_Choice", Basis, Accumulation, Aggregation)
@@ -503,6 +505,7 @@ def read_indicator(
     )
     _check_spc(r, indicator)
     _check_accumulation(r, indicator)
+    indicator = with_annual_targets(r, calendar, indicator)
     if not rated and "rules" in data:
         r.problem("rules", "a not-rated indicator has no rating rules")
     if indicator.rated_by_benchmark and "rules" in data:

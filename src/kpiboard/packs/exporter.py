@@ -301,8 +301,10 @@ def wide_rows(pack: Pack) -> tuple[list[str], list[dict]]:
                 continue
             values = data.values[name]
             row: dict = {"indicator": ind_id, "series": name}
+            # A profiled target comes from the definition's annual target, not from the data.
+            profiled = set(data.profiled) if name == "target" else set()
             for period, value in zip(data.periods, values, strict=True):
-                if value == value:  # not NaN
+                if value == value and period not in profiled:  # not NaN
                     row[period.label] = float(value)
                     periods.add(period)
             if len(row) > 2:

@@ -85,6 +85,13 @@ def _auto_notes(pack: Pack, result: IndicatorResult) -> list[tuple[str, str]]:
     for year, value in ind.year_end_targets:
         label = "Year-end ambition" if not ind.rated else "Year-end target"
         notes.append((f"{label} {pack.calendar.year_label(year)}", ind.unit.format(value)))
+    for annual in ind.annual_targets:
+        notes.append(
+            (
+                f"Annual target {pack.calendar.year_label(annual.year)}",
+                f"{ind.unit.format(annual.value)}, profiled to the months ({annual.profile.words})",
+            )
+        )
     if ind.tags:
         notes.append(("Programmes", ", ".join(pack.tag_label(t) for t in ind.tags)))
     return notes

@@ -91,7 +91,7 @@ def set_override(
             body["overrides"] = kept
         else:
             body.pop("overrides", None)
-        _check(body, code, pack)
+        check_definition(body, code, pack)
         current.is_current = False
         current.save(update_fields=["is_current"])
         return Definition.objects.create(
@@ -115,7 +115,7 @@ def _period(pack, override: dict):
     return pack.calendar.parse(str(override.get("period", "")))
 
 
-def _check(body: dict, code: str, pack) -> None:
+def check_definition(body: dict, code: str, pack) -> None:
     """The definition as a pack would read it: refuse what the site could not load."""
     problems = Problems()
     read_indicator(

@@ -13,6 +13,7 @@ from .views import (
     reports,
     security,
     sso,
+    targets,
     two_factor,
     waiting,
 )
@@ -38,6 +39,7 @@ urlpatterns = [
     path("indicators/<str:code>/", indicator.indicator, name="indicator"),
     path("indicators/<str:code>/history/", indicator.indicator_history, name="indicator_history"),
     path("indicators/<str:code>/override/", override.override, name="override"),
+    path("indicators/<str:code>/targets/", targets.annual_targets, name="annual_targets"),
     path("entry/", waiting.waiting, name="entry"),
     path("entry/<str:code>/<str:period>/", entry.entry_form, name="entry_form"),
     path("sections/<str:code>/<str:period>/sign-off/", entry.signoff, name="signoff"),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ...core.draft import draft_commentary
 from ...core.indicators import Indicator as CoreIndicator
 from ...core.periods import FinancialCalendar, Period, PeriodError
+from ...core.targets import PeriodTarget
 from ...core.units import Scale
 from ...packs.datafiles import parse_number
 from ...report.markdown import to_html
@@ -34,6 +35,7 @@ from ..permissions import (
 )
 from ..signoff import ACTIONS, allowed_actions, set_signoff
 from ..store import current_pack
+from ..targets import may_set_targets, period_target
 from ..urlperiods import period_from_slug, period_slug
 from ..writes import (
     ConcurrentEdit,
@@ -43,7 +45,6 @@ from ..writes import (
     approved_lock,
     editable_series,
     locked_message,
-    may_set_thresholds,
     plain_number,
     save_period_entry,
     signoff_state,
@@ -144,15 +145,18 @@ def _current_figures(model: Indicator, label: str) -> dict[str, Figure]:
     }
 
 
-def _fields(user, ind: CoreIndicator, figures: dict[str, Figure], pack, period) -> list[FieldView]:
+def _fields(
+    user, ind: CoreIndicator, figures: dict[str, Figure], shown: PeriodTarget
+) -> list[FieldView]:
+    """The inputs, each with its hint: the actual's says the period's target (``shown``)."""
     out = []
     for series in editable_series(ind, user):
         fig = figures.get(series)
         prefix, suffix, hint = _affixes(ind, series)
-        if series == "actual":
-            target = figures.get("target")
-            if target is not None and target.value is not None and not may_set_thresholds(user):
-                hint = f"{hint}. The target for {period.display} is {fmt_value(ind, target.value)}"
+        if series == "actual" and shown.value is not None:
+            hint = f"{hint}. The period's target is {fmt_value(ind, shown.value)}"
+        if series == "target" and shown.profiled:
+            hint = f"{hint}. Leave it empty to use the target from the annual target"
         if series == "floor":
             hint = f"{hint}. Leave it empty to use the floor the rating rules set"
         saved = ""
@@ -167,6 +171,21 @@ def _fields(user, ind: CoreIndicator, figures: dict[str, Figure], pack, period) 
             )
         )  # fmt: skip
     return out
+
+
+def _target_text(pack, ind: CoreIndicator, shown: PeriodTarget) -> str:
+    """The period's target and, when it comes from an annual target, which one and how."""
+    if shown.value is None:
+        return ""
+    text = fmt_value(ind, shown.value)
+    annual = shown.annual
+    if annual is not None:
+        year = pack.calendar.year_label(annual.year)
+        text += (
+            f" (from the {year} annual target of {fmt_value(ind, annual.value)}, "
+            f"profiled {annual.profile.value})"
+        )
+    return text
 
 
 def _number_error(text: str) -> str:
@@ -206,7 +225,8 @@ def entry_form(request, code: str, period: str):
     label = the_period.label
     user = request.user
     figures = _current_figures(model, label)
-    fields = _fields(user, ind, figures, pack, the_period)
+    shown = period_target(pack, ind, the_period)
+    fields = _fields(user, ind, figures, shown)
     commentary_row = CommentaryText.objects.filter(
         indicator=model, period=label, is_current=True
     ).first()
@@ -320,6 +340,9 @@ def entry_form(request, code: str, period: str):
         "read_only": read_only,
         "readonly_rows": readonly_rows,
         "derived": ind.derive is not None,
+        "target_text": _target_text(pack, ind, shown),
+        "missing_target": ind.needs_target and shown.value is None,
+        "may_set_targets": may_set_targets(user),
         "previous": previous,
         "previous_html": _markdown(previous.text) if previous else "",
         "commentary_html": _markdown(commentary) if read_only else "",

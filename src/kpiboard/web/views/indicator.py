@@ -26,6 +26,7 @@ from ..models import CommentaryText, Figure, Indicator
 from ..overrides import may_override
 from ..permissions import can_edit, can_move_month
 from ..reporting_month import PERIOD_PARAM, PeriodChoice
+from ..targets import may_set_targets
 from ..urlperiods import period_slug
 
 #: Names of the series every indicator may have; others are named by the indicator's definition.
@@ -223,6 +224,7 @@ def indicator(request, code: str):
     # Entering figures and overriding ratings are for the reporting month, not a look back.
     editable = choice.is_current and can_edit(request.user, model)
     overridable = choice.is_current and may_override(request.user) and analysis.indicator.rated
+    targets = may_set_targets(request.user) and analysis.indicator.needs_target
 
     mover = can_move_month(request.user)
     picker = {"choice": choice, "picker_keeps": [], "current_url": request.path,
@@ -233,13 +235,17 @@ def indicator(request, code: str):
             "kpiboard/indicator_body.html",
             _page_context(model, board.pack, analysis, editable)
             | picker
-            | {"can_override": overridable, "as_at": choice.period.long_display},
+            | {
+                "can_override": overridable,
+                "can_set_targets": targets,
+                "as_at": choice.period.long_display,
+            },
         )
 
     if choice.error:  # the message echoes what was asked: not worth keeping
         html = body()
     else:  # all the body knows of its reader, and the month it shows
-        key = ("indicator", code, choice.period.label, editable, overridable, mover)
+        key = ("indicator", code, choice.period.label, editable, overridable, mover, targets)
         html = fragments.cache().get_or_render(board.pack, key, body)
     return render(
         request,

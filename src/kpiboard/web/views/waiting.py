@@ -20,7 +20,7 @@ from ...core.indicators import Indicator as CoreIndicator
 from ...core.indicators import IndicatorKind
 from ...core.periods import FinancialCalendar, Period, PeriodError, PeriodKind
 from ...report.model import fmt_value
-from ..models import Profile, Role, Section, Signoff
+from ..models import Profile, Role, Section, Signoff, SignoffState
 from ..permissions import (
     FULL,
     can_edit_approved,
@@ -29,6 +29,7 @@ from ..permissions import (
 )
 from ..signoff import allowed_actions
 from ..store import current_pack
+from ..targets import FREQUENCY_KINDS, MissingTarget, missing_targets, period_target
 from ..urlperiods import period_slug
 from ..writes import (
     Locks,
@@ -37,12 +38,6 @@ from ..writes import (
     who,
 )
 from .entry import ACTION_LABELS
-
-FREQUENCY_KINDS = {
-    "month": PeriodKind.MONTH,
-    "quarter": PeriodKind.QUARTER,
-    "year": PeriodKind.YEAR,
-}
 
 
 def primary_series(ind: CoreIndicator) -> str:
@@ -64,6 +59,7 @@ class WaitingItem:
     url: str
     latest: str = ""  # the latest figure and its period, e.g. "73% (Sep-13)"
     locked: bool = False
+    no_target: bool = False  # a rated figure that would have no target (see web.targets)
 
 
 @dataclass
@@ -91,6 +87,8 @@ class SectionBlock:
     waiting: list[WaitingItem] = field(default_factory=list)
     editable: bool = False  # the person may enter figures for some of its indicators
     signoffs: list[SignoffItem] = field(default_factory=list)
+    #: For analysts: figures due in the periods still to be approved that have no target.
+    missing: list[MissingTarget] = field(default_factory=list)
 
 
 def _latest(pack, ind: CoreIndicator) -> Period | None:
@@ -171,6 +169,16 @@ def _signoff_periods(pack, section: Section, indicators: list[CoreIndicator]) ->
     return sorted(periods, key=lambda p: p.sort_key, reverse=True)
 
 
+def _missing(section: Section, signoffs: list[SignoffItem]) -> list[MissingTarget]:
+    """Due figures without a target, over the section's periods not yet approved."""
+    found: dict[tuple[str, Period], MissingTarget] = {}
+    for item in signoffs:
+        if item.state != SignoffState.APPROVED:
+            for gap in missing_targets(section, item.period):
+                found.setdefault((gap.indicator.id, gap.period), gap)
+    return sorted(found.values(), key=lambda g: (g.period.sort_key, g.indicator.id))
+
+
 def _signoff_item(user, section: Section, period: Period) -> SignoffItem:
     state, row = signoff_state(section, period.label)
     actions = [(a, ACTION_LABELS[a]) for a in allowed_actions(user, section, state)]
@@ -226,11 +234,16 @@ def waiting(request):
             for period, why in waiting_periods(pack, ind):
                 url = reverse("kpiboard:entry_form", args=[ind.id, period_slug(period.label)])
                 locked = locks.lock(section.pk, period) is not None and not may_edit_approved
-                block.waiting.append(WaitingItem(ind, period, why, url, latest_text, locked))
+                no_target = ind.needs_target and period_target(pack, ind, period).value is None
+                block.waiting.append(
+                    WaitingItem(ind, period, why, url, latest_text, locked, no_target)
+                )
         block.signoffs = [
             _signoff_item(request.user, section, p)
             for p in _signoff_periods(pack, section, section_indicators)
         ]
+        if role in FULL:
+            block.missing = _missing(section, block.signoffs)
         blocks[section.pk] = block
     choices = [
         (m.code, f"{m.code} {pack.indicators[m.code].display_title}")
