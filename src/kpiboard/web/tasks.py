@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..core.due_dates import (
+    TASK_STATUS_LABELS,
     DueDates,
     ReportingCalendar,
     Rules,
@@ -59,6 +60,33 @@ def required_series(ind: CoreIndicator) -> tuple[str, ...]:
     return ("actual",)
 
 
+#: How each status shows in a task list: GOV.UK shows "Completed" as plain text, the rest as tags.
+STATUS_TAGS = {
+    TaskStatus.NOT_STARTED: "govuk-tag--blue",
+    TaskStatus.IN_PROGRESS: "govuk-tag--light-blue",
+    TaskStatus.OVERDUE: "govuk-tag--red",
+    TaskStatus.COMPLETED: "",
+}
+
+
+@dataclass(frozen=True)
+class TaskPart:
+    """One line of a task list: an indicator's figures, or its commentary, for a period."""
+
+    name: str
+    status: TaskStatus
+    due: date
+    url: str
+
+    @property
+    def label(self) -> str:
+        return TASK_STATUS_LABELS[self.status]
+
+    @property
+    def tag(self) -> str:
+        return STATUS_TAGS[self.status]
+
+
 @dataclass(frozen=True)
 class Task:
     indicator: CoreIndicator
@@ -83,6 +111,13 @@ class Task:
         return reverse(
             "kpiboard:entry_form", args=[self.indicator.id, period_slug(self.period.label)]
         )
+
+    @property
+    def parts(self) -> list[TaskPart]:
+        return [
+            TaskPart("Figures", self.figures, self.due.figures, self.url + "#entry-form"),
+            TaskPart("Commentary", self.commentary, self.due.commentary, self.url + "#commentary"),
+        ]
 
     @property
     def outstanding_due(self) -> date | None:

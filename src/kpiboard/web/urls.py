@@ -8,16 +8,22 @@ from .views import (
     health,
     imports,
     indicator,
+    messages,
     override,
     reports,
     security,
+    tasks,
+    team,
     waiting,
 )
 
 app_name = "kpiboard"
 
 urlpatterns = [
-    path("", dashboard.dashboard, name="dashboard"),
+    path("", tasks.home, name="home"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("team/", team.team, name="team"),
+    path("messages/", messages.messages, name="messages"),
     path("sign-in/", auth.sign_in, name="login"),
     path("sign-out/", auth.sign_out, name="logout"),
     path("indicators/<str:code>/", indicator.indicator, name="indicator"),
