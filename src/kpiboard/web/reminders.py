@@ -153,4 +153,5 @@ def send(reminders: list[Reminder]) -> tuple[list[Reminder], list[str]]:
             failures.append(f"{items[0].address}: not sent ({exc.__class__.__name__}: {exc})")
             continue
         sent += kept
-    return sent, failures
+    done = {id(r) for r in sent}
+    return [r for r in reminders if id(r) in done], failures  # in the order planned
