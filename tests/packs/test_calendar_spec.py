@@ -98,7 +98,8 @@ def test_reporting_calendar_milestones_must_come_in_order(pack_dir):
     lines = [str(p) for p in check_pack(pack_dir)]
     assert any(
         line.startswith(
-            "kpiboard.yaml:8: reporting_calendar.commentary_due: 4 working days comes before figures_due"
+            "kpiboard.yaml:8: reporting_calendar.commentary_due: "
+            "4 working days comes before figures_due"
         )
         for line in lines
     )

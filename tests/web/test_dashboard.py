@@ -237,7 +237,8 @@ def test_dashboard_menu_marks_where_the_reader_is(client_for):
         '<a class="govuk-header__link" href="/dashboard/" aria-current="page">Dashboard</a>'
     ) in html
     below = client.get(reverse("kpiboard:indicator", args=["ASC01"])).content.decode()
-    assert 'navigation-item--active"><a class="govuk-header__link" href="/dashboard/">Dashboard' in below
+    link = '<a class="govuk-header__link" href="/dashboard/">Dashboard'
+    assert f'navigation-item--active">{link}' in below
     assert 'aria-current="page"' not in below  # under the dashboard, not the dashboard itself
     changes = client.get(reverse("kpiboard:changes")).content.decode()
     assert 'href="/changes/" aria-current="page">Changes</a>' in changes
@@ -258,7 +259,8 @@ def test_dashboard_summary_of_variation_and_assurance(client_for):
     assert matrix.count('<th scope="col"') == 5 and matrix.count('<th scope="row"') == 8
     # Each count links to the dashboard filtered to those indicators, saying what it counts.
     link = re.search(
-        r'<a class="govuk-link" href="/dashboard/\?variation=improvement_high&amp;assurance=inconsistent">'
+        r'<a class="govuk-link" href="/dashboard/\?variation=improvement_high&amp;'
+        r'assurance=inconsistent">'
         r'3<span class="govuk-visually-hidden"> indicators: Improvement \(high\), Target may or '
         r"may not be met</span></a>",
         matrix,

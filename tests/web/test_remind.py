@@ -66,7 +66,7 @@ def test_remind_sends_what_the_dry_run_listed_once_and_then_nothing(people, mail
         "section_owner@example.org",
     ]  # one email per person, listing all their reminders
     approver = next(m for m in mailoutbox if m.to == ["approver@example.org"])
-    assert "10 reminders about performance figures (10 overdue)" == approver.subject
+    assert approver.subject == "10 reminders about performance figures (10 overdue)"
     assert "ASC02 Direct Payments, October 2013: figures due 14 November 2013" in approver.body
     assert "http://127.0.0.1:8000/entry/ASC02/2013-10/\n" in approver.body
     assert SentReminder.objects.count() == len(planned)
@@ -136,7 +136,7 @@ class RefusingBackend(BaseEmailBackend):
 
 def test_remind_failed_email_reported_and_tried_again_next_run(people, settings, mailoutbox):
     settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
-    with pytest.raises(CommandError, match="owner@example.org: not sent .*mail server down"):
+    with pytest.raises(CommandError, match=r"owner@example\.org: not sent .*mail server down"):
         remind("--today", "2013-12-02")
     assert not SentReminder.objects.exists()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
