@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from ...core.due_dates import TaskStatus
 from ...core.periods import Period
 from ..models import Profile, Role, SignoffState
 from ..permissions import FULL, role_of
@@ -43,10 +44,6 @@ class SignoffRow:
     approval_due: date
     late: bool
 
-    @property
-    def state_label(self) -> str:
-        return SignoffState(self.state).label
-
 
 @dataclass
 class SectionTeam:
@@ -72,9 +69,10 @@ def _owner_rows(tasks: list[Task], owners: dict[str, list]) -> list[OwnerRow]:
             row = rows.setdefault(
                 key, OwnerRow(who(person) if person else NOBODY, person.email if person else "")
             )
-            row.open += not task.done
+            # Counted as on the owner's task list: figures and commentary are a task each.
+            row.open += sum(p.status is not TaskStatus.COMPLETED for p in task.parts)
+            row.overdue += sum(p.status is TaskStatus.OVERDUE for p in task.parts)
             if task.late:
-                row.overdue += 1
                 row.late.append(f"{task.indicator.id} ({task.period.display})")
     return sorted(rows.values(), key=lambda r: (-r.overdue, -r.open, r.name))
 
