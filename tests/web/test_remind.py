@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 
 import pytest
 from click.testing import CliRunner
@@ -14,7 +15,9 @@ from django.core.management import CommandError, call_command
 
 from kpiboard.cli import main as cli
 from kpiboard.web.models import SentReminder
+from kpiboard.web.reminders import plan, send
 from kpiboard.web.signoff import set_signoff
+from kpiboard.web.store import current_pack
 from kpiboard.web.writes import save_period_entry
 
 #: The ten monthly Adult Social Care indicators (ASC06 is irregular: it never falls due).
@@ -176,3 +179,15 @@ def test_remind_on_the_demo_database_overdue_october_then_sent_once(mailoutbox):
     assert len(mailoutbox) == 4  # an owner and an approver for each of the two sections
     assert remind("--today", "2013-12-02") == []
     assert len(mailoutbox) == 4
+
+
+def test_remind_two_runs_planned_at_once_send_each_reminder_once(people, mailoutbox):
+    """Two runs that both planned before either sent (overlapping cron jobs): the second finds
+    the reminders recorded by the first and sends none of them."""
+    pack = current_pack()
+    on = date(2013, 12, 2)
+    first, second = plan(pack, on), plan(pack, on)
+    assert len(first) == len(second) == 13
+    assert len(send(first)[0]) == 13
+    assert send(second) == ([], [])
+    assert len(mailoutbox) == 3 and SentReminder.objects.count() == 13
