@@ -187,8 +187,11 @@ def build_tasks(pack: Pack, on: date, codes: set[str] | None = None) -> list[Tas
     facts = _facts(pack, [p[1].id for p in planned], {p[2].label for p in planned})
     titles = {s.id: s.title for s in pack.sections}
     tasks = []
+    dates: dict[tuple[str, str], DueDates] = {}  # per section and period, not per indicator
     for section, ind, period, rules in planned:
-        due = due_dates(period, rules, holidays)
+        due = dates.get((section, period.label))
+        if due is None:
+            due = dates[section, period.label] = due_dates(period, rules, holidays)
         state = facts.state(section, period)
         approved = state == SignoffState.APPROVED
         sent_on = state != SignoffState.DRAFT
