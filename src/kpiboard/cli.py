@@ -334,6 +334,31 @@ def manage(ctx: click.Context) -> None:
 
 
 @main.command()
+@click.option("--dry-run", is_flag=True, help="List the reminders that are due; send nothing.")
+@click.option("--today", "on", metavar="DATE", help="Take DATE (YYYY-MM-DD) as today.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def remind(dry_run: bool, on: str | None, fmt: str) -> None:
+    """Email the reminders that are due, on the database DATABASE_URL or KPIBOARD_DATA_DIR names.
+
+    Before a due date, on it, overdue, and escalations to the section's approvers; each is sent
+    once however often this runs (run it daily from cron or a systemd timer). With --format json,
+    standard output holds only the list of reminders sent (or, with --dry-run, that would be).
+    """
+    _django()
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    args = ["--format", fmt] + (["--dry-run"] if dry_run else []) + (["--today", on] if on else [])
+    try:
+        call_command("remind", *args)
+    except CommandError as exc:
+        click.echo(f"kpiboard remind: {exc}", err=True)
+        sys.exit(1)
+
+
+@main.command()
 @click.option(
     "--demo",
     type=click.Choice([k.value for k in DemoKind]),
@@ -354,6 +379,12 @@ def serve(demo: str | None, host: str, port: int, workers: int) -> None:
     if demo:
         os.environ.pop("DATABASE_URL", None)  # the demo always gets its own embedded database
     os.environ.setdefault("KPIBOARD_DEBUG", "false")
+    if demo:
+        from .demo import DEMO_TODAY
+
+        fixed = DEMO_TODAY[DemoKind(demo)]
+        if fixed is not None:  # the council's cycle shown in its own year
+            os.environ.setdefault("KPIBOARD_TODAY", fixed.isoformat())
     _django(data_dir)
     from django.conf import settings
     from django.core.management import call_command
@@ -363,6 +394,7 @@ def serve(demo: str | None, host: str, port: int, workers: int) -> None:
     if demo:
         from .demo import pack_source
         from .web.accounts import create_person
+        from .web.demo_people import create_demo_people
         from .web.models import Role
         from .web.store import load_pack_into_db
 
@@ -370,6 +402,8 @@ def serve(demo: str | None, host: str, port: int, workers: int) -> None:
         user, password = create_person("admin", Role.ADMINISTRATOR)
         click.echo(f"Demo data loaded into {settings.DATABASES['default']['NAME']}")
         click.echo(f"Sign in as:  {user.get_username()}  /  {password}")
+        for person, secret in create_demo_people():
+            click.echo(f"         or:  {person.get_username()}  /  {secret}")
     click.echo(f"kpiboard is running at http://{host}:{port}/  (Ctrl+C to stop)")
     import sys as _sys
 

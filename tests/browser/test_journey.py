@@ -51,6 +51,10 @@ def test_owner_enters_approver_approves_and_the_approved_pdf_has_the_figure(
     journey.check("sign-in page")
     journey.sign_in("owner")
     assert urlsplit(page.url).path == "/"
+    assert page.get_by_role("heading", name="Your tasks").is_visible()  # an owner's home
+    journey.check("task list")
+    journey.nav("Dashboard")
+    assert urlsplit(page.url).path == "/dashboard/"
     journey.check("dashboard")
 
     # Find the Amber indicator: filter by rating, then open ASC01.

@@ -6,6 +6,12 @@ sections (and see the list of what is waiting for them); analysts and administra
 everything, including imports and moving the reporting month, except that only administrators
 see sign-ins and people (/security-events/); viewers only read.
 Anonymous people are sent to sign in.
+The rules: everyone signed in reads (dashboard, indicator pages, reports) and sees the reminders
+sent to them; an owner's home page is their task list; owners enter figures for their own
+indicators or sections only and submit their sections' periods; approvers sign off their sections
+(and see the list of what is waiting for them, and the team view of who is late); analysts and
+administrators do everything, including imports, except that only administrators see sign-ins and
+people (/security-events/); viewers only read. Anonymous people are sent to sign in.
 
 Each POST runs inside a savepoint that is rolled back afterwards, so every cell starts from the
 same demo site, and the test checks what the POST did (a figure saved, a period approved), not only
@@ -51,8 +57,14 @@ SENT_ON = (GO,) * 6
 
 #                                          anonymous viewer owner s_owner approver analyst admin
 EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
+    ("home", "GET"): (IN, *EVERYONE),
+    ("home", "POST"): (IN, *NOT_POST),
     ("dashboard", "GET"): (IN, *EVERYONE),
     ("dashboard", "POST"): (IN, *NOT_POST),
+    ("team", "GET"): (IN, NO, NO, NO, OK, OK, OK),
+    ("team", "POST"): (IN, *NOT_POST),
+    ("messages", "GET"): (IN, *EVERYONE),
+    ("messages", "POST"): (IN, *NOT_POST),
     ("login", "GET"): (OK, *SENT_ON),
     ("login", "POST"): (BAD, *SENT_ON),
     ("sso_start", "GET"): (GONE,) * 7,
@@ -199,7 +211,10 @@ def cells(token: str) -> list[Cell]:
     handle = io.BytesIO(IMPORT_CSV)
     handle.name = "figures.csv"
     simple = [
+        ("home", url("kpiboard:home")),
         ("dashboard", url("kpiboard:dashboard")),
+        ("team", url("kpiboard:team")),
+        ("messages", url("kpiboard:messages")),
         ("login", url("kpiboard:login")),
         ("logout", url("kpiboard:logout")),
         ("sso_start", url("kpiboard:sso_start")),

@@ -234,10 +234,11 @@ def test_dashboard_menu_marks_where_the_reader_is(client_for):
     html = get(client).content.decode()
     assert (
         '<li class="govuk-header__navigation-item govuk-header__navigation-item--active">'
-        '<a class="govuk-header__link" href="/" aria-current="page">Dashboard</a>'
+        '<a class="govuk-header__link" href="/dashboard/" aria-current="page">Dashboard</a>'
     ) in html
     below = client.get(reverse("kpiboard:indicator", args=["ASC01"])).content.decode()
-    assert 'navigation-item--active"><a class="govuk-header__link" href="/">Dashboard' in below
+    link = '<a class="govuk-header__link" href="/dashboard/">Dashboard'
+    assert f'navigation-item--active">{link}' in below
     assert 'aria-current="page"' not in below  # under the dashboard, not the dashboard itself
     changes = client.get(reverse("kpiboard:changes")).content.decode()
     assert 'href="/changes/" aria-current="page">Changes</a>' in changes
@@ -258,14 +259,15 @@ def test_dashboard_summary_of_variation_and_assurance(client_for):
     assert matrix.count('<th scope="col"') == 5 and matrix.count('<th scope="row"') == 8
     # Each count links to the dashboard filtered to those indicators, saying what it counts.
     link = re.search(
-        r'<a class="govuk-link" href="/\?variation=improvement_high&amp;assurance=inconsistent">'
+        r'<a class="govuk-link" href="/dashboard/\?variation=improvement_high&amp;'
+        r'assurance=inconsistent">'
         r'3<span class="govuk-visually-hidden"> indicators: Improvement \(high\), Target may or '
         r"may not be met</span></a>",
         matrix,
     )
     assert link is not None
-    assert 'href="/?variation=common_cause">4<' in matrix  # a row total
-    assert 'href="/?assurance=pass">1<' in matrix  # a column total
+    assert 'href="/dashboard/?variation=common_cause">4<' in matrix  # a row total
+    assert 'href="/dashboard/?assurance=pass">1<' in matrix  # a column total
     assert "13 indicators have no SPC chart" in matrix
 
 

@@ -202,9 +202,8 @@ def test_dashboard_shows_an_earlier_month_with_a_link_back(october, client_for):
     html = response.content.decode()
     assert as_at(response) == "September 2013"
     assert "You are looking at <strong>September 2013</strong>, an earlier month." in html
-    assert (
-        '<a class="govuk-link" href="/?rating=AMBER">Show October 2013, the reporting month' in html
-    )
+    back = '<a class="govuk-link" href="/dashboard/?rating=AMBER">Show October 2013, the reporting'
+    assert back in html
     assert '<option value="2013-09" selected>September 2013</option>' in html
     # Links and filters keep the month.
     assert 'href="/indicators/ASC01/?period=2013-09"' in html
@@ -258,7 +257,7 @@ def test_indicator_page_defaults_to_the_month_and_shows_an_earlier_one(october, 
     assert as_at(before) == "September 2013"
     assert f'<a class="govuk-link" href="{url}">Show October 2013, the reporting month' in html
     assert "Enter figures and commentary for" not in html  # entering is for the reporting month
-    assert 'href="/?period=2013-09" class="govuk-back-link"' in html
+    assert 'href="/dashboard/?period=2013-09" class="govuk-back-link"' in html
 
 
 def test_reports_default_to_the_month(october, client_for):

@@ -78,7 +78,7 @@ def next_of(response) -> str:
 def test_anonymous_users_are_sent_to_sign_in_with_the_query_string_kept(db):
     response = Client().get(reverse("kpiboard:dashboard") + "?rating=AMBER&q=care")
     assert response.status_code == 302
-    assert next_of(response) == "/?rating=AMBER&q=care"
+    assert next_of(response) == "/dashboard/?rating=AMBER&q=care"
 
 
 def test_sign_in_page_and_health_check_are_open(db):
@@ -158,7 +158,7 @@ def test_sign_in_post_with_csrf_token_works(people):
         {"username": "admin", "password": PASSWORD, "csrfmiddlewaretoken": token},
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("kpiboard:dashboard")
+    assert response["Location"] == reverse("kpiboard:home")
 
 
 @pytest.mark.parametrize(
@@ -220,7 +220,7 @@ def test_sign_in_does_not_follow_next_to_another_site(people, target):
             url += "?next=" + target
         response = client.post(url, data)
         assert response.status_code == 302
-        assert response["Location"] == reverse("kpiboard:dashboard"), (next_in, target)
+        assert response["Location"] == reverse("kpiboard:home"), (next_in, target)
         client.post(reverse("kpiboard:logout"))
 
 

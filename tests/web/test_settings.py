@@ -396,3 +396,17 @@ def test_env_str_required_when_no_default(monkeypatch):
     with pytest.raises(ImproperlyConfigured, match="KPI_TEST_STR must be set"):
         env_str("KPI_TEST_STR")
     assert env_str("KPI_TEST_STR", "fallback") == "fallback"
+
+
+def test_env_date_reads_an_iso_date_or_nothing(monkeypatch):
+    from datetime import date
+
+    from kpiboard.web.env import env_date
+
+    monkeypatch.delenv("KPIBOARD_TODAY", raising=False)
+    assert env_date("KPIBOARD_TODAY") is None
+    monkeypatch.setenv("KPIBOARD_TODAY", " 2013-12-02 ")
+    assert env_date("KPIBOARD_TODAY") == date(2013, 12, 2)
+    monkeypatch.setenv("KPIBOARD_TODAY", "2/12/2013")
+    with pytest.raises(ImproperlyConfigured, match="KPIBOARD_TODAY must be a date"):
+        env_date("KPIBOARD_TODAY")

@@ -54,7 +54,7 @@ def sign_in(client, username, password, **extra):
 
 
 def signed_in(response) -> bool:
-    return response.status_code == 302 and response["Location"] == reverse("kpiboard:dashboard")
+    return response.status_code == 302 and response["Location"] == reverse("kpiboard:home")
 
 
 def fail(client, username, times):

@@ -83,7 +83,7 @@ def test_sso_start_sends_state_nonce_and_pkce_challenge(provider):
 def test_sso_sign_in_opens_a_session_for_the_person_with_that_email(owner):
     client = Client()
     response = sso_sign_in(client, "owner-at-provider")
-    assert response.status_code == 302 and response["Location"] == reverse("kpiboard:dashboard")
+    assert response.status_code == 302 and response["Location"] == reverse("kpiboard:home")
     assert client.session[USER_KEY] == str(owner.pk)
     assert client.session[sso.SESSION_KEY] is True
     dashboard = client.get(reverse("kpiboard:dashboard"))
@@ -101,7 +101,7 @@ def test_sso_sign_in_returns_to_the_page_asked_for(owner):
 
 def test_sso_sign_in_ignores_a_next_address_on_another_site(owner):
     response = sso_sign_in(Client(), "owner-at-provider", next_url="https://evil.example/")
-    assert response["Location"] == reverse("kpiboard:dashboard")
+    assert response["Location"] == reverse("kpiboard:home")
 
 
 def test_sso_session_ends_when_the_person_is_switched_off(owner):
@@ -174,7 +174,7 @@ def test_sso_declined_consent_says_sign_in_did_not_finish(owner):
 def test_sso_callback_cannot_be_replayed(owner):
     client = Client()
     back = ProviderVisit().sign_in_and_consent(start(client), "owner-at-provider")
-    assert client.get(back)["Location"] == reverse("kpiboard:dashboard")
+    assert client.get(back)["Location"] == reverse("kpiboard:home")
     stranger = Client()
     stranger.get(reverse("kpiboard:login"))
     page = refusal_page(stranger, stranger.get(back))  # another browser, the same code and state

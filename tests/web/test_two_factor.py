@@ -23,7 +23,7 @@ from kpiboard.web.models import SecurityEvent, SecurityEventKind
 from .conftest import PASSWORD
 
 Kind = SecurityEventKind
-DASHBOARD = reverse("kpiboard:dashboard")
+HOME = reverse("kpiboard:home")  # where signing in lands
 CODE_PAGE = reverse("kpiboard:two_factor_code")
 SET_UP = reverse("kpiboard:two_factor_setup")
 RECOVERY = reverse("kpiboard:two_factor_recovery_codes")
@@ -98,7 +98,7 @@ def test_set_up_counts_only_once_confirmed_with_a_right_code(client_for, demo_si
     # Shown once: the next visit goes back to the settings page.
     assert client.get(RECOVERY)["Location"] == reverse("kpiboard:two_factor")
     # The session that set it up counts as having entered a code.
-    assert client.get(DASHBOARD).status_code == 200
+    assert client.get(HOME).status_code == 200
 
 
 def test_set_up_refuses_an_empty_code_naming_the_field(client_for):
@@ -113,8 +113,8 @@ def test_sign_in_asks_for_a_code_before_anything_else(demo_site):
     device, _ = turn_on(demo_site["analyst"])
     client = Client()
     response = sign_in(client, "analyst")
-    assert response["Location"] == DASHBOARD
-    assert client.get(DASHBOARD)["Location"] == CODE_PAGE
+    assert response["Location"] == HOME
+    assert client.get(HOME)["Location"] == CODE_PAGE
     assert client.get(reverse("kpiboard:changes"))["Location"] == (
         f"{CODE_PAGE}?next=%2Fchanges%2F"
     )
@@ -124,8 +124,8 @@ def test_sign_in_asks_for_a_code_before_anything_else(demo_site):
     assert 'aria-label="Menu"' not in page.content.decode()
 
     response = client.post(CODE_PAGE, {"code": app_code(device)})
-    assert response["Location"] == DASHBOARD
-    assert client.get(DASHBOARD).status_code == 200
+    assert response["Location"] == HOME
+    assert client.get(HOME).status_code == 200
     assert kinds(demo_site["analyst"])[-2:] == [Kind.SIGN_IN, Kind.TWO_FACTOR_VERIFIED]
 
 
@@ -140,7 +140,7 @@ def test_after_the_code_the_person_reaches_the_page_they_asked_for(demo_site):
     client = Client()
     sign_in(client, "viewer")
     response = client.post(CODE_PAGE, {"code": app_code(device), "next": "https://evil.example/"})
-    assert response["Location"] == DASHBOARD
+    assert response["Location"] == HOME
 
 
 def test_the_code_step_gives_a_new_session_key(demo_site):
@@ -158,8 +158,8 @@ def test_a_recovery_code_signs_in_once(demo_site):
     client = Client()
     sign_in(client, "viewer")
     response = client.post(CODE_PAGE, {"code": codes[3].upper().replace("-", " ")})
-    assert response["Location"] == DASHBOARD
-    assert client.get(DASHBOARD).status_code == 200
+    assert response["Location"] == HOME
+    assert client.get(HOME).status_code == 200
     event = SecurityEvent.objects.filter(user=viewer).latest("pk")
     assert (event.kind, event.detail) == (Kind.RECOVERY_CODE_USED, "9 recovery codes left")
 
@@ -168,7 +168,7 @@ def test_a_recovery_code_signs_in_once(demo_site):
     again = client.post(CODE_PAGE, {"code": codes[3]})
     assert again.status_code == 400
     assert "The code is not right" in again.content.decode()
-    assert client.get(DASHBOARD)["Location"] == CODE_PAGE
+    assert client.get(HOME)["Location"] == CODE_PAGE
 
 
 def test_wrong_codes_are_throttled_with_a_clear_message(demo_site):
@@ -186,7 +186,7 @@ def test_wrong_codes_are_throttled_with_a_clear_message(demo_site):
     assert second.status_code == 429
     assert "Too many wrong codes. Wait 1 second, then try again" in second.content.decode()
     assert second["Retry-After"] == "1"
-    assert client.get(DASHBOARD)["Location"] == CODE_PAGE
+    assert client.get(HOME)["Location"] == CODE_PAGE
     failed = SecurityEvent.objects.filter(user=analyst, kind=Kind.TWO_FACTOR_FAILED)
     assert list(failed.order_by("pk").values_list("detail", flat=True)) == [
         "wrong code",
@@ -200,19 +200,19 @@ def test_wrong_codes_are_throttled_with_a_clear_message(demo_site):
 def test_required_role_without_2fa_is_sent_to_set_up_and_nowhere_else(demo_site, settings):
     settings.TWO_FACTOR_REQUIRED = ["administrator"]
     client = Client()
-    assert sign_in(client, "admin")["Location"] == DASHBOARD
-    assert client.get(DASHBOARD)["Location"] == SET_UP
+    assert sign_in(client, "admin")["Location"] == HOME
+    assert client.get(HOME)["Location"] == SET_UP
     assert client.get(reverse("kpiboard:security_events"))["Location"].startswith(SET_UP)
     page = client.get(SET_UP)
     assert "Your role must use two-factor authentication" in page.content.decode()
     # Others are not asked.
     viewer = Client()
     sign_in(viewer, "viewer")
-    assert viewer.get(DASHBOARD).status_code == 200
+    assert viewer.get(HOME).status_code == 200
     # Once set up, the administrator is through.
     device = TOTPDevice.objects.get(user=demo_site["admin"])
     client.post(SET_UP, {"code": app_code(device)})
-    assert client.get(DASHBOARD).status_code == 200
+    assert client.get(HOME).status_code == 200
 
 
 def test_everyone_or_nobody_can_be_required(demo_site, settings):
@@ -239,7 +239,7 @@ def test_single_sign_on_sessions_are_not_asked_for_a_code(demo_site, settings):
         session = client.session
         session[two_factor.SSO_SESSION_KEY] = True
         session.save()
-        assert client.get(DASHBOARD).status_code == 200
+        assert client.get(HOME).status_code == 200
 
 
 def test_new_recovery_codes_replace_the_old_ones(demo_site):
@@ -258,7 +258,7 @@ def test_new_recovery_codes_replace_the_old_ones(demo_site):
     sign_in(other, "viewer")
     assert other.post(CODE_PAGE, {"code": old[0]}).status_code == 400
     StaticDevice.objects.filter(user=viewer).update(throttling_failure_count=0)
-    assert other.post(CODE_PAGE, {"code": new[0]})["Location"] == DASHBOARD
+    assert other.post(CODE_PAGE, {"code": new[0]})["Location"] == HOME
 
 
 def test_turning_off_takes_a_current_code(demo_site):
@@ -281,7 +281,7 @@ def test_turning_off_takes_a_current_code(demo_site):
     # Next time the password is enough.
     client = Client()
     sign_in(client, "viewer")
-    assert client.get(DASHBOARD).status_code == 200
+    assert client.get(HOME).status_code == 200
 
 
 def test_turning_off_is_refused_where_it_is_required(demo_site, settings):
@@ -311,7 +311,7 @@ def test_reset_command_removes_the_app_and_codes_and_is_audited(demo_site, capsy
     assert (event.kind, event.detail) == (Kind.TWO_FACTOR_RESET, "from the command line")
     client = Client()
     sign_in(client, "analyst")
-    assert client.get(DASHBOARD)["Location"] == SET_UP
+    assert client.get(HOME)["Location"] == SET_UP
     with pytest.raises(CommandError, match="there is nobody called 'nobody'"):
         call_command("resettwofactor", "nobody")
 
@@ -326,7 +326,7 @@ def test_reset_by_an_administrator_names_them_and_ends_verified_sessions(demo_si
     event = SecurityEvent.objects.filter(user=viewer).latest("pk")
     assert (event.kind, event.detail) == (Kind.TWO_FACTOR_RESET, "by admin")
     # Not required of a viewer: the session goes on without a code; a new app can be set up.
-    assert client.get(DASHBOARD).status_code == 200
+    assert client.get(HOME).status_code == 200
     assert client.get(SET_UP).status_code == 200
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import shutil
 import tempfile
+from datetime import date
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
@@ -26,6 +27,11 @@ DESCRIPTIONS = {
     DemoKind.COUNCIL: "a county council's 2013 Families and Social Care report",
     DemoKind.NHS_TRUST: "a synthetic NHS acute trust's monthly Integrated Performance Report",
 }
+
+#: The date each demo takes as today in ``kpiboard serve --demo`` (``KPIBOARD_TODAY``): the
+#: council's figures stop at September 2013, so its reporting cycle is shown on 2 December 2013,
+#: with October overdue; the trust's figures run up to now.
+DEMO_TODAY = {DemoKind.COUNCIL: date(2013, 12, 2), DemoKind.NHS_TRUST: None}
 
 
 @functools.cache

@@ -319,4 +319,5 @@ def build_pack(source: PackSource, problems: Problems | None = None) -> Pack:
         negatives=manifest.negatives,
         organisation_type=manifest.organisation_type,
         summary_page=manifest.summary_page,
+        reporting_calendar=manifest.reporting_calendar,
     )

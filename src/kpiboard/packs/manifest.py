@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..core.due_dates import ReportingCalendar
 from ..core.periods import UK, FinancialCalendar, Period
 from ..core.rating import DEFAULT_RULE, RuleVersion
 from ..core.units import Negatives, Unit
+from .calendar_spec import read_reporting_calendar
 from .fields import FieldReader
 from .model import DEFAULT_RATING_KEY, PeerGroup, Subset
 from .problems import Problems
@@ -66,6 +68,7 @@ class Manifest:
     negatives: Negatives = Negatives.MINUS
     organisation_type: str = ""  # "council": peers are "other councils"
     summary_page: bool = True  # the organisation-wide summary page after the contents
+    reporting_calendar: ReportingCalendar = field(default_factory=ReportingCalendar)
 
     @property
     def base_unit(self) -> Unit:
@@ -123,6 +126,7 @@ def read_manifest(data: object, problems: Problems) -> Manifest:
             "negatives",
             "organisation_type",
             "summary_page",
+            "reporting_calendar",
         ],
         required=["format", "title", "as_at", "sections"],
     )
@@ -162,6 +166,7 @@ def read_manifest(data: object, problems: Problems) -> Manifest:
 
     sections = r.sequence_at("sections")
     seen: set[str] = set()
+    calendar_blocks: list[tuple[str, FieldReader | None]] = []
     for i, item in enumerate(sections or []):
         prefix = f"sections[{i}]."
         if not isinstance(item, Mapping):
@@ -170,7 +175,7 @@ def read_manifest(data: object, problems: Problems) -> Manifest:
             continue
         sr = FieldReader(problems, MANIFEST, item, prefix)
         sr.check_keys(
-            ["id", "title", "metadata", "summary", "indicators", "narrative"],
+            ["id", "title", "metadata", "summary", "indicators", "narrative", "calendar"],
             required=["id", "title"],
         )
         spec = SectionSpec(id=sr.ident("id"), title=sr.text("title"), line=item.line)
@@ -200,8 +205,19 @@ def read_manifest(data: object, problems: Problems) -> Manifest:
         if (seq := item.get("narrative")) is not None and hasattr(seq, "item_lines"):
             spec.narrative_lines = list(seq.item_lines)
         manifest.sections.append(spec)
+        if (block := sr.mapping_at("calendar")) is not None:
+            calendar_blocks.append(
+                (spec.id, FieldReader(problems, MANIFEST, block, prefix + "calendar."))
+            )
     if sections is not None and not sections:
         r.problem("sections", "at least one section is needed")
+    manifest.reporting_calendar = read_reporting_calendar(
+        r,
+        calendar_blocks,
+        manifest.calendar,
+        manifest.as_at,
+        problems,
+    )
 
     if (subsets := r.mapping_at("subsets")) is not None:
         for name, body in subsets.items():

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..core.due_dates import ReportingCalendar
 from ..core.evaluate import IndicatorResult, evaluate_indicator
 from ..core.indicators import Indicator, IndicatorData
 from ..core.periods import UK, FinancialCalendar, Period
@@ -97,6 +98,7 @@ class Pack:
     negatives: Negatives = Negatives.MINUS
     organisation_type: str = ""  # singular: "council", "NHS trust"
     summary_page: bool = True
+    reporting_calendar: ReportingCalendar = field(default_factory=ReportingCalendar)
 
     @property
     def base_unit(self) -> Unit:

@@ -8,6 +8,8 @@ from .store import site_row
 #: Which menu item each page belongs under (the menu marks it as where the reader is).
 MENU = {
     "dashboard": "dashboard",
+    "team": "team",
+    "messages": "messages",
     "indicator": "dashboard",
     "indicator_history": "dashboard",
     "override": "dashboard",
@@ -29,13 +31,18 @@ def site(request) -> dict:
     role = role_of(request.user) if hasattr(request, "user") else None
     match = getattr(request, "resolver_match", None)
     page = match.url_name if match is not None else ""
+    if page == "home":  # an owner's home is their task list; everyone else's the dashboard
+        page = "home" if role is Role.OWNER else "dashboard"
+    menu = {**MENU, "home": "home"}
     return {
-        "section_nav": MENU.get(page, ""),
-        "nav_page": page in MENU.values(),  # the menu's own page, not one beneath it
+        "section_nav": menu.get(page, ""),
+        "nav_page": page in menu.values(),  # the menu's own page, not one beneath it
         "organisation": manifest.get("organisation", "kpiboard"),
         "site_title": manifest.get("title", "Performance"),
         "user_role": role,
         "can_enter": role in (*FULL, Role.OWNER, Role.APPROVER),
         "can_import": role in FULL,
         "can_administer": role is Role.ADMINISTRATOR,
+        "has_tasks": role is Role.OWNER,
+        "sees_team": role in (*FULL, Role.APPROVER),
     }

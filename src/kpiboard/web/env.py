@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from urllib.parse import parse_qs, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
@@ -49,6 +50,19 @@ def env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+
+
+def env_date(name: str) -> date | None:
+    """A date written YYYY-MM-DD, or None when the variable is unset or empty."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be a date such as 2013-12-02, not {value!r}"
+        ) from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

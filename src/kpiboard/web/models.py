@@ -14,6 +14,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from ..core.due_dates import REMINDER_LABELS, ReminderKind
+
+#: The reminders ``kpiboard remind`` sends, with the words the messages page shows.
+REMINDER_CHOICES = [(kind.value, REMINDER_LABELS[kind]) for kind in ReminderKind]
+
 
 class OrderedJSONField(models.TextField):
     """JSON stored as text. PostgreSQL's jsonb re-sorts object keys, and here key order carries
@@ -305,3 +310,26 @@ class SecurityEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("security events are append-only: a recorded one is never deleted")
+
+
+class SentReminder(models.Model):
+    """One reminder sent to one person about one indicator's period. Unique per person,
+    indicator, period and kind, so a second run of ``kpiboard remind`` sends nothing again."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kpi_reminders"
+    )
+    address = models.CharField(max_length=254)  # where it went, as it was then
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="reminders")
+    period = models.CharField(max_length=20)
+    kind = models.CharField(max_length=20, choices=REMINDER_CHOICES)
+    due = models.DateField()
+    subject = models.CharField(max_length=300)
+    sent = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "indicator", "period", "kind"], name="sent_reminder"
+            )
+        ]

@@ -16,6 +16,7 @@ from .env import (
     MIN_DISTINCT_KEY_CHARACTERS,
     database_from_url,
     env_bool,
+    env_date,
     env_int,
     env_list,
     env_str,
@@ -127,7 +128,7 @@ AUTHENTICATION_BACKENDS = (
     ["django.contrib.auth.backends.ModelBackend"] if LOCAL_PASSWORDS else []
 ) + (["kpiboard.web.sso.SsoBackend"] if SSO else [])
 LOGIN_URL = "kpiboard:login"
-LOGIN_REDIRECT_URL = "kpiboard:dashboard"
+LOGIN_REDIRECT_URL = "kpiboard:home"
 LOGOUT_REDIRECT_URL = "kpiboard:login"
 #: Sign-in tries per (address, username) before each failure makes the next wait: first
 #: LOGIN_BACKOFF_SECONDS, doubling up to LOGIN_MAX_WAIT_SECONDS; failures are forgotten after
@@ -155,6 +156,10 @@ SEPARATE_DUTIES = env_bool("KPIBOARD_SEPARATE_DUTIES", True)
 
 #: Rendered page parts kept per process and data version (web.fragments); 0 turns it off.
 PAGE_CACHE_MB = env_int("KPIBOARD_PAGE_CACHE_MB", 32)
+# The reporting calendar (see docs/web.md, "The monthly cycle"): the address reminders link to,
+# and a date to take as today (a demo or training site kept in its own year; empty: the real date).
+SITE_URL = env_str("KPIBOARD_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+KPIBOARD_TODAY = env_date("KPIBOARD_TODAY")
 if PAGE_CACHE_MB < 0:
     raise ImproperlyConfigured(f"KPIBOARD_PAGE_CACHE_MB must be 0 or more, not {PAGE_CACHE_MB}")
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ..core.periods import FinancialCalendar, PeriodError
 from ..packs.compare import differences
 from ..packs.datafiles import Row
 from ..packs.loader import PackSource, build_pack, load_pack, read_pack
@@ -222,6 +223,25 @@ def _as_of(queryset, key: tuple[str, ...], at):
     return queryset.filter(pk__in=[pk for _, pk in latest.values()])
 
 
+def _calendar_pinned(manifest: dict) -> dict:
+    """The manifest with its reporting calendar's start written down when the pack left it to
+    the as-at period. The calendar starts after the pack's own as-at period; the as-at period
+    then moves with the reporting month, and a calendar that moved with it would drop one
+    section's late tasks when another section's approval moved the month on."""
+    calendar = dict(manifest.get("reporting_calendar") or {})
+    if "first_period" in calendar or not manifest.get("as_at"):
+        return manifest
+    year_start = manifest.get("financial_year_start", 4)
+    try:
+        as_at = FinancialCalendar(int(year_start)).parse(str(manifest["as_at"]))
+    except (PeriodError, TypeError, ValueError):
+        return manifest  # the pack's own checks name the problem
+    end = as_at.end
+    year, month = (end.year + 1, 1) if end.month == 12 else (end.year, end.month + 1)
+    calendar["first_period"] = f"{year:04d}-{month:02d}"
+    return {**manifest, "reporting_calendar": calendar}
+
+
 def source_from_db(at=None) -> PackSource:
     """The database as pack parts: as it stands, or as it stood at time ``at``."""
     site = Site.get()
@@ -239,7 +259,7 @@ def source_from_db(at=None) -> PackSource:
     }
     indicators = [i for i in indicators if i.id in definitions]  # not yet defined at ``at``
     live = {i.id: i.code for i in indicators}
-    manifest = dict(site.manifest)
+    manifest = _calendar_pinned(dict(site.manifest))
     # The reporting month is the pack's as-at period: what every page and an export start from.
     manifest["as_at"] = reporting_month.stored_label(at) or manifest.get("as_at", "")
     codes = set(live.values())

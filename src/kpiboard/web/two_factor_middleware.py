@@ -45,6 +45,6 @@ def _open_while_pending(path: str, gate: str) -> bool:
 
 def _with_next(url: str, request) -> str:
     """Back to the page asked for once the code is in (pages that are read, not forms sent)."""
-    if request.method != "GET" or request.path == reverse("kpiboard:dashboard"):
+    if request.method != "GET" or request.path == reverse("kpiboard:home"):
         return url
     return f"{url}?{urlencode({'next': request.get_full_path()})}"

@@ -8,12 +8,15 @@ from .views import (
     health,
     imports,
     indicator,
+    messages,
     month,
     override,
     reports,
     security,
     sso,
     targets,
+    tasks,
+    team,
     two_factor,
     waiting,
 )
@@ -21,7 +24,10 @@ from .views import (
 app_name = "kpiboard"
 
 urlpatterns = [
-    path("", dashboard.dashboard, name="dashboard"),
+    path("", tasks.home, name="home"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("team/", team.team, name="team"),
+    path("messages/", messages.messages, name="messages"),
     path("sign-in/", auth.sign_in, name="login"),
     path("sign-out/", auth.sign_out, name="logout"),
     path("two-factor/code/", two_factor.code, name="two_factor_code"),

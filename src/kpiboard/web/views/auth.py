@@ -16,7 +16,7 @@ from . import sso
 
 def sign_in(request):
     if request.user.is_authenticated:
-        return redirect("kpiboard:dashboard")
+        return redirect("kpiboard:home")
     errors: dict[str, str] = {}
     username = ""
     retry_after = 0
@@ -51,7 +51,7 @@ def sign_in(request):
                         allowed_hosts={request.get_host()},
                         require_https=request.is_secure(),
                     )
-                    return redirect(next_url if safe and next_url else "kpiboard:dashboard")
+                    return redirect(next_url if safe and next_url else "kpiboard:home")
     response = render(
         request,
         "kpiboard/sign_in.html",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import django_otp
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -56,7 +57,7 @@ def code(request):
     """The second step of signing in: a code from the app, or a recovery code."""
     user = request.user
     if user.is_verified() or not two_factor.has_two_factor(user):
-        return redirect(_safe_next(request) or "kpiboard:dashboard")
+        return redirect(_safe_next(request) or settings.LOGIN_REDIRECT_URL)
     context = {"next": _safe_next(request)}
     form, status, wait = None, 200, 0
     if request.method == "POST":
@@ -67,7 +68,7 @@ def code(request):
             )
             if check.accepted:
                 _verified(request, check.device)
-                return redirect(context["next"] or "kpiboard:dashboard")
+                return redirect(context["next"] or settings.LOGIN_REDIRECT_URL)
             form.add_error("code", check.error())
             wait = check.wait
         status = 429 if wait else 400

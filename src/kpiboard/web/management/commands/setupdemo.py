@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from ...accounts import create_person
+from ...demo_people import create_demo_people
 from ...models import Indicator, Role
 from ...store import load_pack_into_db
 
@@ -27,3 +28,6 @@ class Command(BaseCommand):
         load_pack_into_db(pack_source(kind), reason="Demo pack")
         user, password = create_person(admin, Role.ADMINISTRATOR)
         self.stdout.write(f"Administrator: {user.get_username()} / {password}")
+        for person, secret in create_demo_people():
+            role = person.kpi_profile.get_role_display()
+            self.stdout.write(f"{role}: {person.get_username()} / {secret} ({person.email})")

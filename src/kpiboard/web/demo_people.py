@@ -1,0 +1,22 @@
+"""The demo's people: an owner and an approver for every section, with example.org addresses,
+so the reporting cycle (tasks, reminders, escalation) can be seen as soon as the demo starts."""
+
+from __future__ import annotations
+
+from .accounts import create_person
+from .models import Role, Section
+
+EMAIL_DOMAIN = "example.org"
+
+
+def create_demo_people() -> list[tuple[object, str]]:
+    """Create ``CODE-owner`` (owns the section's indicators) and ``CODE-approver`` for each
+    section; returns (person, password) pairs, passwords generated."""
+    made = []
+    for section in Section.objects.all():
+        for role, word in ((Role.OWNER, "owner"), (Role.APPROVER, "approver")):
+            name = f"{section.code}-{word}"
+            made.append(
+                create_person(name, role, sections=[section.code], email=f"{name}@{EMAIL_DOMAIN}")
+            )
+    return made
