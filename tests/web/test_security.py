@@ -17,9 +17,23 @@ from kpiboard.web.models import Role
 from .conftest import PASSWORD
 
 #: Sample values for every route parameter; anonymous users are turned away before any lookup.
-SAMPLE = {"code": "ASC01", "period": "2013-09", "token": "0123456789abcdef"}
-#: Open to everyone: the sign-in page, and the health check for load balancers (says only "ok").
-OPEN = {"login", "healthz"}
+SAMPLE = {
+    "code": "ASC01",
+    "period": "2013-09",
+    "token": "0123456789abcdef",
+    "pk": 1,
+    "uidb64": "MQ",
+}
+#: Open to everyone: the sign-in page, the health check for load balancers (says only "ok"), and
+#: the forgotten password pages.
+OPEN = {
+    "login",
+    "healthz",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
 
 
 @pytest.fixture(autouse=True)

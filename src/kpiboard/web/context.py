@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from .permissions import FULL, Role, role_of
 from .store import site_row
 
@@ -18,6 +20,11 @@ MENU = {
     "import_preview": "import",
     "changes": "changes",
     "security_events": "security_events",
+    "people": "people",
+    "person_add": "people",
+    "person_edit": "people",
+    "person_deactivate": "people",
+    "person_reactivate": "people",
     "reports": "reports",
     "report_download": "reports",
 }
@@ -37,4 +44,5 @@ def site(request) -> dict:
         "can_enter": role in (*FULL, Role.OWNER, Role.APPROVER),
         "can_import": role in FULL,
         "can_administer": role is Role.ADMINISTRATOR,
+        "can_reset_password": settings.EMAIL_ENABLED,
     }

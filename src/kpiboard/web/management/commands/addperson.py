@@ -9,12 +9,15 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from ...accounts import UsernameRefused, check_new_username, create_person
+from ...accounts import (
+    TAKES_INDICATORS,
+    TAKES_SECTIONS,
+    PersonRefused,
+    UsernameRefused,
+    check_new_username,
+    create_person,
+)
 from ...models import Indicator, Role, Section
-
-#: Which roles may be given sections (--section) and indicators (--indicator).
-TAKES_SECTIONS = (Role.OWNER, Role.APPROVER)
-TAKES_INDICATORS = (Role.OWNER,)
 
 
 class Command(BaseCommand):
@@ -42,7 +45,9 @@ class Command(BaseCommand):
             metavar="CODE",
             help="an indicator the owner is responsible for (repeat for more)",
         )
-        parser.add_argument("--email", default="")
+        parser.add_argument("--email", default="", help="where password reset links are sent")
+        parser.add_argument("--first-name", default="", help="shown instead of the username")
+        parser.add_argument("--last-name", default="")
         parser.add_argument(
             "--password-stdin",
             action="store_true",
@@ -50,6 +55,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, username, role, section, indicator, email, password_stdin, **options):
+        first_name, last_name = options["first_name"], options["last_name"]
         role = Role(role)
         try:
             username = check_new_username(username)
@@ -75,9 +81,19 @@ class Command(BaseCommand):
                 validate_password(password, get_user_model()(username=username, email=email))
             except ValidationError as exc:
                 raise CommandError(" ".join(exc.messages)) from None
-        user, password = create_person(
-            username, role, password=password, sections=section, indicators=indicator, email=email
-        )
+        try:
+            user, password = create_person(
+                username,
+                role,
+                password=password,
+                sections=section,
+                indicators=indicator,
+                email=email,
+                first_name=first_name,
+                last_name=last_name,
+            )
+        except PersonRefused as exc:
+            raise CommandError(str(exc)) from None
         links = [f"section {c}" for c in section] + [f"indicator {c}" for c in indicator]
         self.stdout.write(
             f"Created {user.get_username()} ({role.label})"
