@@ -116,3 +116,17 @@ def test_edit_names_the_field_with_a_problem_and_saves_nothing(
 
 def test_edit_an_unknown_person_is_not_found(client_for):
     assert client_for("admin").get(reverse("kpiboard:person_edit", args=[99999])).status_code == 404
+
+
+def test_a_superuser_made_by_createsuperuser_can_be_changed(demo_site, client_for):
+    superuser = get_user_model().objects.create_superuser("root", "root@example.org", "x" * 16)
+    admin = client_for("admin")
+    page = admin.get(url(superuser)).content.decode()
+    assert re.search(r'value="administrator"[^>]* checked', page)
+    response = admin.post(
+        url(superuser),
+        {"first_name": "Rosa", "last_name": "Root", "email": "root@example.org",
+         "role": "analyst"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert role_of(fresh(superuser)) is Role.ANALYST and not fresh(superuser).is_superuser

@@ -30,7 +30,7 @@ from ..accounts import (
     set_active,
     update_person,
 )
-from ..models import Indicator, Profile, Role, Section
+from ..models import Indicator, Role, Section
 from ..people_forms import AddPersonForm, PasswordWay, PersonForm, error_pairs
 from ..permissions import can_administer, role_of
 from ..store import site_row
@@ -177,8 +177,6 @@ def _send_set_password_email(request, user) -> None:
 def person_edit(request, pk: int):
     _require_administrator(request)
     person = get_object_or_404(get_user_model(), pk=pk)
-    Profile.objects.get_or_create(user=person, defaults={"role": role_of(person) or Role.VIEWER})
-    person.refresh_from_db()
     form = PersonForm(
         request.POST if request.method == "POST" else None, person=person, initial=_initial(person)
     )
@@ -215,14 +213,16 @@ def person_edit(request, pk: int):
 
 
 def _initial(person) -> dict:
-    profile = person.kpi_profile
+    """The form as the person is now (someone made by createsuperuser has no profile yet:
+    :func:`..accounts.update_person` makes it on their first change)."""
+    profile = getattr(person, "kpi_profile", None)
     return {
         "first_name": person.first_name,
         "last_name": person.last_name,
         "email": person.email,
         "role": role_of(person).value,
-        "sections": list(profile.sections.values_list("code", flat=True)),
-        "indicators": list(profile.indicators.values_list("code", flat=True)),
+        "sections": list(profile.sections.values_list("code", flat=True)) if profile else [],
+        "indicators": list(profile.indicators.values_list("code", flat=True)) if profile else [],
     }
 
 
