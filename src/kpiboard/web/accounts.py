@@ -151,8 +151,10 @@ def active_administrators():
 
 
 def _keep_an_administrator(user) -> None:
-    """Refuse a change that would leave nobody able to administer the site."""
-    if not active_administrators().exclude(pk=user.pk).exists():
+    """Refuse a change that would leave nobody able to administer the site. The other
+    administrators' rows are locked, so two of them cannot each demote the other at once."""
+    others = active_administrators().exclude(pk=user.pk).select_for_update(of=("self",))
+    if not list(others.values_list("pk", flat=True)):
         raise PersonRefused(
             f"{display_name(user)} is the only active administrator: make someone else an "
             "administrator first",
