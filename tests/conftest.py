@@ -31,12 +31,12 @@ PASSWORD = "correct-horse-battery-staple"
 
 #: Who is who on the demo site: an owner of ASC01 only, an approver of the ASC section.
 PEOPLE = {
-    "admin": (Role.ADMINISTRATOR, {}),
-    "analyst": (Role.ANALYST, {}),
-    "owner": (Role.OWNER, {"indicators": ["ASC01"]}),
-    "section_owner": (Role.OWNER, {"sections": ["scs"]}),
-    "approver": (Role.APPROVER, {"sections": ["asc"]}),
-    "viewer": (Role.VIEWER, {}),
+    "admin": (Role.ADMINISTRATOR, {"name": ("Priya", "Shah")}),
+    "analyst": (Role.ANALYST, {"name": ("Tom", "Whitfield")}),
+    "owner": (Role.OWNER, {"name": ("Grace", "Adeyemi"), "indicators": ["ASC01"]}),
+    "section_owner": (Role.OWNER, {"name": ("Owen", "Price"), "sections": ["scs"]}),
+    "approver": (Role.APPROVER, {"name": ("Helen", "Barker"), "sections": ["asc"]}),
+    "viewer": (Role.VIEWER, {"name": ("Marek", "Nowak")}),
 }
 
 #: Rows per model as the demo site leaves them (the models it writes, children before parents),
@@ -63,7 +63,18 @@ def _load_demo_site() -> None:
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         load_pack_into_db(pack_source(), reason="Demo pack")
         for name, (role, links) in PEOPLE.items():
-            create_person(name, role, password=PASSWORD, **links)
+            first, last = links["name"]
+            scope = {k: v for k, v in links.items() if k != "name"}
+            email = f"{first}.{last}@example.org".lower()
+            create_person(
+                name,
+                role,
+                password=PASSWORD,
+                first_name=first,
+                last_name=last,
+                email=email,
+                **scope,
+            )
 
 
 def _children_first(models: list[type]) -> list[type]:

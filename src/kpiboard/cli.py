@@ -393,13 +393,13 @@ def serve(demo: str | None, host: str, port: int, workers: int) -> None:
     call_command("migrate", verbosity=0, interactive=False)
     if demo:
         from .demo import pack_source
-        from .web.accounts import create_person
+        from .web.accounts import DEMO_ADMINISTRATOR, create_person
         from .web.demo_people import create_demo_people
         from .web.models import Role
         from .web.store import load_pack_into_db
 
         load_pack_into_db(pack_source(demo), reason="Demo pack")
-        user, password = create_person("admin", Role.ADMINISTRATOR)
+        user, password = create_person("admin", Role.ADMINISTRATOR, **DEMO_ADMINISTRATOR)
         click.echo(f"Demo data loaded into {settings.DATABASES['default']['NAME']}")
         click.echo(f"Sign in as:  {user.get_username()}  /  {password}")
         for person, secret in create_demo_people():

@@ -85,18 +85,18 @@ def test_owner_enters_approver_approves_and_the_approved_pdf_has_the_figure(
     assert "Saved ASC01 for Oct-13" in journey.banner_text()
     journey.check("indicator page after saving")
 
-    # The full revision history starts with the new figure, entered by the owner.
+    # The full revision history starts with the new figure, entered by the owner (shown by name).
     page.get_by_role("link", name="See the full revision history").click()
     page.wait_for_load_state("load")
     assert urlsplit(page.url).path == "/indicators/ASC01/history/"
     latest = page.locator("details.kpi-history").first.inner_text()
-    assert "Oct-13" in latest and "75%" in latest and "owner" in latest
+    assert "Oct-13" in latest and "75%" in latest and "Grace Adeyemi" in latest
     journey.check("revision history ASC01")
 
     # Recent changes lists the same save for the whole site.
     journey.nav("Changes")
     first = page.get_by_role("row").nth(1).inner_text()
-    assert "ASC01, Oct-13" in first and "owner" in first
+    assert "ASC01, Oct-13" in first and "Grace Adeyemi" in first
     journey.check("recent changes")
 
     # Submit Adult Social Care's October for approval.

@@ -1,17 +1,13 @@
 """Who may do what: every route, GET and POST, for every role, against an explicit table.
 
-The rules: everyone signed in reads (dashboard, indicator pages, reports); owners enter figures for
-their own indicators or sections only and submit their sections' periods; approvers sign off their
-sections (and see the list of what is waiting for them); analysts and administrators do
-everything, including imports and moving the reporting month, except that only administrators
-see sign-ins and people (/security-events/); viewers only read.
-Anonymous people are sent to sign in.
 The rules: everyone signed in reads (dashboard, indicator pages, reports) and sees the reminders
 sent to them; an owner's home page is their task list; owners enter figures for their own
 indicators or sections only and submit their sections' periods; approvers sign off their sections
 (and see the list of what is waiting for them, and the team view of who is late); analysts and
-administrators do everything, including imports, except that only administrators see sign-ins and
-people (/security-events/); viewers only read. Anonymous people are sent to sign in.
+administrators do everything, including imports and moving the reporting month, except that only
+administrators see sign-ins and people (/security-events/) and manage people (/people/); viewers
+only read. Anonymous people are sent to sign in, except to the forgotten password pages, which
+are open to everyone.
 
 Each POST runs inside a savepoint that is rolled back afterwards, so every cell starts from the
 same demo site, and the test checks what the POST did (a figure saved, a period approved), not only
@@ -35,7 +31,16 @@ from django.urls import reverse
 from kpiboard.web import dashboard_cache
 from kpiboard.web import urls as web_urls
 from kpiboard.web.accounts import create_person
-from kpiboard.web.models import Definition, Figure, ReportingMonth, Role, Section, Signoff
+from kpiboard.web.models import (
+    Definition,
+    Figure,
+    ReportingMonth,
+    Role,
+    Section,
+    SecurityEvent,
+    SecurityEventKind,
+    Signoff,
+)
 from kpiboard.web.store import clear_cache
 
 from .conftest import PASSWORD
@@ -102,6 +107,24 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("reporting_month", "POST"): (IN, NO, NO, NO, NO, GO, GO),
     ("security_events", "GET"): (IN, NO, NO, NO, NO, NO, OK),
     ("security_events", "POST"): (IN, *NOT_POST),
+    ("people", "GET"): (IN, NO, NO, NO, NO, NO, OK),
+    ("people", "POST"): (IN, *NOT_POST),
+    ("person_add", "GET"): (IN, NO, NO, NO, NO, NO, OK),
+    ("person_add", "POST"): (IN, NO, NO, NO, NO, NO, BAD),
+    ("person_edit", "GET"): (IN, NO, NO, NO, NO, NO, OK),
+    ("person_edit", "POST"): (IN, NO, NO, NO, NO, NO, BAD),
+    ("person_deactivate", "GET"): (IN, NO, NO, NO, NO, NO, OK),
+    ("person_deactivate", "POST"): (IN, NO, NO, NO, NO, NO, GO),
+    ("person_reactivate", "GET"): (IN, NO, NO, NO, NO, NO, OK),
+    ("person_reactivate", "POST"): (IN, NO, NO, NO, NO, NO, BACK),  # the viewer is active
+    ("password_reset", "GET"): (OK, *EVERYONE),
+    ("password_reset", "POST"): (BAD,) * 7,
+    ("password_reset_done", "GET"): (OK, *EVERYONE),
+    ("password_reset_done", "POST"): (NA, *NOT_POST),
+    ("password_reset_confirm", "GET"): (OK, *EVERYONE),  # a bad link: "this link does not work"
+    ("password_reset_confirm", "POST"): (OK, *EVERYONE),
+    ("password_reset_complete", "GET"): (OK, *EVERYONE),
+    ("password_reset_complete", "POST"): (NA, *NOT_POST),
     ("reports", "GET"): (IN, *EVERYONE),
     ("reports", "POST"): (IN, *NOT_POST),
     ("report_download", "GET"): (IN, *EVERYONE),
@@ -200,8 +223,22 @@ def upload(client: Client) -> Path | str:
     return response["Location"].rstrip("/").rsplit("/", 1)[1]
 
 
-def cells(token: str) -> list[Cell]:
+def active(user, is_active: bool):
+    return lambda: type(user).objects.filter(pk=user.pk, is_active=is_active).exists()
+
+
+def reactivated(user):
+    return lambda: SecurityEvent.objects.filter(
+        user=user, kind=SecurityEventKind.REACTIVATED
+    ).exists()
+
+
+def cells(token: str, viewer) -> list[Cell]:
     url = reverse
+    person = url("kpiboard:person_edit", args=[viewer.pk])
+    deactivate = url("kpiboard:person_deactivate", args=[viewer.pk])
+    reactivate = url("kpiboard:person_reactivate", args=[viewer.pk])
+    bad_link = url("kpiboard:password_reset_confirm", args=["MQ", "not-a-token"])
     asc01 = url("kpiboard:entry_form", args=["ASC01", "2013-10"])
     scs01 = url("kpiboard:entry_form", args=["SCS01", "2013~14_Q3"])
     submit = url("kpiboard:signoff", args=["asc", "2013-10"])
@@ -226,6 +263,14 @@ def cells(token: str) -> list[Cell]:
         ("entry", url("kpiboard:entry")),
         ("changes", url("kpiboard:changes")),
         ("security_events", url("kpiboard:security_events")),
+        ("people", url("kpiboard:people")),
+        ("person_add", url("kpiboard:person_add")),
+        ("person_edit", person),
+        ("person_deactivate", deactivate),
+        ("password_reset", url("kpiboard:password_reset")),
+        ("password_reset_done", url("kpiboard:password_reset_done")),
+        ("password_reset_confirm", bad_link),
+        ("password_reset_complete", url("kpiboard:password_reset_complete")),
         ("reports", url("kpiboard:reports")),
         ("report_download", url("kpiboard:report_download") + DOWNLOAD),
         ("healthz", url("kpiboard:healthz")),
@@ -243,8 +288,10 @@ def cells(token: str) -> list[Cell]:
         Cell("import_preview", "GET", preview),
         Cell("reporting_month", "GET", url("kpiboard:reporting_month")),
         Cell("annual_targets", "GET", targets),
+        Cell("person_reactivate", "GET", reactivate),
     ]
-    posts = [Cell(key, "POST", path, {}) for key, path in simple if key != "logout"] + [
+    changes = ("logout", "person_deactivate")
+    posts = [Cell(key, "POST", path, {}) for key, path in simple if key not in changes] + [
         Cell("entry_form ASC01", "POST", asc01, entry_post("2013-10", "75"),
              figure("ASC01", "2013-10", 75)),
         Cell("entry_form SCS01", "POST", scs01, entry_post("2013/14 Q3", "88.5"),
@@ -262,6 +309,8 @@ def cells(token: str) -> list[Cell]:
         Cell("import_preview", "POST", preview, {"action": "cancel"}),
         Cell("annual_targets", "POST", targets, ANNUAL_POST,
              annual_target("ASC01", "2014/15", 86.0)),
+        Cell("person_deactivate", "POST", deactivate, {}, active(viewer, False)),
+        Cell("person_reactivate", "POST", reactivate, {}, reactivated(viewer)),
         Cell("logout", "POST", url("kpiboard:logout"), {}),  # last: it signs the client out
     ]  # fmt: skip
     return gets + posts
@@ -308,7 +357,7 @@ def test_every_route_for_every_role_matches_the_table(matrix_site, role):
     token = upload(client if role in ("analyst", "admin") else admin)
 
     mismatches, seen = [], []
-    for cell in cells(token):
+    for cell in cells(token, matrix_site["viewer"]):
         expected = EXPECTED[(cell.key, cell.method)][column]
         with undone():
             if cell.method == "GET":

@@ -51,7 +51,7 @@ def test_changes_lists_a_saved_figure_with_who_what_and_value(client_for, demo_s
     found = rows(page(client_for("viewer")))
     assert len(found) == 2  # the figure and the commentary
     figure = next(r for r in found if "Set to 75%" in r)
-    assert '<td class="govuk-table__cell">owner</td>' in figure
+    assert '<td class="govuk-table__cell">Grace Adeyemi</td>' in figure  # names, not usernames
     assert "ASC01, Oct-13, Actual" in figure
     assert 'href="/indicators/ASC01/history/"' in figure
     assert any("October held steady." in r for r in found)
@@ -63,7 +63,7 @@ def test_changes_newest_first_and_shows_the_value_replaced_and_the_reason(client
     enter(demo_site["analyst"], actual=76, base=current.revision, reason="Late returns")
     found = rows(page(client_for("viewer")))
     assert "75% → 76%" in found[0] and "Late returns" in found[0]
-    assert '<td class="govuk-table__cell">analyst</td>' in found[0]
+    assert '<td class="govuk-table__cell">Tom Whitfield</td>' in found[0]
     assert "Set to 75%" in found[1]
 
 
@@ -71,7 +71,7 @@ def test_changes_lists_sign_off_moves(client_for, demo_site):
     set_signoff(demo_site["owner"], "asc", "2013-09", "submitted")
     set_signoff(demo_site["approver"], "asc", "2013-09", "approved")
     found = rows(page(client_for("viewer"), kind="signoff"))
-    assert "Sign-off: approved" in found[0] and ">approver</td>" in found[0]
+    assert "Sign-off: approved" in found[0] and ">Helen Barker</td>" in found[0]
     assert "Adult Social Care, Sep-13" in found[0]
     assert "<a " not in found[0]  # nothing to link to that every reader may open
     assert "Sign-off: submitted" in found[1]
@@ -154,5 +154,5 @@ def test_changes_people_filter_lists_only_those_who_changed_something(client_for
     enter(demo_site["owner"])
     html = page(client_for("viewer"))
     options = html[html.index('id="person"') : html.index("</select>", html.index('id="person"'))]
-    assert ">owner</option>" in options
-    assert ">viewer</option>" not in options and ">approver</option>" not in options
+    assert ">Grace Adeyemi</option>" in options
+    assert ">Marek Nowak</option>" not in options and ">Helen Barker</option>" not in options

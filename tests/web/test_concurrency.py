@@ -35,9 +35,9 @@ def test_a_save_based_on_a_stale_revision_is_refused_with_who_what_and_when(demo
         save(demo_site["owner"], {"actual": 75.0, "clients": 12000.0}, {"actual": 1, "clients": 1})
     (conflict,) = caught.value.conflicts
     assert (conflict.field, conflict.theirs, conflict.yours) == ("actual", 74.0, 75.0)
-    assert conflict.author == "analyst" and conflict.revision == 2
+    assert conflict.author == "Tom Whitfield" and conflict.revision == 2
     assert re.fullmatch(
-        r"analyst changed this figure to 74 at \d\d:\d\d while you were editing; "
+        r"Tom Whitfield changed this figure to 74 at \d\d:\d\d while you were editing; "
         r"your change was not saved",
         conflict.message(),
     )
@@ -101,7 +101,7 @@ def test_the_form_explains_a_concurrent_edit_and_shows_the_other_value(client_fo
     page = response.content.decode()
     assert response.status_code == 409
     assert re.search(
-        r"analyst changed this figure to 74% at \d\d:\d\d while you were editing; "
+        r"Tom Whitfield changed this figure to 74% at \d\d:\d\d while you were editing; "
         r"your change was not saved \(you entered 75\)",
         page,
     )

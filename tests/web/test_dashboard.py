@@ -116,7 +116,10 @@ def test_dashboard_owner_filter_keeps_owned_indicators(client_for, demo_site):
 def test_dashboard_owner_filter_lists_only_owners(client_for):
     html = get(client_for("viewer")).content.decode()
     options = html[html.index('id="owner"') : html.index("</select>", html.index('id="owner"'))]
-    assert ">owner</option>" in options and ">section_owner</option>" in options
+    assert (
+        ">Grace Adeyemi (owner)</option>" in options
+        and ">Owen Price (section_owner)</option>" in options
+    )
     assert ">approver</option>" not in options and ">viewer</option>" not in options
 
 

@@ -108,7 +108,7 @@ def test_indicator_history_shows_revision_made_in_test_with_author_and_reason(
     html = history(page(client_for("viewer")))
     row = html[html.index("Late returns added") - 1200 : html.index("Late returns added")]
     assert "73%" in row and "75%" in row and "→" in row
-    assert ">analyst</td>" in row
+    assert ">Tom Whitfield</td>" in row
     assert "rev. 2" in row
     assert html.index("rev. 2") < html.index("rev. 1")  # newest first
 
@@ -198,7 +198,7 @@ def test_indicator_history_shows_commentary_revision(client_for, demo_site):
     html = page(client_for("viewer"))
     assert "Recovery plan agreed with providers." in html[: html.index('id="history"')]
     log = history(html)
-    assert "Updated after the team meeting" in log and ">owner</td>" in log
+    assert "Updated after the team meeting" in log and ">Grace Adeyemi</td>" in log
     assert '<ins><span class="govuk-visually-hidden">added: </span>Recovery plan' in log
     assert '<del><span class="govuk-visually-hidden">removed: </span>73% of people' in log
 

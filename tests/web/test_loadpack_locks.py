@@ -46,7 +46,7 @@ def test_changing_an_approved_figure_is_refused_and_nothing_is_written(approved,
         message = str(caught.value)
         assert "\n" not in message
         assert message.startswith("The pack changes approved periods. Adult Social Care for Sep-13")
-        assert "approved by approver" in message and "(ASC01 actual 2013-09)" in message
+        assert "approved by Helen Barker" in message and "(ASC01 actual 2013-09)" in message
         assert "the name of an analyst or administrator and a reason" in message
     assert (Site.get().version, Figure.objects.count()) == (version, figures)
     assert actual().value == 73.0

@@ -43,7 +43,7 @@ def test_override_analyst_sets_a_rating_the_dashboard_shows_with_the_computed_on
     assert current.reason == "Rating for Sep-13 overridden: Return under review with the NHS"
     assert current.body["overrides"] == [
         {"period": "2013-09", "rating": "RED", "reason": "Return under review with the NHS",
-         "by": "analyst"}
+         "by": "Tom Whitfield"}
     ]  # fmt: skip
 
 
@@ -101,7 +101,7 @@ def test_override_refused_when_the_definition_changed_since_the_form(client_for)
     response = post(analyst, rating="RED", reason="Second", base_revision=stale)
     assert response.status_code == 409
     html = response.content.decode()
-    assert "analyst changed ASC03&#x27;s definition since you opened this page" in html
+    assert "Tom Whitfield changed ASC03&#x27;s definition since you opened this page" in html
     assert '<a href="#form-error">' in html and 'id="form-error"' in html
     body = Definition.objects.get(indicator__code="ASC03", is_current=True).body
     assert body["overrides"][0]["rating"] == "AMBER"
@@ -158,7 +158,7 @@ def test_override_written_by_a_pack_in_its_own_period_style_can_be_replaced_and_
     assert post(analyst, rating="RED", reason="Replaced").status_code == 302
     overrides = Definition.objects.get(indicator__code="ASC03", is_current=True).body["overrides"]
     assert overrides == [
-        {"period": "2013-09", "rating": "RED", "reason": "Replaced", "by": "analyst"}
+        {"period": "2013-09", "rating": "RED", "reason": "Replaced", "by": "Tom Whitfield"}
     ]
     assert post(analyst, rating="COMPUTED", reason="Gone").status_code == 302
 

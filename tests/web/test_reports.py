@@ -205,4 +205,4 @@ def test_reports_form_lists_recent_approvals(client_for, demo_site):
     html = text(client_for("viewer").get(reverse("kpiboard:reports")))
     aside = html[html.index("Recent approvals") :]
     assert "Adult Social Care</strong>, September 2013" in aside
-    assert "by approver" in aside
+    assert "by Helen Barker" in aside

@@ -17,10 +17,26 @@ from kpiboard.web.models import Role
 from .conftest import PASSWORD
 
 #: Sample values for every route parameter; anonymous users are turned away before any lookup.
-SAMPLE = {"code": "ASC01", "period": "2013-09", "token": "0123456789abcdef"}
+SAMPLE = {
+    "code": "ASC01",
+    "period": "2013-09",
+    "token": "0123456789abcdef",
+    "pk": 1,
+    "uidb64": "MQ",
+}
 #: Open to everyone: the sign-in page and single sign-on's pages beneath it (404 while it is not
-#: set up), and the health check for load balancers (says only "ok").
-OPEN = {"login", "sso_start", "sso_callback", "sso_refused", "healthz"}
+#: set up), the health check for load balancers (says only "ok"), and the forgotten password pages.
+OPEN = {
+    "login",
+    "sso_start",
+    "sso_callback",
+    "sso_refused",
+    "healthz",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
 
 
 @pytest.fixture(autouse=True)

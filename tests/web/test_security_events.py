@@ -131,3 +131,20 @@ def test_an_administrator_sees_them_newest_first_filtered_by_kind(client_for, de
     assert ADDRESS in text and "wrong password" in text
     assert '<td class="govuk-table__cell">Signed in</td>' not in text
     assert "Person added" not in text.split("<tbody")[1]
+
+
+def test_a_role_change_shows_whom_it_was_about_who_made_it_and_before_and_after(
+    client_for, demo_site
+):
+    from kpiboard.web.accounts import update_person
+
+    update_person(demo_site["viewer"], role=Role.ANALYST, by=demo_site["admin"])
+    html = (
+        client_for("admin")
+        .get(reverse("kpiboard:security_events"), {"kind": "role_changed"})
+        .content.decode()
+    )
+    row = html[html.index('<tbody class="govuk-table__body">') :]
+    assert "Role changed" in row and "Viewer → Analyst" in row
+    assert 'Marek Nowak <span class="kpi-muted">(viewer)</span>' in row
+    assert '<td class="govuk-table__cell">Priya Shah</td>' in row

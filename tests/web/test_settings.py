@@ -38,6 +38,14 @@ NAMES = [
     "PAGE_CACHE_MB",
     "DATABASES",
     "STORAGES",
+    "EMAIL_BACKEND",
+    "EMAIL_ENABLED",
+    "EMAIL_HOST",
+    "EMAIL_PORT",
+    "EMAIL_HOST_USER",
+    "EMAIL_USE_TLS",
+    "DEFAULT_FROM_EMAIL",
+    "PASSWORD_RESET_EMAILS_PER_HOUR",
 ]
 SCRIPT = f"""
 import json, sys
@@ -410,3 +418,44 @@ def test_env_date_reads_an_iso_date_or_nothing(monkeypatch):
     monkeypatch.setenv("KPIBOARD_TODAY", "2/12/2013")
     with pytest.raises(ImproperlyConfigured, match="KPIBOARD_TODAY must be a date"):
         env_date("KPIBOARD_TODAY")
+
+
+# Email: SMTP from the environment, the console in development, nothing sent in production
+# without a server (a reset link must not end up in a log).
+
+
+def test_email_goes_to_the_console_in_development(tmp_path):
+    loaded = load_settings(tmp_path)
+    assert loaded["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert loaded["EMAIL_ENABLED"] is True
+
+
+def test_email_uses_smtp_from_the_environment(tmp_path):
+    loaded = load_settings(
+        tmp_path,
+        **PRODUCTION,
+        KPIBOARD_EMAIL_HOST="smtp.example.gov.uk",
+        KPIBOARD_EMAIL_PORT="2525",
+        KPIBOARD_EMAIL_USER="kpiboard",
+        KPIBOARD_EMAIL_PASSWORD="secret-from-the-vault",
+        KPIBOARD_EMAIL_USE_TLS="false",
+        KPIBOARD_DEFAULT_FROM_EMAIL="performance@example.gov.uk",
+    )
+    assert loaded["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert (loaded["EMAIL_HOST"], loaded["EMAIL_PORT"], loaded["EMAIL_HOST_USER"]) == (
+        "smtp.example.gov.uk", 2525, "kpiboard",
+    )  # fmt: skip
+    assert loaded["EMAIL_USE_TLS"] is False and loaded["EMAIL_ENABLED"] is True
+    assert loaded["DEFAULT_FROM_EMAIL"] == "performance@example.gov.uk"
+
+
+def test_production_without_an_email_server_sends_nothing(tmp_path):
+    loaded = load_settings(tmp_path, **PRODUCTION)
+    assert loaded["EMAIL_BACKEND"] == "django.core.mail.backends.dummy.EmailBackend"
+    assert loaded["EMAIL_ENABLED"] is False
+
+
+def test_reset_limits_must_be_at_least_one(tmp_path):
+    assert "KPIBOARD_RESET_EMAILS_PER_HOUR must be 1 or more" in refusal(
+        tmp_path, KPIBOARD_RESET_EMAILS_PER_HOUR="0"
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from .permissions import FULL, Role, role_of
 from .store import site_row
 
@@ -21,6 +23,11 @@ MENU = {
     "import_preview": "import",
     "changes": "changes",
     "security_events": "security_events",
+    "people": "people",
+    "person_add": "people",
+    "person_edit": "people",
+    "person_deactivate": "people",
+    "person_reactivate": "people",
     "reports": "reports",
     "report_download": "reports",
 }
@@ -45,4 +52,5 @@ def site(request) -> dict:
         "can_administer": role is Role.ADMINISTRATOR,
         "has_tasks": role is Role.OWNER,
         "sees_team": role in (*FULL, Role.APPROVER),
+        "can_reset_password": settings.EMAIL_ENABLED,
     }

@@ -127,14 +127,20 @@ class ForwardedForWarningMiddleware:
 
 
 class LoginRequiredMiddleware:
-    """Everything needs a signed-in user except the sign-in page and static files."""
+    """Everything needs a signed-in user except the sign-in and password reset pages and
+    static files."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if not request.user.is_authenticated:
-            open_paths = (reverse("kpiboard:login"), settings.STATIC_URL, "/healthz")
+            open_paths = (
+                reverse("kpiboard:login"),
+                reverse("kpiboard:password_reset"),  # and the pages beneath it
+                settings.STATIC_URL,
+                "/healthz",
+            )
             if not request.path.startswith(open_paths):
                 return redirect_to_login(request.get_full_path(), reverse("kpiboard:login"))
         return self.get_response(request)

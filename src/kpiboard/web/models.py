@@ -47,6 +47,18 @@ class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer"
 
 
+#: What each role may do, as the people pages explain it (the rules are in web/permissions.py).
+ROLE_HINTS = {
+    Role.ADMINISTRATOR: "Everything, including managing people and reading the sign-in records.",
+    Role.ANALYST: "Everything except managing people: enters and imports data for every "
+    "indicator and changes approved periods.",
+    Role.OWNER: "Enters figures and commentary for their indicators and sections, and submits "
+    "them for approval.",
+    Role.APPROVER: "Signs off their sections' periods.",
+    Role.VIEWER: "Reads the dashboard, indicators and reports.",
+}
+
+
 class Profile(models.Model):
     """A person's role and what they own or approve."""
 
@@ -284,12 +296,22 @@ class SecurityEventKind(models.TextChoices):
     SSO_REFUSED = "sso_refused", "Single sign-on refused"
     SSO_FAILED = "sso_failed", "Single sign-on did not finish"
     EMAIL_CHANGED = "email_changed", "Email address changed"
+    NAME_CHANGED = "name_changed", "Name changed"
+    ROLE_CHANGED = "role_changed", "Role changed"
+    SCOPE_CHANGED = "scope_changed", "Sections or indicators changed"
+    DEACTIVATED = "deactivated", "Person deactivated"
+    REACTIVATED = "reactivated", "Person reactivated"
+    INVITED = "invited", "Set-password email sent"
+    RESET_REQUESTED = "reset_requested", "Password reset requested"
+    RESET_COMPLETED = "reset_completed", "Password reset completed"
 
 
 class SecurityEvent(models.Model):
-    """One sign-in, failure, throttled attempt, sign-out or new person (see
-    :mod:`kpiboard.web.security_log`). Append-only: a row is never changed or deleted, so the
-    trail cannot be tidied up after the fact. No password or other secret is ever kept."""
+    """One sign-in, failure, throttled attempt, sign-out, or change to a person (see
+    :mod:`kpiboard.web.security_log`): ``user`` is whom it is about, ``actor`` who made a change
+    to someone (an administrator; none for the person's own doing or the command line), and
+    ``detail`` what changed, before → after. Append-only: a row is never changed or deleted, so
+    the trail cannot be tidied up after the fact. No password or other secret is ever kept."""
 
     created = models.DateTimeField(auto_now_add=True, db_index=True)
     kind = models.CharField(max_length=20, choices=SecurityEventKind.choices)
@@ -297,8 +319,11 @@ class SecurityEvent(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     address = models.CharField(max_length=64, blank=True)  # as the sign-in throttle sees it
-    detail = models.CharField(max_length=200, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["kind", "-created"], name="security_event_kind")]

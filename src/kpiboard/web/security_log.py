@@ -1,12 +1,14 @@
-"""The security audit trail: sign-ins, failed and throttled sign-ins, sign-outs and new people,
-each a :class:`~.models.SecurityEvent` row that administrators read at /security-events/.
+"""The security audit trail: sign-ins, failed and throttled sign-ins, sign-outs, and every change
+to a person (added, name, email, role, sections and indicators, deactivated or reactivated,
+password reset asked for and done), each a :class:`~.models.SecurityEvent` row that
+administrators read at /security-events/.
 
 Sign-in, failure and sign-out are recorded from Django's own signals (see :mod:`.signals`), so
 the sign-in view stays thin and every way of signing in is covered; a throttled attempt is
-recorded by the throttle in the transaction that refused it, and a new person by
-:func:`.accounts.create_person` in the one that made them. Only the username (normalised), the
-address and a short detail are kept: Django hands the failure signal its credentials with the
-password already masked, and only the username is read from them.
+recorded by the throttle in the transaction that refused it, and a change to a person by
+:mod:`.accounts` in the transaction of the change, naming who made it (``actor``). Only the
+username (normalised), the address and a short detail are kept: Django hands the failure signal
+its credentials with the password already masked, and only the username is read from them.
 """
 
 from __future__ import annotations
@@ -17,7 +19,13 @@ from .models import SecurityEvent, SecurityEventKind
 
 
 def record(
-    kind: SecurityEventKind, username: str, *, user=None, address: str = "", detail: str = ""
+    kind: SecurityEventKind,
+    username: str,
+    *,
+    user=None,
+    actor=None,
+    address: str = "",
+    detail: str = "",
 ) -> SecurityEvent:
     """Append one event; fields are cut to their columns' lengths rather than refused, since a
     sign-in must never fail because its record is long. Without ``user``, the person the
@@ -28,6 +36,7 @@ def record(
         kind=kind,
         username=username[:150],
         user=user,
+        actor=actor,
         address=address[:64],
-        detail=detail[:200],
+        detail=detail[:500],
     )

@@ -150,6 +150,34 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 #: Accept a code one step (30 seconds) early or late, and remember a phone's clock drift.
 OTP_TOTP_SYNC = True
+#: Password reset by email (web/accounts.py reset_recipients): requests a client address may
+#: make, and reset emails one person may be sent, in any hour; a link lasts
+#: PASSWORD_RESET_TIMEOUT seconds.
+PASSWORD_RESET_REQUESTS_PER_HOUR = env_int("KPIBOARD_RESET_REQUESTS_PER_HOUR", 10)
+PASSWORD_RESET_EMAILS_PER_HOUR = env_int("KPIBOARD_RESET_EMAILS_PER_HOUR", 3)
+PASSWORD_RESET_TIMEOUT = env_int("KPIBOARD_RESET_LINK_SECONDS", 3 * 24 * 3600)
+for _name in ("PASSWORD_RESET_REQUESTS_PER_HOUR", "PASSWORD_RESET_EMAILS_PER_HOUR"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"KPIBOARD_{_name.removeprefix('PASSWORD_')} must be 1 or more")
+
+#: Email (password resets, set-password links, reminders): SMTP when KPIBOARD_EMAIL_HOST is set;
+#: otherwise printed on the console in development and test, and not sent at all in production
+#: (a reset link in a log would be a way in), where the pages then offer no email.
+EMAIL_HOST = env_str("KPIBOARD_EMAIL_HOST", "")
+EMAIL_PORT = env_int("KPIBOARD_EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("KPIBOARD_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("KPIBOARD_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("KPIBOARD_EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = env_int("KPIBOARD_EMAIL_TIMEOUT_SECONDS", 20)
+DEFAULT_FROM_EMAIL = env_str("KPIBOARD_DEFAULT_FROM_EMAIL", "kpiboard@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_ENABLED = bool(EMAIL_HOST) or not PRODUCTION
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+elif PRODUCTION:
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 #: Separation of duties: whoever submitted a section's period may not also approve it.
 SEPARATE_DUTIES = env_bool("KPIBOARD_SEPARATE_DUTIES", True)

@@ -23,3 +23,11 @@ def timestamp(moment: datetime) -> SafeString:
     return format_html(
         '<time datetime="{}">{} {}</time>', local.isoformat(), local.day, f"{local:%b %Y, %H:%M}"
     )
+
+
+@register.filter
+def person(user) -> str:
+    """A person as the pages show them: their name, or their username if they have none."""
+    from ..accounts import display_name
+
+    return display_name(user)

@@ -120,23 +120,34 @@ def _history(model: Indicator, ind: CoreIndicator, pack, limit: int | None = Non
     return History(out, sum(counts.values()), len(labels) - len(shown))
 
 
+#: The author's columns a history row reads: their name is shown, or their username if none.
+AUTHOR = ("author__first_name", "author__last_name", "author__username")
+
+
+def _author(first: str | None, last: str | None, username: str | None) -> str:
+    """As :func:`..accounts.display_name` says a person, from a plain row; a pack load if nobody."""
+    if username is None:
+        return PACK_LOAD
+    return f"{first} {last}".strip() or username
+
+
 def _changes(ind: CoreIndicator, figures, texts) -> dict[str, list[tuple[tuple, Change]]]:
     """Each revision as a Change with the value it replaced, by period, with its sort key."""
     order = {name: i for i, name in enumerate(SERIES_LABELS)}
     keyed: dict[str, list[tuple[tuple, Change]]] = {}
     # Plain rows, not model instances: a long history has hundreds of revisions.
     rows = figures.order_by("period", "series", "revision").values_list(
-        "period", "series", "revision", "value", "note", "reason", "created", "author__username"
+        "period", "series", "revision", "value", "note", "reason", "created", *AUTHOR
     )
     previous: dict[tuple[str, str], tuple[float | None, str]] = {}
-    for period, series, revision, value, note, reason, created, author in rows:
+    for period, series, revision, value, note, reason, created, *author in rows:
         before = previous.get((period, series))
         change = Change(
             series=series_label(ind, series),
             revision=revision,
             old="" if before is None else figure_text(ind, before[0], series),
             new=figure_text(ind, value, series),
-            author=author or PACK_LOAD,
+            author=_author(*author),
             when=created,
             reason=reason,
             note=note if before is None or before[1] != note else "",
@@ -145,16 +156,16 @@ def _changes(ind: CoreIndicator, figures, texts) -> dict[str, list[tuple[tuple, 
         keyed.setdefault(period, []).append((rank, change))
         previous[(period, series)] = (value, note)
     text_rows = texts.order_by("period", "revision").values_list(
-        "period", "revision", "text", "reason", "created", "author__username"
+        "period", "revision", "text", "reason", "created", *AUTHOR
     )
     last_text: dict[str, str] = {}
-    for period, revision, text, reason, created, author in text_rows:
+    for period, revision, text, reason, created, *author in text_rows:
         change = Change(
             series=COMMENTARY,
             revision=revision,
             old=last_text.get(period, ""),
             new=text,
-            author=author or PACK_LOAD,
+            author=_author(*author),
             when=created,
             reason=reason,
             is_text=True,

@@ -22,7 +22,7 @@ def security_events(request):
         raise PermissionDenied("Only administrators can see sign-ins and people")
     kind = request.GET.get("kind", "")
     kind = kind if kind in SecurityEventKind.values else ""
-    events = SecurityEvent.objects.order_by("-created", "-pk")
+    events = SecurityEvent.objects.select_related("user", "actor").order_by("-created", "-pk")
     if kind:
         events = events.filter(kind=kind)
     paginator = Paginator(events, PER_PAGE)

@@ -10,17 +10,16 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from ...accounts import (
+    TAKES_INDICATORS,
+    TAKES_SECTIONS,
     EmailRefused,
+    PersonRefused,
     UsernameRefused,
     check_email,
     check_new_username,
     create_person,
 )
 from ...models import Indicator, Role, Section
-
-#: Which roles may be given sections (--section) and indicators (--indicator).
-TAKES_SECTIONS = (Role.OWNER, Role.APPROVER)
-TAKES_INDICATORS = (Role.OWNER,)
 
 
 class Command(BaseCommand):
@@ -51,8 +50,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--email",
             default="",
-            help="their email address: single sign-on finds them by it (one person per address)",
+            help="their email address: for password resets, reminders and single sign-on "
+            "(one person per address)",
         )
+        parser.add_argument("--first-name", default="", help="shown instead of the username")
+        parser.add_argument("--last-name", default="")
         parser.add_argument(
             "--password-stdin",
             action="store_true",
@@ -60,6 +62,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, username, role, section, indicator, email, password_stdin, **options):
+        first_name, last_name = options["first_name"], options["last_name"]
         role = Role(role)
         try:
             username = check_new_username(username)
@@ -89,9 +92,19 @@ class Command(BaseCommand):
                 validate_password(password, get_user_model()(username=username, email=email))
             except ValidationError as exc:
                 raise CommandError(" ".join(exc.messages)) from None
-        user, password = create_person(
-            username, role, password=password, sections=section, indicators=indicator, email=email
-        )
+        try:
+            user, password = create_person(
+                username,
+                role,
+                password=password,
+                sections=section,
+                indicators=indicator,
+                email=email,
+                first_name=first_name,
+                last_name=last_name,
+            )
+        except PersonRefused as exc:
+            raise CommandError(str(exc)) from None
         links = [f"section {c}" for c in section] + [f"indicator {c}" for c in indicator]
         self.stdout.write(
             f"Created {user.get_username()} ({role.label})"

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from ...accounts import create_person
+from ...accounts import DEMO_ADMINISTRATOR, create_person
 from ...demo_people import create_demo_people
 from ...models import Indicator, Role
 from ...store import load_pack_into_db
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         if Indicator.objects.exists():
             raise CommandError("the database already holds indicators; use a fresh database")
         load_pack_into_db(pack_source(kind), reason="Demo pack")
-        user, password = create_person(admin, Role.ADMINISTRATOR)
+        user, password = create_person(admin, Role.ADMINISTRATOR, **DEMO_ADMINISTRATOR)
         self.stdout.write(f"Administrator: {user.get_username()} / {password}")
         for person, secret in create_demo_people():
             role = person.kpi_profile.get_role_display()
