@@ -84,10 +84,10 @@ def test_changes_lists_moves_of_the_reporting_month(client_for, demo_site):
     viewer = client_for("viewer")
     found = rows(page(viewer, kind="month"))
     assert len(found) == 2
-    assert "Moved by hand: Sep-13" in found[0] and ">analyst</td>" in found[0]
+    assert "Moved by hand: Sep-13" in found[0] and ">Tom Whitfield</td>" in found[0]
     assert "Approved too early" in found[0]
     assert 'href="/reporting-month/"' in found[0]
-    assert "Period approved: Oct-13" in found[1] and ">approver</td>" in found[1]
+    assert "Period approved: Oct-13" in found[1] and ">Helen Barker</td>" in found[1]
     assert not rows(page(viewer, kind="month", section="asc"))  # the site's, not a section's
 
 

@@ -65,7 +65,7 @@ def test_add_person_with_a_password_shown_once(client_for, demo_site):
     # the new person signs in with it
     assert Client().post(reverse("kpiboard:login"), {"username": "ruth", "password": password})[
         "Location"
-    ] == reverse("kpiboard:dashboard")
+    ] == reverse("kpiboard:home")
 
 
 def test_add_person_by_email_sends_a_set_password_link_that_works(client_for, demo_site):

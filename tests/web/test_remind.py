@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
+from django.contrib.auth import get_user_model
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import CommandError, call_command
 
@@ -127,6 +128,7 @@ def test_remind_figures_in_the_commentary_still_due(people):
 
 
 def test_remind_leaves_out_people_without_an_address(demo_site):
+    get_user_model().objects.update(email="")
     assert remind("--dry-run", "--today", "2013-12-02") == []
 
 

@@ -146,7 +146,7 @@ def test_a_move_without_a_month_or_a_reason_is_refused(demo_site, label, reason,
 
 def test_a_move_after_someone_elses_is_refused(demo_site):
     approve(demo_site)  # revision 2, after the form showed revision 1
-    with pytest.raises(ConcurrentEdit, match="approver changed the reporting month"):
+    with pytest.raises(ConcurrentEdit, match="Helen Barker changed the reporting month"):
         move_month(demo_site["analyst"], "2013-11", "Next month", base_revision=1)
     assert month() == "2013-10"
 

@@ -145,7 +145,9 @@ def test_sso_refuses_a_switched_off_person(owner):
 
 
 def test_sso_refuses_an_email_two_people_share(owner):
-    create_person("second-owner", Role.VIEWER, password=PASSWORD, email=EMAIL.title())
+    second, _ = create_person("second-owner", Role.VIEWER, password=PASSWORD)
+    # kpiboard refuses a shared address now; a site may hold one set before that rule, or in SQL.
+    type(second).objects.filter(pk=second.pk).update(email=EMAIL.title())
     client = Client()
     page = refusal_page(client, sso_sign_in(client, "owner-at-provider"))
     assert "More than one person in kpiboard has the email address" in page.content.decode()

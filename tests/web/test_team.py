@@ -33,15 +33,15 @@ def test_team_shows_who_is_late_by_section_and_owner(client_for):
     html = client_for("analyst").get(TEAM).content.decode()
     asc = section(html, "asc")
     assert "20 overdue" in asc  # figures and commentary of ten indicators
-    assert "Approver: approver" in asc
-    owner = owner_row(asc, "owner")
+    assert "Approver: Helen Barker" in asc
+    owner = owner_row(asc, "Grace Adeyemi")
     assert "ASC01 (Oct-13)" in owner and "ASC02" not in owner
     counts = re.findall(r"govuk-table__cell--numeric\">(?:<strong[^>]*>)?(\d+)<", owner)
     assert counts == ["4", "2"]  # October's and November's figures and commentary; October late
     nobody = owner_row(asc, "No owner")  # the nine ASC indicators nobody owns
     assert "ASC02 (Oct-13)" in nobody
     scs = section(html, "scs")
-    assert "LEAD05 (Oct-13), LEAD06 (Oct-13)" in owner_row(scs, "section_owner")
+    assert "LEAD05 (Oct-13), LEAD06 (Oct-13)" in owner_row(scs, "Owen Price")
     assert "Approvers: none yet" in scs or "Approver: none yet" in scs
 
 
@@ -64,7 +64,7 @@ def test_team_clears_as_work_comes_in(client_for, demo_site):
     save_period_entry(owner, "ASC01", "2013-10", {"actual": 75.0}, {"actual": 0}, "Fine.", 0, "")
     set_signoff(owner, "asc", "2013-10", "submitted")
     asc = section(client_for("analyst").get(TEAM).content.decode(), "asc")
-    assert "Nothing late" in owner_row(asc, "owner")
+    assert "Nothing late" in owner_row(asc, "Grace Adeyemi")
     assert "18 overdue" in asc
 
 
