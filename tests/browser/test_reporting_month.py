@@ -25,7 +25,8 @@ def test_approving_october_moves_the_dashboard_and_the_picker_shows_september(
     journey = Journey(page, live_server.url)
 
     journey.goto("/sign-in/")
-    journey.sign_in("owner")
+    journey.sign_in("owner")  # an owner lands on their task list
+    journey.goto("/dashboard/")
     assert "as at September 2013" in page.locator("main").inner_text()
     journey.check(f"dashboard before approval at {width}px")
     journey.goto("/entry/")
