@@ -198,7 +198,8 @@ def test_a_value_that_is_not_a_number_is_shown_back_with_an_error(client_for, ty
     assert current() is None
 
 
-def test_changing_a_saved_figure_without_a_reason_is_refused(client_for):
+def test_changing_a_submitted_figure_without_a_reason_is_refused(client_for, demo_site):
+    set_signoff(demo_site["owner"], "asc", "2013-09", "submitted")
     client = client_for("owner")
     data = form_data(client.get(SEP))
     data["value-actual"] = "74"

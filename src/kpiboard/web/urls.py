@@ -5,13 +5,18 @@ from .views import (
     changes,
     dashboard,
     entry,
+    grid,
     health,
     imports,
     indicator,
     override,
     reports,
+    review,
     security,
+    submit,
+    template,
     waiting,
+    withdraw,
 )
 
 app_name = "kpiboard"
@@ -25,7 +30,20 @@ urlpatterns = [
     path("indicators/<str:code>/override/", override.override, name="override"),
     path("entry/", waiting.waiting, name="entry"),
     path("entry/<str:code>/<str:period>/", entry.entry_form, name="entry_form"),
+    path(
+        "entry/<str:code>/<str:period>/withdraw/", withdraw.withdraw_figure, name="withdraw_figure"
+    ),
+    path("enter/", grid.grid_now, name="entry_grid_now"),
+    path("enter/<str:period>/", grid.entry_grid, name="entry_grid"),
+    path("enter/<str:period>/template.xlsx", template.entry_template, name="entry_template"),
     path("sections/<str:code>/<str:period>/sign-off/", entry.signoff, name="signoff"),
+    path("sections/<str:code>/<str:period>/check/", submit.check_answers, name="check_answers"),
+    path(
+        "sections/<str:code>/<str:period>/withdraw/",
+        submit.withdraw_submission,
+        name="withdraw_submission",
+    ),
+    path("sections/<str:code>/<str:period>/review/", review.review, name="review"),
     path("import/", imports.upload, name="import"),
     path("import/<str:token>/", imports.preview, name="import_preview"),
     path("changes/", changes.changes, name="changes"),
