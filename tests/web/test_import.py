@@ -63,14 +63,18 @@ def test_only_analysts_and_administrators_import(client_for):
         assert page.status_code == 200 and 'type="file"' in page.content.decode()
 
 
-def test_a_file_with_one_bad_row_changes_nothing_and_names_the_row(client_for, tmp_path):
+def test_a_file_with_one_bad_row_changes_nothing_and_names_the_row_indicator_and_period(
+    client_for, tmp_path
+):
     before = Figure.objects.count()
     response = upload(client_for("analyst"), BAD)
     page = response.content.decode()
     assert response.status_code == 400
     assert "figures.csv has 1 problem: nothing was imported" in page
-    assert "Row 3, value: &#x27;seventy&#x27; is not a number" in page
-    assert re.search(r">3</td>\s*<td[^>]*>value</td>", page)
+    assert "ASC01 2013-11 (row 3, value): &#x27;seventy&#x27; is not a number" in page
+    assert re.search(
+        r">3</td>\s*<td[^>]*>value</td>\s*<td[^>]*>ASC01</td>\s*<td[^>]*>2013-11<", page
+    )
     assert Figure.objects.count() == before
     assert uploads(tmp_path) == []
 
@@ -132,7 +136,7 @@ def test_a_wide_spreadsheet_is_read_too(client_for):
     assert current(series="clients").value == 11900
 
 
-def test_a_bad_cell_in_a_spreadsheet_is_named_by_row_and_column(client_for):
+def test_a_bad_cell_in_a_spreadsheet_is_named_by_indicator_period_row_and_column(client_for):
     openpyxl = pytest.importorskip("openpyxl")
     book = openpyxl.Workbook()
     book.active.append(["indicator", "series", "Oct-13"])
@@ -140,7 +144,7 @@ def test_a_bad_cell_in_a_spreadsheet_is_named_by_row_and_column(client_for):
     buffer = io.BytesIO()
     book.save(buffer)
     page = upload(client_for("analyst"), buffer.getvalue(), "trend.xlsx").content.decode()
-    assert "Row 2, C: &#x27;n/a&#x27; is not a number" in page
+    assert "ASC01 Oct-13 (row 2, C): &#x27;n/a&#x27; is not a number" in page
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from ..packs.import_plan import ChangeCounts, FigureChange, after_importing
 from ..packs.import_rows import check_import_file
 from ..packs.problems import PackError, Problems
+from .approval import notify_changed_after_approval
 from .models import Figure, Indicator
 from .permissions import FULL, can_edit_approved, role_of
 from .store import bump_version, current_pack
@@ -112,6 +113,16 @@ def plan_db_import(path: str | Path, sheet: str | None = None) -> ImportPlan:
     )
 
 
+def _notify(locked, user, source: str, calendar) -> None:
+    """Tell the approvers of each approved period the import changed (once per period)."""
+    by_lock: dict[int, tuple] = {}
+    for change, lock in locked:
+        by_lock.setdefault(lock.pk, (lock, []))[1].append(change.indicator)
+    for lock, codes in by_lock.values():
+        what = f"{', '.join(dict.fromkeys(codes))} (imported from {source})"
+        notify_changed_after_approval(lock, user, what, calendar)
+
+
 @dataclass(frozen=True)
 class ImportResult:
     new: int
@@ -182,6 +193,7 @@ def apply_db_import(user, plan: ImportPlan, reason: str = "") -> ImportResult:
                 add_figure(
                     model, c.period, c.series, c.new, c.new_note, current, user, stored_reason
                 )
+            _notify(locked, user, plan.source, calendar)
     except IntegrityError:
         raise ConcurrentEdit([]) from None
     return ImportResult(plan.new, plan.changed, version)

@@ -151,9 +151,7 @@ def initial(rows: list[GridIndicator]) -> list[dict]:
 
 
 def make_formset(rows: list[GridIndicator], data=None) -> GridFormSet:
-    formset = GridFormSet(
-        data, initial=initial(rows), prefix="row", form_kwargs={"row": None}
-    )
+    formset = GridFormSet(data, initial=initial(rows), prefix="row", form_kwargs={"row": None})
     for form, row in zip(formset.forms, rows, strict=False):
         form.row = row
     return formset

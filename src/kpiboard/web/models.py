@@ -215,7 +215,9 @@ class GapExplanation(Revision):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "period", "revision"], name="gap_revision"),
+            models.UniqueConstraint(
+                fields=["indicator", "period", "revision"], name="gap_revision"
+            ),
             models.UniqueConstraint(
                 fields=["indicator", "period"], condition=Q(is_current=True), name="gap_current"
             ),

@@ -490,9 +490,7 @@ def save_period_entry(
                 and "reason" not in errors
                 and signed_off(model.section, period, pack.calendar)
             ):
-                errors["reason"] = (
-                    "Enter a reason for changing a figure that was already submitted"
-                )
+                errors["reason"] = "Enter a reason for changing a figure that was already submitted"
             if not errors and writes:
                 replaced = {(label, w.series): (w.value, w.note) for w in writes}
                 problems = indicator_problems(indicator, model, pack.calendar, replaced)

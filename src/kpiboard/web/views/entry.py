@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ...core.draft import draft_commentary
 from ...core.indicators import Indicator as CoreIndicator
-from ...core.periods import FinancialCalendar, Period, PeriodError
+from ...core.periods import FinancialCalendar, Period, PeriodError, PeriodKind
 from ...core.units import Scale
 from ...packs.datafiles import parse_number
 from ...report.markdown import to_html
@@ -34,6 +34,7 @@ from ..permissions import (
 )
 from ..signoff import ACTIONS, allowed_actions, set_signoff
 from ..store import current_pack
+from ..submission import unexplained_gaps
 from ..urlperiods import period_from_slug, period_slug
 from ..writes import (
     ConcurrentEdit,
@@ -397,6 +398,11 @@ def signoff(request, code: str, period: str):
             },
             status=400 if "confirm" in request.POST else 200,
         )
+    if action == "submit" and allowed and the_period.kind is PeriodKind.MONTH:
+        gaps = unexplained_gaps(user, section, the_period)
+        if gaps:
+            messages.error(request, _gaps_message(gaps, the_period))
+            return redirect("kpiboard:check_answers", section.code, period_slug(the_period.label))
     base = request.POST.get("base_revision")
     try:
         set_signoff(
@@ -412,6 +418,14 @@ def signoff(request, code: str, period: str):
     else:
         messages.success(request, f"{section.title} for {the_period.display} {ACTION_DONE[action]}")
     return redirect(next_url)
+
+
+def _gaps_message(gaps, period: Period) -> str:
+    codes = ", ".join(a.code for a in gaps)
+    return (
+        f"{codes} {'has' if len(gaps) == 1 else 'have'} gaps for {period.display}: enter the "
+        "figures and commentary, or explain why not, before you submit"
+    )
 
 
 def _gerund(action: str) -> str:

@@ -37,6 +37,7 @@ from ...packs.problems import PackError, Problem
 from ...packs.tables import ACCEPTED
 from ...report.model import fmt_value
 from ..db_import import ImportPlan, apply_db_import, plan_db_import
+from ..import_where import locate
 from ..permissions import can_import
 from ..store import current_pack
 from ..writes import ConcurrentEdit, Invalid, Locked
@@ -136,15 +137,20 @@ class ProblemRow:
     row: str
     column: str
     message: str
+    indicator: str = ""
+    period: str = ""
 
 
-def _problem_rows(problems: list[Problem]) -> list[ProblemRow]:
+def _problem_rows(problems: list[Problem], path: Path | None = None) -> list[ProblemRow]:
+    """The problems as the table shows them, each with the indicator and period of its row."""
+    where = locate(path, problems) if path is not None else {}
     out = []
     for p in problems:
         column = p.field
         if column.startswith("column ") and len(column) <= 10:
             column = column.removeprefix("column ")
-        out.append(ProblemRow(str(p.line) if p.line else "", column, p.message))
+        indicator, period = where.get((p.line, p.field), ("", ""))
+        out.append(ProblemRow(str(p.line) if p.line else "", column, p.message, indicator, period))
     return out
 
 
@@ -185,13 +191,16 @@ def _checked(request, stored: Upload, context: dict):
     try:
         plan_db_import(stored.path)
     except PackError as exc:
-        stored.remove()
+        try:
+            problems = _problem_rows(exc.problems, stored.path)
+        finally:
+            stored.remove()
         count = len(exc.problems)
         context["errors"] = {
             "file": f"{stored.name} has {count} problem{'s' if count != 1 else ''}: "
             "nothing was imported. Correct the file and upload it again"
         }
-        context["problems"] = _problem_rows(exc.problems)
+        context["problems"] = problems
         context["name"] = stored.name
         return render(request, "kpiboard/import_upload.html", context, status=400)
     except BaseException:
@@ -297,7 +306,7 @@ def _preview_or_apply(request, stored: Upload, token: str):
             {
                 "name": stored.name,
                 "token": token,
-                "problems": _problem_rows(exc.problems),
+                "problems": _problem_rows(exc.problems, stored.path),
                 "errors": {
                     "problems": "The file no longer fits the figures as they are now: "
                     "nothing was imported"

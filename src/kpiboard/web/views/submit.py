@@ -62,9 +62,7 @@ def check_answers(request, code: str, period: str):
     if request.method == "POST":
         form = ExplainGaps(request.POST, gaps=gaps)
         if form.is_valid():
-            explanations = {
-                a.code: form.cleaned_data.get(f"gap-{a.code}", "") for a in gaps
-            }
+            explanations = {a.code: form.cleaned_data.get(f"gap-{a.code}", "") for a in gaps}
             try:
                 submit_section(
                     request.user, section, month, explanations,
