@@ -23,6 +23,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 
 from .units import UnitKind
 
@@ -91,7 +92,7 @@ def run_limits(history: Sequence[float]) -> Limits | None:
     if len(run) < MIN_RUN:
         return None
     mean = sum(run) / len(run)
-    ranges = [abs(b - a) for a, b in zip(run, run[1:], strict=False)]
+    ranges = [abs(b - a) for a, b in pairwise(run)]
     spread = sum(ranges) / len(ranges)
     if spread == 0:
         return None

@@ -112,7 +112,7 @@ def notify_changed_after_approval(lock: Signoff, changer, what: str, calendar) -
     def send() -> None:
         try:
             send_mail(subject, body, None, recipients)
-        except Exception:  # noqa: BLE001 - the change is saved; the review page still shows it
+        except Exception:  # the change is saved; the review page still shows it
             log.exception("could not email the approvers of %s about a change", section.code)
 
     transaction.on_commit(send)

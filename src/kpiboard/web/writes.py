@@ -193,7 +193,7 @@ def signoff_state(section: Section, period_label: str) -> tuple[str, Signoff | N
 
 def signed_off(section: Section, period: Period, calendar: FinancialCalendar) -> bool:
     """Whether ``period`` of the section was submitted or approved (its own sign-off, or that of
-    the month it ends in): a change to a saved figure then needs a reason; in a draft it does not."""
+    the month it ends in): a change to a saved figure then needs a reason; in a draft, none."""
     labels = {period.label, calendar.containing(PeriodKind.MONTH, period.end).label}
     return (
         Signoff.objects.filter(section=section, period__in=labels, is_current=True)

@@ -32,6 +32,8 @@ def month_or_404(slug: str, calendar):
 @require_http_methods(["GET", "HEAD"])
 def grid_now(request):
     """The grid for the month being collected now."""
+    if not editable_indicators(request.user).exists():
+        raise PermissionDenied
     month = collecting_month(current_pack())
     return redirect("kpiboard:entry_grid", period_slug(month.label))
 
@@ -40,7 +42,8 @@ def _summary(formset, reason_form) -> list[tuple[str, str]]:
     out = []
     for form in formset.forms:
         for name, errors in form.errors.items():
-            out.append((form[name].id_for_label, f"{form.row.indicator.id}: {errors[0]}"))
+            field = form["figure" if name == "__all__" else name]
+            out.append((field.id_for_label, f"{form.row.indicator.id}: {errors[0]}"))
         if form.warnings and not form.cleaned_data.get("confirm"):
             out.append((form["confirm"].id_for_label, f"{form.row.indicator.id}: check the figure"))
     out += [(reason_form["reason"].id_for_label, e[0]) for e in reason_form.errors.values()]
@@ -59,20 +62,18 @@ def entry_grid(request, period: str):
     if request.method == "POST":
         formset = make_formset(rows, request.POST)
         reason_form = ReasonForm(request.POST)
-        if formset.is_valid() and reason_form.is_valid():
-            if check_plausibility(formset):
-                try:
-                    saved = save_grid(
-                        request.user, formset, reason_form.cleaned_data["reason"].strip()
-                    )
-                except GridRefused as exc:
-                    for i, errors in exc.rows.items():
-                        for name, message in errors.items():
-                            target = reason_form if name == "reason" else formset.forms[i]
-                            target.add_error(name if name in target.fields else None, message)
-                else:
-                    messages.success(request, _saved_message(saved, month))
-                    return _after_save(request, month)
+        valid = formset.is_valid() and reason_form.is_valid()
+        if valid and check_plausibility(formset):
+            try:
+                saved = save_grid(request.user, formset, reason_form.cleaned_data["reason"].strip())
+            except GridRefused as exc:
+                for i, errors in exc.rows.items():
+                    for name, message in errors.items():
+                        target = reason_form if name == "reason" else formset.forms[i]
+                        target.add_error(name if name in target.fields else None, message)
+            else:
+                messages.success(request, _saved_message(saved, month))
+                return _after_save(request, month)
         status = 400
     else:
         formset = make_formset(rows)
