@@ -28,7 +28,9 @@ def collecting_month(pack) -> Period:
 def due_period(calendar: FinancialCalendar, ind: CoreIndicator, month: Period) -> Period | None:
     """The period of ``ind`` that falls due with ``month``: the month itself for a monthly
     indicator, the quarter or year that ends with it for a quarterly or annual one, else None
-    (irregular indicators are entered one at a time from their own page)."""
+    (irregular indicators are entered one at a time from their own page). ``month`` may be a
+    quarter or year too (a section signed off by quarter): then the period of ``ind`` that ends
+    with it."""
     kind = FREQUENCY_KINDS.get(ind.frequency)
     if kind is None:
         return None

@@ -98,7 +98,10 @@ def set_signoff(
         source = SignoffState(current.state) if current else SignoffState.DRAFT
         current_rev = current.revision if current else 0
         if base_revision is not None and base_revision != current_rev:
-            assert current is not None
+            if current is None:  # the page showed a sign-off that never was: a stale or odd form
+                raise SignoffRefused(
+                    {"": f"{section.title} for {period.display} is a draft; nothing was changed"}
+                )
             raise SignoffRefused(
                 {
                     "": f"{who(current.author)} changed the sign-off of {section.title} for "

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ...core.draft import draft_commentary
 from ...core.indicators import Indicator as CoreIndicator
-from ...core.periods import FinancialCalendar, Period, PeriodError, PeriodKind
+from ...core.periods import FinancialCalendar, Period, PeriodError
 from ...core.units import Scale
 from ...packs.datafiles import parse_number
 from ...report.markdown import to_html
@@ -398,7 +398,7 @@ def signoff(request, code: str, period: str):
             },
             status=400 if "confirm" in request.POST else 200,
         )
-    if action == "submit" and allowed and the_period.kind is PeriodKind.MONTH:
+    if action == "submit" and allowed:
         gaps = unexplained_gaps(user, section, the_period)
         if gaps:
             messages.error(request, _gaps_message(gaps, the_period))

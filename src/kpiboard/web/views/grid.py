@@ -18,12 +18,17 @@ from ..store import current_pack
 from ..urlperiods import period_from_slug, period_slug
 
 
-def month_or_404(slug: str, calendar):
-    """The month a URL names, or 404 (the grid and sign-off pages work on months)."""
+def period_or_404(slug: str, calendar):
+    """The period a URL names, or 404."""
     try:
-        period = period_from_slug(slug, calendar)
+        return period_from_slug(slug, calendar)
     except PeriodError:
         raise Http404("No such period") from None
+
+
+def month_or_404(slug: str, calendar):
+    """The month a URL names, or 404 (the grid and its template are for a month)."""
+    period = period_or_404(slug, calendar)
     if period.kind is not PeriodKind.MONTH:
         raise Http404("Not a month")
     return period

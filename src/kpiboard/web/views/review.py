@@ -18,7 +18,7 @@ from ..store import current_pack
 from ..submission import answers
 from ..urlperiods import period_slug
 from ..writes import MAX_REASON, SignoffRefused, signoff_state, when, who
-from .grid import month_or_404
+from .grid import period_or_404 as month_or_404
 
 #: The decisions an approver makes here, and the state each leads to.
 DECISIONS = {"approve": SignoffState.APPROVED, "return": SignoffState.DRAFT}

@@ -16,7 +16,7 @@ from ..store import current_pack
 from ..submission import answers, submit_section
 from ..urlperiods import period_slug
 from ..writes import MAX_NOTE, SignoffRefused, signoff_state, when, who
-from .grid import month_or_404
+from .grid import period_or_404 as month_or_404
 
 
 class ExplainGaps(forms.Form):

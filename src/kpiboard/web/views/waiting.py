@@ -20,10 +20,13 @@ from ...core.indicators import Indicator as CoreIndicator
 from ...core.indicators import IndicatorKind
 from ...core.periods import FinancialCalendar, Period, PeriodError, PeriodKind
 from ...report.model import fmt_value
+from ..entry_period import collecting_month
 from ..models import Profile, Role, Section, Signoff
 from ..permissions import (
     FULL,
+    can_approve,
     can_edit_approved,
+    can_submit,
     editable_indicators,
     role_of,
 )
@@ -73,6 +76,8 @@ class SignoffItem:
     row: Signoff | None
     actions: list[tuple[str, str]]  # (action, button label)
     slug: str
+    can_withdraw: bool = False  # an owner may take the submission back (check your answers)
+    may_review: bool = False  # an approver's review page
 
     @property
     def revision(self) -> int:
@@ -174,7 +179,10 @@ def _signoff_periods(pack, section: Section, indicators: list[CoreIndicator]) ->
 def _signoff_item(user, section: Section, period: Period) -> SignoffItem:
     state, row = signoff_state(section, period.label)
     actions = [(a, ACTION_LABELS[a]) for a in allowed_actions(user, section, state)]
-    return SignoffItem(period, state, row, actions, period_slug(period.label))
+    return SignoffItem(
+        period, state, row, actions, period_slug(period.label),
+        can_withdraw=can_submit(user, section), may_review=can_approve(user, section),
+    )  # fmt: skip
 
 
 def _approver_sections(user):
@@ -249,6 +257,7 @@ def waiting(request):
             "chosen_code": chosen_code,
             "chosen_period": chosen_period,
             "may_enter": bool(editable),
+            "grid_month": collecting_month(pack),
             "waiting_count": sum(len(b.waiting) for b in blocks.values()),
             "path": request.get_full_path(),
         },
