@@ -3,8 +3,8 @@
 The rules: everyone signed in reads (dashboard, indicator pages, reports); owners enter figures for
 their own indicators or sections only and submit their sections' periods; approvers sign off their
 sections (they see what is waiting for them, and review their sections); analysts and
-administrators do everything, including imports, except that only administrators see sign-ins and people
-(/security-events/); viewers only read. Anonymous people are sent to sign in.
+administrators do everything, including imports, except that only administrators see sign-ins
+and people (/security-events/); viewers only read. Anonymous people are sent to sign in.
 
 Each POST runs inside a savepoint that is rolled back afterwards, so every cell starts from the
 same demo site, and the test checks what the POST did (a figure saved, a period approved), not only
