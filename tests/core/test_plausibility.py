@@ -32,7 +32,9 @@ def concerns(value, unit=UnitKind.PERCENT, history=STEADY) -> list[Concern]:
         ("74%", UnitKind.PERCENT, 74.0),
         (" 74.5 % ", UnitKind.PERCENT, 74.5),
         ("-3", UnitKind.COUNT, -3.0),
+        ("(2,068)", UnitKind.CURRENCY, -2068.0),
         (".5", UnitKind.RATIO, 0.5),
+        ("1e3", UnitKind.COUNT, 1000.0),
         ("", UnitKind.COUNT, None),
     ],
 )
@@ -47,8 +49,10 @@ def test_read_entered_number_accepts_commas_and_percent(text, unit, value):
         ("12,34,567", UnitKind.COUNT, "commas only between thousands"),
         ("74%", UnitKind.COUNT, "without the % sign"),
         ("seventy", UnitKind.COUNT, "Enter a number"),
-        ("1e308", UnitKind.COUNT, "Enter a number"),
+        ("1e999", UnitKind.COUNT, "Enter a number"),
         ("nan", UnitKind.PERCENT, "Enter a number"),
+        ("(-5)", UnitKind.CURRENCY, "Enter a number"),
+        ("()", UnitKind.CURRENCY, "Enter a number"),
         ("7 4", UnitKind.COUNT, None),  # spaces are dropped: 74
     ],
 )

@@ -36,18 +36,22 @@ JUMP = 10.0
 #: The XmR chart's constant: limits at the mean +/- 2.66 times the mean moving range.
 XMR_CONSTANT = 2.66
 
-_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
+_NUMBER = re.compile(r"[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?")
 NUMBER_EXAMPLE = "like 73, 1,249 or 5.84"
 
 
 def read_entered_number(text: str, unit: UnitKind) -> float | None:
     """The number someone typed into a form, or None for an empty box.
 
-    Thousands commas (``1,249``, ``12,345.5``) and, for a percentage, a trailing % (``74%``) are
-    accepted. Anything else raises ``ValueError`` with a message that says what to type."""
+    Thousands commas (``1,249``, ``12,345.5``), an accounting negative in brackets (``(2,068)``)
+    and, for a percentage, a trailing % (``74%``) are accepted. Anything else raises
+    ``ValueError`` with a message that says what to type."""
     text = text.strip().replace("\u00a0", "").replace(" ", "")
     if not text:
         return None
+    if text.startswith("(") and text.endswith(")") and text[1:2] not in ("(", "-", "+", ")"):
+        value = read_entered_number(text[1:-1], unit)  # an accounting negative: (2,068)
+        return None if value is None else 0.0 - value
     if text.endswith("%"):
         if unit is not UnitKind.PERCENT:
             raise ValueError(f"Enter a number without the % sign, {NUMBER_EXAMPLE}")
@@ -59,7 +63,7 @@ def read_entered_number(text: str, unit: UnitKind) -> float | None:
             )
         raise ValueError(f"Enter a number, {NUMBER_EXAMPLE}")
     value = float(text.replace(",", ""))
-    if not math.isfinite(value):  # pragma: no cover - the pattern admits only finite numbers
+    if not math.isfinite(value):  # 1e999
         raise ValueError(f"Enter a number, {NUMBER_EXAMPLE}")
     return value
 
@@ -94,8 +98,8 @@ def run_limits(history: Sequence[float]) -> Limits | None:
     mean = sum(run) / len(run)
     ranges = [abs(b - a) for a, b in pairwise(run)]
     spread = sum(ranges) / len(ranges)
-    if spread == 0:
-        return None
+    if spread == 0 or not math.isfinite(mean) or not math.isfinite(spread):
+        return None  # no variation, or figures so large the arithmetic overflows
     return Limits(mean - XMR_CONSTANT * spread, mean + XMR_CONSTANT * spread)
 
 

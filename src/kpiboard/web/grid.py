@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django import forms
 from django.db import transaction
 
+from ..core.bounds import figure_problem
 from ..core.indicators import Indicator as CoreIndicator
 from ..core.periods import Period
 from ..core.plausibility import plausibility_warnings, read_entered_number
@@ -87,12 +88,26 @@ FIELDS = {"": "figure", "actual": "figure", "commentary": "commentary", "note": 
 GridFormSet = forms.formset_factory(GridRow, extra=0, max_num=500, validate_max=True)
 
 
-def _history(pack, ind: CoreIndicator, period: Period) -> list[float]:
+def _history(pack, ind: CoreIndicator, period: Period, series: str = "actual") -> list[float]:
     data = pack.data.get(ind.id)
     if data is None:
         return []
-    values = data.get("actual")
+    values = data.get(series)
     return [float(v) for p, v in zip(data.periods, values, strict=True) if p.end < period.start]
+
+
+def figure_warnings(
+    pack, ind: CoreIndicator, period: Period, value: float | None, series: str = "actual"
+) -> list[str]:
+    """Why ``value`` for ``series`` of ``ind`` in ``period`` looks wrong, as sentences starting
+    with the figure ("740% is a percentage over 100"); empty when it looks plausible."""
+    unit = ind.unit_of(series)
+    if value is None or figure_problem(value, unit):
+        return []  # nothing to check, or refused outright when saved (beyond the bound)
+    found = plausibility_warnings(
+        value, unit.kind, _history(pack, ind, period, series), lambda v: unit.format(v)
+    )
+    return [f"{unit.format(value)} {w.message}" for w in found]
 
 
 def _last_text(pack, ind: CoreIndicator, period: Period) -> str:
@@ -166,11 +181,7 @@ def check_plausibility(formset: GridFormSet) -> bool:
         value = form.cleaned_data.get("figure")
         if value is None or not form.has_changed() or "figure" not in form.changed_data:
             continue
-        ind, period = form.row.indicator, form.row.period
-        found = plausibility_warnings(
-            value, ind.unit.kind, _history(pack, ind, period), lambda v, i=ind: fmt_value(i, v)
-        )
-        form.warnings = [f"{fmt_value(ind, value)} {w.message}" for w in found]
+        form.warnings = figure_warnings(pack, form.row.indicator, form.row.period, value)
         if form.warnings and not form.cleaned_data.get("confirm"):
             all_confirmed = False
     return all_confirmed
