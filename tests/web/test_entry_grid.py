@@ -132,3 +132,20 @@ def test_people_who_enter_nothing_may_not_open_the_grid(client_for):
     assert client_for("viewer").get(GRID).status_code == 403
     assert client_for("approver").get(GRID).status_code == 403
     assert client_for("owner").get("/enter/2013~14_Q3/").status_code == 404
+
+
+def test_rows_that_are_not_the_pages_rows_are_refused_not_a_crash(client_for):
+    client = client_for("owner")
+    data = grid_data(client.get(GRID))
+    extra = dict(data, **{"row-TOTAL_FORMS": "2", "row-1-code": "ASC02", "row-1-base": "0"})
+    extra.update({"row-1-commentary_base": "0", "row-1-figure": "50"})
+    response = client.post(GRID, extra)
+    assert response.status_code == 400
+    assert "The list of indicators has changed" in html(response)
+    assert current("ASC02") is None
+    swapped = dict(data, **{"row-0-code": "ASC02", "row-0-figure": "50"})
+    response = client.post(GRID, swapped)
+    assert response.status_code == 400
+    assert "The list of indicators has changed" in html(response)
+    assert current("ASC02") is None and current() is None
+    assert client.post(GRID, {}).status_code == 400

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 from django import forms
 from django.db import transaction
@@ -69,9 +70,16 @@ class GridRow(forms.Form):
         self.row = row
         self.warnings: list[str] = []
 
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        if self.row is None or code != self.row.indicator.id:
+            raise forms.ValidationError(STALE)
+        return code
+
     def clean_figure(self) -> float | None:
         text = self.cleaned_data.get("figure", "")
-        assert self.row is not None
+        if self.row is None:
+            raise forms.ValidationError(STALE)
         try:
             return read_entered_number(text, self.row.indicator.unit.kind)
         except ValueError as exc:
@@ -85,7 +93,8 @@ class ReasonForm(forms.Form):
 #: The grid's field for each key a refused save names (the figure for the form as a whole).
 FIELDS = {"": "figure", "actual": "figure", "commentary": "commentary", "note": "note"}
 
-GridFormSet = forms.formset_factory(GridRow, extra=0, max_num=500, validate_max=True)
+#: Said when the rows sent are not the rows of the page (the indicators changed meanwhile).
+STALE = "The list of indicators has changed since the page was opened: reload it and enter again"
 
 
 def _history(pack, ind: CoreIndicator, period: Period, series: str = "actual") -> list[float]:
@@ -165,14 +174,30 @@ def initial(rows: list[GridIndicator]) -> list[dict]:
     return out
 
 
-def make_formset(rows: list[GridIndicator], data=None) -> GridFormSet:
-    formset = GridFormSet(data, initial=initial(rows), prefix="row", form_kwargs={"row": None})
+class GridRows(forms.BaseFormSet):
+    """The grid's rows; any mismatch with the page's rows says to reload, in plain words."""
+
+    default_error_messages: ClassVar[dict[str, str]] = {
+        **forms.BaseFormSet.default_error_messages,
+        "missing_management_form": STALE,
+        "too_many_forms": STALE,
+        "too_few_forms": STALE,
+    }
+
+
+def make_formset(rows: list[GridIndicator], data=None) -> forms.BaseFormSet:
+    """One form per row; a POST must send exactly those rows, in that order."""
+    n = len(rows)
+    formset_class = forms.formset_factory(
+        GridRow, formset=GridRows, extra=0, max_num=n, absolute_max=n, validate_max=True
+    )
+    formset = formset_class(data, initial=initial(rows), prefix="row", form_kwargs={"row": None})
     for form, row in zip(formset.forms, rows, strict=False):
         form.row = row
     return formset
 
 
-def check_plausibility(formset: GridFormSet) -> bool:
+def check_plausibility(formset: forms.BaseFormSet) -> bool:
     """Attach plausibility warnings to each valid row whose new figure looks wrong; True when
     every warned row has been confirmed."""
     pack = current_pack()
@@ -187,7 +212,7 @@ def check_plausibility(formset: GridFormSet) -> bool:
     return all_confirmed
 
 
-def save_grid(user, formset: GridFormSet, reason: str) -> int:
+def save_grid(user, formset: forms.BaseFormSet, reason: str) -> int:
     """Save every changed row, all or nothing; the number of rows saved. Raises
     :class:`GridRefused` with each refused row's errors (nothing is saved then)."""
     refused: dict[int, dict[str, str]] = {}

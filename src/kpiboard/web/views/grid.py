@@ -44,7 +44,7 @@ def grid_now(request):
 
 
 def _summary(formset, reason_form) -> list[tuple[str, str]]:
-    out = []
+    out = [("grid-form", error) for error in formset.non_form_errors()]
     for form in formset.forms:
         for name, errors in form.errors.items():
             field = form["figure" if name == "__all__" else name]
