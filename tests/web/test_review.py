@@ -81,6 +81,7 @@ def test_a_change_after_approval_marks_the_period_and_emails_the_approver(
     assert REVIEW in message.body
     page = html(client_for("approver").get(REVIEW))
     assert "Changed since approval" in page
+    assert "Changed since approval" in html(client_for("approver").get("/entry/"))
     assert "ASC01 Oct-13: Actual: 76" in page and "Late return from one team" in page
     client_for("approver").post(REVIEW, {"decision": "approve", "base_revision": "2"})
     assert state().revision == 3 and state().state == "approved"

@@ -20,8 +20,9 @@ from ...core.indicators import Indicator as CoreIndicator
 from ...core.indicators import IndicatorKind
 from ...core.periods import FinancialCalendar, Period, PeriodError, PeriodKind
 from ...report.model import fmt_value
+from ..approval import changes_since_approval
 from ..entry_period import collecting_month
-from ..models import Profile, Role, Section, Signoff
+from ..models import Profile, Role, Section, Signoff, SignoffState
 from ..permissions import (
     FULL,
     can_approve,
@@ -36,6 +37,7 @@ from ..urlperiods import period_slug
 from ..writes import (
     Locks,
     signoff_state,
+    site_calendar,
     when,
     who,
 )
@@ -78,6 +80,7 @@ class SignoffItem:
     slug: str
     can_withdraw: bool = False  # an owner may take the submission back (check your answers)
     may_review: bool = False  # an approver's review page
+    changed: bool = False  # approved, then changed: waiting to be approved again
 
     @property
     def revision(self) -> int:
@@ -179,9 +182,15 @@ def _signoff_periods(pack, section: Section, indicators: list[CoreIndicator]) ->
 def _signoff_item(user, section: Section, period: Period) -> SignoffItem:
     state, row = signoff_state(section, period.label)
     actions = [(a, ACTION_LABELS[a]) for a in allowed_actions(user, section, state)]
+    may_review = can_approve(user, section)
+    changed = (
+        may_review
+        and state == SignoffState.APPROVED
+        and bool(changes_since_approval(section, period.label, site_calendar()))
+    )
     return SignoffItem(
         period, state, row, actions, period_slug(period.label),
-        can_withdraw=can_submit(user, section), may_review=can_approve(user, section),
+        can_withdraw=can_submit(user, section), may_review=may_review, changed=changed,
     )  # fmt: skip
 
 
