@@ -96,6 +96,8 @@ WITHDRAW = "/entry/ASC01/2013-10/withdraw/"
 def test_a_figure_for_the_wrong_period_is_withdrawn_as_a_revision(client_for, demo_site):
     save_period_entry(demo_site["owner"], "ASC01", "2013-10", {"actual": 74.0}, {}, None, 0, "")
     client = client_for("owner")
+    form = client.get("/entry/ASC01/2013-10/").content.decode()
+    assert f'href="{WITHDRAW}"' in form
     page = client.get(WITHDRAW).content.decode()
     assert "74%" in page and "Withdraw the figures" in page
     refused = client.post(WITHDRAW, {"reason": ""})

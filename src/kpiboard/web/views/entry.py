@@ -334,6 +334,7 @@ def entry_form(request, code: str, period: str):
         "section": model.section,
         "path": request.get_full_path(),
         "warned": any(f.warning for f in fields),
+        "may_withdraw": any(f.value is not None for f in figures.values()),
     }
     status = 400 if errors or (form_error and request.method == "POST") else 200
     if conflicted:
