@@ -14,6 +14,10 @@ MENU = {
     "entry": "entry",
     "entry_form": "entry",
     "signoff": "entry",
+    "entry_grid": "entry",
+    "check_answers": "entry",
+    "review": "entry",
+    "withdraw_figure": "entry",
     "import": "import",
     "import_preview": "import",
     "changes": "changes",
@@ -35,6 +39,6 @@ def site(request) -> dict:
         "site_title": manifest.get("title", "Performance"),
         "user_role": role,
         "can_enter": role in (*FULL, Role.OWNER, Role.APPROVER),
-        "can_import": role in FULL,
+        "can_import": role in (*FULL, Role.OWNER),
         "can_administer": role is Role.ADMINISTRATOR,
     }

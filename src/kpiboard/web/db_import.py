@@ -19,11 +19,12 @@ from ..packs.import_plan import ChangeCounts, FigureChange, after_importing
 from ..packs.import_rows import check_import_file
 from ..packs.problems import PackError, Problems
 from .approval import notify_changed_after_approval
-from .models import Figure, Indicator
-from .permissions import FULL, can_edit_approved, role_of
+from .models import Figure, Indicator, Role
+from .permissions import FULL, can_edit_approved, editable_indicators, role_of
 from .store import bump_version, current_pack
 from .writes import (
     MAX_REASON,
+    THRESHOLD_SERIES,
     ConcurrentEdit,
     Invalid,
     Locked,
@@ -64,11 +65,35 @@ class ImportPlan(ChangeCounts):
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def plan_db_import(path: str | Path, sheet: str | None = None) -> ImportPlan:
-    """Read a CSV or spreadsheet file, check every row against the site's pack and work out what
-    importing it would change. Raises :class:`PackError` listing every problem."""
+def owner_problems(user, source: str, rows) -> Problems:
+    """The rows an owner may not import: indicators they do not enter, and targets and
+    thresholds (which analysts set). Analysts and administrators may import every row."""
+    problems = Problems()
+    if role_of(user) in FULL:
+        return problems
+    mine = set(editable_indicators(user).values_list("code", flat=True))
+    for row in rows:
+        if row.indicator not in mine:
+            problems.report(
+                source, row.line, "indicator",
+                f"you do not enter figures for {row.indicator}: leave its rows out",
+            )  # fmt: skip
+        elif row.series in THRESHOLD_SERIES:
+            problems.report(
+                source, row.line, "series",
+                f"only analysts set targets and thresholds ({row.series}): leave the row out",
+            )  # fmt: skip
+    return problems
+
+
+def plan_db_import(path: str | Path, sheet: str | None = None, user=None) -> ImportPlan:
+    """Read a CSV or spreadsheet file, check every row against the site's pack (and, given the
+    importing ``user``, against what they may change) and work out what importing it would
+    change. Raises :class:`PackError` listing every problem."""
     pack = current_pack()
     checked = check_import_file(pack, path, sheet)
+    if user is not None and (refused := owner_problems(user, checked.source, checked.rows)):
+        raise PackError(refused.sorted())
     codes = {r.indicator for r in checked.rows}
     models = {m.code: m for m in Indicator.objects.filter(code__in=codes).select_related("section")}
     current = {
@@ -137,7 +162,9 @@ def apply_db_import(user, plan: ImportPlan, reason: str = "") -> ImportResult:
     Raises ``PermissionDenied``, :class:`ConcurrentEdit` (a figure changed since the plan was made),
     :class:`Locked` or :class:`Invalid`.
     """
-    if role_of(user) not in FULL:
+    if role_of(user) not in FULL and (
+        role_of(user) is not Role.OWNER or owner_problems(user, plan.source, plan.changes)
+    ):
         raise PermissionDenied
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON - 100:

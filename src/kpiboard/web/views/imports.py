@@ -2,7 +2,8 @@
 
 Every row is checked against the site's pack with the pack importer's own reading and checking
 (:func:`kpiboard.packs.importer.load_table` and ``read_import``), and every problem is shown with
-its row and column; nothing changes until the person has seen the changes and pressed Apply, and
+its row and column (and the indicator and period of its row); owners import only the figures of
+what they own. Nothing changes until the person has seen the changes and pressed Apply, and
 then everything is written in one transaction or nothing is (:func:`db_import.apply_db_import`).
 
 The uploaded file waits in ``DATA_DIR/imports/<token>/`` (with who uploaded it) between the check
@@ -189,7 +190,7 @@ def upload(request):
 def _checked(request, stored: Upload, context: dict):
     """Check the stored file; a refused (or failing) file is removed at once."""
     try:
-        plan_db_import(stored.path)
+        plan_db_import(stored.path, user=request.user)
     except PackError as exc:
         try:
             problems = _problem_rows(exc.problems, stored.path)
@@ -298,7 +299,7 @@ def _preview_or_apply(request, stored: Upload, token: str):
     notice = ""
     reason = request.POST.get("reason", "").strip()
     try:
-        plan = plan_db_import(stored.path)
+        plan = plan_db_import(stored.path, user=request.user)
     except PackError as exc:  # the figures changed under the file so that it no longer fits
         return render(
             request,
@@ -325,7 +326,7 @@ def _preview_or_apply(request, stored: Upload, token: str):
                 result = apply_db_import(request.user, plan, reason)
             except ConcurrentEdit as exc:
                 notice = exc.errors.get("", "")
-                plan = plan_db_import(stored.path)
+                plan = plan_db_import(stored.path, user=request.user)
             except (Locked, Invalid) as exc:
                 for key, message in exc.errors.items():
                     errors[key or "apply"] = message
