@@ -100,28 +100,35 @@ def answers(user, section: Section, month: Period, *, everyone: bool = False) ->
 
 
 def _answer(ind: CoreIndicator, model: Indicator, period: Period, result, mine: bool) -> Answer:
-    figure = Figure.objects.filter(
-        indicator=model, period=period.label, series=primary_series(ind), is_current=True
-    ).first()
-    text = CommentaryText.objects.filter(
-        indicator=model, period=period.label, is_current=True
-    ).first()
+    figure, text, missing = _saved(ind, model, period)
     gap = GapExplanation.objects.filter(
         indicator=model, period=period.label, is_current=True
     ).first()
     at = result.at(period) if result is not None else None
     actual = at.actual if at is not None else None
     rating = at.rating.words if at is not None else "No data"
-    missing = []
-    if figure is None or figure.value is None or math.isnan(figure.value):
-        missing.append(MISSING_FIGURE)
-    if text is None or not text.text.strip():
-        missing.append(MISSING_COMMENTARY)
     return Answer(
         ind, model, period, fmt_value(ind, actual) if actual is not None else "", rating,
         figure.note if figure else "", text.text if text else "", gap.text if gap else "", mine,
         missing, _change(ind, result, at),
     )  # fmt: skip
+
+
+def _saved(ind: CoreIndicator, model: Indicator, period: Period):
+    """The current figure (of the primary series) and commentary, and what of them is missing:
+    read from the database alone, so a submission can check again inside its transaction."""
+    figure = Figure.objects.filter(
+        indicator=model, period=period.label, series=primary_series(ind), is_current=True
+    ).first()
+    text = CommentaryText.objects.filter(
+        indicator=model, period=period.label, is_current=True
+    ).first()
+    missing = []
+    if figure is None or figure.value is None or math.isnan(figure.value):
+        missing.append(MISSING_FIGURE)
+    if text is None or not text.text.strip():
+        missing.append(MISSING_COMMENTARY)
+    return figure, text, missing
 
 
 def _change(ind: CoreIndicator, result, at) -> str:
@@ -180,9 +187,11 @@ def submit_section(
             errors[f"gap-{code}"] = f"Explanation must be {MAX_NOTE} characters or fewer"
     if errors:
         raise SignoffRefused(errors)
+    mine = [a for a in answers(user, section, month) if a.mine]  # the pack: before the lock
     with transaction.atomic():
         bump_version()
-        mine = [a for a in answers(user, section, month) if a.mine]
+        for answer in mine:  # again, as committed now: a figure may have been saved meanwhile
+            answer.missing = _saved(answer.indicator, answer.model, answer.period)[2]
         for answer in mine:
             if answer.code in explanations and answer.missing:
                 _save_explanation(user, answer, explanations[answer.code])
