@@ -101,7 +101,10 @@ def test_owner_enters_approver_approves_and_the_approved_pdf_has_the_figure(
 
     # Submit Adult Social Care's October for approval.
     journey.nav("Data entry")
-    page.get_by_role("button", name="Submit for approval Adult Social Care, Oct-13").click()
+    page.get_by_role("link", name="Check and submit Adult Social Care, Oct-13").click()
+    page.wait_for_load_state("load")
+    journey.check("check your answers")
+    page.get_by_role("button", name="Submit for approval").click()
     page.wait_for_load_state("load")
     assert "submitted for approval" in journey.banner_text()
     journey.check("data entry list after submitting")

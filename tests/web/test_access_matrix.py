@@ -8,6 +8,11 @@ administrators do everything, including imports and moving the reporting month, 
 administrators see sign-ins and people (/security-events/) and manage people (/people/); viewers
 only read. Anonymous people are sent to sign in, except to the forgotten password pages, which
 are open to everyone.
+The rules: everyone signed in reads (dashboard, indicator pages, reports); owners enter and
+import figures for their own indicators or sections only and submit their sections' periods;
+approvers sign off and review their sections (they see what is waiting for them); analysts and
+administrators do everything, including imports, except that only administrators see sign-ins
+and people (/security-events/); viewers only read. Anonymous people are sent to sign in.
 
 Each POST runs inside a savepoint that is rolled back afterwards, so every cell starts from the
 same demo site, and the test checks what the POST did (a figure saved, a period approved), not only
@@ -55,6 +60,7 @@ NA = "405"  # the route does not take this method
 BAD = "400"  # the form was incomplete
 IN = "sign in"  # a redirect to the sign-in page (anonymous)
 GONE = "404"  # not there: single sign-on's pages while it is not set up (as in these tests)
+GONE = "404"  # not found for this person (someone else's upload)
 
 EVERYONE = (OK,) * 6
 NOT_POST = (NA,) * 6
@@ -95,12 +101,30 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("entry_form SCS01", "GET"): (IN, NO, NO, OK, NO, OK, OK),
     ("entry_form SCS01", "POST"): (IN, NO, NO, GO, NO, GO, GO),
     ("signoff", "GET"): (IN, *NOT_POST),
-    ("signoff submit asc", "POST"): (IN, NO, GO, NO, BACK, GO, GO),
+    # October has gaps: a submission from the list is sent to check your answers first
+    ("signoff submit asc", "POST"): (IN, NO, BACK, NO, BACK, BACK, BACK),
     ("signoff approve asc", "POST"): (IN, NO, BACK, NO, GO, GO, GO),
-    ("import", "GET"): (IN, NO, NO, NO, NO, OK, OK),
-    ("import", "POST"): (IN, NO, NO, NO, NO, GO, GO),
-    ("import_preview", "GET"): (IN, NO, NO, NO, NO, OK, OK),
-    ("import_preview", "POST"): (IN, NO, NO, NO, NO, GO, GO),
+    ("withdraw_figure ASC01", "GET"): (IN, NO, OK, NO, NO, OK, OK),
+    ("withdraw_figure ASC01", "POST"): (IN, NO, GO, NO, NO, GO, GO),
+    ("entry_grid_now", "GET"): (IN, NO, GO, GO, NO, GO, GO),
+    ("entry_grid_now", "POST"): (IN, *NOT_POST),
+    ("entry_grid", "GET"): (IN, NO, OK, OK, NO, OK, OK),
+    ("entry_grid", "POST"): (IN, NO, BAD, BAD, NO, BAD, BAD),
+    ("entry_template", "GET"): (IN, NO, OK, OK, NO, OK, OK),
+    ("entry_template", "POST"): (IN, *NOT_POST),
+    # the owner explains ASC01's gap and submits; analysts answer for every indicator
+    ("check_answers", "GET"): (IN, NO, OK, NO, NO, OK, OK),
+    ("check_answers", "POST"): (IN, NO, GO, NO, NO, BAD, BAD),
+    ("withdraw_submission", "GET"): (IN, *NOT_POST),
+    ("withdraw_submission", "POST"): (IN, NO, GO, NO, NO, GO, GO),
+    ("review", "GET"): (IN, NO, NO, NO, OK, OK, OK),
+    ("review", "POST"): (IN, NO, NO, NO, GO, GO, GO),
+    # owners import their own indicators' figures (the file gives ASC01, not scs's)
+    ("import", "GET"): (IN, NO, OK, OK, NO, OK, OK),
+    ("import", "POST"): (IN, NO, GO, BAD, NO, GO, GO),
+    # the preview is its uploader's: another owner's (here an administrator's) is not found
+    ("import_preview", "GET"): (IN, NO, OK, GONE, NO, OK, OK),
+    ("import_preview", "POST"): (IN, NO, GO, GONE, NO, GO, GO),
     ("changes", "GET"): (IN, *EVERYONE),
     ("changes", "POST"): (IN, *NOT_POST),
     ("reporting_month", "GET"): (IN, *EVERYONE),
@@ -245,6 +269,11 @@ def cells(token: str, viewer) -> list[Cell]:
     approve = url("kpiboard:signoff", args=["asc", "2013-09"])
     preview = url("kpiboard:import_preview", args=[token])
     targets = url("kpiboard:annual_targets", args=["ASC01"])
+    withdraw_sep = url("kpiboard:withdraw_figure", args=["ASC01", "2013-09"])
+    grid = url("kpiboard:entry_grid", args=["2013-10"])
+    check = url("kpiboard:check_answers", args=["asc", "2013-10"])
+    take_back = url("kpiboard:withdraw_submission", args=["asc", "2013-09"])
+    review = url("kpiboard:review", args=["asc", "2013-09"])
     handle = io.BytesIO(IMPORT_CSV)
     handle.name = "figures.csv"
     simple = [
@@ -279,11 +308,18 @@ def cells(token: str, viewer) -> list[Cell]:
         ("two_factor_code", url("kpiboard:two_factor_code")),
         ("two_factor_recovery_codes", url("kpiboard:two_factor_recovery_codes")),
         ("two_factor_turn_off", url("kpiboard:two_factor_turn_off")),
+        ("entry_grid_now", url("kpiboard:entry_grid_now")),
+        ("entry_template", url("kpiboard:entry_template", args=["2013-10"])),
     ]
     gets = [Cell(key, "GET", path) for key, path in simple] + [
         Cell("entry_form ASC01", "GET", asc01),
         Cell("entry_form SCS01", "GET", scs01),
         Cell("signoff", "GET", approve),
+        Cell("withdraw_figure ASC01", "GET", withdraw_sep),
+        Cell("entry_grid", "GET", grid),
+        Cell("check_answers", "GET", check),
+        Cell("withdraw_submission", "GET", take_back),
+        Cell("review", "GET", review),
         Cell("import", "GET", url("kpiboard:import")),
         Cell("import_preview", "GET", preview),
         Cell("reporting_month", "GET", url("kpiboard:reporting_month")),
@@ -301,6 +337,16 @@ def cells(token: str, viewer) -> list[Cell]:
              signoff_state("asc", "2013-10", "submitted")),
         Cell("signoff approve asc", "POST", approve,
              {"action": "approve", "period_label": "2013-09", "base_revision": "1"},
+             signoff_state("asc", "2013-09", "approved")),
+        Cell("withdraw_figure ASC01", "POST", withdraw_sep, {"reason": "Wrong month"},
+             lambda: Figure.objects.filter(indicator__code="ASC01", period="2013-09",
+                                           is_current=True, series="actual", value=None).exists()),
+        Cell("entry_grid", "POST", grid, {}),
+        Cell("check_answers", "POST", check, {"base_revision": "0", "gap-ASC01": "Late survey"},
+             signoff_state("asc", "2013-10", "submitted")),
+        Cell("withdraw_submission", "POST", take_back, {},
+             signoff_state("asc", "2013-09", "draft")),
+        Cell("review", "POST", review, {"decision": "approve", "base_revision": "1"},
              signoff_state("asc", "2013-09", "approved")),
         Cell("import", "POST", url("kpiboard:import"), {"file": handle}),
         Cell("reporting_month", "POST", url("kpiboard:reporting_month"),
@@ -354,7 +400,7 @@ def test_every_route_for_every_role_matches_the_table(matrix_site, role):
         client.force_login(matrix_site[role])
     admin = Client()
     admin.force_login(matrix_site["admin"])
-    token = upload(client if role in ("analyst", "admin") else admin)
+    token = upload(client if role in ("analyst", "admin", "owner") else admin)
 
     mismatches, seen = [], []
     for cell in cells(token, matrix_site["viewer"]):
@@ -442,7 +488,7 @@ def test_addperson_owner_of_an_indicator_can_enter_only_that_indicator(demo_site
     client = signed_in("jo", password)
     assert client.get(reverse("kpiboard:entry_form", args=["ASC03", "2013-10"])).status_code == 200
     assert client.get(reverse("kpiboard:entry_form", args=["ASC01", "2013-10"])).status_code == 403
-    assert client.get(reverse("kpiboard:import")).status_code == 403
+    assert client.get(reverse("kpiboard:import")).status_code == 200  # their own figures only
 
 
 def test_addperson_approver_with_a_password_from_stdin(demo_site):

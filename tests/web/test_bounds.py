@@ -38,5 +38,5 @@ def test_a_figure_saved_before_the_bound_still_shows_and_reports(client_for, dem
     # ...and another figure of the same indicator can still be saved.
     owner = client_for("owner")
     data = form_data(owner.get(FORM))
-    data.update({"value-actual": "75"})
+    data.update({"value-actual": "75", "confirm": "yes"})  # far from the absurd last figure
     assert owner.post(FORM, data).status_code == 302

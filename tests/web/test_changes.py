@@ -156,3 +156,15 @@ def test_changes_people_filter_lists_only_those_who_changed_something(client_for
     options = html[html.index('id="person"') : html.index("</select>", html.index('id="person"'))]
     assert ">Grace Adeyemi</option>" in options
     assert ">Marek Nowak</option>" not in options and ">Helen Barker</option>" not in options
+    assert ">owner</option>" in options
+    assert ">viewer</option>" not in options and ">approver</option>" not in options
+
+
+def test_changes_lists_gap_explanations(client_for, demo_site):
+    client_for("owner").post(
+        "/sections/asc/2013-10/check/", {"base_revision": "0", "gap-ASC01": "Survey closes late"}
+    )
+    html = page(client_for("viewer"), kind="gap")
+    found = rows(html)
+    assert len(found) == 1
+    assert "ASC01, Oct-13" in found[0] and "Gap explained: Survey closes late" in found[0]

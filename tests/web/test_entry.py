@@ -179,9 +179,8 @@ def test_saving_nothing_new_says_so(client_for):
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("seventy", "Enter a number, like 73 or 5.84"),
-        ("75%", "Enter the number without the % sign, like 73 or 5.84"),
-        ("1,200", "Enter the number without commas, like 1249 or 5.84"),
+        ("seventy", "Enter a number, like 73, 1,249 or 5.84"),
+        ("1,2000", "Enter the number with commas only between thousands, like 1,249 or 12,345.5"),
     ],
 )
 def test_a_value_that_is_not_a_number_is_shown_back_with_an_error(client_for, typed, message):
@@ -198,7 +197,8 @@ def test_a_value_that_is_not_a_number_is_shown_back_with_an_error(client_for, ty
     assert current() is None
 
 
-def test_changing_a_saved_figure_without_a_reason_is_refused(client_for):
+def test_changing_a_submitted_figure_without_a_reason_is_refused(client_for, demo_site):
+    set_signoff(demo_site["owner"], "asc", "2013-09", "submitted")
     client = client_for("owner")
     data = form_data(client.get(SEP))
     data["value-actual"] = "74"
@@ -260,3 +260,27 @@ def test_the_pages_have_no_inline_scripts_or_styles(client_for):
         page = html(client.get(url))
         assert "<script>" not in page and not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page)
         assert " style=" not in page and "<style" not in page
+
+
+def test_a_percentage_with_its_sign_is_read(client_for):
+    client = client_for("owner")
+    data = form_data(client.get(FORM))
+    data["value-actual"] = "75.5%"
+    assert client.post(FORM, data).status_code == 302
+    assert current().value == 75.5
+
+
+def test_a_percentage_over_100_is_warned_and_saved_once_confirmed(client_for):
+    """740% used to be saved with "Saved" and nothing else: now it must be confirmed."""
+    client = client_for("owner")
+    data = form_data(client.get(FORM))
+    data["value-actual"] = "740%"
+    response = client.post(FORM, data)
+    page = html(response)
+    assert response.status_code == 400
+    assert "Check this figure: 740% is a percentage over 100" in page
+    assert 'name="confirm"' in page
+    assert current() is None
+    data["confirm"] = "yes"
+    assert client.post(FORM, data).status_code == 302
+    assert current().value == 740.0

@@ -55,22 +55,26 @@ def uploads(tmp_path) -> list:
     return list(folder.iterdir()) if folder.is_dir() else []
 
 
-def test_only_analysts_and_administrators_import(client_for):
-    for name in ("owner", "approver", "viewer"):
+def test_analysts_administrators_and_owners_import(client_for):
+    for name in ("approver", "viewer"):
         assert client_for(name).get("/import/").status_code == 403
-    for name in ("analyst", "admin"):
+    for name in ("analyst", "admin", "owner", "section_owner"):
         page = client_for(name).get("/import/")
         assert page.status_code == 200 and 'type="file"' in page.content.decode()
 
 
-def test_a_file_with_one_bad_row_changes_nothing_and_names_the_row(client_for, tmp_path):
+def test_a_file_with_one_bad_row_changes_nothing_and_names_the_row_indicator_and_period(
+    client_for, tmp_path
+):
     before = Figure.objects.count()
     response = upload(client_for("analyst"), BAD)
     page = response.content.decode()
     assert response.status_code == 400
     assert "figures.csv has 1 problem: nothing was imported" in page
-    assert "Row 3, value: &#x27;seventy&#x27; is not a number" in page
-    assert re.search(r">3</td>\s*<td[^>]*>value</td>", page)
+    assert "ASC01 2013-11 (row 3, value): &#x27;seventy&#x27; is not a number" in page
+    assert re.search(
+        r">3</td>\s*<td[^>]*>value</td>\s*<td[^>]*>ASC01</td>\s*<td[^>]*>2013-11<", page
+    )
     assert Figure.objects.count() == before
     assert uploads(tmp_path) == []
 
@@ -132,7 +136,7 @@ def test_a_wide_spreadsheet_is_read_too(client_for):
     assert current(series="clients").value == 11900
 
 
-def test_a_bad_cell_in_a_spreadsheet_is_named_by_row_and_column(client_for):
+def test_a_bad_cell_in_a_spreadsheet_is_named_by_indicator_period_row_and_column(client_for):
     openpyxl = pytest.importorskip("openpyxl")
     book = openpyxl.Workbook()
     book.active.append(["indicator", "series", "Oct-13"])
@@ -140,7 +144,7 @@ def test_a_bad_cell_in_a_spreadsheet_is_named_by_row_and_column(client_for):
     buffer = io.BytesIO()
     book.save(buffer)
     page = upload(client_for("analyst"), buffer.getvalue(), "trend.xlsx").content.decode()
-    assert "Row 2, C: &#x27;n/a&#x27; is not a number" in page
+    assert "ASC01 Oct-13 (row 2, C): &#x27;n/a&#x27; is not a number" in page
 
 
 @pytest.mark.parametrize(
@@ -227,12 +231,14 @@ def test_apply_refuses_when_a_figure_changed_after_planning(demo_site, tmp_path)
     assert Figure.objects.count() == before
 
 
-def test_only_analysts_apply_and_approved_periods_need_a_reason(demo_site, tmp_path):
+def test_owners_apply_only_their_own_and_approved_periods_need_a_reason(demo_site, tmp_path):
     from django.core.exceptions import PermissionDenied
 
-    plan = plan_db_import(write(tmp_path, GOOD))
+    plan = plan_db_import(write(tmp_path, GOOD))  # ASC01 and SCS01
     with pytest.raises(PermissionDenied):
         apply_db_import(demo_site["owner"], plan)
+    with pytest.raises(PermissionDenied):
+        apply_db_import(demo_site["approver"], plan)
     set_signoff(demo_site["owner"], "asc", "2013-09", "submitted")
     set_signoff(demo_site["approver"], "asc", "2013-09", "approved")
     with pytest.raises(Invalid) as caught:
@@ -344,3 +350,27 @@ def test_a_second_apply_of_one_preview_is_told_it_was_taken(client_for, demo_sit
     assert late.status_code == 409
     assert "already been applied" in late.content.decode().replace("\n", " ")
     assert current().value == 75.0 and current().revision == 1
+
+
+def test_an_owner_imports_their_own_figures(client_for, tmp_path):
+    client = client_for("owner")
+    response = upload(client, b"indicator,period,series,value\nASC01,2013-10,actual,75\n")
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    client.post(response.url, {"action": "apply", "digest": digest(page)})
+    assert current().value == 75.0 and current().author.username == "owner"
+
+
+def test_an_owner_is_refused_rows_of_what_they_do_not_own_naming_them(client_for, tmp_path):
+    text = (
+        b"indicator,period,series,value\n"
+        b"ASC01,2013-10,actual,75\n"
+        b"ASC02,2013-10,actual,50\n"
+        b"ASC01,2013-10,target,80\n"
+    )
+    response = upload(client_for("owner"), text)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "ASC02 2013-10 (row 3, indicator): you do not enter figures for ASC02" in page
+    assert "only analysts set targets and thresholds (target)" in page
+    assert current() is None and uploads(tmp_path) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
@@ -145,9 +147,9 @@ def test_a_refused_action_redirects_with_the_reason(client_for):
     assert "submit it first" in client.get(response.url).content.decode()
 
 
-def test_approving_your_own_submission_through_the_view_is_refused(client_for):
+def test_approving_your_own_submission_through_the_view_is_refused(client_for, demo_site):
     analyst = client_for("analyst")
-    post(analyst, "submit", base_revision="0")
+    set_signoff(demo_site["analyst"], "asc", "2013-09", "submitted")
     response = post(analyst, "approve", base_revision="1")
     assert response.status_code == 302 and state() == "submitted"
     assert "so someone else must approve it" in analyst.get(response.url).content.decode()
@@ -196,17 +198,32 @@ def test_next_must_stay_on_the_site(client_for):
 
 
 def test_a_quarter_period_in_the_url(client_for):
-    response = post(client_for("section_owner"), "submit", url="/sections/scs/2013~14_Q3/sign-off/")
-    assert response.status_code == 302
+    client = client_for("section_owner")
+    response = post(client, "submit", url="/sections/scs/2013~14_Q3/sign-off/")
+    assert response.status_code == 302  # no Q3 figures yet: check your answers first
+    assert response.url == "/sections/scs/2013~14_Q3/check/"
+    page = client.get(response.url).content.decode()
+    gaps = re.findall(r'name="(gap-[A-Z0-9]+)"', page)
+    assert "gap-SCS01" in gaps and "gap-LEAD05" in gaps  # quarterly, and December's monthly
+    explained = dict.fromkeys(gaps, "Not due until January")
+    client.post(response.url, {"base_revision": "0", **explained})
     assert state("scs", "2013/14 Q3") == "submitted"
+
+
+def test_a_stale_base_revision_on_a_draft_is_refused_not_a_crash(client_for):
+    response = post(client_for("approver"), "approve", base_revision="1")
+    assert response.status_code == 302 and state() == "draft"
 
 
 def test_the_waiting_list_offers_what_each_person_may_do(client_for):
     owner_page = client_for("owner").get("/entry/").content.decode()
-    assert "Submit for approval" in owner_page and ">Approve<" not in owner_page
+    assert "Check and submit" in owner_page and ">Approve<" not in owner_page
+    assert 'href="/sections/asc/2013-09/check/"' in owner_page
     post(client_for("owner"), "submit")
+    assert state() == "submitted"
     approver_page = client_for("approver").get("/entry/").content.decode()
     assert "Approve<span" in approver_page and "Return to draft" in approver_page
+    assert 'href="/sections/asc/2013-09/review/"' in approver_page
     assert "Specialist Children" not in approver_page  # approves asc only
 
 

@@ -60,11 +60,19 @@ def test_unchanged_values_add_no_revision_and_leave_the_version_alone(demo_site)
     assert version() == before_version
 
 
-def test_changing_a_saved_figure_needs_a_reason(demo_site):
+def test_changing_a_submitted_figure_needs_a_reason(demo_site):
+    set_signoff(demo_site["owner"], "asc", "2013-09", "submitted")
     with pytest.raises(Invalid) as caught:
         save(demo_site["owner"], period="2013-09", values={"actual": 74.0})
-    assert "reason" in caught.value.errors
+    assert caught.value.errors["reason"] == (
+        "Enter a reason for changing a figure that was already submitted"
+    )
     assert current("ASC01", "2013-09").value == 73.0
+
+
+def test_changing_a_saved_figure_in_a_draft_period_needs_no_reason(demo_site):
+    save(demo_site["owner"], period="2013-09", values={"actual": 74.0})
+    assert current("ASC01", "2013-09").value == 74.0
 
 
 def test_a_change_supersedes_the_old_revision_which_stays_in_the_history(demo_site):

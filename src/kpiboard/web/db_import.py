@@ -18,11 +18,13 @@ from django.db import IntegrityError, transaction
 from ..packs.import_plan import ChangeCounts, FigureChange, after_importing
 from ..packs.import_rows import check_import_file
 from ..packs.problems import PackError, Problems
-from .models import Figure, Indicator
-from .permissions import FULL, can_edit_approved, role_of
+from .approval import notify_changed_after_approval
+from .models import Figure, Indicator, Role
+from .permissions import FULL, can_edit_approved, editable_indicators, role_of
 from .store import bump_version, current_pack
 from .writes import (
     MAX_REASON,
+    THRESHOLD_SERIES,
     ConcurrentEdit,
     Invalid,
     Locked,
@@ -63,11 +65,35 @@ class ImportPlan(ChangeCounts):
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def plan_db_import(path: str | Path, sheet: str | None = None) -> ImportPlan:
-    """Read a CSV or spreadsheet file, check every row against the site's pack and work out what
-    importing it would change. Raises :class:`PackError` listing every problem."""
+def owner_problems(user, source: str, rows) -> Problems:
+    """The rows an owner may not import: indicators they do not enter, and targets and
+    thresholds (which analysts set). Analysts and administrators may import every row."""
+    problems = Problems()
+    if role_of(user) in FULL:
+        return problems
+    mine = set(editable_indicators(user).values_list("code", flat=True))
+    for row in rows:
+        if row.indicator not in mine:
+            problems.report(
+                source, row.line, "indicator",
+                f"you do not enter figures for {row.indicator}: leave its rows out",
+            )  # fmt: skip
+        elif row.series in THRESHOLD_SERIES:
+            problems.report(
+                source, row.line, "series",
+                f"only analysts set targets and thresholds ({row.series}): leave the row out",
+            )  # fmt: skip
+    return problems
+
+
+def plan_db_import(path: str | Path, sheet: str | None = None, user=None) -> ImportPlan:
+    """Read a CSV or spreadsheet file, check every row against the site's pack (and, given the
+    importing ``user``, against what they may change) and work out what importing it would
+    change. Raises :class:`PackError` listing every problem."""
     pack = current_pack()
     checked = check_import_file(pack, path, sheet)
+    if user is not None and (refused := owner_problems(user, checked.source, checked.rows)):
+        raise PackError(refused.sorted())
     codes = {r.indicator for r in checked.rows}
     models = {m.code: m for m in Indicator.objects.filter(code__in=codes).select_related("section")}
     current = {
@@ -112,6 +138,16 @@ def plan_db_import(path: str | Path, sheet: str | None = None) -> ImportPlan:
     )
 
 
+def _notify(locked, user, source: str, calendar) -> None:
+    """Tell the approvers of each approved period the import changed (once per period)."""
+    by_lock: dict[int, tuple] = {}
+    for change, lock in locked:
+        by_lock.setdefault(lock.pk, (lock, []))[1].append(change.indicator)
+    for lock, codes in by_lock.values():
+        what = f"{', '.join(dict.fromkeys(codes))} (imported from {source})"
+        notify_changed_after_approval(lock, user, what, calendar)
+
+
 @dataclass(frozen=True)
 class ImportResult:
     new: int
@@ -126,7 +162,9 @@ def apply_db_import(user, plan: ImportPlan, reason: str = "") -> ImportResult:
     Raises ``PermissionDenied``, :class:`ConcurrentEdit` (a figure changed since the plan was made),
     :class:`Locked` or :class:`Invalid`.
     """
-    if role_of(user) not in FULL:
+    if role_of(user) not in FULL and (
+        role_of(user) is not Role.OWNER or owner_problems(user, plan.source, plan.changes)
+    ):
         raise PermissionDenied
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON - 100:
@@ -182,6 +220,7 @@ def apply_db_import(user, plan: ImportPlan, reason: str = "") -> ImportResult:
                 add_figure(
                     model, c.period, c.series, c.new, c.new_note, current, user, stored_reason
                 )
+            _notify(locked, user, plan.source, calendar)
     except IntegrityError:
         raise ConcurrentEdit([]) from None
     return ImportResult(plan.new, plan.changed, version)

@@ -247,6 +247,25 @@ class ReportingMonth(Revision):
         ]
 
 
+class GapExplanation(Revision):
+    """Why an indicator has no figure or commentary for a period when its section is submitted
+    (see :mod:`kpiboard.web.submission`); an empty text withdraws the explanation."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="gaps")
+    period = models.CharField(max_length=20)
+    text = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period", "revision"], name="gap_revision"
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "period"], condition=Q(is_current=True), name="gap_current"
+            ),
+        ]
+
+
 class PeerValue(models.Model):
     """Another organisation's figure, for ranking (reference data loaded from a pack)."""
 

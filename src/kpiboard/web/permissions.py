@@ -76,7 +76,9 @@ def can_move_month(user) -> bool:
 
 
 def can_import(user) -> bool:
-    return role_of(user) in FULL
+    """Analysts and administrators import any figures; owners the figures of what they own
+    (checked row by row: :func:`kpiboard.web.db_import.owner_problems`)."""
+    return role_of(user) in (*FULL, Role.OWNER)
 
 
 def can_administer(user) -> bool:

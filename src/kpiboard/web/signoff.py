@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from ..core.periods import PeriodError
+from .approval import changes_since_approval
 from .models import Section, Signoff, SignoffState
 from .permissions import can_approve, can_edit_approved, can_submit
 from .reporting_month import on_approval
@@ -34,6 +35,10 @@ TRANSITIONS = {
     ),
 }
 ACTIONS = {name: target for (_, target), (name, _, _) in TRANSITIONS.items()}
+#: An owner taking back their own submission before it is approved (submitted -> draft).
+WITHDRAW = ("withdraw", can_submit, False)
+#: Approving again a period that was changed since it was approved (approved -> approved).
+REAPPROVE = ("approve", can_approve, False)
 
 
 def allowed_actions(user, section: Section, state: str) -> list[str]:
@@ -53,11 +58,14 @@ def set_signoff(
     note: str = "",
     *,
     base_revision: int | None = None,
+    withdraw: bool = False,
 ) -> Signoff:
     """Move a section's period to ``state`` (a new :class:`Signoff` revision).
 
     ``base_revision`` (the sign-off revision the page showed; 0 for none) refuses the move when
-    someone else moved the period since. Approving records the site's data version.
+    someone else moved the period since. Approving records the site's data version; a period
+    changed since it was approved may be approved again. ``withdraw`` takes a submission back to
+    draft as one of the section's owners (instead of an approver returning it).
     Raises ``Section.DoesNotExist``, ``PermissionDenied`` or :class:`SignoffRefused`.
     """
     section = Section.objects.get(code=section_code)
@@ -70,7 +78,12 @@ def set_signoff(
         target = SignoffState(state)
     except ValueError:
         raise SignoffRefused({"state": f"{state!r} is not a sign-off state"}) from None
-    if not any(
+    if withdraw:
+        if target is not SignoffState.DRAFT:
+            raise SignoffRefused({"state": "Only a submission can be withdrawn"})
+        if not can_submit(user, section):
+            raise PermissionDenied
+    elif not any(
         allowed(user, section) for (_, to), (_, allowed, _) in TRANSITIONS.items() if to == target
     ):
         raise PermissionDenied  # before anything about the period is looked at
@@ -88,7 +101,10 @@ def set_signoff(
         source = SignoffState(current.state) if current else SignoffState.DRAFT
         current_rev = current.revision if current else 0
         if base_revision is not None and base_revision != current_rev:
-            assert current is not None
+            if current is None:  # the page showed a sign-off that never was: a stale or odd form
+                raise SignoffRefused(
+                    {"": f"{section.title} for {period.display} is a draft; nothing was changed"}
+                )
             raise SignoffRefused(
                 {
                     "": f"{who(current.author)} changed the sign-off of {section.title} for "
@@ -96,7 +112,7 @@ def set_signoff(
                     f"{when(current.created)}; nothing was changed"
                 }
             )
-        move = TRANSITIONS.get((source, target))
+        move = _move(source, target, withdraw, section, period)
         if move is None:
             if source == target:
                 message = f"{section.title} for {period.display} is already {target.label.lower()}"
@@ -111,7 +127,7 @@ def set_signoff(
         name, allowed, needs_reason = move
         if not allowed(user, section):
             raise PermissionDenied
-        if name == "approve":
+        if name == "approve" and source is SignoffState.SUBMITTED:
             _check_separation(user, current, f"{section.title} for {period.display}")
         if needs_reason and not note:
             what = "reopening" if name == "reopen" else "returning"
@@ -125,6 +141,16 @@ def set_signoff(
             section=section, period=period.label, state=target.value, revision=current_rev + 1,
             author=user, reason=note, site_version=version,
         )  # fmt: skip
+
+
+def _move(source: SignoffState, target: SignoffState, withdraw: bool, section, period):
+    """The transition from ``source`` to ``target``: (name, who may, reason required) or None."""
+    if withdraw:
+        return WITHDRAW if source is SignoffState.SUBMITTED else None
+    if source is target is SignoffState.APPROVED:
+        changed = changes_since_approval(section, period.label, site_calendar())
+        return REAPPROVE if changed else None
+    return TRANSITIONS.get((source, target))
 
 
 def _check_separation(user, submitted: Signoff, what: str) -> None:

@@ -5,6 +5,7 @@ from .views import (
     changes,
     dashboard,
     entry,
+    grid,
     health,
     imports,
     indicator,
@@ -14,13 +15,17 @@ from .views import (
     password_reset,
     people,
     reports,
+    review,
     security,
     sso,
+    submit,
     targets,
     tasks,
     team,
+    template,
     two_factor,
     waiting,
+    withdraw,
 )
 
 app_name = "kpiboard"
@@ -50,7 +55,20 @@ urlpatterns = [
     path("indicators/<str:code>/targets/", targets.annual_targets, name="annual_targets"),
     path("entry/", waiting.waiting, name="entry"),
     path("entry/<str:code>/<str:period>/", entry.entry_form, name="entry_form"),
+    path(
+        "entry/<str:code>/<str:period>/withdraw/", withdraw.withdraw_figure, name="withdraw_figure"
+    ),
+    path("enter/", grid.grid_now, name="entry_grid_now"),
+    path("enter/<str:period>/", grid.entry_grid, name="entry_grid"),
+    path("enter/<str:period>/template.xlsx", template.entry_template, name="entry_template"),
     path("sections/<str:code>/<str:period>/sign-off/", entry.signoff, name="signoff"),
+    path("sections/<str:code>/<str:period>/check/", submit.check_answers, name="check_answers"),
+    path(
+        "sections/<str:code>/<str:period>/withdraw/",
+        submit.withdraw_submission,
+        name="withdraw_submission",
+    ),
+    path("sections/<str:code>/<str:period>/review/", review.review, name="review"),
     path("import/", imports.upload, name="import"),
     path("import/<str:token>/", imports.preview, name="import_preview"),
     path("changes/", changes.changes, name="changes"),

@@ -35,6 +35,7 @@ from ..core.periods import FinancialCalendar, Period, PeriodError, PeriodKind
 from ..packs.datafiles import Row, assemble, format_number, series_problem, value_problem
 from ..packs.problems import Problems
 from ..packs.textfiles import canonical_text
+from .approval import notify_changed_after_approval
 from .models import (
     CommentaryText,
     Figure,
@@ -188,6 +189,17 @@ def signoff_state(section: Section, period_label: str) -> tuple[str, Signoff | N
         .first()
     )
     return (row.state if row else SignoffState.DRAFT.value), row
+
+
+def signed_off(section: Section, period: Period, calendar: FinancialCalendar) -> bool:
+    """Whether ``period`` of the section was submitted or approved (its own sign-off, or that of
+    the month it ends in): a change to a saved figure then needs a reason; in a draft, none."""
+    labels = {period.label, calendar.containing(PeriodKind.MONTH, period.end).label}
+    return (
+        Signoff.objects.filter(section=section, period__in=labels, is_current=True)
+        .exclude(state=SignoffState.DRAFT)
+        .exists()
+    )
 
 
 class Locks:
@@ -409,7 +421,7 @@ def save_period_entry(
     ``values`` holds what the form showed, by series (None: no figure); ``base_revisions`` the
     revision each was rendered from (0, or left out: there was none). ``commentary`` None leaves
     it alone. ``note`` (None: leave alone) is kept with the actual (or the first series given).
-    Changing a figure that was already saved needs a ``reason``.
+    Changing a saved figure needs a ``reason`` once the period is submitted or approved.
 
     Raises ``Indicator.DoesNotExist``, ``PermissionDenied``, :class:`Invalid`, :class:`Locked`
     or :class:`ConcurrentEdit`; nothing is written then.
@@ -472,8 +484,13 @@ def save_period_entry(
                     raise Locked({"": locked_message(lock, pack.calendar)})
                 if not reason:
                     errors["reason"] = "Enter a reason for changing an approved figure"
-            if any(w.replaces_value for w in writes) and not reason and "reason" not in errors:
-                errors["reason"] = "Enter a reason for changing a figure that was already saved"
+            if (
+                any(w.replaces_value for w in writes)
+                and not reason
+                and "reason" not in errors
+                and signed_off(model.section, period, pack.calendar)
+            ):
+                errors["reason"] = "Enter a reason for changing a figure that was already submitted"
             if not errors and writes:
                 replaced = {(label, w.series): (w.value, w.note) for w in writes}
                 problems = indicator_problems(indicator, model, pack.calendar, replaced)
@@ -492,6 +509,11 @@ def save_period_entry(
                     indicator=model, period=label, text=text,
                     revision=(current.revision + 1) if current else 1, author=user, reason=reason,
                 )  # fmt: skip
+            if lock is not None:
+                what = ", ".join(w.series for w in writes) or "the commentary"
+                notify_changed_after_approval(
+                    lock, user, f"{indicator.id} ({what}) for {period.display}", pack.calendar
+                )
     except IntegrityError:  # the partial unique index: a save slipped past the queue
         raise ConcurrentEdit([]) from None
     return Result(tuple(w.series for w in writes), text_write is not None, version)

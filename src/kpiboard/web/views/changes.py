@@ -1,5 +1,5 @@
-"""Recent changes: every revision of figures, commentary, sign-offs, definitions, narrative and the
-reporting month, newest first.
+"""Recent changes: every revision of figures, commentary, sign-offs, definitions, narrative, the
+reporting month and gap explanations, newest first.
 
 The records are append-only (see models.py), so this is the audit trail itself, not a log kept
 beside it: it cannot miss a change or disagree with the data. Pack loads add thousands of
@@ -28,6 +28,7 @@ from ..models import (
     CommentaryText,
     Definition,
     Figure,
+    GapExplanation,
     Indicator,
     MonthMove,
     Narrative,
@@ -49,6 +50,7 @@ KINDS = {
     "definition": ("Definitions", Definition),
     "narrative": ("Narrative", Narrative),
     "month": ("Reporting month", ReportingMonth),
+    "gap": ("Gap explanations", GapExplanation),
 }
 
 
@@ -92,6 +94,7 @@ def _rows(kind: str, filters: Q):
         Definition: (F("indicator__code"), blank, blank, none, blank),
         Narrative: (F("name"), blank, blank, none, F("text")),
         ReportingMonth: (blank, F("period"), blank, none, F("move")),
+        GapExplanation: (F("indicator__code"), F("period"), blank, none, F("text")),
     }[model]
     return (
         model.objects.filter(filters)
@@ -225,6 +228,9 @@ def _entries(rows: list[Row], pack, people: dict[str, str], sections: dict[str, 
                     change = f"{figure_text(ind, before, row.series)} → {new}"
                 else:
                     change = f"Set to {new}"
+            elif row.kind == "gap":
+                words = Truncator(row.text).words(25)
+                change = f"Gap explained: {words}" if row.text else "Gap explanation removed"
             else:
                 change = Truncator(row.text).words(25) if row.text else "Commentary removed"
         out.append(Entry(row.created, who_, KINDS[row.kind][0], what, url, change, row.reason))

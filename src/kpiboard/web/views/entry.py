@@ -21,11 +21,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ...core.draft import draft_commentary
 from ...core.indicators import Indicator as CoreIndicator
 from ...core.periods import FinancialCalendar, Period, PeriodError
+from ...core.plausibility import read_entered_number
 from ...core.targets import PeriodTarget
 from ...core.units import Scale
-from ...packs.datafiles import parse_number
 from ...report.markdown import to_html
 from ...report.model import fmt_value
+from ..grid import figure_warnings
 from ..models import CommentaryText, Figure, Indicator, Section
 from ..permissions import (
     can_approve,
@@ -35,9 +36,11 @@ from ..permissions import (
 )
 from ..signoff import ACTIONS, allowed_actions, set_signoff
 from ..store import current_pack
+from ..submission import unexplained_gaps
 from ..targets import may_set_targets, period_target
 from ..urlperiods import period_from_slug, period_slug
 from ..writes import (
+    THRESHOLD_SERIES,
     ConcurrentEdit,
     Invalid,
     Locked,
@@ -71,7 +74,6 @@ ACTION_DONE = {
     "return": "returned to draft",
     "reopen": "reopened",
 }
-NUMBER_ERROR = "Enter a number, like 73 or 5.84"
 
 
 def _period_or_404(request, slug: str, calendar: FinancialCalendar) -> Period:
@@ -105,6 +107,7 @@ class FieldView:
     suffix: str = ""
     error: str = ""
     saved: str = ""  # who saved it, when
+    warning: bool = False  # the error is a plausibility warning the person may confirm
 
     @property
     def id(self) -> str:
@@ -122,18 +125,18 @@ def _affixes(ind: CoreIndicator, series: str) -> tuple[str, str, str]:
     unit = ind.unit_of(series)
     kind = unit.kind.value
     if kind == "percent":
-        return "", "%", "A percentage, without the % sign"
+        return "", "%", "A percentage"
     scaled = unit.scale is not Scale.ONE
     if kind == "currency":
         help_text = f"An amount in {unit.scale.value}" if scaled else "An amount"
-        return unit.symbol, unit.scale.suffix, help_text + ", without the currency sign or commas"
+        return unit.symbol, unit.scale.suffix, help_text + ", without the currency sign"
     if kind == "count" and scaled:
-        return "", unit.scale.suffix, f"A number in {unit.scale.value}, without commas"
+        return "", unit.scale.suffix, f"A number in {unit.scale.value}"
     if kind == "rate" and unit.per:
-        return "", "", f"A rate {unit.per}, without commas"
+        return "", "", f"A rate {unit.per}"
     if kind == "days":
         return "", "days", ""
-    return "", "", "A number, without commas"
+    return "", "", "A number"
 
 
 def _current_figures(model: Indicator, label: str) -> dict[str, Figure]:
@@ -186,14 +189,6 @@ def _target_text(pack, ind: CoreIndicator, shown: PeriodTarget) -> str:
             f"profiled {annual.profile.value})"
         )
     return text
-
-
-def _number_error(text: str) -> str:
-    if text.strip().endswith("%"):
-        return "Enter the number without the % sign, like 73 or 5.84"
-    if "," in text:
-        return "Enter the number without commas, like 1249 or 5.84"
-    return NUMBER_ERROR
 
 
 def _draft(pack, code: str, period: Period) -> tuple[str, str]:
@@ -255,13 +250,16 @@ def entry_form(request, code: str, period: str):
                 f.base = _int(request.POST.get(f"base-{f.name}"))
                 bases[f.name] = f.base
                 try:
-                    values[f.name] = parse_number(f.value)
-                except ValueError:
-                    f.error = errors[f.id] = _number_error(f.value)
+                    values[f.name] = read_entered_number(f.value, ind.unit_of(f.name).kind)
+                except ValueError as exc:
+                    f.error = errors[f.id] = str(exc)
             commentary = request.POST.get("commentary", "")
             commentary_base = _int(request.POST.get("commentary_base"))
             note = request.POST.get("note", "")
             reason = request.POST.get("reason", "")
+            if not errors and not request.POST.get("confirm"):
+                warned = _warn(pack, ind, the_period, fields, values, figures)
+                errors.update(warned)
             if not errors:
                 try:
                     result = save_period_entry(
@@ -358,6 +356,8 @@ def entry_form(request, code: str, period: str):
         "can_submit": state == "draft" and can_submit(user, model.section),
         "section": model.section,
         "path": request.get_full_path(),
+        "warned": any(f.warning for f in fields),
+        "may_withdraw": any(f.value is not None for f in figures.values()),
     }
     status = 400 if errors or (form_error and request.method == "POST") else 200
     if conflicted:
@@ -365,6 +365,22 @@ def entry_form(request, code: str, period: str):
     if read_only and request.method == "POST":
         status = 403
     return render(request, "kpiboard/entry_form.html", context, status=status)
+
+
+def _warn(pack, ind, period, fields, values, figures) -> dict[str, str]:
+    """Plausibility warnings on the figures that changed (see :mod:`kpiboard.core.plausibility`):
+    each becomes the field's message until the person ticks that the figures are right."""
+    out = {}
+    for f in fields:
+        saved = figures.get(f.name)
+        value = values.get(f.name)
+        if f.name in THRESHOLD_SERIES or (saved is not None and saved.value == value):
+            continue
+        found = figure_warnings(pack, ind, period, value, f.name)
+        if found:
+            f.warning = True
+            f.error = out[f.id] = "Check this figure: " + "; ".join(found)
+    return out
 
 
 def _markdown(text: str):
@@ -420,6 +436,11 @@ def signoff(request, code: str, period: str):
             },
             status=400 if "confirm" in request.POST else 200,
         )
+    if action == "submit" and allowed:
+        gaps = unexplained_gaps(user, section, the_period)
+        if gaps:
+            messages.error(request, _gaps_message(gaps, the_period))
+            return redirect("kpiboard:check_answers", section.code, period_slug(the_period.label))
     base = request.POST.get("base_revision")
     try:
         set_signoff(
@@ -435,6 +456,14 @@ def signoff(request, code: str, period: str):
     else:
         messages.success(request, f"{section.title} for {the_period.display} {ACTION_DONE[action]}")
     return redirect(next_url)
+
+
+def _gaps_message(gaps, period: Period) -> str:
+    codes = ", ".join(a.code for a in gaps)
+    return (
+        f"{codes} {'has' if len(gaps) == 1 else 'have'} gaps for {period.display}: enter the "
+        "figures and commentary, or explain why not, before you submit"
+    )
 
 
 def _gerund(action: str) -> str:

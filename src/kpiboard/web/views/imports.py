@@ -2,7 +2,8 @@
 
 Every row is checked against the site's pack with the pack importer's own reading and checking
 (:func:`kpiboard.packs.importer.load_table` and ``read_import``), and every problem is shown with
-its row and column; nothing changes until the person has seen the changes and pressed Apply, and
+its row and column (and the indicator and period of its row); owners import only the figures of
+what they own. Nothing changes until the person has seen the changes and pressed Apply, and
 then everything is written in one transaction or nothing is (:func:`db_import.apply_db_import`).
 
 The uploaded file waits in ``DATA_DIR/imports/<token>/`` (with who uploaded it) between the check
@@ -37,6 +38,7 @@ from ...packs.problems import PackError, Problem
 from ...packs.tables import ACCEPTED
 from ...report.model import fmt_value
 from ..db_import import ImportPlan, apply_db_import, plan_db_import
+from ..import_where import locate
 from ..permissions import can_import
 from ..store import current_pack
 from ..writes import ConcurrentEdit, Invalid, Locked
@@ -136,15 +138,20 @@ class ProblemRow:
     row: str
     column: str
     message: str
+    indicator: str = ""
+    period: str = ""
 
 
-def _problem_rows(problems: list[Problem]) -> list[ProblemRow]:
+def _problem_rows(problems: list[Problem], path: Path | None = None) -> list[ProblemRow]:
+    """The problems as the table shows them, each with the indicator and period of its row."""
+    where = locate(path, problems) if path is not None else {}
     out = []
     for p in problems:
         column = p.field
         if column.startswith("column ") and len(column) <= 10:
             column = column.removeprefix("column ")
-        out.append(ProblemRow(str(p.line) if p.line else "", column, p.message))
+        indicator, period = where.get((p.line, p.field), ("", ""))
+        out.append(ProblemRow(str(p.line) if p.line else "", column, p.message, indicator, period))
     return out
 
 
@@ -183,15 +190,18 @@ def upload(request):
 def _checked(request, stored: Upload, context: dict):
     """Check the stored file; a refused (or failing) file is removed at once."""
     try:
-        plan_db_import(stored.path)
+        plan_db_import(stored.path, user=request.user)
     except PackError as exc:
-        stored.remove()
+        try:
+            problems = _problem_rows(exc.problems, stored.path)
+        finally:
+            stored.remove()
         count = len(exc.problems)
         context["errors"] = {
             "file": f"{stored.name} has {count} problem{'s' if count != 1 else ''}: "
             "nothing was imported. Correct the file and upload it again"
         }
-        context["problems"] = _problem_rows(exc.problems)
+        context["problems"] = problems
         context["name"] = stored.name
         return render(request, "kpiboard/import_upload.html", context, status=400)
     except BaseException:
@@ -289,7 +299,7 @@ def _preview_or_apply(request, stored: Upload, token: str):
     notice = ""
     reason = request.POST.get("reason", "").strip()
     try:
-        plan = plan_db_import(stored.path)
+        plan = plan_db_import(stored.path, user=request.user)
     except PackError as exc:  # the figures changed under the file so that it no longer fits
         return render(
             request,
@@ -297,7 +307,7 @@ def _preview_or_apply(request, stored: Upload, token: str):
             {
                 "name": stored.name,
                 "token": token,
-                "problems": _problem_rows(exc.problems),
+                "problems": _problem_rows(exc.problems, stored.path),
                 "errors": {
                     "problems": "The file no longer fits the figures as they are now: "
                     "nothing was imported"
@@ -316,7 +326,7 @@ def _preview_or_apply(request, stored: Upload, token: str):
                 result = apply_db_import(request.user, plan, reason)
             except ConcurrentEdit as exc:
                 notice = exc.errors.get("", "")
-                plan = plan_db_import(stored.path)
+                plan = plan_db_import(stored.path, user=request.user)
             except (Locked, Invalid) as exc:
                 for key, message in exc.errors.items():
                     errors[key or "apply"] = message

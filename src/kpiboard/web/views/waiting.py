@@ -20,10 +20,14 @@ from ...core.indicators import Indicator as CoreIndicator
 from ...core.indicators import IndicatorKind
 from ...core.periods import FinancialCalendar, Period, PeriodError, PeriodKind
 from ...report.model import fmt_value
+from ..approval import changes_since_approval
+from ..entry_period import collecting_month
 from ..models import Profile, Role, Section, Signoff, SignoffState
 from ..permissions import (
     FULL,
+    can_approve,
     can_edit_approved,
+    can_submit,
     editable_indicators,
     role_of,
 )
@@ -34,6 +38,7 @@ from ..urlperiods import period_slug
 from ..writes import (
     Locks,
     signoff_state,
+    site_calendar,
     when,
     who,
 )
@@ -69,6 +74,9 @@ class SignoffItem:
     row: Signoff | None
     actions: list[tuple[str, str]]  # (action, button label)
     slug: str
+    can_withdraw: bool = False  # an owner may take the submission back (check your answers)
+    may_review: bool = False  # an approver's review page
+    changed: bool = False  # approved, then changed: waiting to be approved again
 
     @property
     def revision(self) -> int:
@@ -182,7 +190,16 @@ def _missing(section: Section, signoffs: list[SignoffItem]) -> list[MissingTarge
 def _signoff_item(user, section: Section, period: Period) -> SignoffItem:
     state, row = signoff_state(section, period.label)
     actions = [(a, ACTION_LABELS[a]) for a in allowed_actions(user, section, state)]
-    return SignoffItem(period, state, row, actions, period_slug(period.label))
+    may_review = can_approve(user, section)
+    changed = (
+        may_review
+        and state == SignoffState.APPROVED
+        and bool(changes_since_approval(section, period.label, site_calendar()))
+    )
+    return SignoffItem(
+        period, state, row, actions, period_slug(period.label),
+        can_withdraw=can_submit(user, section), may_review=may_review, changed=changed,
+    )  # fmt: skip
 
 
 def _approver_sections(user):
@@ -262,6 +279,7 @@ def waiting(request):
             "chosen_code": chosen_code,
             "chosen_period": chosen_period,
             "may_enter": bool(editable),
+            "grid_month": collecting_month(pack),
             "waiting_count": sum(len(b.waiting) for b in blocks.values()),
             "path": request.get_full_path(),
         },
