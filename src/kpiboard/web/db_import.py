@@ -119,10 +119,35 @@ class ImportResult:
     version: int | None
 
 
-def apply_db_import(user, plan: ImportPlan, reason: str = "") -> ImportResult:
+def precheck(user, plan: ImportPlan, reason: str = "") -> str:
+    """The checks that need no writing, made before an apply is queued and again when it runs:
+    raises ``PermissionDenied`` or :class:`Locked` or :class:`Invalid`; returns the reason as
+    it will be stored."""
+    if role_of(user) not in FULL:
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON - 100:
+        raise Invalid({"reason": f"Reason must be {MAX_REASON - 100} characters or fewer"})
+    if plan.locked:
+        if not can_edit_approved(user):
+            section, period = plan.locked[0]
+            raise Locked({"": f"{section} for {period} has been approved and is locked"})
+        if not reason:
+            raise Invalid({"reason": "Enter a reason for changing approved figures"})
+    return reason
+
+
+def _report(progress, done: int, total: int, force: bool = False) -> None:
+    if progress is not None:
+        progress(done, total, "Writing the figures", force=force)
+
+
+def apply_db_import(user, plan: ImportPlan, reason: str = "", progress=None) -> ImportResult:
     """Write an import plan's changes in one transaction, each a Figure revision with the reason
     "Imported from FILE" (and the person's reason, which approved periods need), or nothing.
 
+    ``progress(done, total, step, force=False)``, if given, hears how far the writing is; it is
+    called inside the transaction, so it must not write to the database (see web.jobs).
     Raises ``PermissionDenied``, :class:`ConcurrentEdit` (a figure changed since the plan was made),
     :class:`Locked` or :class:`Invalid`.
     """
@@ -140,13 +165,15 @@ def apply_db_import(user, plan: ImportPlan, reason: str = "") -> ImportResult:
         m.code: m
         for m in Indicator.objects.filter(code__in={c.indicator for c in todo}, archived=False)
     }
+    total = len(todo)
     try:
         with transaction.atomic():
             version = bump_version()
             locks = Locks(calendar)
             conflicts, locked = [], []
             pending = []
-            for c in todo:
+            _report(progress, 0, total * 2, force=True)
+            for done, c in enumerate(todo, 1):
                 model = models.get(c.indicator)
                 if model is None:
                     raise Invalid({"": f"{c.indicator} is no longer an indicator of this site"})
@@ -167,6 +194,7 @@ def apply_db_import(user, plan: ImportPlan, reason: str = "") -> ImportResult:
                 if lock is not None:
                     locked.append((c, lock))
                 pending.append((model, c, current))
+                _report(progress, done, total * 2)
             if conflicts:
                 raise ConcurrentEdit(
                     conflicts,
@@ -178,10 +206,12 @@ def apply_db_import(user, plan: ImportPlan, reason: str = "") -> ImportResult:
                     raise Locked({"": locked_message(locked[0][1], calendar)})
                 if not reason:
                     raise Invalid({"reason": "Enter a reason for changing approved figures"})
-            for model, c, current in pending:
+            for done, (model, c, current) in enumerate(pending, total + 1):
                 add_figure(
                     model, c.period, c.series, c.new, c.new_note, current, user, stored_reason
                 )
+                _report(progress, done, total * 2)
+            _report(progress, total * 2, total * 2, force=True)
     except IntegrityError:
         raise ConcurrentEdit([]) from None
     return ImportResult(plan.new, plan.changed, version)
