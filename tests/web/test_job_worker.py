@@ -42,7 +42,12 @@ preview = client.post("/import/", {"file": upload})["Location"]
 page = client.get(preview).content.decode()
 digest = page.split('name="digest" value="')[1].split('"')[0]
 job = client.post(preview, {"action": "apply", "digest": digest})["Location"]
-print(json.dumps({"job": job.split("/")[2], "preview": preview, "rows": len(rows) - 1}))
+last = Figure.objects.get(pk=f.pk)  # the file's last row: the import writes it last
+print(json.dumps({
+    "job": job.split("/")[2], "preview": preview, "rows": len(rows) - 1,
+    "last": [last.indicator_id, last.period, last.series, last.revision + 1],
+    "table": Figure._meta.db_table,
+}))
 """
 
 STATE = """
@@ -102,40 +107,83 @@ def test_kpiboard_worker_runs_a_queued_import(site):
     assert after["message"] == f"Imported {queued['rows']:,} changed figures from all.csv"
 
 
-def test_a_worker_killed_mid_import_leaves_nothing_half_applied(site, tmp_path):
-    queued = python(site, SETUP)
-    before = python(site, STATE, queued["job"])
-    progress = tmp_path / "jobs" / queued["job"] / "progress.json"
+PG = os.environ.get("KPIBOARD_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+
+
+@pytest.fixture
+def postgres_site(site):
+    """The same, on a PostgreSQL database of its own (dropped after)."""
+    psycopg = pytest.importorskip("psycopg")
+    name = "kpiboard_jobs_worker_test"
+    try:
+        admin = psycopg.connect(f"{PG}/postgres", autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError:
+        pytest.skip("no PostgreSQL server to test against")
+    admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.execute(f"CREATE DATABASE {name}")
+    yield {**site, "DATABASE_URL": f"{PG}/{name}"}
+    admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.close()
+
+
+def test_a_worker_killed_mid_import_leaves_nothing_half_applied(postgres_site, tmp_path):
+    """The worker is killed while it waits, part-way through writing the figures (it has retired
+    their current revisions and is inserting the new ones), on a row this test holds; then the
+    next worker to start marks the job failed and gives the upload back."""
+    import psycopg
+
+    env = postgres_site
+    queued = python(env, SETUP)
+    before = python(env, STATE, queued["job"])
+    indicator, period, series, revision = queued["last"]
+    blocker = psycopg.connect(env["DATABASE_URL"])  # holds the last figure's next revision
+    blocker.execute(
+        f"INSERT INTO {queued['table']} (indicator_id, period, series, value, note, revision, "
+        "is_current, created, reason) VALUES (%s, %s, %s, 0, '', %s, false, now(), 'test')",
+        (indicator, period, series, revision),
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "kpiboard.cli", "worker"],
-        env=site,
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    watcher = psycopg.connect(env["DATABASE_URL"], autocommit=True)
     try:
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:  # until it is part-way through writing the figures
-            try:
-                state = json.loads(progress.read_text("utf-8"))
-            except (OSError, ValueError):
-                state = {}
-            if state.get("step") == "Writing the figures" and 0 < state["done"] < state["total"]:
+        while time.monotonic() < deadline:  # until the worker waits on the row held above
+            waiting = watcher.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND query LIKE 'INSERT INTO%%'"
+            ).fetchone()[0]
+            if waiting:
                 break
-            time.sleep(0.01)
+            time.sleep(0.05)
         else:
-            pytest.fail("the worker never got part-way through the import")
-        process.send_signal(signal.SIGKILL)
+            pytest.fail("the worker never got to writing the figures")
+        progress = json.loads((tmp_path / "jobs" / queued["job"] / "progress.json").read_text())
+        assert progress["step"] == "Writing the figures" and progress["done"] > 0
     finally:
+        process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
-    killed = python(site, STATE, queued["job"])
+        blocker.rollback()
+        blocker.close()
+    deadline = time.monotonic() + 30
+    while watcher.execute(  # the killed worker's session ends, its transaction rolled back
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid()"
+    ).fetchone()[0] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    watcher.close()
+    killed = python(env, STATE, queued["job"])
     assert killed["task"] == "RUNNING" and killed["outcome"] == ""  # nobody said otherwise
     assert (killed["figures"], killed["version"]) == (before["figures"], before["version"])
 
-    started = worker(site, "--batch")  # the next worker on this machine
+    started = worker(env, "--batch")  # the next worker on this machine
     assert "Marked 1 job(s) failed" in started.stdout
-    failed = python(site, STATE, queued["job"])
+    failed = python(env, STATE, queued["job"])
     assert failed["task"] == "FAILED" and failed["outcome"] == "failed"
     assert failed["message"].startswith("The worker running this job stopped before it finished")
-    assert failed["figures"] == before["figures"]
+    assert (failed["figures"], failed["version"]) == (before["figures"], before["version"])
     token = queued["preview"].strip("/").split("/")[-1]
     assert (tmp_path / "imports" / token).is_dir()  # given back: it can be applied again

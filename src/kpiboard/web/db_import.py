@@ -27,7 +27,7 @@ from .writes import (
     Invalid,
     Locked,
     Locks,
-    add_figure,
+    next_figure,
     conflict,
     indicator_problems,
     locked_message,
@@ -119,15 +119,21 @@ class ImportResult:
     version: int | None
 
 
-def precheck(user, plan: ImportPlan, reason: str = "") -> str:
-    """The checks that need no writing, made before an apply is queued and again when it runs:
-    raises ``PermissionDenied`` or :class:`Locked` or :class:`Invalid`; returns the reason as
-    it will be stored."""
+def precheck_reason(user, reason: str) -> str:
+    """Only analysts and administrators import, with a reason that fits; returns it stripped."""
     if role_of(user) not in FULL:
         raise PermissionDenied
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON - 100:
         raise Invalid({"reason": f"Reason must be {MAX_REASON - 100} characters or fewer"})
+    return reason
+
+
+def precheck(user, plan: ImportPlan, reason: str = "") -> str:
+    """The checks that need no writing, made before an apply is queued and again when it runs:
+    raises ``PermissionDenied`` or :class:`Locked` or :class:`Invalid`; returns the reason as
+    it will be stored."""
+    reason = precheck_reason(user, reason)
     if plan.locked:
         if not can_edit_approved(user):
             section, period = plan.locked[0]
@@ -142,6 +148,38 @@ def _report(progress, done: int, total: int, force: bool = False) -> None:
         progress(done, total, "Writing the figures", force=force)
 
 
+BATCH = 500  # figures read, retired or written per query
+
+
+def _current_figures(models: list[Indicator]) -> dict[tuple[str, str, str], Figure]:
+    """The current figures of the indicators, locked until the transaction ends."""
+    found = {}
+    for start in range(0, len(models), 50):
+        chunk = models[start : start + 50]
+        rows = (
+            Figure.objects.select_for_update(of=("self",))
+            .filter(indicator__in=chunk, is_current=True)
+            .select_related("author", "indicator")
+        )
+        for f in rows:
+            found[f.indicator.code, f.period, f.series] = f
+    return found
+
+
+def _write(pending, user, reason: str, progress, total: int) -> None:
+    """Retire the current revisions, then add the new ones, a batch at a time."""
+    retired = [current.pk for _, _, current in pending if current is not None]
+    for start in range(0, len(retired), BATCH):
+        Figure.objects.filter(pk__in=retired[start : start + BATCH]).update(is_current=False)
+    for start in range(0, len(pending), BATCH):
+        batch = pending[start : start + BATCH]
+        Figure.objects.bulk_create(
+            next_figure(model, c.period, c.series, c.new, c.new_note, current, user, reason)
+            for model, c, current in batch
+        )
+        _report(progress, total + start + len(batch), total * 2)
+
+
 def apply_db_import(user, plan: ImportPlan, reason: str = "", progress=None) -> ImportResult:
     """Write an import plan's changes in one transaction, each a Figure revision with the reason
     "Imported from FILE" (and the person's reason, which approved periods need), or nothing.
@@ -151,11 +189,7 @@ def apply_db_import(user, plan: ImportPlan, reason: str = "", progress=None) -> 
     Raises ``PermissionDenied``, :class:`ConcurrentEdit` (a figure changed since the plan was made),
     :class:`Locked` or :class:`Invalid`.
     """
-    if role_of(user) not in FULL:
-        raise PermissionDenied
-    reason = (reason or "").strip()
-    if len(reason) > MAX_REASON - 100:
-        raise Invalid({"reason": f"Reason must be {MAX_REASON - 100} characters or fewer"})
+    reason = precheck_reason(user, reason)
     stored_reason = f"Imported from {plan.source}" + (f": {reason}" if reason else "")
     todo = [c for c in plan.changes if c.status != "unchanged"]
     if not todo:
@@ -169,22 +203,16 @@ def apply_db_import(user, plan: ImportPlan, reason: str = "", progress=None) -> 
     try:
         with transaction.atomic():
             version = bump_version()
-            locks = Locks(calendar)
-            conflicts, locked = [], []
-            pending = []
             _report(progress, 0, total * 2, force=True)
+            figures = _current_figures(list(models.values()))
+            locks = Locks(calendar)
+            conflicts, locked, pending = [], [], []
             for done, c in enumerate(todo, 1):
                 model = models.get(c.indicator)
                 if model is None:
                     raise Invalid({"": f"{c.indicator} is no longer an indicator of this site"})
-                current = (
-                    Figure.objects.select_for_update(of=("self",))
-                    .filter(indicator=model, period=c.period, series=c.series, is_current=True)
-                    .select_related("author")
-                    .first()
-                )
-                current_rev = current.revision if current else 0
-                if current_rev != c.base_revision:
+                current = figures.get((c.indicator, c.period, c.series))
+                if (current.revision if current else 0) != c.base_revision:
                     name = f"{c.indicator} {c.period} {c.series}"
                     conflicts.append(
                         conflict(name, current, current.value if current else None, c.new)
@@ -206,11 +234,8 @@ def apply_db_import(user, plan: ImportPlan, reason: str = "", progress=None) -> 
                     raise Locked({"": locked_message(locked[0][1], calendar)})
                 if not reason:
                     raise Invalid({"reason": "Enter a reason for changing approved figures"})
-            for done, (model, c, current) in enumerate(pending, total + 1):
-                add_figure(
-                    model, c.period, c.series, c.new, c.new_note, current, user, stored_reason
-                )
-                _report(progress, done, total * 2)
+            _report(progress, total, total * 2, force=True)  # checked: now the writing
+            _write(pending, user, stored_reason, progress, total)
             _report(progress, total * 2, total * 2, force=True)
     except IntegrityError:
         raise ConcurrentEdit([]) from None

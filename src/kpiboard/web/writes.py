@@ -497,11 +497,18 @@ def save_period_entry(
     return Result(tuple(w.series for w in writes), text_write is not None, version)
 
 
+def next_figure(model, label, series, value, note, current, user, reason) -> Figure:
+    """The (unsaved) revision that follows ``current``, the figure's current revision or None."""
+    return Figure(
+        indicator=model, period=label, series=series, value=value, note=note,
+        revision=(current.revision + 1) if current else 1, author=user, reason=reason[:MAX_REASON],
+    )  # fmt: skip
+
+
 def add_figure(model, label, series, value, note, current, user, reason) -> Figure:
     if current is not None:
         current.is_current = False
         current.save(update_fields=["is_current"])
-    return Figure.objects.create(
-        indicator=model, period=label, series=series, value=value, note=note,
-        revision=(current.revision + 1) if current else 1, author=user, reason=reason[:MAX_REASON],
-    )  # fmt: skip
+    figure = next_figure(model, label, series, value, note, current, user, reason)
+    figure.save(force_insert=True)
+    return figure
