@@ -29,9 +29,9 @@ def main() -> None:
     os.environ.setdefault("KPIBOARD_DEBUG", "false")
     os.environ["KPIBOARD_ALLOWED_HOSTS"] = "testserver"
     sys.path.insert(0, str(Path(__file__).parent))
-    from bench_web import write_pack
-
     import django
+
+    from bench_web import write_pack
 
     django.setup()
     from django.core.management import call_command

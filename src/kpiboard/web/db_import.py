@@ -27,10 +27,10 @@ from .writes import (
     Invalid,
     Locked,
     Locks,
-    next_figure,
     conflict,
     indicator_problems,
     locked_message,
+    next_figure,
     site_calendar,
 )
 

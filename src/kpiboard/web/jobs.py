@@ -119,7 +119,9 @@ def task_status(job: Job) -> str:
     """The django-tasks status of the job's task (READY, RUNNING, SUCCESSFUL, FAILED), or ""."""
     from django_tasks_db.models import DBTaskResult
 
-    return DBTaskResult.objects.filter(pk=job.task_id).values_list("status", flat=True).first() or ""
+    return (
+        DBTaskResult.objects.filter(pk=job.task_id).values_list("status", flat=True).first() or ""
+    )
 
 
 # Workers, and the jobs of workers that died.

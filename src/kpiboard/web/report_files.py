@@ -151,7 +151,12 @@ def make(chosen: ReportChoices, progress=None) -> tuple[str, bytes]:
         model = _approved_model(chosen, period, found, subset)
     else:
         model = _model(pack, chosen, period, subset)
-    say(1, 2, "Typesetting the PDF" if chosen.format == "pdf" else "Writing the web page", force=True)
+    say(
+        1,
+        2,
+        "Typesetting the PDF" if chosen.format == "pdf" else "Writing the web page",
+        force=True,
+    )
     try:
         content = render_report(model, chosen.format)
     except PdfRenderError as error:  # a PDF the typesetter refuses

@@ -9,10 +9,10 @@ file, the preview stays small: the counts, the first :data:`CHANGES_SHOWN` chang
 :data:`PROBLEMS_SHOWN` problems row by row with the rest grouped by column and kind.
 
 The uploaded file waits in ``DATA_DIR/imports/<token>/`` (see :mod:`kpiboard.web.uploads`)
-between the check and the apply; the preview re-reads it against the figures as they are then. A file that is
-refused is removed at once. An upload larger than :data:`MAX_BYTES` is refused from the length
-the request declares, before its body is read (Django never reads past that length), so a huge
-file is neither held in memory nor written to disk.
+between the check and the apply; the preview re-reads it against the figures as they are then.
+A file that is refused is removed at once. An upload larger than :data:`MAX_BYTES` is refused
+from the length the request declares, before its body is read (Django never reads past that
+length), so a huge file is neither held in memory nor written to disk.
 """
 
 from __future__ import annotations
@@ -303,9 +303,12 @@ def _queue(request, claimed: Upload, token: str):
         precheck(request.user, plan, reason)
     except (Locked, Invalid) as exc:
         errors = {key or "apply": message for key, message in exc.errors.items()}
-        return _page(request, claimed, token, plan, errors=errors, reason=reason, status=400), False
+        page = _page(request, claimed, token, plan, errors=errors, reason=reason, status=400)
+        return page, False
     params = {"token": token, "digest": plan.digest, "reason": reason}
-    job = jobs.start(request.user, JobKind.IMPORT, f"Import of {claimed.name}", apply_import, params)
+    job = jobs.start(
+        request.user, JobKind.IMPORT, f"Import of {claimed.name}", apply_import, params
+    )
     return redirect("kpiboard:job", job.pk), True
 
 

@@ -4,6 +4,7 @@ stands now or as it stood when the section's period was approved. Every role may
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 import numpy as np
 from django.conf import settings
 from django.http import HttpResponse
