@@ -25,10 +25,10 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from kpiboard.web import dashboard_cache
+from kpiboard.web import dashboard_cache, jobs
 from kpiboard.web import urls as web_urls
 from kpiboard.web.accounts import create_person
-from kpiboard.web.models import Figure, Role, Section, Signoff
+from kpiboard.web.models import Figure, Job, JobKind, JobOutcome, Role, Section, Signoff
 from kpiboard.web.store import clear_cache
 
 from .conftest import PASSWORD
@@ -42,6 +42,7 @@ BACK = "302 refused"  # refused with a message on the page it came from; nothing
 NA = "405"  # the route does not take this method
 BAD = "400"  # the form was incomplete
 IN = "sign in"  # a redirect to the sign-in page (anonymous)
+HIDDEN = "404"  # someone else's: as if it did not exist
 
 EVERYONE = (OK,) * 6
 NOT_POST = (NA,) * 6
@@ -82,6 +83,10 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("reports", "POST"): (IN, *NOT_POST),
     ("report_download", "GET"): (IN, *EVERYONE),
     ("report_download", "POST"): (IN, *NOT_POST),
+    ("job", "GET"): (IN, *(HIDDEN,) * 5, OK),  # the administrator's own report job
+    ("job", "POST"): (IN, *NOT_POST),
+    ("job_download", "GET"): (IN, *(HIDDEN,) * 5, OK),
+    ("job_download", "POST"): (IN, *NOT_POST),
     ("healthz", "GET"): (OK, *EVERYONE),
     ("healthz", "POST"): (OK, *EVERYONE),
 }
@@ -150,7 +155,18 @@ def upload(client: Client) -> Path | str:
     return response["Location"].rstrip("/").rsplit("/", 1)[1]
 
 
-def cells(token: str) -> list[Cell]:
+def finished_report_job(owner) -> Job:
+    """A report job of ``owner``'s that a worker has finished, its file kept."""
+    job = Job.objects.create(
+        owner=owner, kind=JobKind.REPORT, title="Report r.html", outcome=JobOutcome.DONE,
+        message="r.html is ready", result_file="r.html",
+    )  # fmt: skip
+    jobs.folder(job).mkdir(parents=True)
+    (jobs.folder(job) / "r.html").write_text("<!DOCTYPE html><title>r</title>", "utf-8")
+    return job
+
+
+def cells(token: str, job: Job) -> list[Cell]:
     url = reverse
     asc01 = url("kpiboard:entry_form", args=["ASC01", "2013-10"])
     scs01 = url("kpiboard:entry_form", args=["SCS01", "2013~14_Q3"])
@@ -171,6 +187,8 @@ def cells(token: str) -> list[Cell]:
         ("security_events", url("kpiboard:security_events")),
         ("reports", url("kpiboard:reports")),
         ("report_download", url("kpiboard:report_download") + DOWNLOAD),
+        ("job", url("kpiboard:job", args=[job.pk])),
+        ("job_download", url("kpiboard:job_download", args=[job.pk])),
         ("healthz", url("kpiboard:healthz")),
     ]
     gets = [Cell(key, "GET", path) for key, path in simple] + [
@@ -237,9 +255,10 @@ def test_every_route_for_every_role_matches_the_table(matrix_site, role):
     admin = Client()
     admin.force_login(matrix_site["admin"])
     token = upload(client if role in ("analyst", "admin") else admin)
+    job = finished_report_job(matrix_site["admin"])
 
     mismatches, seen = [], []
-    for cell in cells(token):
+    for cell in cells(token, job):
         expected = EXPECTED[(cell.key, cell.method)][column]
         with undone():
             if cell.method == "GET":

@@ -17,7 +17,12 @@ from kpiboard.web.models import Role
 from .conftest import PASSWORD
 
 #: Sample values for every route parameter; anonymous users are turned away before any lookup.
-SAMPLE = {"code": "ASC01", "period": "2013-09", "token": "0123456789abcdef"}
+SAMPLE = {
+    "code": "ASC01",
+    "period": "2013-09",
+    "token": "0123456789abcdef",
+    "job_id": "00000000-0000-4000-8000-000000000000",
+}
 #: Open to everyone: the sign-in page, and the health check for load balancers (says only "ok").
 OPEN = {"login", "healthz"}
 
