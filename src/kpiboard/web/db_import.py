@@ -63,6 +63,15 @@ class ImportPlan(ChangeCounts):
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+@dataclass(frozen=True)
+class _Stored:
+    """A current figure as the plan needs it (read as values: a file may touch 100,000)."""
+
+    value: float | None
+    note: str
+    revision: int
+
+
 def plan_db_import(path: str | Path, sheet: str | None = None) -> ImportPlan:
     """Read a CSV or spreadsheet file, check every row against the site's pack and work out what
     importing it would change. Raises :class:`PackError` listing every problem."""
@@ -70,12 +79,14 @@ def plan_db_import(path: str | Path, sheet: str | None = None) -> ImportPlan:
     checked = check_import_file(pack, path, sheet)
     codes = {r.indicator for r in checked.rows}
     models = {m.code: m for m in Indicator.objects.filter(code__in=codes).select_related("section")}
-    current = {
-        (f.indicator.code, f.period, f.series): f
-        for f in Figure.objects.filter(indicator__code__in=codes, is_current=True).select_related(
-            "indicator"
-        )
-    }
+    current: dict[tuple[str, str, str], _Stored] = {}
+    stored_of: dict[str, list[tuple[str, str, float | None, str]]] = {code: [] for code in codes}
+    read = Figure.objects.filter(indicator__code__in=codes, is_current=True).values_list(
+        "indicator__code", "period", "series", "value", "note", "revision"
+    )
+    for code, period, series, value, note, revision in read.iterator(chunk_size=5000):
+        current[code, period, series] = _Stored(value, note, revision)
+        stored_of[code].append((period, series, value, note))
     changes = []
     for row in checked.rows:
         if row.gives_figure:
@@ -89,7 +100,7 @@ def plan_db_import(path: str | Path, sheet: str | None = None) -> ImportPlan:
             by_indicator.setdefault(c.indicator, {})[c.period, c.series] = (c.new, c.new_note)
     for code, replaced in by_indicator.items():
         for message in indicator_problems(
-            pack.indicators[code], models[code], pack.calendar, replaced
+            pack.indicators[code], models[code], pack.calendar, replaced, stored_of[code]
         ):
             after.report(checked.source, 0, code, after_importing(message, checked.source))
     if after:
