@@ -42,7 +42,7 @@ ABANDONED = (
 )
 #: Said of a job that failed in a way nobody foresaw; the worker's log has the details.
 UNEXPECTED = "Something went wrong while running this job, so nothing was changed. Try again"
-KEEP_DAYS = 7  # finished jobs' files (a report to download) are removed after a week
+KEEP_DAYS = 7  # finished jobs' files (progress, a report) are removed after a week
 PROGRESS = "progress.json"
 SEPARATOR = ":"
 
@@ -186,8 +186,8 @@ def abandon(job: Job) -> None:
 
 
 def tidy() -> None:
-    """Remove the files of jobs finished more than a week ago."""
+    """Remove the files (progress, a report) of jobs finished more than a week ago."""
     cutoff = timezone.now() - timedelta(days=KEEP_DAYS)
-    for job in Job.objects.filter(finished__lt=cutoff).exclude(result_file=""):
-        shutil.rmtree(folder(job), ignore_errors=True)
-        Job.objects.filter(pk=job.pk).update(result_file="")
+    for job_id in Job.objects.filter(finished__lt=cutoff).values_list("pk", flat=True):
+        shutil.rmtree(folder(str(job_id)), ignore_errors=True)
+    Job.objects.filter(finished__lt=cutoff).exclude(result_file="").update(result_file="")
