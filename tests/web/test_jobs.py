@@ -163,3 +163,35 @@ def test_a_finished_jobs_file_is_removed_after_a_week(client_for, large_reports)
     jobs.tidy()
     assert not jobs.folder(job).exists()
     assert client_for("viewer").get(url + "download/").status_code == 404
+
+
+def test_a_new_worker_fails_only_jobs_whose_worker_on_this_machine_has_gone(
+    client_for, large_reports
+):
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from django_tasks_db.models import DBTaskResult
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    host = socket.gethostname()
+    claimed_by = {
+        "dead here": f"{host}:{gone}:abcdefgh",
+        "alive here": f"{host}:{os.getpid()}:abcdefgh",
+        "elsewhere": f"another-server:{gone}:abcdefgh",
+        "not ours": "a-worker-id-of-another-form",
+    }
+    client = client_for("viewer")
+    urls = {}
+    for what, worker in claimed_by.items():
+        urls[what] = queue_report(client)
+        job = Job.objects.order_by("-created").first()
+        DBTaskResult.objects.filter(pk=job.task_id).update(status="RUNNING", worker_ids=[worker])
+    assert jobs.fail_abandoned() == 1
+    page = client.get(urls["dead here"]).content.decode()
+    assert "The report did not finish" in page and "The worker running this job stopped" in page
+    for what in ("alive here", "elsewhere", "not ours"):
+        assert client.get(urls[what], {"format": "json"}).json()["running"] is True, what
