@@ -32,7 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from .models import Job, JobKind, JobOutcome
+from .models import Job, JobKind, JobOutcome, Role
 from .permissions import role_of
 
 #: Said of a job whose worker stopped (killed, or the machine restarted) while it ran.
@@ -110,8 +110,6 @@ def finish(job: Job, outcome: JobOutcome, message: str, result_file: str = "") -
 
 def visible_to(user, job: Job) -> bool:
     """Only the person who started a job sees it, and administrators."""
-    from .models import Role
-
     return job.owner_id == user.pk or role_of(user) is Role.ADMINISTRATOR
 
 
