@@ -30,6 +30,7 @@ def _state(job: Job) -> dict:
         running, step = False, jobs.UNEXPECTED
     return {
         "running": running,
+        "waiting": running and not progress.step,
         "failed": job.outcome == JobOutcome.FAILED or (not running and not job.outcome),
         "done": progress.done,
         "total": progress.total,

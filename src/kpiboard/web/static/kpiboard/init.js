@@ -20,8 +20,9 @@ if (job) {
       }
       bar.value = state.percent;
       bar.textContent = `${state.percent}%`;
-      percent.textContent = `${state.percent}%`;
-      step.textContent = state.step;
+      // Only changes are written: the line is read out by screen readers when it changes.
+      if (percent.textContent !== `${state.percent}%`) percent.textContent = `${state.percent}%`;
+      if (step.textContent !== state.step) step.textContent = state.step;
     } catch {
       // A missed look is no harm: try again at the next one.
     }
