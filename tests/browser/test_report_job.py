@@ -1,6 +1,6 @@
 """A large report in a real browser: asking for it opens its job's page, which follows the job's
 progress by itself and, when a worker has made the report, offers the download. axe-core checks
-the page while it waits and when it is done."""
+the page while it waits, part-way and when it is done, at 1280 and 390 pixels wide."""
 
 from __future__ import annotations
 
@@ -18,13 +18,15 @@ from tests.web.jobs_support import run_jobs
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.usefixtures("_allow_orm_beside_playwright")
 def test_a_large_reports_job_shows_its_progress_then_the_download(
-    demo_site, live_server, browser_page, settings, tmp_path
+    demo_site, live_server, browser_page, settings, tmp_path, width
 ):
     settings.REPORT_JOB_INDICATORS = 0  # every report is large
     settings.DATA_DIR = tmp_path
     page = browser_page
+    page.set_viewport_size({"width": width, "height": 900})
     journey = Journey(page, live_server.url)
     journey.goto("/reports/")
     journey.sign_in("viewer")
