@@ -32,8 +32,6 @@ def _state(job: Job) -> dict:
         "running": running,
         "waiting": running and not progress.step,
         "failed": job.outcome == JobOutcome.FAILED or (not running and not job.outcome),
-        "done": progress.done,
-        "total": progress.total,
         "percent": 100 if job.outcome == JobOutcome.DONE else progress.percent,
         "step": step,
     }
