@@ -9,6 +9,7 @@ data entry does (see :mod:`kpiboard.web.writes`).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -154,12 +155,14 @@ def precheck(user, plan: ImportPlan, reason: str = "") -> str:
     return reason
 
 
-def _report(progress, done: int, total: int, force: bool = False) -> None:
+BATCH = 500  # figures retired or written per query
+#: ``progress(done, total, step, force=False)``: told how far applying is (see web.jobs.Reporter).
+Progress = Callable[..., None]
+
+
+def _report(progress: Progress | None, done: int, total: int, force: bool = False) -> None:
     if progress is not None:
         progress(done, total, "Writing the figures", force=force)
-
-
-BATCH = 500  # figures read, retired or written per query
 
 
 def _current_figures(models: list[Indicator]) -> dict[tuple[str, str, str], Figure]:
@@ -177,7 +180,7 @@ def _current_figures(models: list[Indicator]) -> dict[tuple[str, str, str], Figu
     return found
 
 
-def _write(pending, user, reason: str, progress, total: int) -> None:
+def _write(pending: list, user, reason: str, progress: Progress | None, total: int) -> None:
     """Retire the current revisions, then add the new ones, a batch at a time."""
     retired = [current.pk for _, _, current in pending if current is not None]
     for start in range(0, len(retired), BATCH):
@@ -191,7 +194,9 @@ def _write(pending, user, reason: str, progress, total: int) -> None:
         _report(progress, total + start + len(batch), total * 2)
 
 
-def apply_db_import(user, plan: ImportPlan, reason: str = "", progress=None) -> ImportResult:
+def apply_db_import(
+    user, plan: ImportPlan, reason: str = "", progress: Progress | None = None
+) -> ImportResult:
     """Write an import plan's changes in one transaction, each a Figure revision with the reason
     "Imported from FILE" (and the person's reason, which approved periods need), or nothing.
 

@@ -22,7 +22,6 @@ import os
 import shutil
 import socket
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -87,9 +86,6 @@ class Reporter:
         part = self.path.with_suffix(".part")
         part.write_text(json.dumps({"done": done, "total": total, "step": step}), "utf-8")
         os.replace(part, self.path)  # readers see the old progress or the new, never half
-
-
-ProgressFn = Callable[..., None]
 
 
 def start(user, kind: JobKind, title: str, task, params: dict) -> Job:

@@ -3,6 +3,7 @@ the request makes it at once (a small report) or a worker does (a large one, see
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
 
@@ -135,7 +136,7 @@ def filename(pack: Pack, chosen: ReportChoices, period: Period) -> str:
     return "-".join(parts) + "." + chosen.format
 
 
-def make(chosen: ReportChoices, progress=None) -> tuple[str, bytes]:
+def make(chosen: ReportChoices, progress: Callable[..., None] | None = None) -> tuple[str, bytes]:
     """The report's file name and content. ``progress(done, total, step, force=False)`` hears
     each step. Raises :class:`ReportUnavailable`."""
     say = progress or (lambda *args, **kwargs: None)

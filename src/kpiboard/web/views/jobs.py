@@ -25,7 +25,7 @@ def _job(request, job_id) -> Job:
 def _state(job: Job) -> dict:
     progress = jobs.read_progress(job)
     running = not job.outcome
-    step = progress.step or WAITING if running else job.message
+    step = (progress.step or WAITING) if running else job.message
     if running and jobs.task_status(job) == "FAILED":  # failed before it could say so
         running, step = False, jobs.UNEXPECTED
     return {
