@@ -350,7 +350,7 @@ def _worker_command(max_tasks: int | None = None, batch: bool = False) -> list[s
 @click.option("--batch", is_flag=True, help="Run the jobs waiting now, then stop.")
 @click.option("--max-tasks", type=int, default=None, help="Stop after running this many jobs.")
 def worker(batch: bool, max_tasks: int | None) -> None:
-    """Run a worker for background jobs (large imports and reports) until stopped."""
+    """Run a worker for background jobs (imports and large reports) until stopped."""
     _django()
     from django.core.management import call_command
 
