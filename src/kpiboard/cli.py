@@ -333,6 +333,37 @@ def manage(ctx: click.Context) -> None:
     execute_from_command_line(["kpiboard manage", *ctx.args])
 
 
+def _worker_command(max_tasks: int | None = None, batch: bool = False) -> list[str]:
+    """django-tasks' database worker, with a worker id naming this machine and process, which is
+    what lets the next worker here tell that a job's worker died (see web.jobs)."""
+    from .web import jobs
+
+    args = ["db_worker", "--no-reload", "--worker-id", jobs.worker_id(), "--interval", "1"]
+    if max_tasks:
+        args += ["--max-tasks", str(max_tasks)]
+    if batch:
+        args.append("--batch")
+    return args
+
+
+@main.command()
+@click.option("--batch", is_flag=True, help="Run the jobs waiting now, then stop.")
+@click.option("--max-tasks", type=int, default=None, help="Stop after running this many jobs.")
+def worker(batch: bool, max_tasks: int | None) -> None:
+    """Run a worker for background jobs (imports and large reports) until stopped."""
+    _django()
+    from django.core.management import call_command
+
+    from .web import jobs
+
+    failed = jobs.fail_abandoned()
+    if failed:
+        click.echo(f"Marked {failed} job(s) failed: their worker stopped while running them")
+    jobs.tidy()
+    command, *args = _worker_command(max_tasks, batch)
+    call_command(command, *args)
+
+
 @main.command()
 @click.option("--dry-run", is_flag=True, help="List the reminders that are due; send nothing.")
 @click.option("--today", "on", metavar="DATE", help="Take DATE (YYYY-MM-DD) as today.")
@@ -409,9 +440,34 @@ def serve(demo: str | None, host: str, port: int, workers: int) -> None:
 
     from gunicorn.app.wsgiapp import run
 
+    helper = _start_worker() if demo else None
     _sys.argv = ["gunicorn", "kpiboard.web.wsgi:application", "--bind", f"{host}:{port}",
                  "--workers", str(workers), "--access-logfile", "-"]  # fmt: skip
-    run()
+    try:
+        run()
+    finally:
+        if helper is not None:
+            _stop_worker(helper)
+
+
+def _start_worker():
+    """A ``kpiboard worker`` process beside the demo's gunicorn, with the same environment."""
+    import os
+    import subprocess
+
+    click.echo("A worker for background jobs is running beside it")
+    return subprocess.Popen([sys.executable, "-m", "kpiboard.cli", "worker"], env=dict(os.environ))
+
+
+def _stop_worker(helper) -> None:
+    import subprocess
+
+    helper.terminate()  # the worker finishes the job in hand, or stops between jobs
+    try:
+        helper.wait(timeout=30)
+    except subprocess.TimeoutExpired:  # pragma: no cover - a job longer than the grace period
+        helper.kill()
+        helper.wait()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -33,12 +33,15 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from kpiboard.web import dashboard_cache
+from kpiboard.web import dashboard_cache, jobs
 from kpiboard.web import urls as web_urls
 from kpiboard.web.accounts import create_person
 from kpiboard.web.models import (
     Definition,
     Figure,
+    Job,
+    JobKind,
+    JobOutcome,
     ReportingMonth,
     Role,
     Section,
@@ -59,6 +62,7 @@ BACK = "302 refused"  # refused with a message on the page it came from; nothing
 NA = "405"  # the route does not take this method
 BAD = "400"  # the form was incomplete
 IN = "sign in"  # a redirect to the sign-in page (anonymous)
+HIDDEN = "404"  # someone else's: as if it did not exist
 GONE = "404"  # not there: single sign-on's pages while it is not set up (as in these tests)
 GONE = "404"  # not found for this person (someone else's upload)
 
@@ -153,6 +157,10 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("reports", "POST"): (IN, *NOT_POST),
     ("report_download", "GET"): (IN, *EVERYONE),
     ("report_download", "POST"): (IN, *NOT_POST),
+    ("job", "GET"): (IN, *(HIDDEN,) * 5, OK),  # the administrator's own report job
+    ("job", "POST"): (IN, *NOT_POST),
+    ("job_download", "GET"): (IN, *(HIDDEN,) * 5, OK),
+    ("job_download", "POST"): (IN, *NOT_POST),
     # Two-factor pages for people without it (see test_two_factor.py for those with it): the
     # settings and set-up pages; the others send them on (no code asked for, no codes to show).
     ("two_factor", "GET"): (IN, *EVERYONE),
@@ -257,7 +265,18 @@ def reactivated(user):
     ).exists()
 
 
-def cells(token: str, viewer) -> list[Cell]:
+def finished_report_job(owner) -> Job:
+    """A report job of ``owner``'s that a worker has finished, its file kept."""
+    job = Job.objects.create(
+        owner=owner, kind=JobKind.REPORT, title="Report r.html", outcome=JobOutcome.DONE,
+        message="r.html is ready", result_file="r.html",
+    )  # fmt: skip
+    jobs.folder(job).mkdir(parents=True)
+    (jobs.folder(job) / "r.html").write_text("<!DOCTYPE html><title>r</title>", "utf-8")
+    return job
+
+
+def cells(token: str, viewer, job: Job) -> list[Cell]:
     url = reverse
     person = url("kpiboard:person_edit", args=[viewer.pk])
     deactivate = url("kpiboard:person_deactivate", args=[viewer.pk])
@@ -302,6 +321,8 @@ def cells(token: str, viewer) -> list[Cell]:
         ("password_reset_complete", url("kpiboard:password_reset_complete")),
         ("reports", url("kpiboard:reports")),
         ("report_download", url("kpiboard:report_download") + DOWNLOAD),
+        ("job", url("kpiboard:job", args=[job.pk])),
+        ("job_download", url("kpiboard:job_download", args=[job.pk])),
         ("healthz", url("kpiboard:healthz")),
         ("two_factor", url("kpiboard:two_factor")),
         ("two_factor_setup", url("kpiboard:two_factor_setup")),
@@ -401,9 +422,10 @@ def test_every_route_for_every_role_matches_the_table(matrix_site, role):
     admin = Client()
     admin.force_login(matrix_site["admin"])
     token = upload(client if role in ("analyst", "admin", "owner") else admin)
+    job = finished_report_job(matrix_site["admin"])
 
     mismatches, seen = [], []
-    for cell in cells(token, matrix_site["viewer"]):
+    for cell in cells(token, matrix_site["viewer"], job):
         expected = EXPECTED[(cell.key, cell.method)][column]
         with undone():
             if cell.method == "GET":

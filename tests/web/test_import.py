@@ -12,6 +12,7 @@ from kpiboard.web.db_import import apply_db_import, plan_db_import
 from kpiboard.web.models import Figure
 from kpiboard.web.signoff import set_signoff
 from kpiboard.web.writes import ConcurrentEdit, Invalid, save_period_entry
+from tests.web.jobs_support import job_url, run_jobs
 
 
 @pytest.fixture(autouse=True)
@@ -105,14 +106,17 @@ def test_a_good_file_is_previewed_then_applied_in_one_go(client_for, tmp_path, d
     assert re.search(r"Unchanged</dt>\s*<dd[^>]*>1<", page)
     assert "73%" in page and "74%" in page and "Note: Provisional" in page
     assert current() is None  # nothing saved before Apply
-    applied = client.post(response.url, {"action": "apply", "digest": digest(page)})
-    assert applied.status_code == 302 and applied.url == "/import/"
+    job = job_url(client.post(response.url, {"action": "apply", "digest": digest(page)}))
+    assert "Waiting for a worker to start it" in client.get(job).content.decode()
+    assert current() is None  # the worker applies it
+    run_jobs()
     assert current().value == 75.0 and current().note == "Provisional"
     assert current(period="2013-09").value == 74.0
     assert current(period="2013-09").reason == "Imported from figures.csv"
     assert current(period="2013-08").revision == 1  # unchanged: no revision
     assert current("SCS01", "2013/14 Q3").author == demo_site["analyst"]
-    assert "Imported 2 new figures and 1 changed figure" in client.get("/import/").content.decode()
+    done = client.get(job).content.decode()
+    assert "Imported 2 new figures and 1 changed figure from figures.csv" in done
     assert uploads(tmp_path) == []
     assert client.get(response.url).status_code == 404  # applied: gone
 
@@ -131,7 +135,8 @@ def test_a_wide_spreadsheet_is_read_too(client_for):
     assert response.status_code == 302
     page = client.get(response.url).content.decode()
     assert "Trend table" in page and re.search(r"New figures</dt>\s*<dd[^>]*>3<", page)
-    client.post(response.url, {"action": "apply", "digest": digest(page)})
+    job_url(client.post(response.url, {"action": "apply", "digest": digest(page)}))
+    run_jobs()
     assert current(period="2013-11").value == 76.5
     assert current(series="clients").value == 11900
 
@@ -189,7 +194,8 @@ def test_approved_periods_need_a_reason(client_for, demo_site):
         refused.content.decode()
     )
     assert current() is None and current(period="2013-09").value == 73.0
-    client.post(url, {"action": "apply", "digest": digest(page), "reason": "Audit"})
+    job_url(client.post(url, {"action": "apply", "digest": digest(page), "reason": "Audit"}))
+    run_jobs()
     assert current(period="2013-09").reason == "Imported from figures.csv: Audit"
 
 
@@ -335,20 +341,24 @@ def test_a_second_apply_of_one_preview_is_told_it_was_taken(client_for, demo_sit
     client = client_for("analyst")
     response = upload(client, GOOD)
     page = client.get(response.url).content.decode()
-    real_load = imports._load
+    real_find = imports.uploads.find
     raced = []
 
-    def load_then_lose_the_race(request, token):
-        stored = real_load(request, token)
-        if not raced:  # the other post runs to the end while this one waits
+    def find_then_lose_the_race(token, uploader, claimed=False):
+        stored = real_find(token, uploader, claimed)
+        if not raced:  # the other post queues its job while this one waits
             raced.append(True)
-            client.post(response.url, {"action": "apply", "digest": digest(page)})
+            job_url(client.post(response.url, {"action": "apply", "digest": digest(page)}))
         return stored
 
-    monkeypatch.setattr(imports, "_load", load_then_lose_the_race)
+    monkeypatch.setattr(imports.uploads, "find", find_then_lose_the_race)
     late = client.post(response.url, {"action": "apply", "digest": digest(page)})
     assert late.status_code == 409
     assert "already been applied" in late.content.decode().replace("\n", " ")
+    monkeypatch.undo()
+    again = client.post(response.url, {"action": "apply", "digest": digest(page)})
+    assert again.status_code == 409  # while the job has it, too
+    run_jobs()
     assert current().value == 75.0 and current().revision == 1
 
 

@@ -23,6 +23,7 @@ SAMPLE = {
     "token": "0123456789abcdef",
     "pk": 1,
     "uidb64": "MQ",
+    "job_id": "00000000-0000-4000-8000-000000000000",
 }
 #: Open to everyone: the sign-in page and single sign-on's pages beneath it (404 while it is not
 #: set up), the health check for load balancers (says only "ok"), and the forgotten password pages.

@@ -9,6 +9,7 @@ data entry does (see :mod:`kpiboard.web.writes`).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,10 +30,10 @@ from .writes import (
     Invalid,
     Locked,
     Locks,
-    add_figure,
     conflict,
     indicator_problems,
     locked_message,
+    next_figure,
     site_calendar,
 )
 
@@ -65,6 +66,15 @@ class ImportPlan(ChangeCounts):
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+@dataclass(frozen=True)
+class _Stored:
+    """A current figure as the plan needs it (read as values: a file may touch 100,000)."""
+
+    value: float | None
+    note: str
+    revision: int
+
+
 def owner_problems(user, source: str, rows) -> Problems:
     """The rows an owner may not import: indicators they do not enter, and targets and
     thresholds (which analysts set). Analysts and administrators may import every row."""
@@ -87,21 +97,22 @@ def owner_problems(user, source: str, rows) -> Problems:
 
 
 def plan_db_import(path: str | Path, sheet: str | None = None, user=None) -> ImportPlan:
-    """Read a CSV or spreadsheet file, check every row against the site's pack (and, given the
-    importing ``user``, against what they may change) and work out what importing it would
-    change. Raises :class:`PackError` listing every problem."""
+    """Read a CSV or spreadsheet file, check every row against the site's pack and work out what
+    importing it would change. Raises :class:`PackError` listing every problem."""
     pack = current_pack()
     checked = check_import_file(pack, path, sheet)
     if user is not None and (refused := owner_problems(user, checked.source, checked.rows)):
         raise PackError(refused.sorted())
     codes = {r.indicator for r in checked.rows}
     models = {m.code: m for m in Indicator.objects.filter(code__in=codes).select_related("section")}
-    current = {
-        (f.indicator.code, f.period, f.series): f
-        for f in Figure.objects.filter(indicator__code__in=codes, is_current=True).select_related(
-            "indicator"
-        )
-    }
+    current: dict[tuple[str, str, str], _Stored] = {}
+    stored_of: dict[str, list[tuple[str, str, float | None, str]]] = {code: [] for code in codes}
+    read = Figure.objects.filter(indicator__code__in=codes, is_current=True).values_list(
+        "indicator__code", "period", "series", "value", "note", "revision"
+    )
+    for code, period, series, value, note, revision in read.iterator(chunk_size=5000):
+        current[code, period, series] = _Stored(value, note, revision)
+        stored_of[code].append((period, series, value, note))
     changes = []
     for row in checked.rows:
         if row.gives_figure:
@@ -115,7 +126,7 @@ def plan_db_import(path: str | Path, sheet: str | None = None, user=None) -> Imp
             by_indicator.setdefault(c.indicator, {})[c.period, c.series] = (c.new, c.new_note)
     for code, replaced in by_indicator.items():
         for message in indicator_problems(
-            pack.indicators[code], models[code], pack.calendar, replaced
+            pack.indicators[code], models[code], pack.calendar, replaced, stored_of[code]
         ):
             after.report(checked.source, 0, code, after_importing(message, checked.source))
     if after:
@@ -138,6 +149,80 @@ def plan_db_import(path: str | Path, sheet: str | None = None, user=None) -> Imp
     )
 
 
+@dataclass(frozen=True)
+class ImportResult:
+    new: int
+    changed: int
+    version: int | None
+
+
+def precheck_reason(user, reason: str, plan: ImportPlan) -> str:
+    """Analysts and administrators import anything, owners only the figures of what they enter
+    (:func:`owner_problems`); the reason must fit. Returns the reason stripped."""
+    role = role_of(user)
+    if role not in FULL and (
+        role is not Role.OWNER or owner_problems(user, plan.source, plan.changes)
+    ):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON - 100:
+        raise Invalid({"reason": f"Reason must be {MAX_REASON - 100} characters or fewer"})
+    return reason
+
+
+def precheck(user, plan: ImportPlan, reason: str = "") -> str:
+    """The checks that need no writing, made before an apply is queued and again when it runs:
+    raises ``PermissionDenied`` or :class:`Locked` or :class:`Invalid`; returns the reason as
+    it will be stored."""
+    reason = precheck_reason(user, reason, plan)
+    if plan.locked:
+        if not can_edit_approved(user):
+            section, period = plan.locked[0]
+            raise Locked({"": f"{section} for {period} has been approved and is locked"})
+        if not reason:
+            raise Invalid({"reason": "Enter a reason for changing approved figures"})
+    return reason
+
+
+BATCH = 500  # figures retired or written per query
+#: ``progress(done, total, step, force=False)``: told how far applying is (see web.jobs.Reporter).
+Progress = Callable[..., None]
+
+
+def _report(progress: Progress | None, done: int, total: int, force: bool = False) -> None:
+    if progress is not None:
+        progress(done, total, "Writing the figures", force=force)
+
+
+def _current_figures(models: list[Indicator]) -> dict[tuple[str, str, str], Figure]:
+    """The current figures of the indicators, locked until the transaction ends."""
+    found = {}
+    for start in range(0, len(models), 50):
+        chunk = models[start : start + 50]
+        rows = (
+            Figure.objects.select_for_update(of=("self",))
+            .filter(indicator__in=chunk, is_current=True)
+            .select_related("author", "indicator")
+        )
+        for f in rows:
+            found[f.indicator.code, f.period, f.series] = f
+    return found
+
+
+def _write(pending: list, user, reason: str, progress: Progress | None, total: int) -> None:
+    """Retire the current revisions, then add the new ones, a batch at a time."""
+    retired = [current.pk for _, _, current in pending if current is not None]
+    for start in range(0, len(retired), BATCH):
+        Figure.objects.filter(pk__in=retired[start : start + BATCH]).update(is_current=False)
+    for start in range(0, len(pending), BATCH):
+        batch = pending[start : start + BATCH]
+        Figure.objects.bulk_create(
+            next_figure(model, c.period, c.series, c.new, c.new_note, current, user, reason)
+            for model, c, current in batch
+        )
+        _report(progress, total + start + len(batch), total * 2)
+
+
 def _notify(locked, user, source: str, calendar) -> None:
     """Tell the approvers of each approved period the import changed (once per period)."""
     by_lock: dict[int, tuple] = {}
@@ -148,27 +233,18 @@ def _notify(locked, user, source: str, calendar) -> None:
         notify_changed_after_approval(lock, user, what, calendar)
 
 
-@dataclass(frozen=True)
-class ImportResult:
-    new: int
-    changed: int
-    version: int | None
-
-
-def apply_db_import(user, plan: ImportPlan, reason: str = "") -> ImportResult:
+def apply_db_import(
+    user, plan: ImportPlan, reason: str = "", progress: Progress | None = None
+) -> ImportResult:
     """Write an import plan's changes in one transaction, each a Figure revision with the reason
     "Imported from FILE" (and the person's reason, which approved periods need), or nothing.
 
+    ``progress(done, total, step, force=False)``, if given, hears how far the writing is; it is
+    called inside the transaction, so it must not write to the database (see web.jobs).
     Raises ``PermissionDenied``, :class:`ConcurrentEdit` (a figure changed since the plan was made),
     :class:`Locked` or :class:`Invalid`.
     """
-    if role_of(user) not in FULL and (
-        role_of(user) is not Role.OWNER or owner_problems(user, plan.source, plan.changes)
-    ):
-        raise PermissionDenied
-    reason = (reason or "").strip()
-    if len(reason) > MAX_REASON - 100:
-        raise Invalid({"reason": f"Reason must be {MAX_REASON - 100} characters or fewer"})
+    reason = precheck_reason(user, reason, plan)
     stored_reason = f"Imported from {plan.source}" + (f": {reason}" if reason else "")
     todo = [c for c in plan.changes if c.status != "unchanged"]
     if not todo:
@@ -178,24 +254,20 @@ def apply_db_import(user, plan: ImportPlan, reason: str = "") -> ImportResult:
         m.code: m
         for m in Indicator.objects.filter(code__in={c.indicator for c in todo}, archived=False)
     }
+    total = len(todo)
     try:
         with transaction.atomic():
             version = bump_version()
+            _report(progress, 0, total * 2, force=True)
+            figures = _current_figures(list(models.values()))
             locks = Locks(calendar)
-            conflicts, locked = [], []
-            pending = []
-            for c in todo:
+            conflicts, locked, pending = [], [], []
+            for done, c in enumerate(todo, 1):
                 model = models.get(c.indicator)
                 if model is None:
                     raise Invalid({"": f"{c.indicator} is no longer an indicator of this site"})
-                current = (
-                    Figure.objects.select_for_update(of=("self",))
-                    .filter(indicator=model, period=c.period, series=c.series, is_current=True)
-                    .select_related("author")
-                    .first()
-                )
-                current_rev = current.revision if current else 0
-                if current_rev != c.base_revision:
+                current = figures.get((c.indicator, c.period, c.series))
+                if (current.revision if current else 0) != c.base_revision:
                     name = f"{c.indicator} {c.period} {c.series}"
                     conflicts.append(
                         conflict(name, current, current.value if current else None, c.new)
@@ -205,6 +277,7 @@ def apply_db_import(user, plan: ImportPlan, reason: str = "") -> ImportResult:
                 if lock is not None:
                     locked.append((c, lock))
                 pending.append((model, c, current))
+                _report(progress, done, total * 2)
             if conflicts:
                 raise ConcurrentEdit(
                     conflicts,
@@ -216,11 +289,10 @@ def apply_db_import(user, plan: ImportPlan, reason: str = "") -> ImportResult:
                     raise Locked({"": locked_message(locked[0][1], calendar)})
                 if not reason:
                     raise Invalid({"reason": "Enter a reason for changing approved figures"})
-            for model, c, current in pending:
-                add_figure(
-                    model, c.period, c.series, c.new, c.new_note, current, user, stored_reason
-                )
+            _report(progress, total, total * 2, force=True)  # checked: now the writing
+            _write(pending, user, stored_reason, progress, total)
             _notify(locked, user, plan.source, calendar)
+            _report(progress, total * 2, total * 2, force=True)
     except IntegrityError:
         raise ConcurrentEdit([]) from None
     return ImportResult(plan.new, plan.changed, version)

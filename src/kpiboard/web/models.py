@@ -9,6 +9,7 @@ key, so two concurrent saves cannot both win.
 from __future__ import annotations
 
 import json
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -377,3 +378,40 @@ class SentReminder(models.Model):
                 fields=["user", "indicator", "period", "kind"], name="sent_reminder"
             )
         ]
+
+
+class JobKind(models.TextChoices):
+    """What a background :class:`Job` does; the labels are the words its page shows."""
+
+    IMPORT = "import", "Import"
+    REPORT = "report", "Report"
+
+
+class JobOutcome(models.TextChoices):
+    """How a job ended; empty while it waits or runs."""
+
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class Job(models.Model):
+    """A large import or report run by a worker (see :mod:`kpiboard.web.jobs`): who started it,
+    for what, and how it ended. Its progress while it runs is kept in a small file beside it,
+    not here, since an import writes progress while its own long transaction is open."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=10, choices=JobKind.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kpi_jobs"
+    )
+    title = models.CharField(max_length=300)  # e.g. "Import of figures.csv"
+    params = OrderedJSONField(default=dict)  # the upload's token, or the report's choices
+    task_id = models.CharField(max_length=64, blank=True)  # the django-tasks result
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=JobOutcome.choices, blank=True)
+    message = models.TextField(blank=True)  # what it did, or why it failed
+    result_file = models.CharField(max_length=200, blank=True)  # a file to download, if any
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "-created"], name="job_owner_created")]

@@ -69,8 +69,17 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "kpiboard.web.apps.KpiboardWebConfig",
 ]
+#: Background jobs (large imports and reports) wait in the database for a worker
+#: (``kpiboard worker``): the embedded SQLite file, or PostgreSQL for many workers.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+#: Reports covering more indicators than this are made by a worker, with a progress page.
+REPORT_JOB_INDICATORS = env_int("KPIBOARD_REPORT_JOB_INDICATORS", 60)
+if REPORT_JOB_INDICATORS < 0:
+    raise ImproperlyConfigured("KPIBOARD_REPORT_JOB_INDICATORS must be 0 or more")
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

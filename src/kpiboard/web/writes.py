@@ -315,16 +315,22 @@ def indicator_problems(
     model: Indicator,
     calendar: FinancialCalendar,
     replaced: Mapping[tuple[str, str], tuple[float | None, str]],
+    current: Iterable[tuple[str, str, float | None, str]] | None = None,
 ) -> list[str]:
     """What would be wrong with the indicator's figures once ``replaced`` (period label,
-    series) -> (value, note) are written (e.g. a derived actual's sources)."""
+    series) -> (value, note) are written (e.g. a derived actual's sources). ``current``: the
+    indicator's current (period, series, value, note), when the caller has read them already."""
     rows = []
     seen = set()
-    for fig in Figure.objects.filter(indicator=model, is_current=True):
-        key = (fig.period, fig.series)
-        value, note = replaced.get(key, (fig.value, fig.note))
+    if current is None:
+        current = Figure.objects.filter(indicator=model, is_current=True).values_list(
+            "period", "series", "value", "note"
+        )
+    for period, series, stored_value, stored_note in current:
+        key = (period, series)
+        value, note = replaced.get(key, (stored_value, stored_note))
         seen.add(key)
-        rows.append(Row(indicator.id, fig.period, fig.series, value, note, "database", 0))
+        rows.append(Row(indicator.id, period, series, value, note, "database", 0))
     for key, (value, note) in replaced.items():
         if key not in seen:
             rows.append(Row(indicator.id, key[0], key[1], value, note, "database", 0))
@@ -519,11 +525,18 @@ def save_period_entry(
     return Result(tuple(w.series for w in writes), text_write is not None, version)
 
 
+def next_figure(model, label, series, value, note, current, user, reason) -> Figure:
+    """The (unsaved) revision that follows ``current``, the figure's current revision or None."""
+    return Figure(
+        indicator=model, period=label, series=series, value=value, note=note,
+        revision=(current.revision + 1) if current else 1, author=user, reason=reason[:MAX_REASON],
+    )  # fmt: skip
+
+
 def add_figure(model, label, series, value, note, current, user, reason) -> Figure:
     if current is not None:
         current.is_current = False
         current.save(update_fields=["is_current"])
-    return Figure.objects.create(
-        indicator=model, period=label, series=series, value=value, note=note,
-        revision=(current.revision + 1) if current else 1, author=user, reason=reason[:MAX_REASON],
-    )  # fmt: skip
+    figure = next_figure(model, label, series, value, note, current, user, reason)
+    figure.save(force_insert=True)
+    return figure

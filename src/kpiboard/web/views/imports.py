@@ -4,32 +4,28 @@ Every row is checked against the site's pack with the pack importer's own readin
 (:func:`kpiboard.packs.importer.load_table` and ``read_import``), and every problem is shown with
 its row and column (and the indicator and period of its row); owners import only the figures of
 what they own. Nothing changes until the person has seen the changes and pressed Apply, and
-then everything is written in one transaction or nothing is (:func:`db_import.apply_db_import`).
+then a background job (:mod:`kpiboard.web.background`) writes everything in one transaction or
+nothing (:func:`db_import.apply_db_import`), while the job's page shows its progress. However
+large the file, the preview stays small: the counts, the first :data:`CHANGES_SHOWN` changes, and
+the first :data:`PROBLEMS_SHOWN` problems row by row with the rest grouped by column and kind.
 
-The uploaded file waits in ``DATA_DIR/imports/<token>/`` (with who uploaded it) between the check
-and the apply; the preview re-reads it against the figures as they are then. A file that is
-refused is removed at once. An upload larger than :data:`MAX_BYTES` is refused from the length
-the request declares, before its body is read (Django never reads past that length), so a huge
-file is neither held in memory nor written to disk.
+The uploaded file waits in ``DATA_DIR/imports/<token>/`` (see :mod:`kpiboard.web.uploads`)
+between the check and the apply; the preview re-reads it against the figures as they are then.
+A file that is refused is removed at once. An upload larger than :data:`MAX_BYTES` is refused
+from the length the request declares, before its body is read (Django never reads past that
+length), so a huge file is neither held in memory nor written to disk.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import re
-import secrets
-import shutil
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.text import get_valid_filename
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
@@ -37,100 +33,24 @@ from ...packs.importer import SPREADSHEET_SUFFIXES
 from ...packs.problems import PackError, Problem
 from ...packs.tables import ACCEPTED
 from ...report.model import fmt_value
-from ..db_import import ImportPlan, apply_db_import, plan_db_import
+from .. import jobs, uploads
+from ..background import apply_import
+from ..db_import import plan_db_import, precheck
 from ..import_where import locate
+from ..models import Job, JobKind
 from ..permissions import can_import
 from ..store import current_pack
-from ..writes import ConcurrentEdit, Invalid, Locked
+from ..uploads import Upload
+from ..writes import Invalid, Locked
 
 MAX_BYTES = 5 * 1024 * 1024
 FORM_BYTES = 64 * 1024  # the rest of the form: boundaries, headers, the CSRF token
 TOO_BIG = "The selected file must be smaller than 5MB"
 SUFFIXES = (".csv", *SPREADSHEET_SUFFIXES)
-KEEP_SECONDS = 24 * 3600  # uploads not applied or cancelled are removed after a day
-TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
-META = "upload.json"
-
-
-def _root() -> Path:
-    return Path(settings.DATA_DIR) / "imports"
-
-
-def _tidy() -> None:
-    """Remove uploads older than a day."""
-    root = _root()
-    if not root.is_dir():
-        return
-    cutoff = time.time() - KEEP_SECONDS
-    for folder in root.iterdir():
-        try:
-            if folder.is_dir() and folder.stat().st_mtime < cutoff:
-                shutil.rmtree(folder, ignore_errors=True)
-        except OSError:  # pragma: no cover - a race with another process tidying
-            continue
-
-
-#: Appended to an upload's folder while one request applies it.
-CLAIMED = ".applying"
-
-
-@dataclass
-class Upload:
-    token: str
-    folder: Path
-    name: str  # the original file name
-    path: Path
-    uploader: int
-
-    def remove(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-    def claim(self) -> Upload | None:
-        """Take the upload for applying, or None when another request has taken (or applied or
-        cancelled) it: renaming its folder is atomic, so of two "Apply" posts of one preview
-        only one goes on. :meth:`release` gives it back when applying stopped short."""
-        claimed = self.folder.with_name(self.folder.name + CLAIMED)
-        try:
-            self.folder.rename(claimed)
-        except OSError:
-            return None
-        return Upload(self.token, claimed, self.name, claimed / self.path.name, self.uploader)
-
-    def release(self) -> None:
-        with contextlib.suppress(OSError):  # applied and removed, or tidied away meanwhile
-            self.folder.rename(self.folder.with_name(self.folder.name.removesuffix(CLAIMED)))
-
-
-def _store(request, uploaded) -> Upload:
-    token = secrets.token_urlsafe(24)
-    folder = _root() / token
-    folder.mkdir(parents=True, mode=0o700)
-    name = Path(uploaded.name).name
-    safe = get_valid_filename(name) or "upload.csv"
-    path = folder / safe
-    try:
-        with path.open("xb") as handle:
-            for chunk in uploaded.chunks():
-                handle.write(chunk)
-        meta = {"name": name, "file": safe, "uploader": request.user.pk, "at": time.time()}
-        (folder / META).write_text(json.dumps(meta), "utf-8")
-    except BaseException:  # e.g. the disk is full: leave nothing half-written behind
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return Upload(token, folder, name, path, request.user.pk)
-
-
-def _load(request, token: str) -> Upload:
-    if not TOKEN.fullmatch(token):
-        raise Http404("No such import")
-    folder = _root() / token
-    try:
-        meta = json.loads((folder / META).read_text("utf-8"))
-    except (OSError, ValueError):
-        raise Http404("No such import: it was applied, cancelled or has expired") from None
-    if meta.get("uploader") != request.user.pk:
-        raise Http404("No such import")
-    return Upload(token, folder, meta["name"], folder / meta["file"], meta["uploader"])
+#: The preview lists this many changes, and the problems table this many problems; the rest are
+#: counted (changes) or grouped by column and kind (problems), so a page stays small.
+CHANGES_SHOWN = 200
+PROBLEMS_SHOWN = 200
 
 
 @dataclass
@@ -142,17 +62,64 @@ class ProblemRow:
     period: str = ""
 
 
-def _problem_rows(problems: list[Problem], path: Path | None = None) -> list[ProblemRow]:
-    """The problems as the table shows them, each with the indicator and period of its row."""
-    where = locate(path, problems) if path is not None else {}
-    out = []
-    for p in problems:
-        column = p.field
-        if column.startswith("column ") and len(column) <= 10:
-            column = column.removeprefix("column ")
-        indicator, period = where.get((p.line, p.field), ("", ""))
-        out.append(ProblemRow(str(p.line) if p.line else "", column, p.message, indicator, period))
-    return out
+@dataclass
+class ProblemGroup:
+    column: str
+    message: str  # with the file's values left out, e.g. "'…' is not a number"
+    rows: str  # e.g. "203 to 9,000, 9,005"
+    count: int
+
+
+def _column(problem: Problem) -> str:
+    column = problem.field
+    if column.startswith("column ") and len(column) <= 10:
+        column = column.removeprefix("column ")
+    return column
+
+
+def _ranges(rows: list[int]) -> str:
+    parts, start, end = [], None, None
+    for row in sorted(set(rows)):
+        if end is not None and row == end + 1:
+            end = row
+            continue
+        if start is not None:
+            parts.append(f"{start:,}" if start == end else f"{start:,} to {end:,}")
+        start = end = row
+    if start is not None:
+        parts.append(f"{start:,}" if start == end else f"{start:,} to {end:,}")
+    return ", ".join(parts)
+
+
+QUOTED = re.compile(r"'[^']*'")
+
+
+def _problem_context(problems: list[Problem], path: Path | None = None) -> dict:
+    """The first problems row by row, each with the indicator and period of its row when the
+    file at ``path`` still names them, and every one after them grouped by column and kind."""
+    first = problems[:PROBLEMS_SHOWN]
+    where = locate(path, first) if path is not None else {}
+    shown = [
+        ProblemRow(
+            str(p.line) if p.line else "", _column(p), p.message,
+            *where.get((p.line, p.field), ("", "")),
+        )
+        for p in first
+    ]  # fmt: skip
+    grouped: dict[tuple[str, str], list[int]] = {}
+    for p in problems[PROBLEMS_SHOWN:]:
+        grouped.setdefault((_column(p), QUOTED.sub("‘…’", p.message)), []).append(p.line)
+    groups = [
+        ProblemGroup(column, message, _ranges([r for r in rows if r]), len(rows))
+        for (column, message), rows in grouped.items()
+    ]
+    return {
+        "problems": shown,
+        "problem_count": len(problems),
+        "problem_rest": len(problems) - len(shown),
+        "problem_more": len(problems) - min(10, len(shown)),  # past the error summary's ten
+        "problem_groups": groups,
+    }
 
 
 def _check_file(uploaded) -> str:
@@ -193,7 +160,7 @@ def _checked(request, stored: Upload, context: dict):
         plan_db_import(stored.path, user=request.user)
     except PackError as exc:
         try:
-            problems = _problem_rows(exc.problems, stored.path)
+            context.update(_problem_context(exc.problems, stored.path))
         finally:
             stored.remove()
         count = len(exc.problems)
@@ -201,7 +168,6 @@ def _checked(request, stored: Upload, context: dict):
             "file": f"{stored.name} has {count} problem{'s' if count != 1 else ''}: "
             "nothing was imported. Correct the file and upload it again"
         }
-        context["problems"] = problems
         context["name"] = stored.name
         return render(request, "kpiboard/import_upload.html", context, status=400)
     except BaseException:
@@ -219,8 +185,8 @@ def _upload(request):
         if error:
             context["errors"] = {"file": error}
             return render(request, "kpiboard/import_upload.html", context, status=400)
-        _tidy()
-        return _checked(request, _store(request, uploaded), context)
+        uploads.tidy()
+        return _checked(request, uploads.store(request.user, uploaded), context)
     return render(request, "kpiboard/import_upload.html", context)
 
 
@@ -237,10 +203,10 @@ class ChangeRow:
     line: int
 
 
-def _rows(plan: ImportPlan) -> list[ChangeRow]:
+def _rows(changes) -> list[ChangeRow]:
     pack = current_pack()
     out = []
-    for c in plan.changes:
+    for c in changes:
         ind = pack.indicators.get(c.indicator)
         period = pack.calendar.parse(c.period)
         definition = ind.series_def(c.series) if ind else None
@@ -259,33 +225,60 @@ def _rows(plan: ImportPlan) -> list[ChangeRow]:
     return out
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-def preview(request, token: str):
-    if not can_import(request.user):
-        raise PermissionDenied
-    stored = _load(request, token)
-    if request.method == "POST" and request.POST.get("action") == "cancel":
-        stored.remove()
-        messages.info(request, f"The import of {stored.name} was cancelled: nothing was changed")
-        return redirect("kpiboard:import")
-    claimed = None
-    if request.method == "POST":
-        claimed = stored.claim()
-        if claimed is None:
-            return _message(request, stored, token, TAKEN, 409)
-        stored = claimed
-    try:
-        return _preview_or_apply(request, stored, token)
-    finally:
-        if claimed is not None:
-            claimed.release()  # still there only when it was not applied
-
-
 #: Said to the second of two "Apply" posts of one preview (or to one after a cancel).
 TAKEN = (
     "This file has already been applied, or is being applied, or was cancelled: see Recent "
     "changes for what was imported"
 )
+STALE = (
+    "Figures have changed since you checked this file, so the changes below are different. "
+    "Check them again before you apply the import"
+)
+NO_FIT = "The file no longer fits the figures as they are now: nothing was imported"
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def preview(request, token: str):
+    """The preview of an upload (GET); Apply (POST) checks it again and queues the job that
+    applies it, keeping the upload claimed until the job has applied it or given it back."""
+    if not can_import(request.user):
+        raise PermissionDenied
+    stored = uploads.find(token, request.user.pk)
+    if stored is None:
+        return _taken(request, token)
+    if request.method == "POST" and request.POST.get("action") == "cancel":
+        stored.remove()
+        messages.info(request, f"The import of {stored.name} was cancelled: nothing was changed")
+        return redirect("kpiboard:import")
+    if request.method != "POST":
+        return _checked_page(request, stored, token)
+    claimed = stored.claim()
+    if claimed is None:
+        return _message(request, stored, token, TAKEN, 409)
+    queued = False
+    try:
+        response, queued = _queue(request, claimed, token)
+    finally:
+        if not queued:
+            claimed.release()
+    return response
+
+
+def _taken(request, token: str):
+    """An upload being applied: its job's page (the person's own), or the 409 of a late Apply."""
+    claimed = uploads.find(token, request.user.pk, claimed=True)
+    if claimed is None:
+        raise Http404("No such import: it was applied, cancelled or has expired")
+    if request.method == "POST":
+        return _message(request, claimed, token, TAKEN, 409)
+    job = (
+        Job.objects.filter(owner=request.user, kind=JobKind.IMPORT, params__contains=token)
+        .order_by("-created")
+        .first()
+    )
+    if job is None:
+        return _message(request, claimed, token, TAKEN, 409)
+    return redirect("kpiboard:job", job.pk)
 
 
 def _message(request, stored: Upload, token: str, message: str, status: int):
@@ -293,72 +286,57 @@ def _message(request, stored: Upload, token: str, message: str, status: int):
     return render(request, "kpiboard/import_preview.html", context, status=status)
 
 
-def _preview_or_apply(request, stored: Upload, token: str):
-    """The preview of ``stored`` (GET), or applying it (POST, with the upload claimed)."""
-    errors: dict[str, str] = {}
-    notice = ""
-    reason = request.POST.get("reason", "").strip()
+def _no_fit(request, stored: Upload, token: str, exc: PackError, status: int):
+    """The figures changed under the file so that it no longer fits."""
+    context = {"name": stored.name, "token": token, "errors": {"problems": NO_FIT}}
+    context.update(_problem_context(exc.problems, stored.path))
+    return render(request, "kpiboard/import_preview.html", context, status=status)
+
+
+def _checked_page(request, stored: Upload, token: str):
     try:
         plan = plan_db_import(stored.path, user=request.user)
-    except PackError as exc:  # the figures changed under the file so that it no longer fits
-        return render(
-            request,
-            "kpiboard/import_preview.html",
-            {
-                "name": stored.name,
-                "token": token,
-                "problems": _problem_rows(exc.problems, stored.path),
-                "errors": {
-                    "problems": "The file no longer fits the figures as they are now: "
-                    "nothing was imported"
-                },
-            },
-            status=409 if request.method == "POST" else 200,
-        )
-    if request.method == "POST":
-        if request.POST.get("digest") != plan.digest:
-            notice = (
-                "Figures have changed since you checked this file, so the changes below are "
-                "different. Check them again before you apply the import"
-            )
-        else:
-            try:
-                result = apply_db_import(request.user, plan, reason)
-            except ConcurrentEdit as exc:
-                notice = exc.errors.get("", "")
-                plan = plan_db_import(stored.path, user=request.user)
-            except (Locked, Invalid) as exc:
-                for key, message in exc.errors.items():
-                    errors[key or "apply"] = message
-            else:
-                stored.remove()
-                parts = []
-                if result.new:
-                    parts.append(f"{result.new} new figure{'s' if result.new != 1 else ''}")
-                if result.changed:
-                    parts.append(
-                        f"{result.changed} changed figure{'s' if result.changed != 1 else ''}"
-                    )
-                what = " and ".join(parts) or "no changes"
-                messages.success(request, f"Imported {what} from {stored.name}")
-                return redirect("kpiboard:import")
-    rows = _rows(plan)
-    status = 200
-    if request.method == "POST" and (errors or notice):
-        status = 409 if notice else 400
-    return render(
-        request,
-        "kpiboard/import_preview.html",
-        {
-            "name": stored.name,
-            "token": token,
-            "plan": plan,
-            "changes": [r for r in rows if r.status != "unchanged"],
-            "unchanged": [r for r in rows if r.status == "unchanged"],
-            "errors": errors,
-            "notice": notice,
-            "reason": reason,
-            "problems": [],
-        },
-        status=status,
+    except PackError as exc:
+        return _no_fit(request, stored, token, exc, 200)
+    return _page(request, stored, token, plan)
+
+
+def _queue(request, claimed: Upload, token: str):
+    """Check the claimed upload as the preview did; when it still says the same, queue its job.
+    Returns the response and whether the job was queued (which then owns the claim)."""
+    reason = request.POST.get("reason", "").strip()
+    try:
+        plan = plan_db_import(claimed.path, user=request.user)
+    except PackError as exc:
+        return _no_fit(request, claimed, token, exc, 409), False
+    if request.POST.get("digest") != plan.digest:
+        return _page(request, claimed, token, plan, notice=STALE, reason=reason, status=409), False
+    try:
+        precheck(request.user, plan, reason)
+    except (Locked, Invalid) as exc:
+        errors = {key or "apply": message for key, message in exc.errors.items()}
+        page = _page(request, claimed, token, plan, errors=errors, reason=reason, status=400)
+        return page, False
+    params = {"token": token, "digest": plan.digest, "reason": reason}
+    job = jobs.start(
+        request.user, JobKind.IMPORT, f"Import of {claimed.name}", apply_import, params
     )
+    return redirect("kpiboard:job", job.pk), True
+
+
+def _page(request, stored, token, plan, *, errors=None, notice="", reason="", status=200):
+    """The preview: the counts, the first changes, and how many more there are."""
+    changed = [c for c in plan.changes if c.status != "unchanged"]
+    rows = _rows(changed[:CHANGES_SHOWN])
+    context = {
+        "name": stored.name,
+        "token": token,
+        "plan": plan,
+        "changes": rows,
+        "more_changes": len(changed) - len(rows),
+        "errors": errors or {},
+        "notice": notice,
+        "reason": reason,
+        "problems": [],
+    }
+    return render(request, "kpiboard/import_preview.html", context, status=status)

@@ -4,29 +4,25 @@ stands now or as it stood when the section's period was approved. Every role may
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 import numpy as np
+from django.conf import settings
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from ...core.periods import Period, PeriodError
 from ...packs.model import Pack
-from ...report import build_report
-from ...report import render as render_report
-from ...report.model import ReportModel
-from ...report.pdf import PdfRenderError
-from .. import store
-from ..models import Signoff, SignoffState
+from .. import jobs, report_files, store
+from ..background import make_report
+from ..models import JobKind, Signoff, SignoffState
+from ..report_files import ReportChoices
 
 FORMATS = {
     "html": ("Web page (HTML)", "A single file that opens in any browser and prints well."),
     "pdf": ("PDF document", "Accessible, tagged PDF for committee papers."),
 }
-CONTENT_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 VERSIONS = {
     "now": ("As it stands now", "The latest figures and commentary."),
     "approved": (
@@ -96,89 +92,6 @@ def _read(request, pack: Pack, periods: list[Period]) -> Choices:
     return chosen
 
 
-def _approvals(pack: Pack, chosen: Choices, period: Period) -> dict[str, Signoff]:
-    """The latest approval of the period for each section the report covers; the form's error
-    says which sections have none."""
-    wanted = [s for s in pack.sections if not chosen.section or s.id == chosen.section]
-    if chosen.tag:
-        wanted = [s for s in wanted if pack.indicators_of(s, (chosen.tag,))]
-    found: dict[str, Signoff] = {}
-    approved = (
-        Signoff.objects.filter(
-            section__code__in=[s.id for s in wanted],
-            period=period.label,
-            state=SignoffState.APPROVED,
-        )
-        .select_related("section")
-        .order_by("section_id", "-revision")
-    )
-    for signoff in approved:
-        found.setdefault(signoff.section.code, signoff)
-    missing = [s.title for s in wanted if s.id not in found]
-    if missing:
-        names = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} and {missing[-1]}"
-        chosen.errors["version"] = (
-            f"{names} {'has' if len(missing) == 1 else 'have'} not been approved for "
-            f"{period.long_display}: select “As it stands now”, or a period that has been approved"
-        )
-    return found
-
-
-def _subset_title(pack: Pack, chosen: Choices, approvals: dict[str, Signoff]) -> str:
-    parts = []
-    if chosen.section:
-        parts.append(pack.section(chosen.section).title)
-    if chosen.tag:
-        subset = next((s for s in pack.subsets.values() if s.tags == (chosen.tag,)), None)
-        parts.append(subset.title if subset else pack.tag_label(chosen.tag))
-    if approvals:
-        days = {timezone.localtime(s.created).date() for s in approvals.values()}
-        when = f" on {_day(days.pop())}" if len(days) == 1 else ""
-        parts.append(f"as approved{when}")
-    return " · ".join(parts)
-
-
-def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
-def _model(pack: Pack, chosen: Choices, period: Period, subset: str) -> ReportModel:
-    tags = (chosen.tag,) if chosen.tag else ()
-    model = build_report(pack, tags=tags, as_at=period, subset_title=subset)
-    if chosen.section:
-        model.sections = [s for s in model.sections if s.id == chosen.section]
-    return model
-
-
-def _approved_model(chosen: Choices, period: Period, approvals, subset: str) -> ReportModel:
-    """Each section as it stood when it was approved; one pack per approval time."""
-    model = None
-    built = {}
-    for when in sorted({s.created for s in approvals.values()}):
-        past = store.pack_at(when)
-        built[when] = _model(past, chosen, past.calendar.parse(period.label), subset)
-        model = model or built[when]
-    assert model is not None
-    model.sections = [
-        view
-        for code, signoff in approvals.items()
-        for view in built[signoff.created].sections
-        if view.id == code
-    ]
-    order = {s.id: i for i, s in enumerate(store.current_pack().sections)}
-    model.sections.sort(key=lambda view: order.get(view.id, len(order)))
-    return model
-
-
-def _filename(pack: Pack, chosen: Choices, period: Period) -> str:
-    parts = [slugify(pack.title)[:50] or "report"]
-    parts += [slugify(p) for p in (chosen.section, chosen.tag) if p]
-    parts.append(slugify(period.label.replace("/", "-")))
-    if chosen.version == "approved":
-        parts.append("approved")
-    return "-".join(parts) + "." + chosen.format
-
-
 def _form(request, pack: Pack, periods: list[Period], chosen: Choices, status: int = 200):
     recent = (
         Signoff.objects.filter(state=SignoffState.APPROVED, is_current=True)
@@ -225,28 +138,35 @@ def reports(request):
     return _form(request, pack, periods, chosen)
 
 
+def _large(pack: Pack, chosen: ReportChoices) -> bool:
+    """Reports covering more indicators than REPORT_JOB_INDICATORS are made by a worker."""
+    return report_files.indicator_count(pack, chosen) > settings.REPORT_JOB_INDICATORS
+
+
 @require_safe
 def download(request):
+    """The report file at once when it is small, or a background job making it (its page shows
+    progress and then the download) when it is large; both run report_files.make."""
     pack = store.current_pack()
     periods = _periods(pack)
-    chosen = _read(request, pack, periods)
-    if chosen.errors:
-        return _form(request, pack, periods, chosen, status=400)
-    period = next(p for p in periods if p.label == chosen.period)
-    approvals = _approvals(pack, chosen, period) if chosen.version == "approved" else {}
-    if chosen.errors:
-        return _form(request, pack, periods, chosen, status=400)
-    subset = _subset_title(pack, chosen, approvals)
-    if approvals:
-        model = _approved_model(chosen, period, approvals, subset)
-    else:
-        model = _model(pack, chosen, period, subset)
+    form = _read(request, pack, periods)
+    if form.errors:
+        return _form(request, pack, periods, form, status=400)
+    period = next(p for p in periods if p.label == form.period)
+    chosen = ReportChoices(form.section, form.tag, form.period, form.format, form.version)
     try:
-        content = render_report(model, chosen.format)
-    except PdfRenderError as error:  # a PDF the typesetter refuses: say so on the form
-        chosen.errors["format"] = f"The PDF could not be made ({error}): download the web page"
-        return _form(request, pack, periods, chosen, status=500)
-    response = HttpResponse(content, content_type=CONTENT_TYPES[chosen.format])
-    response["Content-Disposition"] = f'attachment; filename="{_filename(pack, chosen, period)}"'
+        if chosen.version == "approved":
+            report_files.approvals(pack, chosen, period)
+        if _large(pack, chosen):
+            title = f"Report {report_files.filename(pack, chosen, period)}"
+            job = jobs.start(request.user, JobKind.REPORT, title, make_report, chosen.as_params())
+            return redirect("kpiboard:job", job.pk)
+        name, content = report_files.make(chosen)
+    except report_files.ReportUnavailable as error:
+        form.errors[error.field] = str(error)
+        status = 500 if error.field == "format" else 400
+        return _form(request, pack, periods, form, status=status)
+    response = HttpResponse(content, content_type=report_files.CONTENT_TYPES[chosen.format])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
     return response
