@@ -368,6 +368,7 @@ def test_an_owner_imports_their_own_figures(client_for, tmp_path):
     assert response.status_code == 302
     page = client.get(response.url).content.decode()
     client.post(response.url, {"action": "apply", "digest": digest(page)})
+    run_jobs()
     assert current().value == 75.0 and current().author.username == "owner"
 
 
