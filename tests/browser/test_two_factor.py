@@ -22,12 +22,13 @@ def step_now() -> int:
 
 
 def app_code(key: bytes, after_step: int = -1) -> tuple[str, int]:
-    """What the app shows for ``key``, waiting (as a person would) for a code of a later
-    30-second step than ``after_step``, since each code is taken once; and that step."""
-    while step_now() <= after_step:
-        time.sleep((after_step + 1) * 30 - time.time() + 0.2)
+    """The app's code for ``key`` of a later 30-second step than ``after_step`` (each code is
+    taken once), and that step. Rather than wait for the clock, the next step's code is used at
+    once: kpiboard accepts one step early (clock drift) and then follows the drift, as it would
+    for a phone whose clock runs a little fast."""
     totp = TOTP(key)
-    totp.time = time.time()
+    step = max(step_now(), after_step + 1)
+    totp.time = step * 30 + 1
     return f"{totp.token():06d}", totp.t()
 
 
