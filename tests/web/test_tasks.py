@@ -119,3 +119,14 @@ def test_collecting_period_is_the_latest_with_work_left(demo_site):
     tasks = build_tasks(current_pack(), date(2013, 12, 2))
     assert collecting_period(tasks).label == "2013-11"
     assert collecting_period([]) is None
+
+
+def test_another_sections_approval_leaves_a_late_sections_tasks_in_place(client_for, demo_site):
+    """The reporting month moves on when any section's period is approved; the calendar still
+    starts where the pack did, so the section that is late keeps its October tasks."""
+    save_period_entry(demo_site["owner"], "ASC01", "2013-10", {"actual": 75.0}, {}, "Ok.", 0, "")
+    set_signoff(demo_site["owner"], "asc", "2013-10", "submitted")
+    set_signoff(demo_site["approver"], "asc", "2013-10", "approved")
+    assert current_pack().as_at.label == "2013-10"
+    html = client_for("section_owner").get(HOME).content.decode()
+    assert any("Oct-13" in task and status == "Overdue" for task, status in statuses(html))
