@@ -22,7 +22,7 @@ assets: node_modules/.installed
 
 ## A wheel (and sdist) in dist/, assets included; then install it in a clean venv and check that the
 ## demo site serves its pages and stylesheet (tools/wheel_smoke.py).
-wheel:
+wheel: $(VENV)/.installed
 	rm -rf dist
 	$(PY) -m build --outdir dist . >/dev/null
 	@ls dist
