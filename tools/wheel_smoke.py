@@ -47,12 +47,15 @@ def wait_for_login(server: subprocess.Popen, timeout: float = 120) -> tuple[str,
     """The administrator's username and password from the server's output, once it listens."""
     deadline = time.monotonic() + timeout
     assert server.stdout is not None
+    said = []
     for line in server.stdout:
+        said.append(line)
         found = re.search(r"Sign in as:\s+(\S+)\s+/\s+(\S+)", line)
         if found:
             return found.group(1), found.group(2)
         if time.monotonic() > deadline:
             break
+    print("".join(said[-30:]), file=sys.stderr, end="")
     raise SystemExit(f"wheel smoke: the server printed no sign-in (exit {server.poll()})")
 
 
