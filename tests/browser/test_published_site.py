@@ -64,3 +64,40 @@ def test_published_pages_pass_axe_and_load_only_themselves(served, browser_page,
     assert page.url.endswith("/section-asc.html")
     assert not journey.failures, journey.failures
     journey.assert_accessible()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("_allow_orm_beside_playwright")
+def test_publish_page_and_its_job_pass_axe(
+    demo_site, live_server, browser_page, settings, tmp_path
+):
+    """An analyst's Publish page, at both widths, then the job it starts and its download."""
+    from django.db import connections
+
+    from kpiboard.web.signoff import set_signoff
+    from tests.web.jobs_support import run_jobs
+
+    settings.DATA_DIR = tmp_path
+    set_signoff(demo_site["owner"], "asc", "2013-09", "submitted")
+    set_signoff(demo_site["approver"], "asc", "2013-09", "approved")
+    page = browser_page
+    journey = Journey(page, live_server.url)
+    journey.goto("/publish/")
+    journey.sign_in("analyst")
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        journey.goto("/publish/")
+        journey.check(f"publish page at {width}px")
+    page.get_by_role("button", name="Publish").click()
+    page.wait_for_load_state("load")
+    try:
+        run_jobs()
+        journey.goto(page.url.removeprefix(live_server.url))
+        journey.check("publication job done")
+    finally:
+        connections.close_all()  # see test_journey: opened beside Playwright's event loop
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download").click()
+    assert download_info.value.suggested_filename.endswith(".zip")
+    assert not journey.failures, journey.failures
+    journey.assert_accessible()
