@@ -108,17 +108,22 @@ def publish_site(job_id: str) -> None:
 
     job = Job.objects.select_related("owner").get(pk=job_id)
     report = jobs.Reporter(job, every=0)
+    made: list[str] = []
+
+    def deliver(filename: str, content: bytes) -> None:
+        (jobs.folder(job) / filename).write_bytes(content)
+        made.append(filename)
+
     try:
-        filename, content, record = publish(job.owner, report)
+        record = publish(job.owner, deliver, report)
     except PublishError as exc:
         jobs.finish(job, JobOutcome.FAILED, str(exc))
-        return
     except BaseException:
         jobs.finish(job, JobOutcome.FAILED, jobs.UNEXPECTED)
         raise
-    (jobs.folder(job) / filename).write_bytes(content)
-    sections = ", ".join(f"{p['title']} to {p['period']}" for p in record.periods)
-    jobs.finish(job, JobOutcome.DONE, f"{filename} is ready: {sections}", result_file=filename)
+    else:
+        sections = ", ".join(f"{p['title']} to {p['period']}" for p in record.periods)
+        jobs.finish(job, JobOutcome.DONE, f"{made[0]} is ready: {sections}", result_file=made[0])
 
 
 #: What to tidy when a job's worker died mid-job (see jobs.fail_abandoned).

@@ -23,10 +23,10 @@ periods of which sections, as whose approval), and the zip's ``publication.json`
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -162,8 +162,9 @@ def filename(when: datetime) -> str:
     return f"{name}-open-data-{timezone.localtime(when):%Y-%m-%d-%H%M}"
 
 
-def publish(user, progress=None) -> tuple[str, bytes, Publication]:
-    """Make the publication (a zip file's name and content) and record it.
+def publish(user, deliver: Callable[[str, bytes], None], progress=None) -> Publication:
+    """Make the publication, hand its zip (file name, content) to ``deliver``, and only then
+    record it: a publication that never reached anyone is not in the record.
     Raises :class:`~kpiboard.publish.PublishError` when nothing is approved."""
     say = progress or (lambda *args, **kwargs: None)
     calendar = site_calendar()
@@ -180,21 +181,21 @@ def publish(user, progress=None) -> tuple[str, bytes, Publication]:
     name = filename(now)
     buffer = io.BytesIO()
     write_zip(files, buffer, name)
-    with transaction.atomic():
-        record = Publication.objects.create(
-            author=user,
-            file_name=f"{name}.zip",
-            periods=[
-                {
-                    "section": item.section.code,
-                    "title": item.section.title,
-                    "period": item.period.label,
-                    "approved_by": who(item.latest.author),
-                    "approved_at": item.approved_at.isoformat(timespec="seconds"),
-                    "withheld": [p.label for p in item.withheld],
-                }
-                for item in plans
-            ],
-        )
+    deliver(f"{name}.zip", buffer.getvalue())
+    record = Publication.objects.create(
+        author=user,
+        file_name=f"{name}.zip",
+        periods=[
+            {
+                "section": item.section.code,
+                "title": item.section.title,
+                "period": item.period.label,
+                "approved_by": who(item.latest.author),
+                "approved_at": item.approved_at.isoformat(timespec="seconds"),
+                "withheld": [p.label for p in item.withheld],
+            }
+            for item in plans
+        ],
+    )
     say(len(plans) + 1, len(plans) + 1, "Done", force=True)
-    return f"{name}.zip", buffer.getvalue(), record
+    return record
