@@ -42,6 +42,7 @@ COMMANDS = [
     (["export", "--layout", "wide", "--out"], "wide.csv"),
     (["draft"], None),
     (["draft", "--format", "json"], None),
+    (["publish", "--out"], "site"),
 ]
 
 
@@ -69,7 +70,9 @@ def test_docs_example_runs_through_every_command(block, tmp_path):
         target = [str(tmp_path / out)] if out else []
         _run(block, [args[0], pack, *args[1:], *target])
         if out:
-            assert (tmp_path / out).stat().st_size > 0, f"{block.where}: {out} is empty"
+            written = tmp_path / out
+            empty = not any(written.iterdir()) if written.is_dir() else not written.stat().st_size
+            assert not empty, f"{block.where}: {out} is empty"
     for subset in example.manifest.get("subsets") or {}:
         _run(block, ["report", pack, "--subset", str(subset), "--out", str(tmp_path / "s.html")])
 

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from contextlib import contextmanager
+from datetime import UTC
 from pathlib import Path
 
 import click
@@ -178,6 +179,50 @@ def report(pack: str, fmt: str | None, out: str, tags: tuple[str, ...], subset: 
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_bytes(data)
     click.echo(f"Wrote {out} ({len(data) / 1024:.0f} KiB, {len(model.pages)} indicator pages).")
+
+
+@main.command()
+@click.argument("pack", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(),
+    required=True,
+    help="New (or empty) folder to write the public site and its data into.",
+)
+@click.option("--as-at", help="Publish up to this period instead of the pack's as_at.")
+def publish(pack: str, out: str, as_at: str | None) -> None:
+    """Publish PACK as open data: a static public site with its data as CSV and JSON, described
+    by a Frictionless Data Package. A pack's figures up to its as_at period (or --as-at, which
+    may only be earlier) count as approved; nothing after it is published."""
+    import getpass
+    from datetime import datetime
+
+    from .publish import Part, Publisher, PublishError, build, write_folder
+
+    p = _load(pack)
+    when = _as_at(p, as_at) or p.as_at
+    if p.as_at < when:
+        raise click.BadParameter(
+            f"{when.label} is after the pack's as_at period ({p.as_at.label}): figures after "
+            "as_at are not approved",
+            param_hint="--as-at",
+        )
+    part = Part(p, tuple(s.id for s in p.sections), when, f"the pack's figures up to {when.label}")
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for this account
+        user = str(os.getuid())
+    publisher = Publisher(user, datetime.now(UTC), "kpiboard publish")
+    try:
+        files = build([part], publisher)
+        with _writing(out):
+            write_folder(files, out)
+    except PublishError as exc:
+        raise click.ClickException(str(exc)) from None
+    pages = sum(name.endswith(".html") for name in files)
+    click.echo(f"Published {out}: {pages} pages and {len(files) - pages} other files, "
+               f"figures up to {when.long_display}.")  # fmt: skip
 
 
 @main.command(name="import")

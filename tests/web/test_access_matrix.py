@@ -157,6 +157,9 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("reports", "POST"): (IN, *NOT_POST),
     ("report_download", "GET"): (IN, *EVERYONE),
     ("report_download", "POST"): (IN, *NOT_POST),
+    ("publish", "GET"): (IN, NO, NO, NO, NO, OK, OK),
+    # nothing is approved on the matrix's site: an analyst's Publish is refused with a message
+    ("publish", "POST"): (IN, NO, NO, NO, NO, BACK, BACK),
     ("job", "GET"): (IN, *(HIDDEN,) * 5, OK),  # the administrator's own report job
     ("job", "POST"): (IN, *NOT_POST),
     ("job_download", "GET"): (IN, *(HIDDEN,) * 5, OK),
@@ -321,6 +324,7 @@ def cells(token: str, viewer, job: Job) -> list[Cell]:
         ("password_reset_complete", url("kpiboard:password_reset_complete")),
         ("reports", url("kpiboard:reports")),
         ("report_download", url("kpiboard:report_download") + DOWNLOAD),
+        ("publish", url("kpiboard:publish")),
         ("job", url("kpiboard:job", args=[job.pk])),
         ("job_download", url("kpiboard:job_download", args=[job.pk])),
         ("healthz", url("kpiboard:healthz")),
@@ -348,6 +352,7 @@ def cells(token: str, viewer, job: Job) -> list[Cell]:
         Cell("person_reactivate", "GET", reactivate),
     ]
     changes = ("logout", "person_deactivate")
+    changes += ("publish",)
     posts = [Cell(key, "POST", path, {}) for key, path in simple if key not in changes] + [
         Cell("entry_form ASC01", "POST", asc01, entry_post("2013-10", "75"),
              figure("ASC01", "2013-10", 75)),
@@ -378,6 +383,8 @@ def cells(token: str, viewer, job: Job) -> list[Cell]:
              annual_target("ASC01", "2014/15", 86.0)),
         Cell("person_deactivate", "POST", deactivate, {}, active(viewer, False)),
         Cell("person_reactivate", "POST", reactivate, {}, reactivated(viewer)),
+        Cell("publish", "POST", url("kpiboard:publish"), {},
+             lambda: Job.objects.filter(kind=JobKind.PUBLISH).exists()),
         Cell("logout", "POST", url("kpiboard:logout"), {}),  # last: it signs the client out
     ]  # fmt: skip
     return gets + posts

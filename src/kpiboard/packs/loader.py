@@ -320,4 +320,5 @@ def build_pack(source: PackSource, problems: Problems | None = None) -> Pack:
         organisation_type=manifest.organisation_type,
         summary_page=manifest.summary_page,
         reporting_calendar=manifest.reporting_calendar,
+        publishing=manifest.publishing,
     )

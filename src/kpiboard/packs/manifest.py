@@ -12,6 +12,7 @@ from .calendar_spec import read_reporting_calendar
 from .fields import FieldReader
 from .model import DEFAULT_RATING_KEY, PeerGroup, Subset
 from .problems import Problems
+from .publishing import Publishing, read_publishing
 from .yamlsource import Mapping
 
 MANIFEST = "kpiboard.yaml"
@@ -69,6 +70,7 @@ class Manifest:
     organisation_type: str = ""  # "council": peers are "other councils"
     summary_page: bool = True  # the organisation-wide summary page after the contents
     reporting_calendar: ReportingCalendar = field(default_factory=ReportingCalendar)
+    publishing: Publishing = field(default_factory=Publishing)
 
     @property
     def base_unit(self) -> Unit:
@@ -127,6 +129,7 @@ def read_manifest(data: object, problems: Problems) -> Manifest:
             "organisation_type",
             "summary_page",
             "reporting_calendar",
+            "publishing",
         ],
         required=["format", "title", "as_at", "sections"],
     )
@@ -146,6 +149,8 @@ def read_manifest(data: object, problems: Problems) -> Manifest:
         r.choice("negatives", [n.value for n in Negatives], Negatives.MINUS.value)
     )
 
+    if (block := r.mapping_at("publishing")) is not None:
+        manifest.publishing = read_publishing(FieldReader(problems, MANIFEST, block, "publishing."))
     if (key := r.mapping_at("rating_key")) is not None:
         for colour, text in key.items():
             if colour not in ("GREEN", "AMBER", "RED"):

@@ -12,6 +12,7 @@ from ..core.indicators import Indicator, IndicatorData
 from ..core.periods import UK, FinancialCalendar, Period
 from ..core.rating import DEFAULT_RULE, RuleVersion
 from ..core.units import Negatives, Unit
+from .publishing import Publishing
 
 if TYPE_CHECKING:
     from ..core.analysis import Analysis
@@ -99,6 +100,7 @@ class Pack:
     organisation_type: str = ""  # singular: "council", "NHS trust"
     summary_page: bool = True
     reporting_calendar: ReportingCalendar = field(default_factory=ReportingCalendar)
+    publishing: Publishing = field(default_factory=Publishing)
 
     @property
     def base_unit(self) -> Unit:

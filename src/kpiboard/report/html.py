@@ -32,6 +32,9 @@ def _environment() -> jinja2.Environment:
     env.filters["markdown"] = lambda text, offset=0: Markup(to_html(text, heading_offset=offset))
     # Chart SVG is built by kpiboard.report.charts, which escapes every piece of user text.
     env.filters["svg"] = Markup
+    # Where a link to an indicator page goes: an anchor in this one file (the public site's
+    # environment, kpiboard.report.site, sends it to the indicator's own page instead).
+    env.filters["href"] = lambda anchor: "#" + anchor
     return env
 
 

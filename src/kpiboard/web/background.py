@@ -1,6 +1,7 @@
-"""The background tasks a worker runs (see :mod:`kpiboard.web.jobs`): applying an import, and
-making a report file. Each records its outcome on its :class:`~kpiboard.web.models.Job`; an
-import that stops short, for any reason, gives its upload back so it can be checked again."""
+"""The background tasks a worker runs (see :mod:`kpiboard.web.jobs`): applying an import,
+making a report file, and publishing the approved figures as open data. Each records its outcome
+on its :class:`~kpiboard.web.models.Job`; an import that stops short, for any reason, gives its
+upload back so it can be checked again."""
 
 from __future__ import annotations
 
@@ -97,6 +98,32 @@ def make_report(job_id: str) -> None:
     target = jobs.folder(job) / filename
     target.write_bytes(content)
     jobs.finish(job, JobOutcome.DONE, f"{filename} is ready", result_file=filename)
+
+
+@task()
+def publish_site(job_id: str) -> None:
+    """Publish the approved figures (kpiboard.web.publishing) as a zip kept for download."""
+    from ..publish import PublishError
+    from .publishing import publish
+
+    job = Job.objects.select_related("owner").get(pk=job_id)
+    report = jobs.Reporter(job, every=0)
+    made: list[str] = []
+
+    def deliver(filename: str, content: bytes) -> None:
+        (jobs.folder(job) / filename).write_bytes(content)
+        made.append(filename)
+
+    try:
+        record = publish(job.owner, deliver, report)
+    except PublishError as exc:
+        jobs.finish(job, JobOutcome.FAILED, str(exc))
+    except BaseException:
+        jobs.finish(job, JobOutcome.FAILED, jobs.UNEXPECTED)
+        raise
+    else:
+        sections = ", ".join(f"{p['title']} to {p['period']}" for p in record.periods)
+        jobs.finish(job, JobOutcome.DONE, f"{made[0]} is ready: {sections}", result_file=made[0])
 
 
 #: What to tidy when a job's worker died mid-job (see jobs.fail_abandoned).

@@ -385,6 +385,7 @@ class JobKind(models.TextChoices):
 
     IMPORT = "import", "Import"
     REPORT = "report", "Report"
+    PUBLISH = "publish", "Publication"
 
 
 class JobOutcome(models.TextChoices):
@@ -415,3 +416,29 @@ class Job(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["owner", "-created"], name="job_owner_created")]
+
+
+class Publication(models.Model):
+    """One publication of the approved figures as open data (see :mod:`kpiboard.web.publishing`):
+    who published, when, and which period of each section, as whose approval. Append-only, like
+    the security events: the record of what went public is never changed or removed."""
+
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_name = models.CharField(max_length=200)  # the zip the publisher downloaded
+    #: One entry per section published: its code and title, the period published up to, who
+    #: approved that period and when, and the periods left out as not approved.
+    periods = OrderedJSONField(default=list)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("publications are append-only: a recorded one is never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("publications are append-only: a recorded one is never deleted")

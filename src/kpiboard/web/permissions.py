@@ -75,6 +75,12 @@ def can_move_month(user) -> bool:
     return role_of(user) in FULL
 
 
+def can_publish(user) -> bool:
+    """Publishing open data puts figures in front of the public: analysts and administrators
+    (only approved figures are ever published, whoever asks)."""
+    return role_of(user) in FULL
+
+
 def can_import(user) -> bool:
     """Analysts and administrators import any figures; owners the figures of what they own
     (checked row by row: :func:`kpiboard.web.db_import.owner_problems`)."""

@@ -19,7 +19,11 @@ from ..report.pdf import PdfRenderError
 from . import store
 from .models import Signoff, SignoffState
 
-CONTENT_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+CONTENT_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "zip": "application/zip",  # a publication (web.publishing)
+}
 
 
 class ReportUnavailable(Exception):

@@ -15,6 +15,7 @@ from .views import (
     override,
     password_reset,
     people,
+    publish,
     reports,
     review,
     security,
@@ -106,5 +107,6 @@ urlpatterns = [
     ),
     path("reports/", reports.reports, name="reports"),
     path("reports/download/", reports.download, name="report_download"),
+    path("publish/", publish.publish, name="publish"),
     path("healthz", health.healthz, name="healthz"),
 ]

@@ -17,6 +17,7 @@ from ...packs.model import Pack
 from .. import jobs, report_files, store
 from ..background import make_report
 from ..models import JobKind, Signoff, SignoffState
+from ..permissions import can_publish
 from ..report_files import ReportChoices
 
 FORMATS = {
@@ -121,6 +122,7 @@ def _form(request, pack: Pack, periods: list[Period], chosen: Choices, status: i
             "versions": VERSIONS,
             "as_at": pack.as_at,
             "approvals": approvals,
+            "can_publish": can_publish(request.user),
         },
         status=status,
     )

@@ -1,0 +1,71 @@
+"""What a publication covers: sections of a pack, each up to the period approved for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ..core.indicators import IndicatorData
+from ..core.periods import Period
+from ..packs.model import Pack, Section
+
+
+@dataclass(frozen=True)
+class Part:
+    """Some sections of ``pack``, published up to ``as_at``.
+
+    The pack holds nothing that may not be published: a file pack as its author left it (its
+    figures up to ``as_at`` count as approved), or the web's pack as it stood when the
+    sections' periods were approved, with unapproved periods taken out
+    (:mod:`kpiboard.web.publishing`).
+    """
+
+    pack: Pack
+    section_ids: tuple[str, ...]
+    as_at: Period
+    approved: str = ""  # how these figures were approved, for the publication record
+
+    @property
+    def sections(self) -> list[Section]:
+        return [s for s in self.pack.sections if s.id in self.section_ids]
+
+    @property
+    def indicator_ids(self) -> list[str]:
+        return [i for s in self.sections for i in s.indicator_ids]
+
+    def periods(self, indicator_id: str) -> list[Period]:
+        """The periods of the indicator that have any figure, up to ``as_at``."""
+        data = self.pack.data[indicator_id]
+        return [
+            p
+            for i, p in enumerate(data.periods)
+            if p.end <= self.as_at.end
+            and any(v[i] == v[i] for v in data.values.values())  # not NaN
+        ]
+
+
+def up_to(pack: Pack, as_at: Period) -> Pack:
+    """``pack`` without anything after ``as_at``: figures of every series, commentary, data
+    notes and peer values. A report's charts and trend tables show later periods (targets set
+    ahead, figures already entered); a publication must not, since nothing after the approved
+    period is approved."""
+    data = {}
+    for ind_id, series in pack.data.items():
+        keep = np.array([p.end <= as_at.end for p in series.periods], dtype=bool)
+        data[ind_id] = IndicatorData(
+            periods=tuple(p for p, k in zip(series.periods, keep, strict=True) if k),
+            values={name: values[keep] for name, values in series.values.items()},
+            profiled=tuple(p for p in series.profiled if p.end <= as_at.end),
+        )
+    return replace(
+        pack,
+        as_at=as_at,
+        data=data,
+        commentary={
+            ind_id: tuple(c for c in items if c.period.end <= as_at.end)
+            for ind_id, items in pack.commentary.items()
+        },
+        data_notes={k: v for k, v in pack.data_notes.items() if k[1].end <= as_at.end},
+        peers={k: v for k, v in pack.peers.items() if k[1].end <= as_at.end},
+    )
