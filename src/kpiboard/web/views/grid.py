@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from ...core.periods import PeriodError, PeriodKind
-from ..entry_period import collecting_month
+from ..reporting_month import collecting_month
 from ..grid import GridRefused, ReasonForm, check_plausibility, grid_rows, make_formset, save_grid
 from ..models import Section
 from ..permissions import editable_indicators

@@ -21,7 +21,7 @@ from ...core.indicators import IndicatorKind
 from ...core.periods import FinancialCalendar, Period, PeriodError, PeriodKind
 from ...report.model import fmt_value
 from ..approval import changes_since_approval
-from ..entry_period import collecting_month
+from ..reporting_month import collecting_month
 from ..models import Profile, Role, Section, Signoff, SignoffState
 from ..permissions import (
     FULL,
