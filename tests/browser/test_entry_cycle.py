@@ -48,7 +48,7 @@ def test_grid_check_answers_submit_review_approve(demo_site, live_server, browse
     # No commentary: refused until the gap is explained.
     page.get_by_role("button", name="Submit for approval").click()
     page.wait_for_load_state("load")
-    assert "ASC01 has no commentary for Oct-13" in page.locator(".govuk-error-summary").inner_text()
+    assert "ASC01 has no commentary and no target for Oct-13" in page.locator(".govuk-error-summary").inner_text()
     journey.check("check your answers with a gap")
     page.get_by_label("Why is ASC01 incomplete?").fill("The team's note follows on Monday")
     page.get_by_role("button", name="Submit for approval").click()
