@@ -11,8 +11,7 @@ from django.urls import reverse
 
 from kpiboard.web.models import Profile, Site
 from kpiboard.web.signoff import set_signoff
-from kpiboard.web.store import bump_version, current_pack
-from kpiboard.web.tasks import build_tasks
+from kpiboard.web.store import bump_version
 from kpiboard.web.writes import save_period_entry
 
 HOME = reverse("kpiboard:home")
@@ -113,4 +112,3 @@ def test_task_list_uses_the_sections_calendar(client_for):
     bump_version()
     html = client_for("owner").get(HOME).content.decode()
     assert "Due 7 November 2013" in html  # five working days after 31 October
-

@@ -28,4 +28,3 @@ def due_period(calendar: FinancialCalendar, ind: CoreIndicator, month: Period) -
         return None
     period = calendar.containing(kind, month.end)
     return period if period.end == month.end else None
-

@@ -231,8 +231,7 @@ def gap_error(answer: Answer) -> str:
         )
     ask = " (an analyst sets the target)" if MISSING_TARGET in answer.missing else ""
     return (
-        f"{answer.code} has {gaps} for {answer.period.display}: enter them, or explain why "
-        f"not{ask}"
+        f"{answer.code} has {gaps} for {answer.period.display}: enter them, or explain why not{ask}"
     )
 
 

@@ -235,4 +235,3 @@ def approvers_by_section() -> dict[str, list]:
         for section in profile.sections.all():
             found[section.code].append(profile.user)
     return found
-

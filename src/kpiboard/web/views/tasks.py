@@ -13,8 +13,8 @@ from ...core.due_dates import MILESTONE_LABELS, DueDates, Milestone, TaskStatus
 from ...core.periods import Period
 from ..models import Role
 from ..permissions import role_of
-from ..store import current_pack
 from ..reporting_month import collecting_month
+from ..store import current_pack
 from ..tasks import Task, build_tasks, owned_codes, today
 from .dashboard import dashboard
 

@@ -21,7 +21,6 @@ from ...core.indicators import IndicatorKind
 from ...core.periods import FinancialCalendar, Period, PeriodError, PeriodKind
 from ...report.model import fmt_value
 from ..approval import changes_since_approval
-from ..reporting_month import collecting_month
 from ..models import Profile, Role, Section, Signoff, SignoffState
 from ..permissions import (
     FULL,
@@ -31,6 +30,7 @@ from ..permissions import (
     editable_indicators,
     role_of,
 )
+from ..reporting_month import collecting_month
 from ..signoff import allowed_actions
 from ..store import current_pack
 from ..targets import FREQUENCY_KINDS, MissingTarget, missing_targets, period_target
