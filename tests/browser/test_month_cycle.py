@@ -5,7 +5,7 @@ slip is warned and corrected), is refused with gaps (no commentary, no target) a
 them, and submits; the approver reviews and approves; the reporting month moves on to October,
 so the dashboard and the reports show it and November is being collected; then an analyst's
 import changes an approved figure and the period is marked "changed since approval". axe-core
-checks every page at 1280 px, and the pages of the cycle again at 390 px.
+checks every page at 1280 px and, resizing the same page, every page of the cycle at 390 px.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def owner_fills_in_and_submits(month: Month) -> None:
     month.both("task list")
     month.goto("/messages/")
     assert "ASC01" in month.main()
-    month.check("messages sent to you")
+    month.both("messages sent to you")
 
     month.goto("/entry/")
     month.click("link", "Enter all your figures for Oct-13")
@@ -113,7 +113,7 @@ def approver_reviews_and_approves(month: Month) -> None:
     month.goto("/reports/")
     assert "The current reporting period is October 2013" in month.main()
     assert page.locator("#period option:checked").inner_text().startswith("Oct")
-    month.check("reports in the new month")
+    month.both("reports in the new month")
     month.goto("/team/")
     assert "Now collecting: November 2013." in month.main()
     month.sign_out()
@@ -127,7 +127,7 @@ def analyst_imports_a_late_change(month: Month) -> None:
                                            "buffer": LATE_CSV}])  # fmt: skip
     month.click("button", "Check the file")
     assert "The file changes figures of approved periods" in month.main()
-    month.check("import preview of an approved period")
+    month.both("import preview of an approved period")
     page.get_by_label("Reason for the import").fill("The provider corrected October")
     month.click("button", "Apply the import")
     assert month.path().startswith("/jobs/")
@@ -136,7 +136,7 @@ def analyst_imports_a_late_change(month: Month) -> None:
     finally:
         connections.close_all()  # opened beside Playwright's event loop
     page.get_by_text(re.compile(r"Imported 1 changed figure from late\.csv")).wait_for()
-    month.check("import job done")
+    month.both("import job done")
     month.goto("/sections/asc/2013-10/review/")
     assert "Changed since approval" in month.banner_text()
     month.both("review page, changed since approval")
