@@ -7,14 +7,9 @@ one month. Which month is being collected now is said once, by
 
 from __future__ import annotations
 
+from ..core.due_dates import FREQUENCY_KINDS
 from ..core.indicators import Indicator as CoreIndicator
-from ..core.periods import FinancialCalendar, Period, PeriodKind
-
-FREQUENCY_KINDS = {
-    "month": PeriodKind.MONTH,
-    "quarter": PeriodKind.QUARTER,
-    "year": PeriodKind.YEAR,
-}
+from ..core.periods import FinancialCalendar, Period
 
 
 def due_period(calendar: FinancialCalendar, ind: CoreIndicator, month: Period) -> Period | None:

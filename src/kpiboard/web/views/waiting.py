@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from ...core.due_dates import FREQUENCY_KINDS
 from ...core.indicators import Indicator as CoreIndicator
 from ...core.indicators import IndicatorKind
 from ...core.periods import FinancialCalendar, Period, PeriodError, PeriodKind
@@ -33,7 +34,7 @@ from ..permissions import (
 from ..reporting_month import collecting_month
 from ..signoff import allowed_actions
 from ..store import current_pack
-from ..targets import FREQUENCY_KINDS, MissingTarget, missing_targets, period_target
+from ..targets import MissingTarget, missing_targets, period_target
 from ..urlperiods import period_slug
 from ..writes import (
     Locks,
