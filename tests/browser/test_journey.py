@@ -104,6 +104,8 @@ def test_owner_enters_approver_approves_and_the_approved_pdf_has_the_figure(
     page.get_by_role("link", name="Check and submit Adult Social Care, Oct-13").click()
     page.wait_for_load_state("load")
     journey.check("check your answers")
+    # October has no target yet (an analyst sets it): the owner says why before submitting.
+    page.get_by_label("Why is ASC01 incomplete?").fill("The 2013/14 target is being agreed")
     page.get_by_role("button", name="Submit for approval").click()
     page.wait_for_load_state("load")
     assert "submitted for approval" in journey.banner_text()

@@ -8,11 +8,8 @@ administrators do everything, including imports and moving the reporting month, 
 administrators see sign-ins and people (/security-events/) and manage people (/people/); viewers
 only read. Anonymous people are sent to sign in, except to the forgotten password pages, which
 are open to everyone.
-The rules: everyone signed in reads (dashboard, indicator pages, reports); owners enter and
-import figures for their own indicators or sections only and submit their sections' periods;
-approvers sign off and review their sections (they see what is waiting for them); analysts and
-administrators do everything, including imports, except that only administrators see sign-ins
-and people (/security-events/); viewers only read. Anonymous people are sent to sign in.
+Owners also import figures for their own indicators, approvers review their sections, and
+people see only their own background jobs.
 
 Each POST runs inside a savepoint that is rolled back afterwards, so every cell starts from the
 same demo site, and the test checks what the POST did (a figure saved, a period approved), not only
@@ -63,8 +60,8 @@ NA = "405"  # the route does not take this method
 BAD = "400"  # the form was incomplete
 IN = "sign in"  # a redirect to the sign-in page (anonymous)
 HIDDEN = "404"  # someone else's: as if it did not exist
-GONE = "404"  # not there: single sign-on's pages while it is not set up (as in these tests)
-GONE = "404"  # not found for this person (someone else's upload)
+GONE = "404"  # not there: single sign-on's pages while it is not set up (as in these tests),
+# or not found for this person (someone else's upload)
 
 EVERYONE = (OK,) * 6
 NOT_POST = (NA,) * 6

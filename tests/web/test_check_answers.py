@@ -4,8 +4,9 @@ indicators, and a submission withdrawn before approval."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
-from kpiboard.web.models import GapExplanation, Signoff
+from kpiboard.web.models import Definition, GapExplanation, Signoff
 from kpiboard.web.signoff import set_signoff
 from kpiboard.web.writes import SignoffRefused, save_period_entry
 
@@ -20,6 +21,17 @@ def html(response) -> str:
 def state(section="asc", period="2013-10") -> str:
     row = Signoff.objects.filter(section__code=section, period=period, is_current=True).first()
     return row.state if row else "draft"
+
+
+def set_target(analyst, code="ASC01") -> None:
+    """An analyst sets the 2013/14 annual target, so October has a target."""
+    base = Definition.objects.get(indicator__code=code, is_current=True).revision
+    response = analyst.post(
+        reverse("kpiboard:annual_targets", args=[code]),
+        {"base_revision": base, "year": "2013/14", "target": "85", "profile": "flat",
+         "reason": "Agreed in the business plan"},
+    )  # fmt: skip
+    assert response.status_code == 302
 
 
 def enter(person, code="ASC01", value=74.0, commentary="Steady at the target."):
@@ -42,9 +54,10 @@ def test_a_submission_with_a_gap_is_refused_then_accepted_once_explained(client_
     client = client_for("owner")
     refused = client.post(CHECK, {"base_revision": "0", "gap-ASC01": ""})
     assert refused.status_code == 400
-    assert "ASC01 has no figure and no commentary for Oct-13: enter them, or explain why not" in (
-        html(refused)
-    )
+    assert (
+        "ASC01 has no figure, no commentary and no target for Oct-13: enter them, or explain why "
+        "not (an analyst sets the target)"
+    ) in html(refused)
     assert 'href="#id_gap-ASC01"' in html(refused)
     assert state() == "draft"
     assert not GapExplanation.objects.exists()
@@ -56,6 +69,7 @@ def test_a_submission_with_a_gap_is_refused_then_accepted_once_explained(client_
 
 
 def test_a_complete_section_submits_without_explanations(client_for, demo_site):
+    set_target(client_for("analyst"))
     enter(demo_site["owner"])
     assert client_for("owner").post(CHECK, {"base_revision": "0"}).status_code == 302
     assert state() == "submitted"
@@ -70,6 +84,7 @@ def test_an_analyst_must_account_for_every_indicator_of_the_section(client_for, 
 
 
 def test_an_owner_withdraws_a_submission_before_approval(client_for, demo_site):
+    set_target(client_for("analyst"))
     enter(demo_site["owner"])
     client = client_for("owner")
     client.post(CHECK, {"base_revision": "0"})
@@ -93,6 +108,30 @@ def test_an_approved_submission_cannot_be_withdrawn(client_for, demo_site):
     assert state() == "approved"
     with pytest.raises(SignoffRefused):
         set_signoff(demo_site["owner"], "asc", "2013-10", "draft", withdraw=True)
+
+
+def test_a_due_figure_without_a_target_is_a_gap_the_owner_must_explain(client_for, demo_site):
+    enter(demo_site["owner"])  # figure and commentary in; October has no target for ASC01
+    client = client_for("owner")
+    page = html(client.get(CHECK))
+    assert "No target" in page and "Why is ASC01 incomplete?" in page
+    assert "Ask one to set the missing target (ASC01)" in page
+    refused = client.post(CHECK, {"base_revision": "0", "gap-ASC01": ""})
+    assert refused.status_code == 400
+    assert (
+        "ASC01 has no target for Oct-13: ask an analyst to set one, or explain why there is none"
+    ) in html(refused)
+    assert state() == "draft"
+    explained = {"base_revision": "0", "gap-ASC01": "Target agreed at the November committee"}
+    assert client.post(CHECK, explained).status_code == 302
+    assert state() == "submitted"
+
+
+def test_a_target_set_by_an_analyst_closes_the_gap(client_for, demo_site):
+    enter(demo_site["owner"])
+    set_target(client_for("analyst"))
+    page = html(client_for("owner").get(CHECK))
+    assert "No target" not in page and "Why is ASC01 incomplete?" not in page
 
 
 def test_people_who_do_not_own_the_section_may_not_check_or_withdraw(client_for):

@@ -16,7 +16,7 @@ from kpiboard.packs.manifest import MANIFEST
 from kpiboard.web import dashboard_cache, fragments
 from kpiboard.web.models import MonthMove, ReportingMonth, Signoff
 from kpiboard.web.month_moves import move_month
-from kpiboard.web.reporting_month import current_period
+from kpiboard.web.reporting_month import collecting_month, current_period
 from kpiboard.web.signoff import set_signoff
 from kpiboard.web.store import clear_cache, current_pack, export_pack, load_pack_into_db
 from kpiboard.web.writes import ConcurrentEdit, Invalid, save_period_entry
@@ -103,6 +103,21 @@ def test_a_sections_month_is_its_latest_approved_one_not_after_the_sites(demo_si
     assert current_period("scs").label == "2013-10"  # none approved: the site's month
     move_month(demo_site["analyst"], "2013-09", "Approved too early", base_revision=2)
     assert current_period("asc").label == "2013-08"  # October is after the site's month now
+
+
+# --- the collecting month follows it -----------------------------------------------------------
+
+
+def test_collecting_month_is_the_month_after_the_reporting_month_everywhere(demo_site, client_for):
+    owner = client_for("owner")
+    assert collecting_month(current_pack()).label == "2013-10"  # the demo reports September
+    move_month(demo_site["analyst"], "2013-10", "October's returns are in", base_revision=1)
+    assert collecting_month(current_pack()).label == "2013-11"
+    grid = owner.get(reverse("kpiboard:entry_grid_now"))
+    assert grid.url == reverse("kpiboard:entry_grid", args=["2013-11"])
+    assert "Now collecting: November 2013." in owner.get(reverse("kpiboard:home")).content.decode()
+    waiting = owner.get(reverse("kpiboard:entry")).content.decode()
+    assert "Enter all your figures for Nov-13" in waiting
 
 
 # --- an analyst moves it -------------------------------------------------------------------------

@@ -15,9 +15,17 @@ not yet approved show their latest figures as at that month, as the report does.
 
 The built pack carries the reporting month as its as-at period (``store.source_from_db``), so
 everything that reads ``pack.as_at`` follows it, and an exported pack writes it back as ``as_at``.
+
+The one "current period" rule: the *reporting month* is the last month the site reports (moved
+on by approvals); the *collecting month* is always the month after it, the one owners are
+entering now (:func:`collecting_month`). The grid, the list of what is waiting, the task list,
+the team view and check your answers all ask :func:`collecting_month`; nothing else works out
+which month is being collected.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import numpy as np
 
@@ -34,6 +42,23 @@ def month_of(period: Period, calendar: FinancialCalendar) -> Period:
     if period.kind is PeriodKind.MONTH:
         return period
     return calendar.containing(PeriodKind.MONTH, period.end)
+
+
+def next_month(month: Period, calendar: FinancialCalendar) -> Period:
+    """The month after ``month`` (after the month it ends in, for a quarter or year)."""
+    return calendar.containing(PeriodKind.MONTH, month.end + timedelta(days=1))
+
+
+def reporting_month(pack: Pack) -> Period:
+    """The month the built pack reports: its as-at period, which :mod:`store` sets from the
+    stored reporting month (the same answer as :func:`current_period` with no section)."""
+    return month_of(pack.as_at, pack.calendar)
+
+
+def collecting_month(pack: Pack) -> Period:
+    """The month being collected now: the month after the reporting month. The site shows
+    September 2013, so October is being entered; approving October moves both on a month."""
+    return next_month(reporting_month(pack), pack.calendar)
 
 
 def _calendar_and_manifest() -> tuple[FinancialCalendar, dict]:

@@ -1,7 +1,10 @@
 """Submitting a section's month: check the answers, explain the gaps, then submit.
 
-Before a section's period goes to its approver, each indicator due in it must have its figure and
-its commentary, or an explanation of why not (a :class:`~kpiboard.web.models.GapExplanation`).
+Before a section's period goes to its approver, each indicator due in it must have its figure,
+its commentary and (when it is rated) a target, or an explanation of why not (a
+:class:`~kpiboard.web.models.GapExplanation`). A missing target is for an analyst to set; the
+owner sees it here so that they can ask for it, or explain it, before the figure is reported
+as "No target".
 An owner checks and submits the indicators they look after; analysts see the whole section.
 The explanations are saved, and the period submitted, in one transaction: nothing is submitted
 while a gap is unexplained, and a refused submission saves no explanation either.
@@ -24,13 +27,19 @@ from .models import CommentaryText, Figure, GapExplanation, Indicator, Section, 
 from .permissions import can_edit, can_submit
 from .signoff import set_signoff
 from .store import bump_version, current_pack
+from .targets import missing_targets
 from .urlperiods import period_slug
 from .writes import MAX_NOTE, SignoffRefused
 
 #: What can be missing from an indicator's answers, and how the page names it.
 MISSING_FIGURE = "figure"
 MISSING_COMMENTARY = "commentary"
-MISSING_WORDS = {MISSING_FIGURE: "No figure", MISSING_COMMENTARY: "No commentary"}
+MISSING_TARGET = "target"
+MISSING_WORDS = {
+    MISSING_FIGURE: "No figure",
+    MISSING_COMMENTARY: "No commentary",
+    MISSING_TARGET: "No target",
+}
 
 
 def primary_series(ind: CoreIndicator) -> str:
@@ -86,6 +95,7 @@ def answers(user, section: Section, month: Period, *, everyone: bool = False) ->
     pack = current_pack()
     models = {m.code: m for m in Indicator.objects.filter(section=section, archived=False)}
     results = pack.evaluate(month)
+    no_target = {m.indicator.id for m in missing_targets(section, month)}
     out = []
     for ind in section_indicators(pack, section):
         model = models.get(ind.id)
@@ -95,7 +105,10 @@ def answers(user, section: Section, month: Period, *, everyone: bool = False) ->
         mine = can_edit(user, model)
         if not (mine or everyone):
             continue
-        out.append(_answer(ind, model, period, results.get(ind.id), mine))
+        answer = _answer(ind, model, period, results.get(ind.id), mine)
+        if ind.id in no_target:
+            answer.missing.append(MISSING_TARGET)
+        out.append(answer)
     return out
 
 
@@ -191,23 +204,35 @@ def submit_section(
     with transaction.atomic():
         bump_version()
         for answer in mine:  # again, as committed now: a figure may have been saved meanwhile
-            answer.missing = _saved(answer.indicator, answer.model, answer.period)[2]
+            targets = [m for m in answer.missing if m == MISSING_TARGET]
+            answer.missing = _saved(answer.indicator, answer.model, answer.period)[2] + targets
         for answer in mine:
             if answer.code in explanations and answer.missing:
                 _save_explanation(user, answer, explanations[answer.code])
         for answer in mine:
             if answer.unexplained:
-                gaps = " and ".join(w.lower() for w in answer.gaps)
-                errors[f"gap-{answer.code}"] = (
-                    f"{answer.code} has {gaps} for {answer.period.display}: enter them, or "
-                    "explain why not"
-                )
+                errors[f"gap-{answer.code}"] = gap_error(answer)
         if errors:
             raise SignoffRefused(errors)
         set_signoff(
             user, section.code, month.label, SignoffState.SUBMITTED, base_revision=base_revision
         )
     return mine
+
+
+def gap_error(answer: Answer) -> str:
+    """What a refused submission says about one indicator's unexplained gaps."""
+    words = [w.lower() for w in answer.gaps]
+    gaps = " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
+    if answer.missing == [MISSING_TARGET]:
+        return (
+            f"{answer.code} has no target for {answer.period.display}: ask an analyst to set "
+            "one, or explain why there is none"
+        )
+    ask = " (an analyst sets the target)" if MISSING_TARGET in answer.missing else ""
+    return (
+        f"{answer.code} has {gaps} for {answer.period.display}: enter them, or explain why not{ask}"
+    )
 
 
 def unexplained_gaps(user, section: Section, month: Period) -> list[Answer]:

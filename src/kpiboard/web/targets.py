@@ -22,18 +22,12 @@ from ..core.periods import Period, PeriodError, PeriodKind
 from ..core.targets import PeriodTarget, target_at
 from ..packs.annual_targets import annual_targets_body
 from ..packs.model import Pack
+from . import entry_period
 from .models import Definition, Indicator, Section
 from .overrides import check_definition
 from .permissions import can_edit_approved
 from .store import bump_version, current_pack
 from .writes import MAX_REASON, ConcurrentEdit, Invalid, who
-
-#: What kind of period each frequency's figures are due for.
-FREQUENCY_KINDS = {
-    "month": PeriodKind.MONTH,
-    "quarter": PeriodKind.QUARTER,
-    "year": PeriodKind.YEAR,
-}
 
 
 def may_set_targets(user) -> bool:
@@ -47,14 +41,12 @@ def period_target(pack: Pack, ind: CoreIndicator, period: Period) -> PeriodTarge
 
 
 def due_period(pack: Pack, ind: CoreIndicator, period: Period) -> Period | None:
-    """The period of ``ind``'s figure that is due when ``period`` is signed off: the one of the
-    indicator's frequency ending with it (September's month, or the quarter to September), or
-    None when the indicator has no figure due then (a quarterly figure in August)."""
-    kind = FREQUENCY_KINDS.get(ind.frequency)
-    if kind is None or period.kind is PeriodKind.DAY:
+    """The period of ``ind``'s figure that is due when ``period`` is signed off (September's
+    month, or the quarter to September), or None when none is due then (a quarterly figure in
+    August, or any figure on a single day): :func:`kpiboard.web.entry_period.due_period`."""
+    if period.kind is PeriodKind.DAY:
         return None
-    due = pack.calendar.containing(kind, period.end)
-    return due if due.end == period.end else None
+    return entry_period.due_period(pack.calendar, ind, period)
 
 
 @dataclass(frozen=True)

@@ -235,12 +235,3 @@ def approvers_by_section() -> dict[str, list]:
         for section in profile.sections.all():
             found[section.code].append(profile.user)
     return found
-
-
-def collecting_period(tasks: list[Task]) -> Period | None:
-    """Which period is being collected now: the latest one with a task not yet done, else the
-    latest on the calendar. (One function, so that the site's reporting month can take its
-    place.)"""
-    open_periods = [t.period for t in tasks if not t.done]
-    chosen = open_periods or [t.period for t in tasks]
-    return max(chosen, key=lambda p: p.sort_key) if chosen else None

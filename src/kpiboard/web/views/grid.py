@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from ...core.periods import PeriodError, PeriodKind
-from ..entry_period import collecting_month
 from ..grid import GridRefused, ReasonForm, check_plausibility, grid_rows, make_formset, save_grid
 from ..models import Section
 from ..permissions import editable_indicators
+from ..reporting_month import collecting_month
 from ..store import current_pack
 from ..urlperiods import period_from_slug, period_slug
 

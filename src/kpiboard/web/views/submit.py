@@ -13,7 +13,7 @@ from ..models import Section, SignoffState
 from ..permissions import can_submit
 from ..signoff import set_signoff
 from ..store import current_pack
-from ..submission import answers, submit_section
+from ..submission import MISSING_TARGET, answers, submit_section
 from ..urlperiods import period_slug
 from ..writes import MAX_NOTE, SignoffRefused, signoff_state, when, who
 from .grid import period_or_404 as month_or_404
@@ -43,6 +43,7 @@ def _context(request, section, month, state, row, form, answers_list):
         "row": row,
         "by": f"{who(row.author)}, {when(row.created)}" if row else "",
         "gaps": [a for a in answers_list if a.missing],
+        "no_target": [a.code for a in answers_list if MISSING_TARGET in a.missing],
         "summary": [(f"id_{k}", v[0]) for k, v in form.errors.items() if k != "__all__"],
     }
 

@@ -13,8 +13,9 @@ from ...core.due_dates import MILESTONE_LABELS, DueDates, Milestone, TaskStatus
 from ...core.periods import Period
 from ..models import Role
 from ..permissions import role_of
+from ..reporting_month import collecting_month
 from ..store import current_pack
-from ..tasks import Task, build_tasks, collecting_period, owned_codes, today
+from ..tasks import Task, build_tasks, owned_codes, today
 from .dashboard import dashboard
 
 
@@ -58,7 +59,8 @@ def home(request):
     if role_of(request.user) is not Role.OWNER:
         return dashboard(request)
     on = today()
-    tasks = build_tasks(current_pack(), on, owned_codes(request.user))
+    pack = current_pack()
+    tasks = build_tasks(pack, on, owned_codes(request.user))
     groups = group_by_period(tasks)
     parts = [part for task in tasks for part in task.parts]
     return render(
@@ -67,7 +69,7 @@ def home(request):
         {
             "groups": [g for g in groups if not g.done],
             "finished": [g for g in groups if g.done],
-            "collecting": collecting_period(tasks),
+            "collecting": collecting_month(pack),
             "today": on,
             "late": sum(p.status is TaskStatus.OVERDUE for p in parts),
             "open": sum(p.status is not TaskStatus.COMPLETED for p in parts),

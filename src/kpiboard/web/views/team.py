@@ -16,12 +16,12 @@ from ...core.due_dates import TaskStatus
 from ...core.periods import Period
 from ..models import Profile, Role, SignoffState
 from ..permissions import FULL, role_of
+from ..reporting_month import collecting_month
 from ..store import current_pack
 from ..tasks import (
     Task,
     approvers_by_section,
     build_tasks,
-    collecting_period,
     owners_by_indicator,
     today,
 )
@@ -123,7 +123,7 @@ def team(request):
         "kpiboard/team.html",
         {
             "sections": sections,
-            "collecting": collecting_period(tasks),
+            "collecting": collecting_month(pack),
             "today": on,
             "overdue": sum(s.overdue for s in sections),
         },

@@ -16,12 +16,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from ...core.due_dates import FREQUENCY_KINDS
 from ...core.indicators import Indicator as CoreIndicator
 from ...core.indicators import IndicatorKind
 from ...core.periods import FinancialCalendar, Period, PeriodError, PeriodKind
 from ...report.model import fmt_value
 from ..approval import changes_since_approval
-from ..entry_period import collecting_month
 from ..models import Profile, Role, Section, Signoff, SignoffState
 from ..permissions import (
     FULL,
@@ -31,9 +31,10 @@ from ..permissions import (
     editable_indicators,
     role_of,
 )
+from ..reporting_month import collecting_month
 from ..signoff import allowed_actions
 from ..store import current_pack
-from ..targets import FREQUENCY_KINDS, MissingTarget, missing_targets, period_target
+from ..targets import MissingTarget, missing_targets, period_target
 from ..urlperiods import period_slug
 from ..writes import (
     Locks,
