@@ -24,6 +24,7 @@ def test_messages_lists_what_was_sent_to_you(client_for, demo_site, mailoutbox):
     assert "ASC01 Percentage of adult social care clients" in html
     assert '<td class="govuk-table__cell">Overdue</td>' in html
     assert "14 November 2013" in html and "owner@example.org" in html
+    assert '<td class="govuk-table__cell kpi-nowrap">Oct-13</td>' in html  # as pages write it
     approver = client_for("approver").get(MESSAGES).content.decode()
     assert "Reminders 1 to 10 of 10." in approver
     assert "Overdue: escalated to the approver" in approver

@@ -7,6 +7,13 @@ from .accounts import create_person
 from .models import Role, Section
 
 EMAIL_DOMAIN = "example.org"
+#: Invented names, given in turn (owner, approver, section by section), so the demo's pages show
+#: people by name as a real site would.
+NAMES = [
+    ("Jordan", "Ellis"), ("Sam", "Okafor"), ("Ruth", "Lindqvist"), ("Dev", "Chauhan"),
+    ("Aisha", "Rahman"), ("Callum", "Reid"), ("Nia", "Hughes"), ("Tomasz", "Zielinski"),
+    ("Bethan", "Morgan"), ("Kwame", "Asante"), ("Fiona", "Gallagher"), ("Imran", "Siddiqui"),
+]  # fmt: skip
 
 
 def create_demo_people() -> list[tuple[object, str]]:
@@ -16,7 +23,15 @@ def create_demo_people() -> list[tuple[object, str]]:
     for section in Section.objects.all():
         for role, word in ((Role.OWNER, "owner"), (Role.APPROVER, "approver")):
             name = f"{section.code}-{word}"
+            first, last = NAMES[len(made) % len(NAMES)]
             made.append(
-                create_person(name, role, sections=[section.code], email=f"{name}@{EMAIL_DOMAIN}")
+                create_person(
+                    name,
+                    role,
+                    sections=[section.code],
+                    email=f"{name}@{EMAIL_DOMAIN}",
+                    first_name=first,
+                    last_name=last,
+                )
             )
     return made

@@ -7,7 +7,9 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from ...core.periods import PeriodError
 from ..models import SentReminder
+from ..writes import site_calendar
 
 PER_PAGE = 50
 
@@ -21,6 +23,12 @@ def messages(request):
     )
     paginator = Paginator(sent, PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
+    calendar = site_calendar()
+    for reminder in page.object_list:  # "Oct-13", as every other page writes a period
+        try:
+            reminder.period_display = calendar.parse(reminder.period).display
+        except PeriodError:
+            reminder.period_display = reminder.period
     return render(
         request, "kpiboard/messages.html", {"page": page, "paginator": paginator, "query": ""}
     )
