@@ -3,13 +3,18 @@ so the reporting cycle (tasks, reminders, escalation) can be seen as soon as the
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .accounts import create_person
 from .models import Role, Section
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 EMAIL_DOMAIN = "example.org"
 
 
-def create_demo_people() -> list[tuple[object, str]]:
+def create_demo_people() -> list[tuple[User, str]]:
     """Create ``CODE-owner`` (owns the section's indicators) and ``CODE-approver`` for each
     section; returns (person, password) pairs, passwords generated."""
     made = []

@@ -106,6 +106,10 @@ def plain_number(value: float | None) -> str:
     return "" if value is None else format_number(float(value))
 
 
+def _as_typed(value: float | str | None) -> str:
+    return value if isinstance(value, str) else plain_number(value)
+
+
 @dataclass(frozen=True)
 class Conflict:
     """Someone else saved ``field`` after the form was rendered."""
@@ -120,6 +124,16 @@ class Conflict:
     @property
     def is_text(self) -> bool:
         return self.field == "commentary"
+
+    @property
+    def theirs_shown(self) -> str:
+        """What is saved now, as a form shows it: the text, or the figure as typed."""
+        return _as_typed(self.theirs)
+
+    @property
+    def yours_shown(self) -> str:
+        """What this person tried to save, as a form shows it."""
+        return _as_typed(self.yours)
 
     def message(self, fmt=plain_number) -> str:
         time = when(self.at)

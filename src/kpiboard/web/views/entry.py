@@ -240,7 +240,7 @@ def entry_form(request, code: str, period: str):
     read_only = lock is not None and not can_edit_approved(user)
 
     if request.method == "POST":
-        if read_only:
+        if read_only and lock is not None:
             form_error = locked_message(lock, pack.calendar)
         else:
             values: dict[str, float | None] = {}
@@ -276,13 +276,13 @@ def entry_form(request, code: str, period: str):
                             continue
                         for f in fields:
                             if f.name == conflict.field:
-                                yours = plain_number(conflict.yours) or "no figure"
+                                yours = conflict.yours_shown or "no figure"
                                 f.error = errors[f.id] = (
                                     conflict.message(lambda v, s=f.name: fmt_value(ind, v, s))
                                     + f" (you entered {yours}). The figure now saved is shown: "
                                     "check it, then save again"
                                 )
-                                f.value = plain_number(conflict.theirs)
+                                f.value = conflict.theirs_shown
                                 f.base = conflict.revision
                     form_error = exc.errors.get("", "")
                 except Locked as exc:
@@ -344,7 +344,7 @@ def entry_form(request, code: str, period: str):
         "previous": previous,
         "previous_html": _markdown(previous.text) if previous else "",
         "commentary_html": _markdown(commentary) if read_only else "",
-        "conflict_html": _markdown(conflict_text.theirs) if conflict_text else "",
+        "conflict_html": _markdown(conflict_text.theirs_shown) if conflict_text else "",
         "draft": draft,
         "draft_period": draft_period,
         "state": state,
