@@ -38,3 +38,10 @@ def test_a_second_append_from_a_stale_current_revision_is_refused(db):
     Narrative.objects.append(first, name="outlook", text="Mine")
     with pytest.raises(IntegrityError), transaction.atomic():
         Narrative.objects.append(stale, name="outlook", text="Theirs")
+
+
+def test_following_is_the_unsaved_next_revision_for_bulk_paths(db):
+    first = Narrative.objects.append(None, name="outlook", text="First words")
+    row = Narrative.objects.following(first, name="outlook", text="Next")
+    assert (row.pk, row.revision, row.is_current) == (None, 2, True)
+    assert Narrative.objects.following(None, name="other", text="x").revision == 1

@@ -141,7 +141,13 @@ class RevisionQuerySet(models.QuerySet[_R]):
         if current is not None:
             current.is_current = False
             current.save(update_fields=["is_current"])
-        return self.create(revision=current.revision + 1 if current else 1, **fields)
+        row = self.following(current, **fields)
+        row.save(force_insert=True, using=self.db)
+        return row
+
+    def following(self, current: _R | None, **fields: Any) -> _R:
+        """The (unsaved) revision after ``current``; bulk loads retire and insert in batches."""
+        return self.model(revision=current.revision + 1 if current else 1, **fields)
 
 
 RevisionManager = models.Manager.from_queryset(RevisionQuerySet)

@@ -542,9 +542,9 @@ def save_period_entry(
 
 def next_figure(model, label, series, value, note, current, user, reason) -> Figure:
     """The (unsaved) revision that follows ``current``, the figure's current revision or None."""
-    return Figure(
-        indicator=model, period=label, series=series, value=value, note=note,
-        revision=(current.revision + 1) if current else 1, author=user, reason=reason[:MAX_REASON],
+    return Figure.objects.following(
+        current, indicator=model, period=label, series=series, value=value, note=note,
+        author=user, reason=reason[:MAX_REASON],
     )  # fmt: skip
 
 
