@@ -71,9 +71,12 @@ test-postgres: setup node_modules/.installed
 		echo "  at a server where you may create databases, then run: make test-postgres"; \
 	fi
 
+## Ruff, then mypy over the whole package with django-stubs ([tool.mypy] in pyproject.toml; its
+## incremental cache keeps a second run to a few seconds).
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 bench: setup
 	$(PY) bench/bench_rating.py

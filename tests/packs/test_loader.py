@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from kpiboard.core.forecast import ForecastMethod
 from kpiboard.core.indicators import SpcChart
 from kpiboard.core.rating import Rating
+from kpiboard.core.spc import Improvement
 from kpiboard.packs.loader import check_pack, load_pack
 from kpiboard.packs.problems import PackError
 
@@ -241,14 +243,15 @@ def test_load_pack_spc_forecast_and_draft_options(pack_dir):
         + "forecast: {method: run_rate, cumulative: true}\ndraft_commentary: true\n",
     )
     ind = load_pack(pack_dir).indicators["A2"]
-    assert ind.spc.improvement == "increase"  # from higher_is_better
+    assert ind.spc.improvement is Improvement.INCREASE  # from higher_is_better
     assert (ind.spc.baseline, ind.spc.shift_length) == (12, 6)
     assert [p.label for p in ind.spc.rebase] == ["2013-04"]
     assert (ind.spc.chart, ind.spc.on) == (SpcChart.XMR, "monthly")
-    assert (ind.forecast.method, ind.forecast.cumulative) == ("run_rate", True)
+    assert (ind.forecast.method, ind.forecast.cumulative) == (ForecastMethod.RUN_RATE, True)
+    assert ind.forecast.method is ForecastMethod.RUN_RATE
     assert ind.draft_commentary is True
     write(pack_dir, "indicators/A2.yaml", INDICATOR.format(id="A2", number=2) + "spc: true\n")
-    assert load_pack(pack_dir).indicators["A2"].spc.improvement == "increase"
+    assert load_pack(pack_dir).indicators["A2"].spc.improvement is Improvement.INCREASE
 
 
 def test_check_pack_bad_spc_options_reported(pack_dir):

@@ -153,7 +153,8 @@ def test_two_saves_at_the_same_moment_one_wins_the_other_is_refused(demo_site, m
     if connection.vendor == "postgresql":
         # It waited for the lock, then saw the owner's revision.
         assert isinstance(refused, ConcurrentEdit)
-        assert refused.conflicts[0].theirs == 74.0 and refused.conflicts[0].author == "owner"
+        conflict = refused.conflicts[0]
+        assert conflict.theirs == 74.0 and conflict.author == writes.who(demo_site["owner"])
     else:
         # SQLite: the test database is a shared in-memory one, whose connections fail at once
         # with "locked" instead of waiting as the file database of a real site does.

@@ -18,7 +18,8 @@ from .forecast import Forecast, forecast_year_end
 from .indicators import IndicatorKind, SpcChart, SpcOptions
 from .outturn import forecast_figures, year_end_target
 from .periods import Period
-from .spc import PointType, XmrResult, xmr
+from .range_status import RangeStatus
+from .spc import Improvement, PointType, XmrResult, xmr
 from .spc_rare import place_events, rare_event_chart, xmr_unsuitable
 
 
@@ -38,7 +39,7 @@ class Analysis:
     spc_periods: tuple[Period, ...] = ()
     peers: tuple[PeerComparison, ...] = ()
     forecast: Forecast | None = None
-    range_status: str = ""  # lead indicators: within, above, below ("" when unknown)
+    range_status: RangeStatus | None = None  # lead indicators (None: no range to compare)
     range_lower: float | None = None
     range_upper: float | None = None
 
@@ -158,15 +159,15 @@ def _run_rare(
 
 def _range(
     result: IndicatorResult, spc: XmrResult | None
-) -> tuple[str, float | None, float | None]:
+) -> tuple[RangeStatus | None, float | None, float | None]:
     latest = result.latest
     if latest is None or latest.actual is None:
-        return "", None, None
+        return None, None, None
     lower: float | None
     upper: float | None
     if result.indicator.expected_range == "spc":
         if spc is None or not len(spc.values) or spc.chart is not SpcChart.XMR:
-            return "", None, None
+            return None, None, None
         low, high = float(spc.lower_limit[-1]), float(spc.upper_limit[-1])
         lower = None if math.isnan(low) else low
         upper = None if math.isnan(high) else high
@@ -174,12 +175,12 @@ def _range(
         lower = result.series_value("lower", latest.period)
         upper = result.series_value("upper", latest.period)
     if lower is None and upper is None:
-        return "", None, None
+        return None, None, None
     if upper is not None and latest.actual > upper:
-        return "above", lower, upper
+        return RangeStatus.ABOVE, lower, upper
     if lower is not None and latest.actual < lower:
-        return "below", lower, upper
-    return "within", lower, upper
+        return RangeStatus.BELOW, lower, upper
+    return RangeStatus.WITHIN, lower, upper
 
 
 def _peer_comparisons(
@@ -257,10 +258,12 @@ def analyse(
     spc_periods: tuple[Period, ...] = ()
     options = ind.spc
     if options is None and ind.expected_range == "spc":
-        options = SpcOptions(improvement="neutral")
+        options = SpcOptions(improvement=Improvement.NEUTRAL)
     if options is not None and result.latest is not None:
         spc, spc_periods = run_spc(result, options)
-    status, lower, upper = ("", None, None)
+    status: RangeStatus | None = None
+    lower: float | None = None
+    upper: float | None = None
     if ind.kind is IndicatorKind.LEAD:
         status, lower, upper = _range(result, spc)
     peers: tuple[PeerComparison, ...] = ()

@@ -40,6 +40,10 @@ class ForecastMethod(StrEnum):
     ACTUAL = "actual"  # the year is complete: the outturn, not a forecast
 
 
+#: The methods a pack may ask for (``actual`` is a result, never a choice).
+CHOSEN_METHODS = (ForecastMethod.AUTO, ForecastMethod.RUN_RATE, ForecastMethod.LINEAR)
+
+
 #: Two-sided 80% points of Student's t (the 0.90 quantile) for 1-30 degrees of freedom.
 T80_TABLE = (
     3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397, 1.383, 1.372,
@@ -151,7 +155,7 @@ def forecast_year_end(
     *,
     calendar: FinancialCalendar,
     as_at: Period,
-    method: str = "auto",
+    method: ForecastMethod | str = ForecastMethod.AUTO,
     cumulative: bool = False,
     year_end_target: float | None,
     polarity: Polarity,

@@ -8,9 +8,11 @@ from enum import StrEnum
 import numpy as np
 
 from .direction import Basis
+from .forecast import ForecastMethod
 from .periods import Period
 from .rating import DEFAULT_RULE, Polarity, Rating, RuleVersion
 from .significance import BenchmarkOptions
+from .spc_codes import Improvement
 from .units import Unit, UnitKind
 
 #: Series every indicator may carry without declaring them.
@@ -121,7 +123,7 @@ class AnnualTarget:
 class SpcOptions:
     """Ask for a statistical process control (XmR) chart; see core.spc for the rules."""
 
-    improvement: str = "increase"  # increase | decrease | neutral
+    improvement: Improvement = Improvement.INCREASE
     baseline: int | None = None  # fix the limits after this many points of each group
     rebase: tuple[Period, ...] = ()  # periods that start a new group of limits
     shift_length: int = 7
@@ -132,7 +134,7 @@ class SpcOptions:
 
 @dataclass(frozen=True)
 class ForecastOptions:
-    method: str = "auto"  # auto | run_rate | linear
+    method: ForecastMethod = ForecastMethod.AUTO
     cumulative: bool = False  # figures are running totals for the year (run rate applies)
 
 

@@ -110,9 +110,10 @@ def read_reporting_calendar(
     if first is None and as_at is not None:
         first = calendar.month(*_month_after(as_at))
     by_section: dict[str, Rules] = {}
-    for section_id, reader in sections:
-        if reader is None:
+    for section_id, section_reader in sections:
+        if section_reader is None:
             continue
+        reader = section_reader
         reader.check_keys([*RULE_KEYS, "dates"])
         by_section[section_id] = _rules(reader, rules, calendar, problems)
         _check_order(reader, by_section[section_id])

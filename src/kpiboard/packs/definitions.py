@@ -8,6 +8,7 @@ from typing import TypeVar
 from ..core.aggregate import how_problem
 from ..core.bounds import figure_problem
 from ..core.direction import Basis
+from ..core.forecast import CHOSEN_METHODS, ForecastMethod
 from ..core.indicators import (
     BUILTIN_SERIES,
     Accumulation,
@@ -25,6 +26,7 @@ from ..core.indicators import (
 from ..core.periods import FinancialCalendar, PeriodError
 from ..core.rating import Polarity, Rating, RuleVersion
 from ..core.significance import LEVELS, BenchmarkOptions
+from ..core.spc_codes import Improvement
 from ..core.units import SCALABLE, Scale, Unit, UnitKind
 from .annual_targets import KEYS as ANNUAL_KEYS
 from .annual_targets import with_annual_targets
@@ -255,9 +257,9 @@ def _read_derive(r: FieldReader, series: tuple[SeriesDef, ...]) -> Derivation | 
 
 
 _DEFAULT_IMPROVEMENT = {
-    Polarity.HIGHER: "increase",
-    Polarity.LOWER: "decrease",
-    Polarity.CLOSE: "neutral",
+    Polarity.HIGHER: Improvement.INCREASE,
+    Polarity.LOWER: Improvement.DECREASE,
+    Polarity.CLOSE: Improvement.NEUTRAL,
 }
 
 
@@ -278,8 +280,8 @@ def _read_spc(
         return None
     sr = FieldReader(r.problems, r.file, block, "spc.")
     sr.check_keys(["improvement", "baseline", "rebase", "shift_length", "mdc_2023", "chart", "on"])
-    improvement = sr.choice(
-        "improvement", ["increase", "decrease", "neutral"], _DEFAULT_IMPROVEMENT[polarity]
+    improvement = Improvement(
+        sr.choice("improvement", [i.value for i in Improvement], _DEFAULT_IMPROVEMENT[polarity])
     )
     baseline = sr.integer("baseline", None, 12, 10_000)
     shift = sr.integer("shift_length", 7, 6, 8) or 7
@@ -356,7 +358,9 @@ def _read_forecast(r: FieldReader) -> ForecastOptions | None:
         return ForecastOptions()
     fr = FieldReader(r.problems, r.file, block, "forecast.")
     fr.check_keys(["method", "cumulative"])
-    method = fr.choice("method", ["auto", "run_rate", "linear"], "auto")
+    method = ForecastMethod(
+        fr.choice("method", [m.value for m in CHOSEN_METHODS], ForecastMethod.AUTO.value)
+    )
     return ForecastOptions(method, fr.boolean("cumulative", False))
 
 
@@ -429,7 +433,7 @@ def _check_accumulation(r: FieldReader, ind: Indicator) -> None:
     options = ind.forecast
     if (
         options is not None
-        and options.method == "run_rate"
+        and options.method is ForecastMethod.RUN_RATE
         and not options.cumulative
         and ind.aggregation is not Aggregation.SUM
     ):

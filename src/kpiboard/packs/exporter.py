@@ -178,7 +178,7 @@ def summary_rows(pack: Pack, as_at: Period | str | None = None) -> list[dict]:
                 "forecast_lower": forecast.lower if forecast and forecast.has_range else None,
                 "forecast_upper": forecast.upper if forecast and forecast.has_range else None,
                 "forecast_rating": forecast.rating.name if forecast else "",
-                "range_status": analysis.range_status,
+                "range_status": analysis.range_status or "",
             }
         )
     return rows

@@ -117,7 +117,8 @@ class IndicatorPage:
     footnotes: list[str]
     commentary: Commentary | None
     illustrative: str = ""
-    range_status: str = ""  # lead indicators: within, above or below the expected range
+    range_status: str = ""  # lead indicators: a RangeStatus value ("" when none), for styling
+    range_label: str = ""  # its words, RangeStatus.label: "Above expected range"
     range_text: str = (
         ""  # e.g. "The latest figure (104, Sep-13) is above the expected range (50 to 100)."
     )
@@ -181,7 +182,8 @@ class LeadRow:
     latest: str
     period: str
     expected: str  # "50 to 100"
-    status: str  # within, above, below or ""
+    status: str  # a RangeStatus value or "", for styling
+    status_label: str = ""  # its words, RangeStatus.label: "Above expected range"
 
 
 @dataclass

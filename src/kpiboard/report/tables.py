@@ -182,7 +182,8 @@ def lead_table(section: Section, analyses: list[Analysis]) -> LeadTable | None:
                 latest=fmt_value(ind, latest.actual) if latest else "",
                 period=latest.period.display if latest else "",
                 expected=expected,
-                status=analysis.range_status,
+                status=analysis.range_status or "",
+                status_label=analysis.range_status.label if analysis.range_status else "",
             )
         )
     if not rows:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,6 +24,9 @@ from django.utils import timezone
 
 from .models import Indicator, Profile, Role, Section, SecurityEvent, SecurityEventKind
 from .security_log import record
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 #: The demo site's administrator (setupdemo, kpiboard serve --demo): an invented person.
 DEMO_ADMINISTRATOR = {
@@ -202,13 +207,13 @@ def create_person(
     role: Role,
     *,
     password: str | None = None,
-    sections: list[str] = (),
-    indicators: list[str] = (),
+    sections: Sequence[str] = (),
+    indicators: Sequence[str] = (),
     email: str = "",
     first_name: str = "",
     last_name: str = "",
     by=None,
-) -> tuple[object, str]:
+) -> tuple[User, str]:
     """A new user with ``role``; returns (user, password). A generated password if none given.
 
     The username is kept normalised (:func:`normalise_username`); one that is refused by

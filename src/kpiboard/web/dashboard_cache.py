@@ -182,7 +182,8 @@ def _build(pack: Pack, version: int, when: Period) -> Board:
                     "assurance_svg": sprite.use("assurance", by_key["assurance"].icon),
                 },
             )
-            rows.append(_row(analysis, by_key["rating"].rating.code, html))
+            rating = by_key["rating"].rating  # the rating column's cells always carry one
+            rows.append(_row(analysis, rating.code if rating else "", html))
         lead_rows = lead_table(section, chosen)
         lead_analyses = [a for a in chosen if a.indicator.kind is IndicatorKind.LEAD]
         if lead_rows is not None:

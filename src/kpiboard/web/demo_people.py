@@ -3,8 +3,13 @@ so the reporting cycle (tasks, reminders, escalation) can be seen as soon as the
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .accounts import create_person
 from .models import Role, Section
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 EMAIL_DOMAIN = "example.org"
 #: Invented names, given in turn (owner, approver, section by section), so the demo's pages show
@@ -16,10 +21,10 @@ NAMES = [
 ]  # fmt: skip
 
 
-def create_demo_people() -> list[tuple[object, str]]:
+def create_demo_people() -> list[tuple[User, str]]:
     """Create ``CODE-owner`` (owns the section's indicators) and ``CODE-approver`` for each
     section; returns (person, password) pairs, passwords generated."""
-    made = []
+    made: list[tuple[object, str]] = []
     for section in Section.objects.all():
         for role, word in ((Role.OWNER, "owner"), (Role.APPROVER, "approver")):
             name = f"{section.code}-{word}"

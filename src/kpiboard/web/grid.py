@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django import forms
 from django.db import transaction
@@ -37,6 +37,9 @@ from .writes import (
     plain_number,
     save_period_entry,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass
@@ -177,7 +180,7 @@ def initial(rows: list[GridIndicator]) -> list[dict]:
 class GridRows(forms.BaseFormSet):
     """The grid's rows; any mismatch with the page's rows says to reload, in plain words."""
 
-    default_error_messages: ClassVar[dict[str, str]] = {
+    default_error_messages: ClassVar[dict[str, StrOrPromise]] = {
         **forms.BaseFormSet.default_error_messages,
         "missing_management_form": STALE,
         "too_many_forms": STALE,

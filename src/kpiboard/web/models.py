@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -24,6 +25,10 @@ REMINDER_CHOICES = [(kind.value, REMINDER_LABELS[kind]) for kind in ReminderKind
 class OrderedJSONField(models.TextField):
     """JSON stored as text. PostgreSQL's jsonb re-sorts object keys, and here key order carries
     meaning (metadata and notes print in the order the pack gives), so it must survive."""
+
+    # django-stubs: the attribute holds decoded JSON (a dict, list, ...), not the column's text.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
 
     def from_db_value(self, value, expression, connection):
         return None if value is None else json.loads(value)
@@ -67,8 +72,12 @@ class Profile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kpi_profile"
     )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
-    sections = models.ManyToManyField("Section", blank=True, related_name="people")
-    indicators = models.ManyToManyField("Indicator", blank=True, related_name="owners")
+    sections: models.ManyToManyField[Section, Any] = models.ManyToManyField(
+        "Section", blank=True, related_name="people"
+    )
+    indicators: models.ManyToManyField[Indicator, Any] = models.ManyToManyField(
+        "Indicator", blank=True, related_name="owners"
+    )
 
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({self.get_role_display()})"
@@ -114,8 +123,38 @@ class Indicator(models.Model):
         return f"{self.code} {self.title}"
 
 
+_R = TypeVar("_R", bound="Revision")
+
+
+class RevisionQuerySet(models.QuerySet[_R]):
+    """The append-only step, in one place for every kind of revision."""
+
+    def current_for_update(self, **key: Any) -> _R | None:
+        """The key's current revision, locked until the transaction ends (None: none yet)."""
+        return self.select_for_update().filter(is_current=True, **key).first()
+
+    def append(self, current: _R | None, **fields: Any) -> _R:
+        """Retire ``current`` (the key's current revision, read in this transaction; None when
+        there is none) and add the next revision with ``fields`` (the key included). The old
+        row stays for the history; the partial unique index on ``is_current`` turns a second
+        writer that slipped past the lock into an ``IntegrityError``."""
+        if current is not None:
+            current.is_current = False
+            current.save(update_fields=["is_current"])
+        row = self.following(current, **fields)
+        row.save(force_insert=True, using=self.db)
+        return row
+
+    def following(self, current: _R | None, **fields: Any) -> _R:
+        """The (unsaved) revision after ``current``; bulk loads retire and insert in batches."""
+        return self.model(revision=current.revision + 1 if current else 1, **fields)
+
+
+RevisionManager = models.Manager.from_queryset(RevisionQuerySet)
+
+
 class Revision(models.Model):
-    """Fields every append-only record has."""
+    """Fields every append-only record has; ``objects.append`` writes the next revision."""
 
     revision = models.PositiveIntegerField()
     is_current = models.BooleanField(default=True)
@@ -124,6 +163,8 @@ class Revision(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     reason = models.CharField(max_length=500, blank=True)
+
+    objects = RevisionManager()
 
     class Meta:
         abstract = True

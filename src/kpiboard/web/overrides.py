@@ -92,10 +92,8 @@ def set_override(
         else:
             body.pop("overrides", None)
         check_definition(body, code, pack)
-        current.is_current = False
-        current.save(update_fields=["is_current"])
-        return Definition.objects.create(
-            indicator=model, body=body, revision=current.revision + 1, author=user,
+        return Definition.objects.append(
+            current, indicator=model, body=body, author=user,
             reason=(f"Rating for {period.display} " + ("overridden" if rating else "restored")
                     + f": {reason}")[:MAX_REASON],
         )  # fmt: skip

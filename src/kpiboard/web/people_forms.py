@@ -31,11 +31,19 @@ class PasswordWay:
     )
 
 
+def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    """The form's choice field ``name``, typed as one (``form.fields`` holds plain fields)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):  # pragma: no cover - a programming error
+        raise TypeError(f"{name} is not a choice field")
+    return field
+
+
 def error_pairs(form: forms.Form) -> list[tuple[str, str]]:
     """(field id, message) for the error summary; ids are the field names (auto_id="%s")."""
     first = next(iter(form.fields), "")
     return [
-        (first if name == "__all__" else name, message)
+        (first if name == "__all__" else name, str(message))
         for name, messages in form.errors.items()
         for message in messages
     ]
@@ -79,16 +87,20 @@ class PersonForm(forms.Form):
         kwargs.setdefault("auto_id", "%s")
         super().__init__(*args, **kwargs)
         self.person = person
-        self.fields["sections"].choices = list(
+        # Kept as typed lists too: the options properties read them (a field's ``choices`` is
+        # typed as anything Django accepts, callables included).
+        self.section_choices: list[tuple[str, str]] = list(
             Section.objects.order_by("position", "code").values_list("code", "title")
         )
+        choice_field(self, "sections").choices = self.section_choices
         held = person.kpi_profile.indicators.all() if _has_profile(person) else []
         indicators = Indicator.objects.filter(archived=False) | Indicator.objects.filter(
             pk__in=[i.pk for i in held]
         )
-        self.fields["indicators"].choices = [
+        self.indicator_choices = [
             (i.code, f"{i.code} {i.title}") for i in indicators.distinct().order_by("code")
         ]
+        choice_field(self, "indicators").choices = self.indicator_choices
 
     @property
     def role_options(self) -> list[tuple[str, str, str]]:
@@ -96,11 +108,11 @@ class PersonForm(forms.Form):
 
     @property
     def section_options(self) -> list[tuple[str, str, str]]:
-        return [(code, title, "") for code, title in self.fields["sections"].choices]
+        return [(code, title, "") for code, title in self.section_choices]
 
     @property
     def indicator_options(self) -> list[tuple[str, str, str]]:
-        return [(code, label, "") for code, label in self.fields["indicators"].choices]
+        return [(code, label, "") for code, label in self.indicator_choices]
 
     def clean_email(self) -> str:
         try:
@@ -149,12 +161,14 @@ class AddPersonForm(PersonForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.password_choices = list(PasswordWay.CHOICES)
         if not settings.EMAIL_ENABLED:  # no email server: the password is shown
-            self.fields["password_way"].choices = list(PasswordWay.CHOICES[1:])
+            self.password_choices = self.password_choices[1:]
+            choice_field(self, "password_way").choices = self.password_choices
 
     @property
     def password_options(self) -> list[tuple[str, str, str]]:
-        return [(value, label, "") for value, label in self.fields["password_way"].choices]
+        return [(value, label, "") for value, label in self.password_choices]
 
     def clean_username(self) -> str:
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -28,10 +29,13 @@ from .tasks import (
     owners_by_indicator,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @dataclass(frozen=True)
 class Reminder:
-    user: object
+    user: User
     task: Task
     kind: ReminderKind
     due: date

@@ -108,15 +108,8 @@ def record(
 ) -> ReportingMonth:
     """Add a revision making ``label`` the reporting month (inside the caller's transaction,
     which has bumped the data version and locked ``current``)."""
-    if current is not None:
-        current.is_current = False
-        current.save(update_fields=["is_current"])
-    return ReportingMonth.objects.create(
-        period=label,
-        move=move.value,
-        revision=(current.revision + 1) if current else 1,
-        author=user,
-        reason=reason[:500],
+    return ReportingMonth.objects.append(
+        current, period=label, move=move.value, author=user, reason=reason[:500]
     )
 
 

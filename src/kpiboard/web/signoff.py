@@ -127,19 +127,16 @@ def set_signoff(
         name, allowed, needs_reason = move
         if not allowed(user, section):
             raise PermissionDenied
-        if name == "approve" and source is SignoffState.SUBMITTED:
+        if name == "approve" and current is not None and source is SignoffState.SUBMITTED:
             _check_separation(user, current, f"{section.title} for {period.display}")
         if needs_reason and not note:
             what = "reopening" if name == "reopen" else "returning"
             raise SignoffRefused({"note": f"Enter a reason for {what} this period"})
-        if current is not None:
-            current.is_current = False
-            current.save(update_fields=["is_current"])
         if name == "approve":
             on_approval(user, section, period, calendar)  # the site's month moves on with it
-        return Signoff.objects.create(
-            section=section, period=period.label, state=target.value, revision=current_rev + 1,
-            author=user, reason=note, site_version=version,
+        return Signoff.objects.append(
+            current, section=section, period=period.label, state=target.value, author=user,
+            reason=note, site_version=version,
         )  # fmt: skip
 
 

@@ -154,11 +154,11 @@ def _checked_discovery(sso: SsoSettings, document) -> dict[str, str]:
         raise ProviderUnavailable(
             f"the discovery document names issuer {issuer!r}, not {sso.issuer!r}"
         )
-    found = {"issuer": issuer}
+    found: dict[str, str] = {"issuer": issuer}
     for key in ENDPOINTS:
         value = document.get(key)
         scheme = urlsplit(value).scheme if isinstance(value, str) else ""
-        if scheme not in ("https", "http"):
+        if not isinstance(value, str) or scheme not in ("https", "http"):
             raise ProviderUnavailable(f"the discovery document has no {key}")
         if sso.https_only and scheme != "https":
             raise ProviderUnavailable(f"{key} {value!r} is not https")

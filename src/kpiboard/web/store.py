@@ -60,17 +60,6 @@ def _plain(value):
     return value
 
 
-def _next(model, **key) -> tuple[object | None, int]:
-    current = model.objects.select_for_update().filter(is_current=True, **key).first()
-    return current, (current.revision + 1 if current else 1)
-
-
-def _supersede(current) -> None:
-    if current is not None:
-        current.is_current = False
-        current.save(update_fields=["is_current"])
-
-
 @transaction.atomic
 def load_pack_into_db(pack_dir: str | Path, *, user=None, reason: str = "") -> Site:
     """Bring a pack into the database: new things are created, changed things get a revision,
@@ -108,11 +97,10 @@ def load_pack_into_db(pack_dir: str | Path, *, user=None, reason: str = "") -> S
             defaults={"section": sections[ind.section], "title": ind.title, "position": position},
         )
         by_code[ind_id] = indicator
-        current, number = _next(Definition, indicator=indicator)
-        if current is None or current.body != body:
-            _supersede(current)
-            Definition.objects.create(
-                indicator=indicator, body=body, revision=number, author=user, reason=reason
+        definition = Definition.objects.current_for_update(indicator=indicator)
+        if definition is None or definition.body != body:
+            Definition.objects.append(
+                definition, indicator=indicator, body=body, author=user, reason=reason
             )
 
     current = {
@@ -122,15 +110,15 @@ def load_pack_into_db(pack_dir: str | Path, *, user=None, reason: str = "") -> S
     superseded, created = [], []
     for row in source.rows:
         indicator = by_code[row.indicator]
-        period = pack.calendar.parse(row.period).label
-        before = current.get((indicator.id, period, row.series))
+        label = pack.calendar.parse(row.period).label
+        before = current.get((indicator.id, label, row.series))
         if before is not None and before.value == row.value and before.note == row.note:
             continue
         if before is not None:
             superseded.append(before.pk)
         created.append(
             Figure(
-                indicator=indicator, period=period, series=row.series, value=row.value,
+                indicator=indicator, period=label, series=row.series, value=row.value,
                 note=row.note, revision=before.revision + 1 if before else 1, author=user,
                 reason=reason,
             )
@@ -138,31 +126,29 @@ def load_pack_into_db(pack_dir: str | Path, *, user=None, reason: str = "") -> S
     texts = []
     for ind_id, items in pack.commentary.items():
         for item in items:
-            current, number = _next(
-                CommentaryText, indicator=by_code[ind_id], period=item.period.label
+            stored = CommentaryText.objects.current_for_update(
+                indicator=by_code[ind_id], period=item.period.label
             )
-            if current is None or current.text != item.text:
-                texts.append((current, by_code[ind_id], item, number))
+            if stored is None or stored.text != item.text:
+                texts.append((stored, by_code[ind_id], item))
     touched = [(f.indicator, f.period, f.series) for f in created]
-    touched += [(model, item.period.label, "commentary") for _, model, item, _ in texts]
+    touched += [(model, item.period.label, "commentary") for _, model, item in texts]
     _check_locks(pack, touched, user, given_reason)
 
     for start in range(0, len(superseded), 500):
         Figure.objects.filter(pk__in=superseded[start : start + 500]).update(is_current=False)
     Figure.objects.bulk_create(created, batch_size=1000)
-    for current, model, item, number in texts:
-        _supersede(current)
-        CommentaryText.objects.create(
-            indicator=model, period=item.period.label, text=item.text,
-            revision=number, author=user, reason=reason,
+    for stored, model, item in texts:
+        CommentaryText.objects.append(
+            stored, indicator=model, period=item.period.label, text=item.text, author=user,
+            reason=reason,
         )  # fmt: skip
 
     for name, text in sorted(source.narrative.items()):
-        current, number = _next(Narrative, name=name)
-        if current is not None and current.text == text:
+        narrative = Narrative.objects.current_for_update(name=name)
+        if narrative is not None and narrative.text == text:
             continue
-        _supersede(current)
-        Narrative.objects.create(name=name, text=text, revision=number, author=user, reason=reason)
+        Narrative.objects.append(narrative, name=name, text=text, author=user, reason=reason)
 
     for (ind_id, period), values in pack.peers.items():
         for organisation, value in values.items():
@@ -215,7 +201,7 @@ def _as_of(queryset, key: tuple[str, ...], at):
     """The current revisions, or with ``at`` the latest revision per key created by then."""
     if at is None:
         return queryset.filter(is_current=True)
-    latest: dict[tuple, int] = {}
+    latest: dict[tuple, tuple[int, int]] = {}  # key -> (revision, pk)
     for row in queryset.filter(created__lte=at).values("pk", "revision", *key):
         k = tuple(row[f] for f in key)
         if k not in latest or row["revision"] > latest[k][0]:

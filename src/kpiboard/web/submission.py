@@ -174,13 +174,9 @@ def _save_explanation(user, answer: Answer, text: str) -> None:
         .filter(indicator=answer.model, period=answer.period.label, is_current=True)
         .first()
     )
-    if current is not None:
-        current.is_current = False
-        current.save(update_fields=["is_current"])
-    GapExplanation.objects.create(
-        indicator=answer.model, period=answer.period.label, text=text,
-        revision=(current.revision + 1) if current else 1, author=user,
-    )  # fmt: skip
+    GapExplanation.objects.append(
+        current, indicator=answer.model, period=answer.period.label, text=text, author=user
+    )
     answer.explanation = text
 
 

@@ -155,10 +155,8 @@ def set_annual_target(
         body.pop("target_profile", None)  # every year now says its own profile
         body.pop("seasonal_weights", None)
         check_definition(body, code, pack)
-        current.is_current = False
-        current.save(update_fields=["is_current"])
-        return Definition.objects.create(
-            indicator=model, body=body, revision=current.revision + 1, author=user,
+        return Definition.objects.append(
+            current, indicator=model, body=body, author=user,
             reason=(f"Annual target for {year.label} set to {value:g} ({profile.value}): "
                     f"{reason}")[:MAX_REASON],
         )  # fmt: skip

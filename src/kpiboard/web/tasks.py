@@ -188,18 +188,20 @@ def build_tasks(pack: Pack, on: date, codes: set[str] | None = None) -> list[Tas
     titles = {s.id: s.title for s in pack.sections}
     tasks = []
     dates: dict[tuple[str, str], DueDates] = {}  # per section and period, not per indicator
-    for section, ind, period, rules in planned:
-        due = dates.get((section, period.label))
+    for section_id, ind, period, rules in planned:
+        due = dates.get((section_id, period.label))
         if due is None:
-            due = dates[section, period.label] = due_dates(period, rules, holidays)
-        state = facts.state(section, period)
+            due = dates[section_id, period.label] = due_dates(period, rules, holidays)
+        state = facts.state(section_id, period)
         approved = state == SignoffState.APPROVED
         sent_on = state != SignoffState.DRAFT
         entered = [(ind.id, period.label, s) in facts.figures for s in required_series(ind)]
         written = (ind.id, period.label) in facts.commentary
         figures = task_status(any(entered), approved or (all(entered) and sent_on), due.figures, on)
         commentary = task_status(written, approved or (written and sent_on), due.commentary, on)
-        tasks.append(Task(ind, section, titles[section], period, due, figures, commentary, state))
+        tasks.append(
+            Task(ind, section_id, titles[section_id], period, due, figures, commentary, state)
+        )
     return tasks
 
 

@@ -106,6 +106,10 @@ def plain_number(value: float | None) -> str:
     return "" if value is None else format_number(float(value))
 
 
+def _as_typed(value: float | str | None) -> str:
+    return value if isinstance(value, str) else plain_number(value)
+
+
 @dataclass(frozen=True)
 class Conflict:
     """Someone else saved ``field`` after the form was rendered."""
@@ -120,6 +124,16 @@ class Conflict:
     @property
     def is_text(self) -> bool:
         return self.field == "commentary"
+
+    @property
+    def theirs_shown(self) -> str:
+        """What is saved now, as a form shows it: the text, or the figure as typed."""
+        return _as_typed(self.theirs)
+
+    @property
+    def yours_shown(self) -> str:
+        """What this person tried to save, as a form shows it."""
+        return _as_typed(self.yours)
 
     def message(self, fmt=plain_number) -> str:
         time = when(self.at)
@@ -294,7 +308,12 @@ def _validate_values(
                 continue
         derive = indicator.derive
         monthly = derive is not None and derive.method != Accumulation.PERIOD
-        if monthly and series in derive.inputs and period.kind is not PeriodKind.MONTH:
+        if (
+            monthly
+            and derive is not None
+            and series in derive.inputs
+            and period.kind is not PeriodKind.MONTH
+        ):
             errors[series] = (
                 f"{indicator.id}'s actual is calculated from monthly figures: "
                 "enter this figure for a month"
@@ -474,11 +493,11 @@ def save_period_entry(
                     writes.append(step)
             text_write = None
             if commentary is not None:
-                step = _commentary_step(model, label, commentary, int(commentary_base or 0))
-                if isinstance(step, Conflict):
-                    conflicts.append(step)
+                text_step = _commentary_step(model, label, commentary, int(commentary_base or 0))
+                if isinstance(text_step, Conflict):
+                    conflicts.append(text_step)
                 else:
-                    text_write = step
+                    text_write = text_step
             if conflicts:
                 raise ConcurrentEdit(conflicts)
             if not writes and text_write is None:
@@ -508,13 +527,9 @@ def save_period_entry(
                 add_figure(model, label, w.series, w.value, w.note, w.current, user, reason)
             if text_write is not None:
                 text, current = text_write
-                if current is not None:
-                    current.is_current = False
-                    current.save(update_fields=["is_current"])
-                CommentaryText.objects.create(
-                    indicator=model, period=label, text=text,
-                    revision=(current.revision + 1) if current else 1, author=user, reason=reason,
-                )  # fmt: skip
+                CommentaryText.objects.append(
+                    current, indicator=model, period=label, text=text, author=user, reason=reason
+                )
             if lock is not None:
                 what = ", ".join(w.series for w in writes) or "the commentary"
                 notify_changed_after_approval(
@@ -527,16 +542,14 @@ def save_period_entry(
 
 def next_figure(model, label, series, value, note, current, user, reason) -> Figure:
     """The (unsaved) revision that follows ``current``, the figure's current revision or None."""
-    return Figure(
-        indicator=model, period=label, series=series, value=value, note=note,
-        revision=(current.revision + 1) if current else 1, author=user, reason=reason[:MAX_REASON],
+    return Figure.objects.following(
+        current, indicator=model, period=label, series=series, value=value, note=note,
+        author=user, reason=reason[:MAX_REASON],
     )  # fmt: skip
 
 
 def add_figure(model, label, series, value, note, current, user, reason) -> Figure:
-    if current is not None:
-        current.is_current = False
-        current.save(update_fields=["is_current"])
-    figure = next_figure(model, label, series, value, note, current, user, reason)
-    figure.save(force_insert=True)
-    return figure
+    return Figure.objects.append(
+        current, indicator=model, period=label, series=series, value=value, note=note,
+        author=user, reason=reason[:MAX_REASON],
+    )  # fmt: skip

@@ -83,7 +83,7 @@ class Entry:
 
 def _rows(kind: str, filters: Q):
     """One kind of revision as :class:`Row` columns."""
-    text = CharField()
+    text: CharField[str, str] = CharField()
     blank = Value("", output_field=text)
     none = Value(None, output_field=FloatField())
     model = KINDS[kind][1]

@@ -21,11 +21,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ...core.draft import draft_commentary
 from ...core.indicators import Indicator as CoreIndicator
 from ...core.periods import FinancialCalendar, Period, PeriodError
-from ...core.plausibility import read_entered_number
 from ...core.targets import PeriodTarget
 from ...core.units import Scale
 from ...report.markdown import to_html
 from ...report.model import fmt_value
+from ..entry_form import EntryForm, base_name, value_name
 from ..grid import figure_warnings
 from ..models import CommentaryText, Figure, Indicator, Section
 from ..permissions import (
@@ -111,7 +111,7 @@ class FieldView:
 
     @property
     def id(self) -> str:
-        return f"value-{self.name}"
+        return value_name(self.name)
 
 
 def _series_label(ind: CoreIndicator, series: str) -> str:
@@ -240,31 +240,25 @@ def entry_form(request, code: str, period: str):
     read_only = lock is not None and not can_edit_approved(user)
 
     if request.method == "POST":
-        if read_only:
+        if read_only and lock is not None:
             form_error = locked_message(lock, pack.calendar)
         else:
-            values: dict[str, float | None] = {}
-            bases: dict[str, int] = {}
+            form = EntryForm(request.POST, indicator=ind, series=[f.name for f in fields])
+            valid = form.is_valid()  # only a figure that cannot be read is refused here
+            data = form.cleaned_data
+            errors.update(form.value_errors())
             for f in fields:
-                f.value = request.POST.get(f.id, "").strip()
-                f.base = _int(request.POST.get(f"base-{f.name}"))
-                bases[f.name] = f.base
-                try:
-                    values[f.name] = read_entered_number(f.value, ind.unit_of(f.name).kind)
-                except ValueError as exc:
-                    f.error = errors[f.id] = str(exc)
-            commentary = request.POST.get("commentary", "")
-            commentary_base = _int(request.POST.get("commentary_base"))
-            note = request.POST.get("note", "")
-            reason = request.POST.get("reason", "")
-            if not errors and not request.POST.get("confirm"):
-                warned = _warn(pack, ind, the_period, fields, values, figures)
-                errors.update(warned)
+                f.value, f.base = form.typed(f.name), data[base_name(f.name)]
+                f.error = errors.get(f.id, "")
+            commentary, commentary_base = data["commentary"], data["commentary_base"]
+            note, reason = data["note"], data["reason"]
+            if valid and not data["confirm"]:
+                errors.update(_warn(pack, ind, the_period, fields, form.values(), figures))
             if not errors:
                 try:
                     result = save_period_entry(
-                        user, code, label, values, bases, commentary, commentary_base, reason,
-                        note=note,
+                        user, code, label, form.values(), form.bases(), commentary,
+                        commentary_base, reason, note=note,
                     )  # fmt: skip
                 except ConcurrentEdit as exc:
                     conflicted = True
@@ -276,13 +270,13 @@ def entry_form(request, code: str, period: str):
                             continue
                         for f in fields:
                             if f.name == conflict.field:
-                                yours = plain_number(conflict.yours) or "no figure"
+                                yours = conflict.yours_shown or "no figure"
                                 f.error = errors[f.id] = (
                                     conflict.message(lambda v, s=f.name: fmt_value(ind, v, s))
                                     + f" (you entered {yours}). The figure now saved is shown: "
                                     "check it, then save again"
                                 )
-                                f.value = plain_number(conflict.theirs)
+                                f.value = conflict.theirs_shown
                                 f.base = conflict.revision
                     form_error = exc.errors.get("", "")
                 except Locked as exc:
@@ -344,7 +338,7 @@ def entry_form(request, code: str, period: str):
         "previous": previous,
         "previous_html": _markdown(previous.text) if previous else "",
         "commentary_html": _markdown(commentary) if read_only else "",
-        "conflict_html": _markdown(conflict_text.theirs) if conflict_text else "",
+        "conflict_html": _markdown(conflict_text.theirs_shown) if conflict_text else "",
         "draft": draft,
         "draft_period": draft_period,
         "state": state,

@@ -16,6 +16,7 @@ from ...packs.model import Pack
 from .. import store
 from ..models import ReportingMonth
 from ..month_moves import move_month
+from ..people_forms import choice_field
 from ..permissions import can_move_month
 from ..reporting_month import month_of
 from ..writes import MAX_REASON, ConcurrentEdit, Invalid, who
@@ -43,7 +44,7 @@ class MonthForm(forms.Form):
 
     def __init__(self, *args, months: list[Period], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["period"].choices = [(p.label, p.long_display) for p in months]
+        choice_field(self, "period").choices = [(p.label, p.long_display) for p in months]
 
 
 def month_choices(pack: Pack) -> list[Period]:

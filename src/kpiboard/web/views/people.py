@@ -220,7 +220,7 @@ def _initial(person) -> dict:
         "first_name": person.first_name,
         "last_name": person.last_name,
         "email": person.email,
-        "role": role_of(person).value,
+        "role": (role_of(person) or Role.VIEWER).value,
         "sections": list(profile.sections.values_list("code", flat=True)) if profile else [],
         "indicators": list(profile.indicators.values_list("code", flat=True)) if profile else [],
     }

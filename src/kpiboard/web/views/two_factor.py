@@ -25,7 +25,7 @@ class CodeForm(forms.Form):
 
 
 def _errors(form: forms.Form) -> dict[str, str]:
-    return {field: errors[0] for field, errors in form.errors.items()}
+    return {field: str(errors[0]) for field, errors in form.errors.items()}
 
 
 def _safe_next(request) -> str:
