@@ -24,7 +24,7 @@ NAMES = [
 def create_demo_people() -> list[tuple[User, str]]:
     """Create ``CODE-owner`` (owns the section's indicators) and ``CODE-approver`` for each
     section; returns (person, password) pairs, passwords generated."""
-    made: list[tuple[object, str]] = []
+    made: list[tuple[User, str]] = []
     for section in Section.objects.all():
         for role, word in ((Role.OWNER, "owner"), (Role.APPROVER, "approver")):
             name = f"{section.code}-{word}"
