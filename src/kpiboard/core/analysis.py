@@ -48,8 +48,10 @@ class Analysis:
 
 
 def _up_to_as_at(result: IndicatorResult) -> list[int]:
+    """Indices of the periods by the as-at period (read from the data: no period result is made)."""
     as_at = result.as_at
-    return [i for i, r in enumerate(result.periods) if as_at is None or r.period.end <= as_at.end]
+    periods = result.data.periods
+    return [i for i, p in enumerate(periods) if as_at is None or p.end <= as_at.end]
 
 
 def _spc_series(result: IndicatorResult, options: SpcOptions) -> list[tuple[Period, float]]:
@@ -58,12 +60,11 @@ def _spc_series(result: IndicatorResult, options: SpcOptions) -> list[tuple[Peri
     Leading periods with no figure (targets set before data existed) are not in the process.
     """
     series: list[tuple[Period, float]] = []
+    figures = result.data.get(options.on or "actual").tolist()
     for i in _up_to_as_at(result):
-        period = result.periods[i].period
-        value = result.series_value(options.on, period) if options.on else result.periods[i].actual
-        if value is None and not series:
+        if math.isnan(figures[i]) and not series:
             continue
-        series.append((period, math.nan if value is None else value))
+        series.append((result.data.periods[i], figures[i]))
     return series
 
 
@@ -225,7 +226,7 @@ def _forecast(result: IndicatorResult) -> Forecast | None:
     latest = result.latest
     rule = latest.rule if latest is not None else ind.rules[-1]
     return forecast_year_end(
-        [result.periods[i].period for i in idx],
+        [result.data.periods[i] for i in idx],
         figures[idx],
         calendar=cal,
         as_at=result.as_at,
