@@ -34,13 +34,14 @@ def group_by_grid(data: Mapping[str, IndicatorData]) -> list[tuple[tuple[Period,
     by_id: dict[int, tuple[tuple[Period, ...], list[str]]] = {}
     for key, item in data.items():
         by_id.setdefault(id(item.periods), (item.periods, []))[1].append(key)
-    merged: dict[tuple[int, Period | None, Period | None], list] = {}
-    out: list[tuple[tuple[Period, ...], list[str]]] = []
+    Group = tuple[tuple[Period, ...], list[str]]
+    merged: dict[tuple[int, Period | None, Period | None], list[Group]] = {}
+    out: list[Group] = []
     for periods, keys in by_id.values():
         shape = (len(periods), periods[0] if periods else None, periods[-1] if periods else None)
         same = next((g for g in merged.get(shape, ()) if g[0] == periods), None)
         if same is None:
-            same = (periods, [])
+            same = (periods, list[str]())
             merged.setdefault(shape, []).append(same)
             out.append(same)
         same[1].extend(keys)
