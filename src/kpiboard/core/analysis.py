@@ -15,12 +15,12 @@ import numpy as np
 from .benchmark import PeerPosition, peer_position
 from .evaluate import IndicatorResult
 from .forecast import Forecast, forecast_year_end
-from .indicators import IndicatorKind, SpcChart, SpcOptions
+from .indicators import Indicator, IndicatorKind, SpcChart, SpcOptions
 from .outturn import forecast_figures, year_end_target
 from .periods import Period
 from .range_status import RangeStatus
 from .spc import Improvement, PointType, XmrResult, xmr
-from .spc_rare import place_events, rare_event_chart, xmr_unsuitable
+from .spc_rare import place_events, rare_event_chart
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,10 @@ class Analysis:
 
 
 def _up_to_as_at(result: IndicatorResult) -> list[int]:
+    """Indices of the periods by the as-at period (read from the data: no period result is made)."""
     as_at = result.as_at
-    return [i for i, r in enumerate(result.periods) if as_at is None or r.period.end <= as_at.end]
+    periods = result.data.periods
+    return [i for i, p in enumerate(periods) if as_at is None or p.end <= as_at.end]
 
 
 def _spc_series(result: IndicatorResult, options: SpcOptions) -> list[tuple[Period, float]]:
@@ -59,12 +61,11 @@ def _spc_series(result: IndicatorResult, options: SpcOptions) -> list[tuple[Peri
     Leading periods with no figure (targets set before data existed) are not in the process.
     """
     series: list[tuple[Period, float]] = []
+    figures = result.data.get(options.on or "actual").tolist()
     for i in _up_to_as_at(result):
-        period = result.periods[i].period
-        value = result.series_value(options.on, period) if options.on else result.periods[i].actual
-        if value is None and not series:
+        if math.isnan(figures[i]) and not series:
             continue
-        series.append((period, math.nan if value is None else value))
+        series.append((result.data.periods[i], figures[i]))
     return series
 
 
@@ -98,32 +99,26 @@ def _withheld(chart: XmrResult, reason: str) -> XmrResult:
     )
 
 
+def spc_options(ind: Indicator) -> SpcOptions | None:
+    """The chart an indicator asks for; a neutral XmR chart when its expected range is SPC's."""
+    if ind.spc is None and ind.expected_range == "spc":
+        return SpcOptions(improvement=Improvement.NEUTRAL)
+    return ind.spc
+
+
 def run_spc(result: IndicatorResult, options: SpcOptions) -> tuple[XmrResult, tuple[Period, ...]]:
     """The chart ``options`` ask for, of the indicator's figures up to the as-at period, and the
-    period of each point (for a t- or g-chart, the period that counted the point's event)."""
+    period of each point (for a t- or g-chart, the period that counted the point's event).
+
+    An XmR chart is a batch of one (:func:`.analyse_many.chart_xmr`)."""
+    if options.chart is SpcChart.XMR:
+        from .analyse_many import chart_xmr
+
+        return chart_xmr(result, options)
     series = _spc_series(result, options)
     periods = tuple(p for p, _ in series)
     values = np.array([v for _, v in series], dtype=float)
-    if options.chart is not SpcChart.XMR:
-        return _run_rare(result, options, periods, values)
-    rebase = _rebase_at(periods, options.rebase)
-    latest = result.latest
-    rated = latest is not None and result.indicator.rated
-    target = latest.target if latest is not None and rated and not options.on else None
-    outcome = xmr(
-        values,
-        improvement=options.improvement,
-        target=target,
-        fix_after_n_points=options.baseline,
-        rebase_at=rebase,
-        dates=[p.end for p in periods],
-        shift_length=options.shift_length,
-        mdc_2023=options.mdc_2023,
-    )
-    if rated and options.on and latest is not None and latest.target is not None:
-        outcome = replace(outcome, assurance_note=on_series_note(options.on))
-    reason = xmr_unsuitable(_latest_group(values, rebase))
-    return (_withheld(outcome, reason) if reason else outcome), periods
+    return _run_rare(result, options, periods, values)
 
 
 def on_series_note(series: str) -> str:
@@ -232,7 +227,7 @@ def _forecast(result: IndicatorResult) -> Forecast | None:
     latest = result.latest
     rule = latest.rule if latest is not None else ind.rules[-1]
     return forecast_year_end(
-        [result.periods[i].period for i in idx],
+        [result.data.periods[i] for i in idx],
         figures[idx],
         calendar=cal,
         as_at=result.as_at,
@@ -251,31 +246,18 @@ def analyse(
     peer_labels: Mapping[str, tuple[str, str]] | None = None,
     own_code: str = "",
 ) -> Analysis:
-    """``peer_values`` maps period -> peer group id -> organisation -> value, already filtered
+    """One indicator's analysis: :func:`.analyse_many.analyse_many` of one.
+
+    ``peer_values`` maps period -> peer group id -> organisation -> value, already filtered
     to each group's members; ``peer_labels`` maps group id -> (label, illustrative notice)."""
-    ind = result.indicator
-    spc: XmrResult | None = None
-    spc_periods: tuple[Period, ...] = ()
-    options = ind.spc
-    if options is None and ind.expected_range == "spc":
-        options = SpcOptions(improvement=Improvement.NEUTRAL)
-    if options is not None and result.latest is not None:
-        spc, spc_periods = run_spc(result, options)
-    status: RangeStatus | None = None
-    lower: float | None = None
-    upper: float | None = None
-    if ind.kind is IndicatorKind.LEAD:
-        status, lower, upper = _range(result, spc)
-    peers: tuple[PeerComparison, ...] = ()
-    if peer_values and ind.peer_groups:
-        peers = _peer_comparisons(result, peer_values, peer_labels or {}, own_code)
-    return Analysis(
-        result=result,
-        spc=spc if ind.spc is not None or ind.expected_range == "spc" else None,
-        spc_periods=spc_periods,
-        peers=peers,
-        forecast=_forecast(result),
-        range_status=status,
-        range_lower=lower,
-        range_upper=upper,
-    )
+    from .analyse_many import analyse_many
+    from .engine import rows_of
+
+    key = result.indicator.id
+    return analyse_many(
+        {key: result},
+        {key: rows_of(result)},
+        peer_values={key: peer_values} if peer_values else None,
+        peer_labels=peer_labels,
+        own_code=own_code,
+    )[key]

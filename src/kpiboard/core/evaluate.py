@@ -9,11 +9,12 @@ each; :func:`evaluate_batch` applies the same rules to a grid of many indicators
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from .direction import Basis, Direction, direction_array
+from .direction import Direction, direction_array
 from .indicators import Indicator, IndicatorData, Override
 from .outturn import Outturn, outturn
 from .periods import UK, FinancialCalendar, Period
@@ -22,8 +23,6 @@ from .rating import (
     RuleArrays,
     RuleVersion,
     rate_array,
-    resolve_rule_arrays,
-    rule_for_year,
 )
 from .significance import Comparison, compare_array
 
@@ -59,7 +58,7 @@ class PeriodResult:
 class IndicatorResult:
     indicator: Indicator
     data: IndicatorData
-    periods: tuple[PeriodResult, ...]
+    periods: Sequence[PeriodResult]  # a tuple, or rows made on first read (core.lazy)
     as_at: Period | None
     calendar: FinancialCalendar
 
@@ -102,14 +101,6 @@ class IndicatorResult:
         return None if i is None else _value(self.data.get(name)[i])
 
 
-def _comparison_index(
-    data: IndicatorData, i: int, basis: Basis, cal: FinancialCalendar
-) -> int | None:
-    if basis is Basis.PREVIOUS:
-        return i - 1 if i > 0 else None
-    return data.index_of(data.periods[i].shifted_year(cal, -1))
-
-
 def comparisons(indicator: Indicator, data: IndicatorData) -> list[Comparison]:
     """Each period's interval against the indicator's benchmark (all NOT_COMPARED without one)."""
     if indicator.benchmark is None:
@@ -123,18 +114,6 @@ def comparisons(indicator: Indicator, data: IndicatorData) -> list[Comparison]:
     return [Comparison.from_code(c) for c in codes.tolist()]
 
 
-def _directions(
-    indicator: Indicator, actual: np.ndarray, target: np.ndarray, compared_at: list[int | None]
-) -> list[Direction]:
-    """Each period's direction against the period ``compared_at`` names (None: not comparable)."""
-    at = np.array([-1 if j is None else j for j in compared_at], dtype=np.intp)
-    missing = at < 0
-    previous = np.where(missing, np.nan, actual[at]) if len(at) else actual
-    target_previous = np.where(missing, np.nan, target[at]) if len(at) else target
-    codes = direction_array(actual, previous, indicator.polarity.code, target, target_previous)
-    return [Direction.from_code(c) for c in codes.tolist()]
-
-
 def evaluate_indicator(
     indicator: Indicator,
     data: IndicatorData,
@@ -142,49 +121,18 @@ def evaluate_indicator(
     calendar: FinancialCalendar = UK,
     as_at: Period | None = None,
 ) -> IndicatorResult:
-    """Every period's rating and direction. An indicator rated by its benchmark comparison
-    (``benchmark.rate``) takes its computed rating from the comparison instead of the target;
-    a period without a figure, interval or benchmark value is then No data. Overrides still win.
+    """Every period's rating and direction: :func:`.engine.evaluate_many` of one indicator.
+
+    An indicator rated by its benchmark comparison (``benchmark.rate``) takes its computed rating
+    from the comparison instead of the target; a period without a figure, interval or benchmark
+    value is then No data. Overrides still win.
     """
-    actual, target, floor = data.get("actual"), data.get("target"), data.get("floor")
-    overrides = {o.period: o for o in indicator.overrides}
-    compared = comparisons(indicator, data)
-    rules = [rule_for_year(indicator.rules, calendar.year_of(p.start)) for p in data.periods]
-    if indicator.rated_by_benchmark:
-        computed = [
-            Rating.NO_DATA if math.isnan(a) else c.rating
-            for a, c in zip(actual.tolist(), compared, strict=True)
-        ]
-    else:
-        codes = rate_array(
-            actual,
-            target,
-            indicator.polarity.code,
-            resolve_rule_arrays(target, rules, floor),
-            np.array([indicator.rated]),
-        )
-        computed = [Rating(c) for c in codes.tolist()]
-    basis = indicator.direction_basis
-    compared_at = [_comparison_index(data, i, basis, calendar) for i in range(len(data.periods))]
-    travel = _directions(indicator, actual, target, compared_at)
-    results = []
-    for i, period in enumerate(data.periods):
-        j = compared_at[i]
-        results.append(
-            PeriodResult(
-                period=period,
-                actual=_value(actual[i]),
-                target=_value(target[i]),
-                floor=_value(floor[i]),
-                computed=computed[i],
-                override=overrides.get(period),
-                direction=travel[i],
-                rule=rules[i],
-                comparison=compared[i],
-                compared_with=None if j is None else data.periods[j],
-            )
-        )
-    return IndicatorResult(indicator, data, tuple(results), as_at, calendar)
+    from .engine import evaluate_many
+
+    results, _ = evaluate_many(
+        {indicator.id: indicator}, {indicator.id: data}, calendar=calendar, as_at=as_at
+    )
+    return results[indicator.id]
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 import numpy as np
 
@@ -308,11 +309,13 @@ class IndicatorData:
         arr = self.values.get(name)
         return arr is not None and bool(np.any(~np.isnan(arr)))
 
+    @cached_property
+    def _index(self) -> dict[Period, int]:
+        return {p: i for i, p in enumerate(self.periods)}
+
     def index_of(self, period: Period) -> int | None:
-        try:
-            return self.periods.index(period)
-        except ValueError:
-            return None
+        """The position of ``period`` (a dict made once: reports ask for every period)."""
+        return self._index.get(period)
 
     @classmethod
     def from_points(cls, points: dict[str, dict[Period, float]]) -> IndicatorData:

@@ -190,29 +190,53 @@ class RuleArrays:
     close_amber_width: np.ndarray  # close-to-target only; NaN = no amber
 
 
+def rule_widths(
+    rule: RuleVersion, target: np.ndarray, floor: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``rule``'s (amber, floor, green, close amber) for every cell of ``target``, any shape.
+
+    The one place a rule becomes widths. Cells without a target get NaN (they are No target);
+    a ``floor`` value that is set wins over the rule's floor, as in :func:`rate`.
+    """
+    missing = np.isnan(target)
+    size = np.abs(target)
+
+    def width(band: Band | None) -> np.ndarray:
+        if band is None:
+            return np.full(target.shape, np.nan)
+        out = band.value * size if band.relative else np.full(target.shape, float(band.value))
+        out[missing] = np.nan
+        return out
+
+    floors = np.array(floor, dtype=float)
+    if rule.floor is not None:
+        floors[np.isnan(floors) & ~missing] = rule.floor
+    close_amber = width(rule.close_amber if rule.amber is not None else None)
+    return width(rule.amber), floors, width(rule.green), close_amber
+
+
 def resolve_rule_arrays(
     target: np.ndarray, rules: list[RuleVersion], floor_series: np.ndarray | None = None
 ) -> RuleArrays:
-    """Widths for each cell of ``target`` (shape (p,)) under ``rules[j]`` for cell j.
+    """Widths for each cell of ``target`` (shape (p,) or (k, p)) under ``rules[j]`` for column j.
 
     A per-period ``floor_series`` value wins over the rule's floor, as in :func:`rate`.
     """
-    n = target.shape[0]
-    amber = np.full(n, np.nan)
-    floor = np.full(n, np.nan) if floor_series is None else np.array(floor_series, float)
-    green = np.full(n, np.nan)
-    close_amber = np.full(n, np.nan)
+    target = np.asarray(target, dtype=float)
+    shape = target.shape
+    floor = np.full(shape, np.nan) if floor_series is None else np.array(floor_series, float)
+    arrays = RuleArrays(*(np.full(shape, np.nan) for _ in range(4)))
+    columns: dict[int, tuple[RuleVersion, list[int]]] = {}
     for j, rule in enumerate(rules):
-        t = target[j]
-        if math.isnan(t):
-            continue
-        if rule.amber is not None:
-            amber[j] = rule.amber.width(t)
-            close_amber[j] = rule.close_amber.width(t)
-        if rule.floor is not None and math.isnan(floor[j]):
-            floor[j] = rule.floor
-        green[j] = rule.green.width(t)
-    return RuleArrays(amber, floor, green, close_amber)
+        columns.setdefault(id(rule), (rule, []))[1].append(j)
+    for rule, cols in columns.values():
+        at = (..., cols) if len(cols) < shape[-1] else (...,)
+        widths = rule_widths(rule, target[at], floor[at])
+        for name, value in zip(
+            ("amber_width", "floor", "green_width", "close_amber_width"), widths, strict=True
+        ):
+            getattr(arrays, name)[at] = value
+    return arrays
 
 
 def rate_array(

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from .indicators import SpcChart
+from .lazy import view
 from .rating import REL_TOL
 from .spc_batch import XmrBatch, xmr_many
 from .spc_codes import (
@@ -98,12 +99,12 @@ class XmrResult:
     upper_limit: np.ndarray
     near_lower: np.ndarray
     near_upper: np.ndarray
-    point_type: tuple[PointType, ...]
-    signal: tuple[Signal | None, ...]
+    point_type: Sequence[PointType]  # a tuple, or made on first read (core.lazy)
+    signal: Sequence[Signal | None]
     group: np.ndarray
     variation_icon: VariationIcon | None
     assurance_icon: AssuranceIcon | None
-    warnings: tuple[str, ...]
+    warnings: Sequence[str]
     dates: Sequence[Any] | None = None
     chart: SpcChart = SpcChart.XMR
     withheld: str = ""
@@ -152,26 +153,84 @@ def xmr(
         shift_length=shift_length,
         mdc_2023=mdc_2023,
     )
-    lines = [np.array(a[0]) for a in (batch.mean, batch.lower_limit, batch.upper_limit,
-                                       batch.near_lower, batch.near_upper)]  # fmt: skip
-    group = np.array(batch.group[0], dtype=np.int64)
-    for array in (y, *lines, group):
-        array.flags.writeable = False
-    return XmrResult(
-        values=y,
-        mean=lines[0],
-        lower_limit=lines[1],
-        upper_limit=lines[2],
-        near_lower=lines[3],
-        near_upper=lines[4],
-        point_type=tuple(PointType.from_code(c) for c in batch.point_type[0].tolist()),
-        signal=tuple(Signal.from_code(c) for c in batch.signal[0].tolist()),
-        group=group,
-        variation_icon=VariationIcon.from_code(int(batch.variation_icon[0])),
-        assurance_icon=AssuranceIcon.from_code(int(batch.assurance_icon[0])),
-        warnings=xmr_warnings(y, starts, lines[2]),
-        dates=dates,
-    )
+    return chart_rows(y[None, :], batch, starts, dates, eager=True)[0]
+
+
+class _Rows:
+    """The arrays of one :func:`xmr_many` batch, read-only, that :class:`XmrRow` reads from."""
+
+    def __init__(self, y: np.ndarray, batch: XmrBatch, starts: list[int]):
+        self.arrays = {
+            "values": np.array(y, dtype=float),
+            "mean": batch.mean.view(),
+            "lower_limit": batch.lower_limit.view(),
+            "upper_limit": batch.upper_limit.view(),
+            "near_lower": batch.near_lower.view(),
+            "near_upper": batch.near_upper.view(),
+            "group": batch.group.view(),
+        }
+        for array in self.arrays.values():
+            array.flags.writeable = False
+        self.batch = batch
+        self.starts = starts
+
+    def field(self, name: str, i: int) -> Any:
+        array = self.arrays.get(name)
+        if array is not None:
+            return array[i]
+        if name == "point_type":
+            return tuple(map(PointType.from_code, self.batch.point_type[i].tolist()))
+        if name == "signal":
+            return tuple(map(Signal.from_code, self.batch.signal[i].tolist()))
+        if name == "warnings":
+            values, upper = self.arrays["values"][i], self.arrays["upper_limit"][i]
+            return xmr_warnings(values, self.starts, upper)
+        raise AttributeError(name)
+
+
+class XmrRow(XmrResult):
+    """One row of a batch as an :class:`XmrResult`, made with only its icons: the arrays, point
+    labels and warnings are read from the batch the first time they are asked for, then kept.
+    Charting 100,000 series then costs the arithmetic, not seventeen fields per series."""
+
+    def __getattr__(self, name: str) -> Any:  # only for fields not yet read
+        rows = self.__dict__.get("_rows")
+        if rows is None or name.startswith("_"):
+            raise AttributeError(name)
+        value = self.__dict__[name] = rows.field(name, self.__dict__["_row"])
+        return value
+
+
+def chart_rows(
+    y: np.ndarray,
+    batch: XmrBatch,
+    starts: list[int],
+    dates: Sequence[Any] | None,
+    *,
+    eager: bool = False,
+) -> list[XmrResult]:
+    """Each row of an :func:`xmr_many` batch as an :class:`XmrResult`: an :class:`XmrRow` that
+    reads the batch when asked, or (``eager``) a plain result with every field made now.
+    ``starts`` (where each rebase group starts) and ``dates`` are shared by every row."""
+    rows = _Rows(y, batch, starts)
+    variation = batch.variation_icon.tolist()
+    assurance = batch.assurance_icon.tolist()
+    out: list[XmrResult] = []
+    for i in range(len(rows.arrays["values"])):
+        chart = view(
+            XmrRow,
+            _rows=rows,
+            _row=i,
+            variation_icon=VariationIcon.from_code(variation[i]),
+            assurance_icon=AssuranceIcon.from_code(assurance[i]),
+            dates=dates,
+            chart=SpcChart.XMR,
+            withheld="",
+            assurance_note="",
+            open_interval=None,
+        )
+        out.append(replace(chart) if eager else chart)
+    return out
 
 
 def xmr_warnings(y: np.ndarray, starts: list[int], upper: np.ndarray) -> tuple[str, ...]:

@@ -33,7 +33,6 @@ docs/spc.md works the arithmetic through by hand.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -354,6 +353,30 @@ def rare_event_chart(
 # --- when XmR does not suit ---------------------------------------------------------------------
 
 
+def unsuitable_many(values: np.ndarray) -> np.ndarray:
+    """Rows of an (m, n) grid an XmR chart does not suit (see :func:`xmr_unsuitable`): bool (m,).
+
+    The one test: more than half of the moving ranges zero, or no more than two distinct
+    figures, among rows with 3 figures or more and at least one moving range.
+    """
+    known, ranges, zeros, distinct = _suitability_counts(values)
+    enough = (known >= 3) & (ranges > 0)
+    return enough & ((zeros > ZERO_RANGE_SHARE * ranges) | (distinct <= FEW_VALUES))
+
+
+def _suitability_counts(values: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per row: figures, moving ranges, zero moving ranges and distinct figures."""
+    valid = ~np.isnan(values)
+    pairs = valid[:, 1:] & valid[:, :-1]
+    with np.errstate(invalid="ignore", over="ignore"):
+        zero = pairs & (values[:, 1:] == values[:, :-1])
+    ordered = np.sort(values, axis=1)  # NaN last
+    new = ~np.isnan(ordered[:, 1:]) & (ordered[:, 1:] != ordered[:, :-1])
+    known = valid.sum(axis=1)
+    distinct = np.where(known > 0, 1 + new.sum(axis=1), 0)
+    return known, pairs.sum(axis=1), zero.sum(axis=1), distinct
+
+
 def xmr_unsuitable(values: Sequence[float]) -> str:
     """Why an XmR chart of ``values`` would mislead, or "" when it suits them.
 
@@ -361,21 +384,15 @@ def xmr_unsuitable(values: Sequence[float]) -> str:
     take no more than two distinct values: MR-bar then shrinks towards zero, the limits close
     in on the mean and ordinary figures look like special causes. Needs 3 values or more.
     """
-    known = [v for v in values if not math.isnan(v)]
-    ranges = [
-        abs(b - a) for a, b in itertools.pairwise(values) if not (math.isnan(a) or math.isnan(b))
-    ]
-    if len(known) < 3 or not ranges:
+    row = np.array(values, dtype=float).reshape(1, -1)
+    if not unsuitable_many(row)[0]:
         return ""
-    zeros = sum(1 for r in ranges if r == 0)
-    distinct = len(set(known))
+    known, ranges, zeros, distinct = (int(c[0]) for c in _suitability_counts(row))
     reasons = []
-    if zeros > ZERO_RANGE_SHARE * len(ranges):
-        reasons.append(f"{zeros} of the {len(ranges)} changes from one figure to the next are 0")
+    if zeros > ZERO_RANGE_SHARE * ranges:
+        reasons.append(f"{zeros} of the {ranges} changes from one figure to the next are 0")
     if distinct <= FEW_VALUES:
-        reasons.append(f"the {len(known)} figures take only {distinct} distinct values")
-    if not reasons:
-        return ""
+        reasons.append(f"the {known} figures take only {distinct} distinct values")
     return (
         "SPC icons withheld: an XmR chart does not suit these figures ("
         + " and ".join(reasons)

@@ -122,25 +122,30 @@ def read_csv_records(
         problems.report(file, 1, "header", "; ".join(parts) + f" (expected {expected})")
         return []
     out = []
+    width = len(columns)
+    text_columns = [c for c in required if c != "value"]
     for cells in reader:
         line = reader.line_num
-        if not any(c.strip() for c in cells):
+        stripped = [c.strip() for c in cells]
+        if not any(stripped):
             continue
-        if len(cells) > len(columns):
-            problems.report(file, line, "", f"{len(cells)} cells for {len(columns)} columns")
+        if len(cells) > width:
+            problems.report(file, line, "", f"{len(cells)} cells for {width} columns")
             continue
-        cells = cells + [""] * (len(columns) - len(cells))
-        get = dict(zip(columns, map(str.strip, cells), strict=True))
+        if len(stripped) < width:
+            stripped += [""] * (width - len(stripped))
+        get = dict(zip(columns, stripped, strict=True))
         try:
             value = parse_number(get["value"])
         except ValueError as exc:
             problems.report(file, line, "value", str(exc))
             continue
-        empty = [c for c in required if c != "value" and not get[c]]
-        for column in empty:
-            problems.report(file, line, column, "is empty")
-        if not empty:
+        if all(get[c] for c in text_columns):
             out.append((line, get, value))
+            continue
+        for column in text_columns:
+            if not get[column]:
+                problems.report(file, line, column, "is empty")
     return out
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.due_dates import ReportingCalendar
-from ..core.evaluate import IndicatorResult, evaluate_indicator
+from ..core.engine import evaluate_many
+from ..core.evaluate import IndicatorResult
 from ..core.indicators import Indicator, IndicatorData
 from ..core.periods import UK, FinancialCalendar, Period
 from ..core.rating import DEFAULT_RULE, RuleVersion
@@ -120,33 +121,37 @@ class Pack:
         return chosen
 
     def evaluate(self, as_at: Period | None = None) -> dict[str, IndicatorResult]:
-        when = as_at or self.as_at
-        return {
-            ind_id: evaluate_indicator(ind, self.data[ind_id], calendar=self.calendar, as_at=when)
-            for ind_id, ind in self.indicators.items()
-        }
+        """Every indicator's ratings and directions, rated grid by grid in array calls."""
+        return evaluate_many(
+            self.indicators, self.data, calendar=self.calendar, as_at=as_at or self.as_at
+        )[0]
 
     def analyse(self, as_at: Period | None = None) -> dict[str, Analysis]:
-        """Ratings plus SPC, peer positions, forecasts and expected ranges, by indicator id."""
-        from ..core.analysis import analyse
+        """Ratings plus SPC, peer positions, forecasts and expected ranges, by indicator id:
+        the one engine (core.engine, core.analyse_many), in batches of indicators."""
+        from ..core.analyse_many import analyse_many
 
+        results, rows = evaluate_many(
+            self.indicators, self.data, calendar=self.calendar, as_at=as_at or self.as_at
+        )
         labels = {g.id: (g.label, g.illustrative) for g in self.peer_groups.values()}
-        out = {}
-        for ind_id, result in self.evaluate(as_at).items():
-            ind = self.indicators[ind_id]
-            peer_values: dict[Period, dict[str, dict[str, float]]] = {}
-            if ind.peer_groups:
-                for (peer_ind, period), values in self.peers.items():
-                    if peer_ind != ind_id:
-                        continue
-                    peer_values[period] = {
-                        group: self.peer_groups[group].values(values)
-                        for group in ind.peer_groups
-                        if group in self.peer_groups
-                    }
-            out[ind_id] = analyse(
-                result, peer_values=peer_values, peer_labels=labels, own_code=self.organisation_code
-            )
+        return analyse_many(
+            results, rows, peer_values=self._peer_values(), peer_labels=labels,
+            own_code=self.organisation_code,
+        )  # fmt: skip
+
+    def _peer_values(self) -> dict[str, dict[Period, dict[str, dict[str, float]]]]:
+        """Indicator id -> period -> peer group -> organisation -> value, each group's members."""
+        out: dict[str, dict[Period, dict[str, dict[str, float]]]] = {}
+        for (ind_id, period), values in self.peers.items():
+            ind = self.indicators.get(ind_id)
+            if ind is None or not ind.peer_groups:
+                continue
+            out.setdefault(ind_id, {})[period] = {
+                group: self.peer_groups[group].values(values)
+                for group in ind.peer_groups
+                if group in self.peer_groups
+            }
         return out
 
     def commentary_for(self, indicator_id: str, as_at: Period | None = None) -> Commentary | None:

@@ -1,0 +1,277 @@
+"""Rate many indicators at once: the product's one evaluation path.
+
+:func:`evaluate_many` groups indicators by their period grid, stacks each group's figures into
+(k, p) arrays and rates them with one call of :func:`~.rating.rate_array` and one of
+:func:`~.direction.direction_array` per group. Each indicator's
+:class:`~.evaluate.IndicatorResult` is then a view of its row: its periods are made on first read
+(:class:`~.lazy.LazyRows`). :func:`~.evaluate.evaluate_indicator` is a group of one.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from .direction import Basis, Direction, direction_array
+from .evaluate import IndicatorResult, PeriodResult, comparisons
+from .indicators import Indicator, IndicatorData
+from .lazy import LazyRows, view
+from .periods import UK, FinancialCalendar, Period
+from .rating import Rating, RuleVersion, rate_array, resolve_rule_arrays, rule_for_year
+from .significance import Comparison
+
+_NOT_COMPARED = Comparison.NOT_COMPARED
+
+
+def group_by_grid(data: Mapping[str, IndicatorData]) -> list[tuple[tuple[Period, ...], list[str]]]:
+    """Indicator ids grouped by equal period grids (first by identity, which is cheap)."""
+    by_id: dict[int, tuple[tuple[Period, ...], list[str]]] = {}
+    for key, item in data.items():
+        by_id.setdefault(id(item.periods), (item.periods, []))[1].append(key)
+    Group = tuple[tuple[Period, ...], list[str]]
+    merged: dict[tuple[int, Period | None, Period | None], list[Group]] = {}
+    out: list[Group] = []
+    for periods, keys in by_id.values():
+        shape = (len(periods), periods[0] if periods else None, periods[-1] if periods else None)
+        same = next((g for g in merged.get(shape, ()) if g[0] == periods), None)
+        if same is None:
+            same = (periods, list[str]())
+            merged.setdefault(shape, []).append(same)
+            out.append(same)
+        same[1].extend(keys)
+    return out
+
+
+@dataclass
+class Grid:
+    """What one period grid means, worked out once for every indicator on it."""
+
+    periods: tuple[Period, ...]
+    years: list[int]
+    compared_at: dict[Basis, np.ndarray]  # per basis, the column each compares with (-1: none)
+    reported: np.ndarray  # bool (p,): the period ends by the as-at period
+
+    @classmethod
+    def of(cls, periods: tuple[Period, ...], cal: FinancialCalendar, as_at: Period | None) -> Grid:
+        index = {p: i for i, p in enumerate(periods)}
+        year_ago = [index.get(p.shifted_year(cal, -1), -1) for p in periods]
+        return cls(
+            periods,
+            [cal.year_of(p.start) for p in periods],
+            {
+                Basis.PREVIOUS: np.arange(len(periods)) - 1,
+                Basis.YEAR_AGO: np.array(year_ago, dtype=np.intp),
+            },
+            np.array([as_at is None or p.end <= as_at.end for p in periods], dtype=bool),
+        )
+
+
+def _rules_per_column(rules: tuple[RuleVersion, ...], years: list[int]) -> list[RuleVersion]:
+    by_year: dict[int, RuleVersion] = {}
+    return [by_year.get(y) or by_year.setdefault(y, rule_for_year(rules, y)) for y in years]
+
+
+def _stack(data: Sequence[IndicatorData], name: str, p: int) -> np.ndarray:
+    """Series ``name`` of every indicator as a (k, p) array (NaN rows where it is missing)."""
+    out = np.full((len(data), p), np.nan)
+    for r, item in enumerate(data):
+        values = item.values.get(name)
+        if values is not None:
+            out[r] = values
+    return out
+
+
+@dataclass
+class GroupRating:
+    """One grid's indicators rated: (k, p) arrays, row r for ``keys[r]``."""
+
+    grid: Grid
+    actual: np.ndarray
+    target: np.ndarray
+    floor: np.ndarray
+    computed: np.ndarray  # int8 Rating codes
+    direction: np.ndarray  # int8 Direction codes
+    rules: list[list[RuleVersion]]  # per row, the rule of each column
+    comparison: list[list[Comparison] | None]  # per row; None: not compared
+
+    @cached_property
+    def latest(self) -> np.ndarray:
+        """Per row, the last column by the as-at period with a figure (-1: none)."""
+        known = ~np.isnan(self.actual) & self.grid.reported
+        p = known.shape[1]
+        last = p - 1 - np.argmax(known[:, ::-1], axis=1) if p else np.zeros(len(known), int)
+        return np.where(known.any(axis=1), last, -1)
+
+
+#: Cells per kernel call: the arrays of one call (a few dozen temporaries) stay in the CPU's cache
+#: instead of streaming hundreds of megabytes through memory for 100,000 indicators.
+CHUNK_CELLS = 1 << 15
+
+
+def chunks(rows: np.ndarray, p: int, cells: int = CHUNK_CELLS) -> list[np.ndarray] | list[slice]:
+    """``rows`` in pieces of about :data:`CHUNK_CELLS` cells of ``p`` columns each (slices when
+    the rows are consecutive, so no piece is copied to be read)."""
+    size = max(1, cells // max(p, 1))
+    n = len(rows)
+    if n and rows[-1] - rows[0] + 1 == n:
+        first = int(rows[0])
+        return [slice(first + i, first + min(i + size, n)) for i in range(0, n, size)]
+    return [rows[i : i + size] for i in range(0, n, size)]
+
+
+@contextmanager
+def no_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector while results are made by the hundred thousand: each
+    pass would walk the whole pack, and nothing made here forms a cycle to collect."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _rules_by_row(
+    indicators: list[Indicator], years: list[int]
+) -> list[tuple[list[RuleVersion], np.ndarray]]:
+    """Rows grouped by equal rules: each group's rule per column, and its rows."""
+    by_rules: dict[tuple[RuleVersion, ...], tuple[list[RuleVersion], list[int]]] = {}
+    by_id: dict[int, tuple[list[RuleVersion], list[int]]] = {}  # saves hashing equal rules
+    for r, ind in enumerate(indicators):
+        entry = by_id.get(id(ind.rules))
+        if entry is None:
+            entry = by_rules.get(ind.rules)
+            if entry is None:
+                entry = by_rules[ind.rules] = (_rules_per_column(ind.rules, years), [])
+            by_id[id(ind.rules)] = entry
+        entry[1].append(r)
+    return [(columns, np.array(rows, dtype=np.intp)) for columns, rows in by_rules.values()]
+
+
+def _rate_group(grid: Grid, indicators: list[Indicator], data: list[IndicatorData]) -> GroupRating:
+    p = len(grid.periods)
+    actual, target, floor = (_stack(data, n, p) for n in ("actual", "target", "floor"))
+    polarity = np.array([ind.polarity.code for ind in indicators], dtype=np.int8).reshape(-1, 1)
+    rated = np.array([ind.rated for ind in indicators], dtype=bool).reshape(-1, 1)
+    year_ago = np.array([ind.direction_basis is not Basis.PREVIOUS for ind in indicators])
+    at = np.where(
+        year_ago.reshape(-1, 1), grid.compared_at[Basis.YEAR_AGO], grid.compared_at[Basis.PREVIOUS]
+    )
+    computed = np.empty(actual.shape, dtype=np.int8)
+    direction = np.empty(actual.shape, dtype=np.int8)
+    rows_rules: list[list[RuleVersion]] = [[]] * len(indicators)
+    for columns, rows in _rules_by_row(indicators, grid.years):
+        for r in rows.tolist():
+            rows_rules[r] = columns
+        for part in chunks(rows, p):
+            a, t = actual[part], target[part]
+            rules = resolve_rule_arrays(t, columns, floor[part])
+            computed[part] = rate_array(a, t, polarity[part], rules, rated[part])
+            take = at[part]
+            missing = take < 0
+            here = np.arange(len(a)).reshape(-1, 1)
+            previous = np.where(missing, np.nan, a[here, take])
+            target_previous = np.where(missing, np.nan, t[here, take])
+            direction[part] = direction_array(a, previous, polarity[part], t, target_previous)
+    compared: list[list[Comparison] | None] = [None] * len(indicators)
+    for r, (ind, d) in enumerate(zip(indicators, data, strict=True)):
+        if ind.benchmark is None:
+            continue
+        compared[r] = comparisons(ind, d)
+        if ind.rated_by_benchmark:
+            computed[r] = [
+                Rating.NO_DATA if math.isnan(a) else c.rating
+                for a, c in zip(actual[r].tolist(), compared[r] or (), strict=True)
+            ]
+    return GroupRating(grid, actual, target, floor, computed, direction, rows_rules, compared)
+
+
+def _value(x: float) -> float | None:
+    return None if math.isnan(x) else x
+
+
+class _Periods(LazyRows[PeriodResult]):
+    """One indicator's row of a :class:`GroupRating`, as PeriodResults made on first read."""
+
+    __slots__ = ("_group", "_indicator", "_overrides", "_row")
+
+    def __init__(self, group: GroupRating, row: int, indicator: Indicator):
+        super().__init__(len(group.grid.periods), self._period)
+        self._group, self._row, self._indicator = group, row, indicator
+        self._overrides: dict | None = None
+
+    def _period(self, i: int) -> PeriodResult:
+        g, r, ind = self._group, self._row, self._indicator
+        if self._overrides is None:
+            self._overrides = {o.period: o for o in ind.overrides}
+        periods = g.grid.periods
+        j = int(g.grid.compared_at[ind.direction_basis][i])
+        compared = g.comparison[r]
+        return PeriodResult(
+            period=periods[i],
+            actual=_value(float(g.actual[r, i])),
+            target=_value(float(g.target[r, i])),
+            floor=_value(float(g.floor[r, i])),
+            computed=Rating(int(g.computed[r, i])),
+            override=self._overrides.get(periods[i]),
+            direction=Direction.from_code(int(g.direction[r, i])),
+            rule=g.rules[r][i],
+            comparison=_NOT_COMPARED if compared is None else compared[i],
+            compared_with=None if j < 0 else periods[j],
+        )
+
+
+def evaluate_many(
+    indicators: Mapping[str, Indicator],
+    data: Mapping[str, IndicatorData],
+    *,
+    calendar: FinancialCalendar = UK,
+    as_at: Period | None = None,
+) -> tuple[dict[str, IndicatorResult], dict[str, tuple[GroupRating, int]]]:
+    """Every period's rating and direction of every indicator, by id (in ``indicators`` order),
+    and where each indicator's row is in its group's arrays (for the batch analysis)."""
+    results: dict[str, IndicatorResult] = {}
+    rows: dict[str, tuple[GroupRating, int]] = {}
+    with no_collection():
+        _evaluate_groups(indicators, data, calendar, as_at, results, rows)
+    ordered = {k: results[k] for k in indicators}
+    return ordered, rows
+
+
+def _evaluate_groups(
+    indicators: Mapping[str, Indicator],
+    data: Mapping[str, IndicatorData],
+    calendar: FinancialCalendar,
+    as_at: Period | None,
+    results: dict[str, IndicatorResult],
+    rows: dict[str, tuple[GroupRating, int]],
+) -> None:
+    for periods, keys in group_by_grid({k: data[k] for k in indicators}):
+        grid = Grid.of(periods, calendar, as_at)
+        inds = [indicators[k] for k in keys]
+        group = _rate_group(grid, inds, [data[k] for k in keys])
+        for r, (key, ind) in enumerate(zip(keys, inds, strict=True)):
+            lazy = _Periods(group, r, ind)
+            results[key] = view(
+                IndicatorResult, indicator=ind, data=data[key], periods=lazy, as_at=as_at,
+                calendar=calendar,
+            )  # fmt: skip
+            rows[key] = (group, r)
+
+
+def rows_of(result: IndicatorResult) -> tuple[GroupRating, int]:
+    """Where ``result``'s figures are in a batch: its own row, or a batch of one made afresh."""
+    if isinstance(result.periods, _Periods):
+        return result.periods._group, result.periods._row
+    ind = result.indicator
+    _, rows = evaluate_many(
+        {ind.id: ind}, {ind.id: result.data}, calendar=result.calendar, as_at=result.as_at
+    )
+    return rows[ind.id]
