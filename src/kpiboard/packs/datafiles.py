@@ -7,7 +7,7 @@ import io
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -31,8 +31,9 @@ LONG_COLUMNS = ("indicator", "period", "series", "value")
 OPTIONAL_COLUMNS = ("note",)
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """One figure row as read (a tuple: a long file makes a million of them)."""
+
     indicator: str
     period: str
     series: str
@@ -104,12 +105,25 @@ def read_csv_records(
     Header problems stop the file; a row's problems skip that row. Required text cells must not
     be empty.
     """
-    expected = ",".join(required) + "".join(f"[,{c}]" for c in optional)
     reader = csv.reader(io.StringIO(text))
+    columns = _header(file, reader, required, optional, problems)
+    if columns is None:
+        return []
+    return [
+        (line, dict(zip(columns, cells, strict=True)), value)
+        for line, cells, value in _records(file, reader, columns, required, problems)
+    ]
+
+
+def _header(
+    file: str, reader, required: tuple[str, ...], optional: tuple[str, ...], problems: Problems
+) -> list[str] | None:
+    """The file's columns, lower case; None (and the problem reported) when they will not do."""
+    expected = ",".join(required) + "".join(f"[,{c}]" for c in optional)
     header = next(reader, None)
     if header is None:
         problems.report(file, 1, "", f"empty file: expected a header {expected}")
-        return []
+        return None
     columns = [h.strip().lower() for h in header]
     missing = [c for c in required if c not in columns]
     unknown = [c for c in columns if c not in required + optional]
@@ -120,36 +134,67 @@ def read_csv_records(
         if unknown:
             parts.append(f"unknown column(s) {', '.join(unknown)}")
         problems.report(file, 1, "header", "; ".join(parts) + f" (expected {expected})")
-        return []
+        return None
+    return columns
+
+
+def _at(columns: list[str], name: str) -> int:
+    """Where a column is; a column named twice counts as its last (as a dict of the row
+    would have it)."""
+    return len(columns) - 1 - columns[::-1].index(name)
+
+
+def _records(
+    file: str, reader, columns: list[str], required: tuple[str, ...], problems: Problems
+) -> list[tuple[int, list[str], float | None]]:
+    """(line, stripped cells, value) of each good row. The loop a million-row file goes round:
+    the plain case (a cell per column, a plain number) costs a few steps."""
+    width = len(columns)
+    at_value = _at(columns, "value")
+    needed = [(_at(columns, c), c) for c in required if c != "value"]
+    plain, isfinite, strip = _PLAIN_NUMBER.fullmatch, math.isfinite, str.strip
     out = []
     for cells in reader:
-        line = reader.line_num
-        if not any(c.strip() for c in cells):
+        cells = list(map(strip, cells))
+        if not any(cells):
             continue
-        if len(cells) > len(columns):
-            problems.report(file, line, "", f"{len(cells)} cells for {len(columns)} columns")
-            continue
-        cells = cells + [""] * (len(columns) - len(cells))
-        get = dict(zip(columns, map(str.strip, cells), strict=True))
-        try:
-            value = parse_number(get["value"])
-        except ValueError as exc:
-            problems.report(file, line, "value", str(exc))
-            continue
-        empty = [c for c in required if c != "value" and not get[c]]
-        for column in empty:
-            problems.report(file, line, column, "is empty")
-        if not empty:
-            out.append((line, get, value))
+        if len(cells) != width:
+            if len(cells) > width:
+                line = reader.line_num
+                problems.report(file, line, "", f"{len(cells)} cells for {width} columns")
+                continue
+            cells += [""] * (width - len(cells))
+        text = cells[at_value]
+        if plain(text) and isfinite(value := float(text)):
+            pass
+        else:
+            try:
+                value = parse_number(text)
+            except ValueError as exc:
+                problems.report(file, reader.line_num, "value", str(exc))
+                continue
+        empty = [c for i, c in needed if not cells[i]]
+        if empty:
+            for column in empty:
+                problems.report(file, reader.line_num, column, "is empty")
+        else:
+            out.append((reader.line_num, cells, value))
     return out
 
 
 def read_long_csv(file: str, text: str, problems: Problems) -> list[Row]:
     """Rows of one long-format data file."""
-    records = read_csv_records(file, text, LONG_COLUMNS, OPTIONAL_COLUMNS, problems)
+    reader = csv.reader(io.StringIO(text))
+    columns = _header(file, reader, LONG_COLUMNS, OPTIONAL_COLUMNS, problems)
+    if columns is None:
+        return []
+    i, p, s = (_at(columns, c) for c in LONG_COLUMNS[:3])
+    note = _at(columns, "note") if "note" in columns else None
     return [
-        Row(get["indicator"], get["period"], get["series"], value, get.get("note", ""), file, line)
-        for line, get, value in records
+        Row(
+            cells[i], cells[p], cells[s], value, cells[note] if note is not None else "", file, line
+        )
+        for line, cells, value in _records(file, reader, columns, LONG_COLUMNS, problems)
     ]
 
 
