@@ -24,6 +24,7 @@ from .models import Figure
 BULK_FROM = 20_000
 #: Rows per ``executemany`` call (SQLite), per progress report and per retiring query.
 BATCH = 20_000
+RETIRE_BATCH = 10_000  # or fewer: the database's limit of parameters in one query
 
 #: A new revision as the writers take it: (indicator id, period label, series, value, note,
 #: revision number).
@@ -49,7 +50,7 @@ _COLUMNS = (
 def retire(pks: Sequence[int]) -> None:
     """Mark the given current revisions as no longer current (before their successors are
     added: one current revision per figure is a unique index)."""
-    step = min(connection.features.max_query_params or BATCH, BATCH) - 1
+    step = min(connection.features.max_query_params or RETIRE_BATCH, RETIRE_BATCH) - 1
     for start in range(0, len(pks), step):
         Figure.objects.filter(pk__in=pks[start : start + step]).update(is_current=False)
 

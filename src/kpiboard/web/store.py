@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..core.periods import FinancialCalendar, PeriodError
+from ..packs import collector
 from ..packs.compare import differences
 from ..packs.datafiles import Row
 from ..packs.loader import PackSource, build_pack, load_pack, read_pack
@@ -74,7 +75,6 @@ def _supersede(current) -> None:
 CHECKING = "Checking the pack"
 
 
-@transaction.atomic
 def load_pack_into_db(
     pack_dir: str | Path,
     *,
@@ -93,7 +93,11 @@ def load_pack_into_db(
     ``progress(done, total, step, force=False)`` hears how far the load is; ``bulk`` chooses how
     the figures are written (see :mod:`kpiboard.web.bulk_figures`; None: by their number).
     """
-    pack_dir = Path(pack_dir)
+    with collector.paused(), transaction.atomic():  # a million rows make no cycles
+        return _load(Path(pack_dir), user, reason, progress, bulk)
+
+
+def _load(pack_dir: Path, user, reason: str, progress, bulk: bool | None) -> Site:
     if progress is not None:
         progress(0, 0, CHECKING, force=True)
     # Validation (every problem, before anything is written); each file is read once, and what
