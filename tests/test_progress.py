@@ -29,7 +29,9 @@ def test_line_shows_a_bar_share_count_and_rate():
     assert line(500, 1000, "Writing the figures", 2.0) == (
         "Writing the figures [############............]  50% (500 of 1,000, 250/s)"
     )
-    assert line(0, 0, "Reading and checking the pack", 3.2) == "Reading and checking the pack... 3 s"
+    assert (
+        line(0, 0, "Reading and checking the pack", 3.2) == "Reading and checking the pack... 3 s"
+    )
 
 
 def test_progress_is_drawn_in_place_at_most_every_interval_then_cleared():
@@ -52,7 +54,9 @@ def test_a_new_step_is_drawn_at_once_over_a_longer_line():
     progress = TerminalProgress(stream, every=10, clock=clock)
     progress(0, 0, "A long first step", force=True)
     progress(0, 0, "Next")
-    assert stream.getvalue().endswith("\rNext... 0 s" + " " * (len("A long first step... 0 s") - 11))
+    assert stream.getvalue().endswith(
+        "\rNext... 0 s" + " " * (len("A long first step... 0 s") - 11)
+    )
 
 
 def test_counter_adds_up_items_and_draws_the_last():

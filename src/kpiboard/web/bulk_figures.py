@@ -12,6 +12,7 @@ databases (SQLite) through ``executemany`` in large batches. Both store exactly 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -115,20 +116,38 @@ def _table_and_columns() -> tuple[str, list[str]]:
     return quote(meta.db_table), [quote(meta.get_field(name).column) for name in _COLUMNS]
 
 
+#: COPY's text format: a backslash, tab, newline or carriage return in a value is escaped.
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_SPECIAL = re.compile(r"[\\\t\n\r]")
+_NULL = "\\N"
+
+
+def _text(value: str) -> str:
+    return value.translate(_ESCAPES) if _SPECIAL.search(value) else value
+
+
 def _copy(rows, author_id, reason: str, now: datetime, progress: Progress | None) -> None:
-    """PostgreSQL: one ``COPY`` stream, the rows as psycopg writes them."""
+    """PostgreSQL: one ``COPY`` stream in its text format, a batch of lines at a time (building
+    the lines here is several times faster than handing psycopg a tuple per row)."""
     table, columns = _table_and_columns()
+    tail = "\t".join(
+        ["t", _NULL if author_id is None else str(author_id), now.isoformat(), _text(reason)]
+    )
     total = len(rows)
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor, under Django's wrapper
-        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-        with raw.copy(sql) as copy:
-            write = copy.write_row
+        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for start in range(0, total, BATCH):
-                for ind, period, series, value, note, revision in rows[start : start + BATCH]:
-                    write(
-                        (ind, period, series, value, note, revision, True, author_id, now, reason)
+                copy.write(
+                    "".join(
+                        f"{ind}\t{_text(period)}\t{_text(series)}\t"
+                        f"{_NULL if value is None else repr(value)}\t{_text(note)}\t{revision}\t"
+                        f"{tail}\n"
+                        for ind, period, series, value, note, revision in rows[
+                            start : start + BATCH
+                        ]
                     )
+                )
                 _say(progress, min(start + BATCH, total), total)
 
 

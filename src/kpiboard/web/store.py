@@ -11,7 +11,9 @@ import csv
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from django.db import connection, transaction
@@ -131,8 +133,10 @@ def _load(pack_dir: Path, user, reason: str, progress, bulk: bool | None) -> Sit
                 texts.append((current, by_code[ind_id], item, number))
     sections_of = {i.id: i.section_id for i in by_code.values()}
     codes_of = {i.id: i.code for i in by_code.values()}
-    touched = [(sections_of[f[0]], codes_of[f[0]], f[1], f[2]) for f in created]
-    touched += [(m.section_id, m.code, item.period.label, "commentary") for _, m, item, _ in texts]
+    touched = chain(
+        ((sections_of[f[0]], codes_of[f[0]], f[1], f[2]) for f in created),
+        ((m.section_id, m.code, item.period.label, "commentary") for _, m, item, _ in texts),
+    )  # walked once: a million changes need not be listed again
     _check_locks(pack, touched, user, given_reason)
 
     bulk_figures.retire(superseded)
@@ -244,7 +248,9 @@ def _figure_changes(
     return superseded, created
 
 
-def _check_locks(pack: Pack, touched: list[tuple[int, str, str, str]], user, reason: str) -> None:
+def _check_locks(
+    pack: Pack, touched: Iterable[tuple[int, str, str, str]], user, reason: str
+) -> None:
     """Refuse (:class:`~kpiboard.web.writes.Locked`) a load that changes figures or commentary
     of approved periods, unless ``user`` may change approved figures and gives a ``reason``:
     the same rule as entering a figure on the web. ``touched``: (section id, indicator code,
