@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..core.aggregate import derive, how_problem
-from ..core.bounds import figure_problem
+from ..core.bounds import figure_problem, limit
 from ..core.indicators import (
     BUILTIN_SERIES,
     INTERVAL_SERIES,
@@ -233,7 +233,8 @@ def assemble(
     # A long file repeats a few hundred labels and pairs a million times: each is worked out once.
     periods: dict[str, Period | PeriodError] = {}
     series_problems: dict[tuple[str, str], str | None] = {}
-    units: dict[tuple[str, str], Unit] = {}  # the bound of each series (see value_problem)
+    # The unit of each series and its bound (see value_problem).
+    units: dict[tuple[str, str], tuple[Unit, float]] = {}
     for row in rows:
         indicator = indicators.get(row.indicator)
         if indicator is None:
@@ -258,8 +259,11 @@ def assemble(
         message = None
         if bounded and row.value is not None:
             if pair not in units:
-                units[pair] = indicator.unit_of(row.series)
-            message = figure_problem(row.value, units[pair])
+                unit = indicator.unit_of(row.series)
+                units[pair] = (unit, limit(unit.kind))
+            unit, bound = units[pair]
+            if not -bound <= row.value <= bound:  # within it is fine (and finite): no call
+                message = figure_problem(row.value, unit)
         if message:
             problems.report(row.file, row.line, "value", message)
             continue

@@ -154,17 +154,17 @@ def _copy(rows, author_id, reason: str, now: datetime, progress: Progress | None
 def _executemany(rows, author_id, reason: str, now: datetime, progress: Progress | None) -> None:
     """SQLite (and any other database): one prepared insert, run over large batches."""
     table, columns = _table_and_columns()
-    marks = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
     created = Figure._meta.get_field("created").get_db_prep_value(now, connection)
     total = len(rows)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
     with connection.cursor() as cursor:
         for start in range(0, total, BATCH):
             cursor.executemany(
                 sql,
-                [
+                (
                     (ind, period, series, value, note, revision, True, author_id, created, reason)
                     for ind, period, series, value, note, revision in rows[start : start + BATCH]
-                ],
+                ),
             )
             _say(progress, min(start + BATCH, total), total)
