@@ -153,7 +153,7 @@ def _records(
     at_value = _at(columns, "value")
     needed = [(_at(columns, c), c) for c in required if c != "value"]
     plain, isfinite, strip = _PLAIN_NUMBER.fullmatch, math.isfinite, str.strip
-    out = []
+    out: list[tuple[int, list[str], float | None]] = []
     for cells in reader:
         cells = list(map(strip, cells))
         if not any(cells):
@@ -165,8 +165,9 @@ def _records(
                 continue
             cells += [""] * (width - len(cells))
         text = cells[at_value]
-        if plain(text) and isfinite(value := float(text)):
-            pass
+        value: float | None
+        if plain(text) and isfinite(number := float(text)):
+            value = number
         else:
             try:
                 value = parse_number(text)

@@ -112,8 +112,8 @@ def _orm(rows, author_id, reason: str, now: datetime, progress: Progress | None)
 
 def _table_and_columns() -> tuple[str, list[str]]:
     quote = connection.ops.quote_name
-    meta = Figure._meta
-    return quote(meta.db_table), [quote(meta.get_field(name).column) for name in _COLUMNS]
+    fields = {f.name: f for f in Figure._meta.concrete_fields}
+    return quote(Figure._meta.db_table), [quote(fields[name].column) for name in _COLUMNS]
 
 
 #: COPY's text format: a backslash, tab, newline or carriage return in a value is escaped.
@@ -162,9 +162,9 @@ def _executemany(rows, author_id, reason: str, now: datetime, progress: Progress
         for start in range(0, total, BATCH):
             cursor.executemany(
                 sql,
-                (
+                [
                     (ind, period, series, value, note, revision, True, author_id, created, reason)
                     for ind, period, series, value, note, revision in rows[start : start + BATCH]
-                ),
+                ],
             )
             _say(progress, min(start + BATCH, total), total)
