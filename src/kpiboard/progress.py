@@ -27,7 +27,7 @@ def _is_terminal(stream: TextIO) -> bool:
 def line(done: int, total: int, step: str, elapsed: float) -> str:
     """What the line says: a bar when the total is known, else the step and the time so far."""
     if total <= 0:
-        return f"{step}... {elapsed:.0f} s"
+        return f"{step}..." + (f" {elapsed:.0f} s" if elapsed >= 1 else "")
     share = min(max(done / total, 0.0), 1.0)
     filled = round(share * WIDTH)
     rate = f", {done / elapsed:,.0f}/s" if elapsed >= 1 and done else ""
