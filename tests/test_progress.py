@@ -54,9 +54,7 @@ def test_a_new_step_is_drawn_at_once_over_a_longer_line():
     progress = TerminalProgress(stream, every=10, clock=clock)
     progress(0, 0, "A long first step", force=True)
     progress(0, 0, "Next")
-    assert stream.getvalue().endswith(
     assert stream.getvalue().endswith("\rNext..." + " " * (len("A long first step...") - 7))
-    )
 
 
 def test_counter_adds_up_items_and_draws_the_last():
