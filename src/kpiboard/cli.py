@@ -15,13 +15,18 @@ import click
 from .core.periods import PeriodError
 from .demo import DESCRIPTIONS, DemoKind
 from .packs.problems import PackError
+from .progress import TerminalProgress
+
+READING = "Reading and checking the pack"
 
 
 def _load(pack_path: str):
     from .packs.loader import load_pack
 
     try:
-        return load_pack(pack_path)
+        with TerminalProgress() as progress:
+            progress(0, 0, READING, force=True)
+            return load_pack(pack_path)
     except PackError as exc:
         _fail_with_problems(exc)
 
@@ -97,7 +102,9 @@ def rate(pack: str, fmt: str, as_at: str | None, only: tuple[str, ...]) -> None:
     from .packs.spreadsheet_safety import neutralise_formula
 
     p = _load(pack)
-    rows = result_rows(p, _as_at(p, as_at))
+    with TerminalProgress() as progress:
+        progress(0, 0, "Rating", force=True)
+        rows = result_rows(p, _as_at(p, as_at))
     if only:
         unknown = sorted(set(only) - set(p.indicators))
         if unknown:
@@ -168,13 +175,13 @@ def report(pack: str, fmt: str | None, out: str, tags: tuple[str, ...], subset: 
                 f"no indicator has tag(s) {', '.join(unknown)}", param_hint="--tag"
             )
         title = title or "Indicators tagged " + ", ".join(p.tag_label(t) for t in tags)
-    with click.progressbar(
-        length=len(p.indicators), label="Building pages", file=sys.stderr
-    ) as bar:
+    with TerminalProgress() as progress:
+        tick = progress.counter(len(p.indicators), "Building pages")
         model = build_report(
-            p, tags=tags, as_at=_as_at(p, as_at), subset_title=title, progress=bar.update
+            p, tags=tags, as_at=_as_at(p, as_at), subset_title=title, progress=tick
         )
-    data = render(model, fmt)
+        progress(0, 0, f"Rendering the {fmt.upper()}", force=True)
+        data = render(model, fmt)
     with _writing(out):
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_bytes(data)
@@ -235,7 +242,9 @@ def import_(file: str, pack: str, dry_run: bool, sheet: str | None) -> None:
     from .packs.importer import apply_import, plan_import
 
     try:
-        plan = plan_import(pack, file, sheet=sheet)
+        with TerminalProgress() as progress:
+            progress(0, 0, f"Checking {Path(file).name} against the pack", force=True)
+            plan = plan_import(pack, file, sheet=sheet)
     except PackError as exc:
         _fail_with_problems(exc)
     click.echo(plan.describe())
@@ -246,7 +255,9 @@ def import_(file: str, pack: str, dry_run: bool, sheet: str | None) -> None:
         click.echo("Nothing to change.")
         return
     try:
-        apply_import(plan)
+        with TerminalProgress() as progress:
+            progress(0, 0, f"Writing into {pack}", force=True)
+            apply_import(plan)
     except PackError as exc:
         _fail_with_problems(exc)
     click.echo(f"Imported into {pack}.")
@@ -269,7 +280,8 @@ def export(pack: str, out: str, layout: str, as_at: str | None) -> None:
     p = _load(pack)
     _check_out(out)
     try:
-        with _writing(out):
+        with _writing(out), TerminalProgress() as progress:
+            progress(0, 0, f"Writing {out}", force=True)
             if layout == "wide":
                 export_wide(p, out)
             else:

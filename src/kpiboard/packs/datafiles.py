@@ -7,12 +7,12 @@ import io
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from ..core.aggregate import derive, how_problem
-from ..core.bounds import figure_problem
+from ..core.bounds import figure_problem, limit
 from ..core.indicators import (
     BUILTIN_SERIES,
     INTERVAL_SERIES,
@@ -31,8 +31,9 @@ LONG_COLUMNS = ("indicator", "period", "series", "value")
 OPTIONAL_COLUMNS = ("note",)
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """One figure row as read (a tuple: a long file makes a million of them)."""
+
     indicator: str
     period: str
     series: str
@@ -104,12 +105,25 @@ def read_csv_records(
     Header problems stop the file; a row's problems skip that row. Required text cells must not
     be empty.
     """
-    expected = ",".join(required) + "".join(f"[,{c}]" for c in optional)
     reader = csv.reader(io.StringIO(text))
+    columns = _header(file, reader, required, optional, problems)
+    if columns is None:
+        return []
+    return [
+        (line, dict(zip(columns, cells, strict=True)), value)
+        for line, cells, value in _records(file, reader, columns, required, problems)
+    ]
+
+
+def _header(
+    file: str, reader, required: tuple[str, ...], optional: tuple[str, ...], problems: Problems
+) -> list[str] | None:
+    """The file's columns, lower case; None (and the problem reported) when they will not do."""
+    expected = ",".join(required) + "".join(f"[,{c}]" for c in optional)
     header = next(reader, None)
     if header is None:
         problems.report(file, 1, "", f"empty file: expected a header {expected}")
-        return []
+        return None
     columns = [h.strip().lower() for h in header]
     missing = [c for c in required if c not in columns]
     unknown = [c for c in columns if c not in required + optional]
@@ -120,41 +134,68 @@ def read_csv_records(
         if unknown:
             parts.append(f"unknown column(s) {', '.join(unknown)}")
         problems.report(file, 1, "header", "; ".join(parts) + f" (expected {expected})")
-        return []
-    out = []
+        return None
+    return columns
+
+
+def _at(columns: list[str], name: str) -> int:
+    """Where a column is; a column named twice counts as its last (as a dict of the row
+    would have it)."""
+    return len(columns) - 1 - columns[::-1].index(name)
+
+
+def _records(
+    file: str, reader, columns: list[str], required: tuple[str, ...], problems: Problems
+) -> list[tuple[int, list[str], float | None]]:
+    """(line, stripped cells, value) of each good row. The loop a million-row file goes round:
+    the plain case (a cell per column, a plain number) costs a few steps."""
     width = len(columns)
-    text_columns = [c for c in required if c != "value"]
+    at_value = _at(columns, "value")
+    needed = [(_at(columns, c), c) for c in required if c != "value"]
+    plain, isfinite, strip = _PLAIN_NUMBER.fullmatch, math.isfinite, str.strip
+    out: list[tuple[int, list[str], float | None]] = []
     for cells in reader:
-        line = reader.line_num
-        stripped = [c.strip() for c in cells]
-        if not any(stripped):
+        cells = list(map(strip, cells))
+        if not any(cells):
             continue
-        if len(cells) > width:
-            problems.report(file, line, "", f"{len(cells)} cells for {width} columns")
-            continue
-        if len(stripped) < width:
-            stripped += [""] * (width - len(stripped))
-        get = dict(zip(columns, stripped, strict=True))
-        try:
-            value = parse_number(get["value"])
-        except ValueError as exc:
-            problems.report(file, line, "value", str(exc))
-            continue
-        if all(get[c] for c in text_columns):
-            out.append((line, get, value))
-            continue
-        for column in text_columns:
-            if not get[column]:
-                problems.report(file, line, column, "is empty")
+        if len(cells) != width:
+            if len(cells) > width:
+                line = reader.line_num
+                problems.report(file, line, "", f"{len(cells)} cells for {width} columns")
+                continue
+            cells += [""] * (width - len(cells))
+        text = cells[at_value]
+        value: float | None
+        if plain(text) and isfinite(number := float(text)):
+            value = number
+        else:
+            try:
+                value = parse_number(text)
+            except ValueError as exc:
+                problems.report(file, reader.line_num, "value", str(exc))
+                continue
+        empty = [c for i, c in needed if not cells[i]]
+        if empty:
+            for column in empty:
+                problems.report(file, reader.line_num, column, "is empty")
+        else:
+            out.append((reader.line_num, cells, value))
     return out
 
 
 def read_long_csv(file: str, text: str, problems: Problems) -> list[Row]:
     """Rows of one long-format data file."""
-    records = read_csv_records(file, text, LONG_COLUMNS, OPTIONAL_COLUMNS, problems)
+    reader = csv.reader(io.StringIO(text))
+    columns = _header(file, reader, LONG_COLUMNS, OPTIONAL_COLUMNS, problems)
+    if columns is None:
+        return []
+    i, p, s = (_at(columns, c) for c in LONG_COLUMNS[:3])
+    note = _at(columns, "note") if "note" in columns else None
     return [
-        Row(get["indicator"], get["period"], get["series"], value, get.get("note", ""), file, line)
-        for line, get, value in records
+        Row(
+            cells[i], cells[p], cells[s], value, cells[note] if note is not None else "", file, line
+        )
+        for line, cells, value in _records(file, reader, columns, LONG_COLUMNS, problems)
     ]
 
 
@@ -193,7 +234,8 @@ def assemble(
     # A long file repeats a few hundred labels and pairs a million times: each is worked out once.
     periods: dict[str, Period | PeriodError] = {}
     series_problems: dict[tuple[str, str], str | None] = {}
-    units: dict[tuple[str, str], Unit] = {}  # the bound of each series (see value_problem)
+    # The unit of each series and its bound (see value_problem).
+    units: dict[tuple[str, str], tuple[Unit, float]] = {}
     for row in rows:
         indicator = indicators.get(row.indicator)
         if indicator is None:
@@ -218,8 +260,11 @@ def assemble(
         message = None
         if bounded and row.value is not None:
             if pair not in units:
-                units[pair] = indicator.unit_of(row.series)
-            message = figure_problem(row.value, units[pair])
+                unit = indicator.unit_of(row.series)
+                units[pair] = (unit, limit(unit.kind))
+            unit, bound = units[pair]
+            if not -bound <= row.value <= bound:  # within it is fine (and finite): no call
+                message = figure_problem(row.value, unit)
         if message:
             problems.report(row.file, row.line, "value", message)
             continue

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from ..packs.import_plan import ChangeCounts, FigureChange, after_importing
 from ..packs.import_rows import check_import_file
 from ..packs.problems import PackError, Problems
+from . import bulk_figures
 from .approval import notify_changed_after_approval
 from .models import Figure, Indicator, Role
 from .permissions import FULL, can_edit_approved, editable_indicators, role_of
@@ -33,7 +34,6 @@ from .writes import (
     conflict,
     indicator_problems,
     locked_message,
-    next_figure,
     site_calendar,
 )
 
@@ -184,7 +184,6 @@ def precheck(user, plan: ImportPlan, reason: str = "") -> str:
     return reason
 
 
-BATCH = 500  # figures retired or written per query
 #: ``progress(done, total, step, force=False)``: told how far applying is (see web.jobs.Reporter).
 Progress = Callable[..., None]
 
@@ -210,17 +209,18 @@ def _current_figures(models: list[Indicator]) -> dict[tuple[str, str, str], Figu
 
 
 def _write(pending: list, user, reason: str, progress: Progress | None, total: int) -> None:
-    """Retire the current revisions, then add the new ones, a batch at a time."""
-    retired = [current.pk for _, _, current in pending if current is not None]
-    for start in range(0, len(retired), BATCH):
-        Figure.objects.filter(pk__in=retired[start : start + BATCH]).update(is_current=False)
-    for start in range(0, len(pending), BATCH):
-        batch = pending[start : start + BATCH]
-        Figure.objects.bulk_create(
-            next_figure(model, c.period, c.series, c.new, c.new_note, current, user, reason)
-            for model, c, current in batch
-        )
-        _report(progress, total + start + len(batch), total * 2)
+    """Retire the current revisions, then add the new ones (by the bulk path when there are
+    many: see :mod:`kpiboard.web.bulk_figures`)."""
+    bulk_figures.retire([current.pk for _, _, current in pending if current is not None])
+    rows = [
+        (model.id, c.period, c.series, c.new, c.new_note, current.revision + 1 if current else 1)
+        for model, c, current in pending
+    ]
+
+    def written(done: int, _count: int, _step: str, force: bool = False) -> None:
+        _report(progress, total + done, total * 2, force)
+
+    bulk_figures.add(rows, user, reason[:MAX_REASON], written)
 
 
 def _notify(locked, user, source: str, calendar) -> None:

@@ -11,14 +11,17 @@ import csv
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from ..core.periods import FinancialCalendar, PeriodError
+from ..packs import collector
 from ..packs.compare import differences
 from ..packs.datafiles import Row
 from ..packs.loader import PackSource, build_pack, load_pack, read_pack
@@ -30,7 +33,7 @@ from ..packs.problems import PackError
 from ..packs.textfiles import canonical_text, write_commentary
 from ..packs.yamlsource import dump as dump_yaml
 from ..packs.yamlsource import wrap
-from . import fragments, reporting_month
+from . import bulk_figures, fragments, reporting_month
 from .models import (
     CommentaryText,
     Definition,
@@ -40,6 +43,7 @@ from .models import (
     Narrative,
     PeerValue,
     Section,
+    Signoff,
     Site,
 )
 
@@ -60,16 +64,34 @@ def _plain(value):
     return value
 
 
-@transaction.atomic
-def load_pack_into_db(pack_dir: str | Path, *, user=None, reason: str = "") -> Site:
+CHECKING = "Checking the pack"
+
+
+def load_pack_into_db(
+    pack_dir: str | Path,
+    *,
+    user=None,
+    reason: str = "",
+    progress: bulk_figures.Progress | None = None,
+    bulk: bool | None = None,
+) -> Site:
     """Bring a pack into the database: new things are created, changed things get a revision,
     nothing already there is removed. The pack is validated first (``PackError``).
 
     Figures and commentary of approved (locked) periods are changed only as the web's write path
     allows: by a ``user`` who may change approved figures, with a ``reason``; otherwise
     :class:`~kpiboard.web.writes.Locked` is raised and nothing is written.
+
+    ``progress(done, total, step, force=False)`` hears how far the load is; ``bulk`` chooses how
+    the figures are written (see :mod:`kpiboard.web.bulk_figures`; None: by their number).
     """
-    pack_dir = Path(pack_dir)
+    with collector.paused(), transaction.atomic():  # a million rows make no cycles
+        return _load(Path(pack_dir), user, reason, progress, bulk)
+
+
+def _load(pack_dir: Path, user, reason: str, progress, bulk: bool | None) -> Site:
+    if progress is not None:
+        progress(0, 0, CHECKING, force=True)
     # Validation (every problem, before anything is written); each file is read once, and what
     # is stored below is what was checked.
     source, pack = read_pack(pack_dir)
@@ -89,40 +111,8 @@ def load_pack_into_db(pack_dir: str | Path, *, user=None, reason: str = "") -> S
             defaults={"title": spec["title"], "position": position, "definition": spec},
         )
         sections[section.code] = section
-    by_code = {}
-    for position, (ind_id, ind) in enumerate(pack.indicators.items()):
-        body = bodies[ind_id]
-        indicator, _ = Indicator.objects.update_or_create(
-            code=ind_id,
-            defaults={"section": sections[ind.section], "title": ind.title, "position": position},
-        )
-        by_code[ind_id] = indicator
-        definition = Definition.objects.current_for_update(indicator=indicator)
-        if definition is None or definition.body != body:
-            Definition.objects.append(
-                definition, indicator=indicator, body=body, author=user, reason=reason
-            )
-
-    current = {
-        (f.indicator_id, f.period, f.series): f
-        for f in Figure.objects.filter(is_current=True, indicator__in=list(by_code.values()))
-    }
-    superseded, created = [], []
-    for row in source.rows:
-        indicator = by_code[row.indicator]
-        label = pack.calendar.parse(row.period).label
-        before = current.get((indicator.id, label, row.series))
-        if before is not None and before.value == row.value and before.note == row.note:
-            continue
-        if before is not None:
-            superseded.append(before.pk)
-        created.append(
-            Figure(
-                indicator=indicator, period=label, series=row.series, value=row.value,
-                note=row.note, revision=before.revision + 1 if before else 1, author=user,
-                reason=reason,
-            )
-        )  # fmt: skip
+    by_code = _indicators(pack, bodies, sections, user, reason)
+    superseded, created = _figure_changes(pack, source.rows, by_code)
     texts = []
     for ind_id, items in pack.commentary.items():
         for item in items:
@@ -131,13 +121,16 @@ def load_pack_into_db(pack_dir: str | Path, *, user=None, reason: str = "") -> S
             )
             if stored is None or stored.text != item.text:
                 texts.append((stored, by_code[ind_id], item))
-    touched = [(f.indicator, f.period, f.series) for f in created]
-    touched += [(model, item.period.label, "commentary") for _, model, item in texts]
+    sections_of = {i.id: i.section_id for i in by_code.values()}
+    codes_of = {i.id: i.code for i in by_code.values()}
+    touched = chain(
+        ((sections_of[f[0]], codes_of[f[0]], f[1], f[2]) for f in created),
+        ((m.section_id, m.code, item.period.label, "commentary") for _, m, item in texts),
+    )  # walked once: a million changes need not be listed again
     _check_locks(pack, touched, user, given_reason)
 
-    for start in range(0, len(superseded), 500):
-        Figure.objects.filter(pk__in=superseded[start : start + 500]).update(is_current=False)
-    Figure.objects.bulk_create(created, batch_size=1000)
+    bulk_figures.retire(superseded)
+    bulk_figures.add(created, user, reason, progress, bulk=bulk)
     for stored, model, item in texts:
         CommentaryText.objects.append(
             stored, indicator=model, period=item.period.label, text=item.text, author=user,
@@ -166,21 +159,105 @@ def load_pack_into_db(pack_dir: str | Path, *, user=None, reason: str = "") -> S
     return Site.get()
 
 
-def _check_locks(pack: Pack, touched: list[tuple[Indicator, str, str]], user, reason: str) -> None:
+def _indicators(pack: Pack, bodies: dict, sections: dict, user, reason: str) -> dict:
+    """Create or update each indicator, and give it a new definition revision when its body
+    changed; read and written in a few queries, not several per indicator (a large site has
+    thousands)."""
+    existing = {i.code: i for i in Indicator.objects.filter(code__in=list(pack.indicators))}
+    definitions = {
+        d.indicator_id: d
+        for d in Definition.objects.select_for_update().filter(
+            is_current=True, indicator__in=list(existing.values())
+        )
+    }
+    by_code, new, changed = {}, [], []
+    for position, (ind_id, ind) in enumerate(pack.indicators.items()):
+        wanted = {"section": sections[ind.section], "title": ind.title, "position": position}
+        indicator = existing.get(ind_id)
+        if indicator is None:
+            indicator = Indicator(code=ind_id, **wanted)
+            new.append(indicator)
+        elif any(getattr(indicator, k) != v for k, v in wanted.items()):
+            for k, v in wanted.items():
+                setattr(indicator, k, v)
+            changed.append(indicator)
+        by_code[ind_id] = indicator
+    if connection.features.can_return_rows_from_bulk_insert:
+        Indicator.objects.bulk_create(new, batch_size=500)  # their primary keys come back
+    else:  # pragma: no cover - SQLite and PostgreSQL both return them
+        for indicator in new:
+            indicator.save(force_insert=True)
+    Indicator.objects.bulk_update(changed, ["section", "title", "position"], batch_size=500)
+    retired, added = [], []
+    for ind_id, indicator in by_code.items():
+        current = definitions.get(indicator.id)
+        if current is None or current.body != bodies[ind_id]:
+            if current is not None:
+                retired.append(current.pk)
+            added.append(
+                Definition(
+                    indicator=indicator, body=bodies[ind_id], author=user, reason=reason,
+                    revision=current.revision + 1 if current else 1,
+                )
+            )  # fmt: skip
+    for start in range(0, len(retired), 500):
+        Definition.objects.filter(pk__in=retired[start : start + 500]).update(is_current=False)
+    Definition.objects.bulk_create(added, batch_size=500)
+    return by_code
+
+
+def _figure_changes(
+    pack: Pack, rows: list[Row], by_code: dict[str, Indicator]
+) -> tuple[list[int], list[bulk_figures.NewFigure]]:
+    """The current figure revisions a load retires and the new revisions it adds: a row that
+    repeats the current value and note changes nothing. Read as plain values, not models: a
+    long file may hold a million rows."""
+    current: dict[tuple[int, str, str], tuple[int, float | None, str, int]] = {}
+    stored = Figure.objects.filter(is_current=True, indicator__in=list(by_code.values()))
+    for pk, ind, period, series, value, note, revision in stored.values_list(
+        "pk", "indicator_id", "period", "series", "value", "note", "revision"
+    ).iterator(chunk_size=20_000):
+        current[ind, period, series] = (pk, value, note, revision)
+    labels: dict[str, str] = {}  # as written -> canonical: a long file repeats a few hundred
+    ids = {code: indicator.id for code, indicator in by_code.items()}
+    superseded: list[int] = []
+    created: list[bulk_figures.NewFigure] = []
+    for row in rows:
+        label = labels.get(row.period)
+        if label is None:
+            label = labels[row.period] = pack.calendar.parse(row.period).label
+        ind = ids[row.indicator]
+        before = current.get((ind, label, row.series))
+        if before is None:
+            created.append((ind, label, row.series, row.value, row.note, 1))
+        elif before[1] != row.value or before[2] != row.note:
+            superseded.append(before[0])
+            created.append((ind, label, row.series, row.value, row.note, before[3] + 1))
+    return superseded, created
+
+
+def _check_locks(
+    pack: Pack, touched: Iterable[tuple[int, str, str, str]], user, reason: str
+) -> None:
     """Refuse (:class:`~kpiboard.web.writes.Locked`) a load that changes figures or commentary
     of approved periods, unless ``user`` may change approved figures and gives a ``reason``:
-    the same rule as entering a figure on the web."""
+    the same rule as entering a figure on the web. ``touched``: (section id, indicator code,
+    period label, series) of each change."""
     from .permissions import can_edit_approved
     from .writes import Locked, Locks, locked_message
 
     locks = Locks(pack.calendar)
     hits: dict[int, list[str]] = {}
-    signoffs = {}
-    for indicator, label, series in touched:
-        lock = locks.lock(indicator.section_id, pack.calendar.parse(label))
+    signoffs: dict[int, Signoff] = {}
+    found: dict[tuple[int, str], Signoff | None] = {}  # (section, period) -> its lock, once
+    for section_id, code, label, series in touched:
+        key = (section_id, label)
+        if key not in found:
+            found[key] = locks.lock(section_id, pack.calendar.parse(label))
+        lock = found[key]
         if lock is not None:
             signoffs[lock.pk] = lock
-            hits.setdefault(lock.pk, []).append(f"{indicator.code} {series} {label}")
+            hits.setdefault(lock.pk, []).append(f"{code} {series} {label}")
     if not hits or (user is not None and can_edit_approved(user) and reason):
         return
     lines = []

@@ -2,12 +2,17 @@
 
 Changing figures or commentary of approved periods needs ``--user`` (an analyst or
 administrator, recorded as the author) and ``--reason``, as changing them on the web does.
+A large pack's figures are written in one transaction by the bulk path (see web.bulk_figures),
+with a progress bar on stderr when it is a terminal.
 """
+
+import sys
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from ....packs.problems import PackError
+from ....progress import TerminalProgress
 from ...accounts import normalise_username
 from ...store import load_pack_into_db
 from ...writes import Locked
@@ -35,8 +40,10 @@ class Command(BaseCommand):
             person = get_user_model().objects.filter(username=normalise_username(user)).first()
             if person is None or not person.is_active:
                 raise CommandError(f"no active person called {user!r} (see addperson)")
+        stream = getattr(self.stderr, "_out", sys.stderr)  # the terminal under Django's wrapper
         try:
-            site = load_pack_into_db(pack, user=person, reason=reason)
+            with TerminalProgress(stream) as progress:
+                site = load_pack_into_db(pack, user=person, reason=reason, progress=progress)
         except PackError as exc:
             raise CommandError(str(exc)) from None
         except Locked as exc:
