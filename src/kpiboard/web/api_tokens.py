@@ -52,9 +52,7 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def create_token(
-    user, *, scope: str, days: int = DEFAULT_DAYS, name: str = "", actor=None
-) -> Made:
+def create_token(user, *, scope: str, days: int = DEFAULT_DAYS, name: str = "", actor=None) -> Made:
     """Make a token for ``user`` (by ``actor``: the user, an administrator, or None for the
     command line). Raises :class:`TokenError` for a bad scope, lifetime or name."""
     if scope not in ApiScope.values:

@@ -8,9 +8,9 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from . import saving  # noqa: F401  (registers the write endpoints)
 from .auth import RateLimited, ScopeError, read_auth
 from .http import ApiError
-from . import saving  # noqa: F401  (registers the write endpoints)
 from .reads import router
 
 api = NinjaAPI(

@@ -11,7 +11,7 @@ from ninja import Query, Router
 from pydantic import Field
 
 from .. import store
-from ..models import Definition, Indicator, Section
+from ..models import Definition
 from . import rows
 from .http import (
     ApiError,
@@ -26,17 +26,17 @@ from .http import (
 from .schemas import (
     CommentaryPage,
     ErrorOut,
+    FigureOut,
     FiguresPage,
     IndicatorDetailOut,
-    IndicatorOut,
     IndicatorsPage,
+    PeerOut,
     PeersPage,
     PeriodOut,
     PeriodsPage,
     ResultOut,
     ResultsPage,
     SectionsPage,
-    SignoffOut,
     SignoffsPage,
     Text,
 )
@@ -167,12 +167,12 @@ class FigureFilters(CsvFilters):
     series: Text | None = Field(None, max_length=60, description="One series, e.g. actual")
 
 
-FIGURE_COLUMNS = tuple(
-    "indicator section period series value unit note revision author recorded".split()
+FIGURE_COLUMNS = tuple(FigureOut.model_fields)
+
+
+@router.get(
+    "/figures", response={200: FiguresPage, **READ_ERRORS}, openapi_extra=csv_doc("FiguresPage")
 )
-
-
-@router.get("/figures", response={200: FiguresPage, **READ_ERRORS}, openapi_extra=csv_doc("FiguresPage"))
 @conditional
 def figures(request, response: HttpResponse, filters: Query[FigureFilters]):
     """Every current figure of every series (actual, targets, comparators, extras)."""
@@ -187,7 +187,9 @@ class ResultFilters(CsvFilters):
     rating: RATINGS | None = None
 
 
-@router.get("/results", response={200: ResultsPage, **READ_ERRORS}, openapi_extra=csv_doc("ResultsPage"))
+@router.get(
+    "/results", response={200: ResultsPage, **READ_ERRORS}, openapi_extra=csv_doc("ResultsPage")
+)
 @conditional
 def results(request, response: HttpResponse, filters: Query[ResultFilters]):
     """Every indicator and period up to the reporting month: rating (and the computed one
@@ -202,7 +204,7 @@ def results(request, response: HttpResponse, filters: Query[ResultFilters]):
 def peers(request, response: HttpResponse, filters: Query[CsvFilters]):
     """Other organisations' figures, as ranked in the results."""
     found = rows.peers(_pack(request), filters)
-    columns = ("indicator", "section", "period", "organisation", "value")
+    columns = tuple(PeerOut.model_fields)
     return csv_or_page(request, response, filters, found, columns, "peers")
 
 
@@ -225,6 +227,3 @@ def signoffs(request, response: HttpResponse, filters: Query[SignoffFilters]):
     """Where each section's periods stand: draft, submitted or approved."""
     found = rows.signoffs(_pack(request), filters.section, filters.since, filters.until)
     return page_of(found, filters)
-
-
-__all__ = ["IndicatorOut", "Indicator", "Section", "SignoffOut", "router"]

@@ -11,7 +11,7 @@ from ...packs.exporter import result_rows
 from ...packs.model import Pack
 from ..models import CommentaryText, Figure, PeerValue, Signoff
 from ..writes import who
-from .http import ApiError, bad_field, clean_number, in_window, period_window
+from .http import bad_field, clean_number, in_window, period_window
 
 _lock = threading.Lock()
 _results: dict[str, object] = {}
@@ -180,6 +180,3 @@ def signoffs(pack: Pack, section: str | None, since: str | None, until: str | No
         }
         for *_, s in kept
     ]
-
-
-__all__ = ["ApiError", "all_results", "commentary", "figures", "peers", "results", "signoffs"]

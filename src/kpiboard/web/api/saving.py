@@ -32,7 +32,6 @@ from .http import ApiError
 from .reads import router
 from .schemas import CommentaryWrite, ErrorOut, FiguresWrite, WriteOut
 
-
 WRITE_RESPONSES = {
     200: WriteOut,
     400: ErrorOut,
@@ -56,6 +55,7 @@ def _field(key: str, series: str | None) -> str | None:
 
 def _try(index: int, item, save: Callable[[], object], series: str | None) -> tuple[int, list]:
     """Run one item's save; (status, errors) when it was refused."""
+
     def error(field, message):
         return {"item": index, "field": field, "message": message}
 
@@ -64,7 +64,9 @@ def _try(index: int, item, save: Callable[[], object], series: str | None) -> tu
     except Indicator.DoesNotExist:
         return 400, [error("indicator", f"There is no indicator {item.indicator!r}")]
     except PermissionDenied:
-        return 403, [error("indicator", f"You may not change {item.indicator}'s figures or commentary")]
+        return 403, [
+            error("indicator", f"You may not change {item.indicator}'s figures or commentary")
+        ]
     except (Locked, ConcurrentEdit) as exc:
         return 409, [error(_field(k, series), m) for k, m in exc.errors.items()]
     except Invalid as exc:
@@ -125,7 +127,12 @@ def _run(request, payload, make_saver, series_of) -> tuple[int, dict]:
                 continue
             changed = not outcome["result"].nothing_changed
             done.append(
-                {"item": index, "indicator": item.indicator, "period": item.period, "changed": changed}
+                {
+                    "item": index,
+                    "indicator": item.indicator,
+                    "period": item.period,
+                    "changed": changed,
+                }
             )
         if errors:
             transaction.set_rollback(True)
@@ -155,7 +162,14 @@ def _idempotent(request, payload, run) -> tuple[int, dict]:
         return run()
     if len(key) > MAX_KEY or "\x00" in key:
         raise ApiError(
-            400, [{"item": None, "field": "Idempotency-Key", "message": f"Use at most {MAX_KEY} characters"}]
+            400,
+            [
+                {
+                    "item": None,
+                    "field": "Idempotency-Key",
+                    "message": f"Use at most {MAX_KEY} characters",
+                }
+            ],
         )
     body = json.dumps(payload.dict(), sort_keys=True, default=str)
     digest = hashlib.sha256(f"{request.path}\n{body}".encode()).hexdigest()
@@ -195,9 +209,7 @@ IDEMPOTENCY_DOC = {
 }
 
 
-@router.post(
-    "/figures", response=WRITE_RESPONSES, auth=write_auth, openapi_extra=IDEMPOTENCY_DOC
-)
+@router.post("/figures", response=WRITE_RESPONSES, auth=write_auth, openapi_extra=IDEMPOTENCY_DOC)
 def write_figures(request, payload: FiguresWrite):
     """Save figures (any series the token's owner may enter), all or nothing. Changing a
     figure of a submitted period, or (analysts only) of an approved one, needs a ``reason``."""
