@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from ninja import Status
 
 from ..models import (
     ApiIdempotency,
@@ -213,8 +214,10 @@ IDEMPOTENCY_DOC = {
 def write_figures(request, payload: FiguresWrite):
     """Save figures (any series the token's owner may enter), all or nothing. Changing a
     figure of a submitted period, or (analysts only) of an approved one, needs a ``reason``."""
-    return _idempotent(
-        request, payload, lambda: _run(request, payload, _figure_saver, lambda i: i.series)
+    return Status(
+        *_idempotent(
+            request, payload, lambda: _run(request, payload, _figure_saver, lambda i: i.series)
+        )
     )
 
 
@@ -223,6 +226,8 @@ def write_figures(request, payload: FiguresWrite):
 )
 def write_commentary(request, payload: CommentaryWrite):
     """Save commentary, all or nothing; an empty text clears it."""
-    return _idempotent(
-        request, payload, lambda: _run(request, payload, _commentary_saver, lambda i: None)
+    return Status(
+        *_idempotent(
+            request, payload, lambda: _run(request, payload, _commentary_saver, lambda i: None)
+        )
     )
