@@ -4,7 +4,10 @@ an Idempotency-Key making a retry safe."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from kpiboard.web.models import (
     ApiIdempotency,
@@ -169,3 +172,11 @@ def test_a_refused_write_keeps_no_key_so_a_corrected_retry_works(api_for):
     assert api.post(FIGURES, {"items": [item(value=1e308)]}, headers=key).status_code == 400
     assert not ApiIdempotency.objects.exists()
     assert api.post(FIGURES, {"items": [item()]}, headers=key).status_code == 200
+
+
+def test_keys_older_than_a_week_are_forgotten(api_for):
+    api = api_for("owner", "write")
+    api.post(FIGURES, {"items": [item()]}, headers={"Idempotency-Key": "old"})
+    ApiIdempotency.objects.update(created=timezone.now() - timedelta(days=8))
+    api.post(FIGURES, {"items": [item(value=76)]}, headers={"Idempotency-Key": "new"})
+    assert list(ApiIdempotency.objects.values_list("key", flat=True)) == ["new"]

@@ -5,16 +5,18 @@ any refusal rolls back all of them, with every refusal named by item and field.
 
 With an ``Idempotency-Key`` header, the answer is kept with the key (in the same transaction):
 the same key and body again gets the same answer and writes nothing; the same key with another
-body is refused (422)."""
+body is refused (422). Keys are kept for seven days."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from ninja import Status
 
 from ..models import (
@@ -27,7 +29,7 @@ from ..models import (
 )
 from ..security_log import record
 from ..throttle import client_address
-from ..writes import ConcurrentEdit, Invalid, Locked, save_period_entry
+from ..writes import ConcurrentEdit, Invalid, Locked, Result, save_period_entry
 from .auth import write_auth
 from .http import ApiError
 from .reads import router
@@ -43,6 +45,8 @@ WRITE_RESPONSES = {
     429: ErrorOut,
 }
 MAX_KEY = 200
+#: How long an Idempotency-Key's answer is kept: long enough for any retry.
+KEEP_KEYS = timedelta(days=7)
 
 
 def _field(key: str, series: str | None) -> str | None:
@@ -54,25 +58,23 @@ def _field(key: str, series: str | None) -> str | None:
     return {"commentary": "text", "indicator": "indicator"}.get(key, key)
 
 
-def _try(index: int, item, save: Callable[[], object], series: str | None) -> tuple[int, list]:
-    """Run one item's save; (status, errors) when it was refused."""
+def _try(index: int, item, save: Callable[[], Result], series: str | None):
+    """Run one item's save: (0, [], its result), or (status, errors, None) when refused."""
 
     def error(field, message):
         return {"item": index, "field": field, "message": message}
 
     try:
-        save()
+        return 0, [], save()
     except Indicator.DoesNotExist:
-        return 400, [error("indicator", f"There is no indicator {item.indicator!r}")]
+        return 400, [error("indicator", f"There is no indicator {item.indicator!r}")], None
     except PermissionDenied:
-        return 403, [
-            error("indicator", f"You may not change {item.indicator}'s figures or commentary")
-        ]
+        message = f"You may not change {item.indicator}'s figures or commentary"
+        return 403, [error("indicator", message)], None
     except (Locked, ConcurrentEdit) as exc:
-        return 409, [error(_field(k, series), m) for k, m in exc.errors.items()]
+        return 409, [error(_field(k, series), m) for k, m in exc.errors.items()], None
     except Invalid as exc:
-        return 400, [error(_field(k, series), m) for k, m in exc.errors.items()]
-    return 0, []
+        return 400, [error(_field(k, series), m) for k, m in exc.errors.items()], None
 
 
 def _current_revision(model, **key) -> int:
@@ -87,11 +89,10 @@ def _figure_saver(request, item, reason: str):
             base = _current_revision(
                 Figure, indicator__code=item.indicator, period=item.period, series=item.series
             )
-        result = save_period_entry(
+        return save_period_entry(
             request.user, item.indicator, item.period, {item.series: item.value},
             {item.series: base}, None, 0, reason, note=item.note, token=request.api_token,
         )  # fmt: skip
-        return result
 
     return save
 
@@ -116,29 +117,24 @@ def _run(request, payload, make_saver, series_of) -> tuple[int, dict]:
     statuses, errors, done = [], [], []
     with transaction.atomic():
         for index, item in enumerate(payload.items):
-            outcome: dict = {}
-
-            def save(item=item, outcome=outcome):
-                outcome["result"] = make_saver(request, item, payload.reason)()
-
-            status, problems = _try(index, item, save, series_of(item))
-            if problems:
+            save = make_saver(request, item, payload.reason)
+            status, problems, result = _try(index, item, save, series_of(item))
+            if result is None:
                 statuses.append(status)
                 errors += problems
                 continue
-            changed = not outcome["result"].nothing_changed
             done.append(
                 {
                     "item": index,
                     "indicator": item.indicator,
                     "period": item.period,
-                    "changed": changed,
+                    "changed": not result.nothing_changed,
                 }
             )
         if errors:
             transaction.set_rollback(True)
             return max(statuses, key=lambda s: (s == 409, s == 403, s)), {"errors": errors}
-        changed = sum(d["changed"] for d in done)
+        changed = sum(1 for d in done if d["changed"])
         version = _version()
         if changed:
             token = request.api_token
@@ -181,6 +177,7 @@ def _idempotent(request, payload, run) -> tuple[int, dict]:
             if kept is None:
                 status, answer = run()
                 if status == 200:
+                    ApiIdempotency.objects.filter(created__lt=timezone.now() - KEEP_KEYS).delete()
                     ApiIdempotency.objects.create(
                         token=token, key=key, request_digest=digest, status=status, body=answer
                     )
