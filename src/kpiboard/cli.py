@@ -421,6 +421,60 @@ def worker(batch: bool, max_tasks: int | None) -> None:
     call_command(command, *args)
 
 
+@main.group()
+def token() -> None:
+    """Personal API tokens (see docs/api.md), on the database DATABASE_URL or KPIBOARD_DATA_DIR
+    names."""
+
+
+@token.command("create")
+@click.argument("username")
+@click.option("--scope", type=click.Choice(["read", "write"]), required=True)
+@click.option("--days", type=int, default=90, show_default=True, help="Days until it expires.")
+@click.option("--name", default="", help="What the token is for (shown on the tokens page).")
+def token_create(username: str, scope: str, days: int, name: str) -> None:
+    """Make a token for USERNAME and print it alone (it is never shown again)."""
+    _django()
+    from django.contrib.auth import get_user_model
+
+    from .web.api_tokens import TokenError, create_token
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        click.echo(f"kpiboard token create: there is nobody called {username!r}", err=True)
+        sys.exit(1)
+    try:
+        made = create_token(user, scope=scope, days=days, name=name or "Made on the command line")
+    except TokenError as exc:
+        click.echo(f"kpiboard token create: {exc}", err=True)
+        sys.exit(1)
+    click.echo(made.secret)
+
+
+@token.command("revoke")
+@click.argument("token_or_prefix")
+def token_revoke(token_or_prefix: str) -> None:
+    """Revoke a token, given whole or by the first 12 characters the tokens page shows."""
+    _django()
+    from .web.api_tokens import SHOWN, digest, revoke_token
+    from .web.models import ApiToken
+
+    text = token_or_prefix.strip()
+    matching = ApiToken.objects.filter(digest=digest(text)) | ApiToken.objects.filter(
+        prefix=text[:SHOWN] if len(text) == SHOWN else None
+    )
+    found = list(matching.select_related("user"))
+    if len(found) != 1:
+        click.echo(
+            "kpiboard token revoke: "
+            + ("no token matches" if not found else "more than one token matches: give it whole"),
+            err=True,
+        )
+        sys.exit(1)
+    revoked = revoke_token(found[0])
+    click.echo(f"Revoked {found[0]}." if revoked else f"{found[0]} was already revoked.")
+
+
 @main.command()
 @click.option("--dry-run", is_flag=True, help="List the reminders that are due; send nothing.")
 @click.option("--today", "on", metavar="DATE", help="Take DATE (YYYY-MM-DD) as today.")

@@ -33,7 +33,9 @@ from django.urls import reverse
 from kpiboard.web import dashboard_cache, jobs
 from kpiboard.web import urls as web_urls
 from kpiboard.web.accounts import create_person
+from kpiboard.web.api_tokens import create_token
 from kpiboard.web.models import (
+    ApiToken,
     Definition,
     Figure,
     Job,
@@ -64,6 +66,7 @@ GONE = "404"  # not there: single sign-on's pages while it is not set up (as in 
 # or not found for this person (someone else's upload)
 
 EVERYONE = (OK,) * 6
+MATRIX_TOKEN = "Matrix administrator's token"
 NOT_POST = (NA,) * 6
 SENT_ON = (GO,) * 6
 
@@ -130,6 +133,12 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("changes", "POST"): (IN, *NOT_POST),
     ("reporting_month", "GET"): (IN, *EVERYONE),
     ("reporting_month", "POST"): (IN, NO, NO, NO, NO, GO, GO),
+    # everyone makes their own API tokens; only the owner or an administrator revokes one
+    # (here an administrator's)
+    ("api_tokens", "GET"): (IN, *EVERYONE),
+    ("api_tokens", "POST"): (IN, *EVERYONE),
+    ("api_token_revoke", "GET"): (IN, *NOT_POST),
+    ("api_token_revoke", "POST"): (IN, NO, NO, NO, NO, NO, GO),
     ("security_events", "GET"): (IN, NO, NO, NO, NO, NO, OK),
     ("security_events", "POST"): (IN, *NOT_POST),
     ("people", "GET"): (IN, NO, NO, NO, NO, NO, OK),
@@ -293,6 +302,8 @@ def cells(token: str, viewer, job: Job) -> list[Cell]:
     check = url("kpiboard:check_answers", args=["asc", "2013-10"])
     take_back = url("kpiboard:withdraw_submission", args=["asc", "2013-09"])
     review = url("kpiboard:review", args=["asc", "2013-09"])
+    admin_token = ApiToken.objects.get(name=MATRIX_TOKEN)
+    revoke_token = url("kpiboard:api_token_revoke", args=[admin_token.pk])
     handle = io.BytesIO(IMPORT_CSV)
     handle.name = "figures.csv"
     simple = [
@@ -311,6 +322,7 @@ def cells(token: str, viewer, job: Job) -> list[Cell]:
         ("entry", url("kpiboard:entry")),
         ("changes", url("kpiboard:changes")),
         ("security_events", url("kpiboard:security_events")),
+        ("api_token_revoke", revoke_token),
         ("people", url("kpiboard:people")),
         ("person_add", url("kpiboard:person_add")),
         ("person_edit", person),
@@ -347,9 +359,9 @@ def cells(token: str, viewer, job: Job) -> list[Cell]:
         Cell("reporting_month", "GET", url("kpiboard:reporting_month")),
         Cell("annual_targets", "GET", targets),
         Cell("person_reactivate", "GET", reactivate),
+        Cell("api_tokens", "GET", url("kpiboard:api_tokens")),
     ]
-    changes = ("logout", "person_deactivate")
-    changes += ("publish",)
+    changes = ("logout", "person_deactivate", "api_token_revoke", "publish")
     posts = [Cell(key, "POST", path, {}) for key, path in simple if key not in changes] + [
         Cell("entry_form ASC01", "POST", asc01, entry_post("2013-10", "75"),
              figure("ASC01", "2013-10", 75)),
@@ -379,6 +391,10 @@ def cells(token: str, viewer, job: Job) -> list[Cell]:
         Cell("annual_targets", "POST", targets, ANNUAL_POST,
              annual_target("ASC01", "2014/15", 86.0)),
         Cell("person_deactivate", "POST", deactivate, {}, active(viewer, False)),
+        Cell("api_tokens", "POST", url("kpiboard:api_tokens"),
+             {"name": "Matrix", "scope": "read", "days": "30"}),
+        Cell("api_token_revoke", "POST", revoke_token, {},
+             lambda: ApiToken.objects.filter(name=MATRIX_TOKEN, revoked__isnull=False).exists()),
         Cell("person_reactivate", "POST", reactivate, {}, reactivated(viewer)),
         Cell("publish", "POST", url("kpiboard:publish"), {},
              lambda: Job.objects.filter(kind=JobKind.PUBLISH).exists()),
@@ -410,6 +426,7 @@ def matrix_site(demo_site, settings, tmp_path):
     """The demo site with ASC for September submitted (so it can be approved), and uploads kept
     in a temporary folder."""
     settings.DATA_DIR = tmp_path
+    create_token(demo_site["admin"], scope="read", name=MATRIX_TOKEN)
     Signoff.objects.create(
         section=Section.objects.get(code="asc"), period="2013-09", state="submitted",
         revision=1, author=demo_site["owner"], reason="",

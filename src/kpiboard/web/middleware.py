@@ -8,7 +8,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.urls import reverse
 
 CSP = "; ".join(
@@ -41,7 +41,19 @@ def _nul_in(query) -> bool:
     return any("\x00" in key or any("\x00" in v for v in values) for key, values in query.lists())
 
 
-def _refused():
+#: The REST API's addresses (see kpiboard.web.api): token authentication, never a session, and
+#: every answer in JSON.
+API_PREFIX = "/api/"
+NUL_MESSAGE = (
+    "The request contained a NUL character (a zero byte) in its address or in a field. "
+    "Nothing was saved. Remove the character and try again."
+)
+
+
+def _refused(request):
+    if request.path.startswith(API_PREFIX):
+        error = {"item": None, "field": None, "message": NUL_MESSAGE}
+        return JsonResponse({"errors": [error]}, status=400)
     response = HttpResponseBadRequest(NUL_PAGE)
     response.headers["Content-Security-Policy"] = CSP
     return response
@@ -60,7 +72,7 @@ class RefuseNulMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path or "\x00" in request.path_info or _nul_in(request.GET):
-            return _refused()
+            return _refused(request)
         return self.get_response(request)
 
 
@@ -84,7 +96,7 @@ class RefuseNulFieldsMiddleware:
 
     def __call__(self, request):
         if request.method == "POST" and _small_body(request) and _nul_in(request.POST):
-            return _refused()
+            return _refused(request)
         return self.get_response(request)
 
 
@@ -127,8 +139,8 @@ class ForwardedForWarningMiddleware:
 
 
 class LoginRequiredMiddleware:
-    """Everything needs a signed-in user except the sign-in and password reset pages and
-    static files."""
+    """Everything needs a signed-in user except the sign-in and password reset pages, static
+    files and the API, which checks its own tokens (a 401 in JSON, not a sign-in page)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -140,6 +152,7 @@ class LoginRequiredMiddleware:
                 reverse("kpiboard:password_reset"),  # and the pages beneath it
                 settings.STATIC_URL,
                 "/healthz",
+                API_PREFIX,
             )
             if not request.path.startswith(open_paths):
                 return redirect_to_login(request.get_full_path(), reverse("kpiboard:login"))

@@ -193,6 +193,9 @@ class Figure(Revision):
     series = models.CharField(max_length=60)
     value = models.FloatField(null=True, blank=True)
     note = models.CharField(max_length=500, blank=True)
+    api_token = models.ForeignKey(  # the token an API write came through; None for the web
+        "ApiToken", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -212,6 +215,9 @@ class CommentaryText(Revision):
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="commentary")
     period = models.CharField(max_length=20)
     text = models.TextField(blank=True)
+    api_token = models.ForeignKey(  # the token an API write came through; None for the web
+        "ApiToken", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -365,6 +371,10 @@ class SecurityEventKind(models.TextChoices):
     INVITED = "invited", "Set-password email sent"
     RESET_REQUESTED = "reset_requested", "Password reset requested"
     RESET_COMPLETED = "reset_completed", "Password reset completed"
+    TOKEN_CREATED = "token_created", "API token created"
+    TOKEN_REVOKED = "token_revoked", "API token revoked"
+    TOKEN_USED = "token_used", "API token used (first use that day)"
+    TOKEN_WRITE = "token_write", "API token wrote data"
 
 
 class SecurityEvent(models.Model):
@@ -483,3 +493,56 @@ class Publication(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("publications are append-only: a recorded one is never deleted")
+
+
+class ApiScope(models.TextChoices):
+    """What a personal API token may do: read everything its owner may read, or also write
+    figures and commentary as its owner may (see :mod:`kpiboard.web.api_tokens`)."""
+
+    READ = "read", "Read"
+    WRITE = "write", "Read and write"
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a SHA-256 hash of the secret is kept (the secret is shown once,
+    when it is made); ``prefix`` is its first characters, shown so that people can tell their
+    tokens apart. A revoked token stays, so writes made with it still name it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kpi_api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16)
+    digest = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(max_length=10, choices=ApiScope.choices)
+    created = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires = models.DateTimeField()
+    revoked = models.DateTimeField(null=True, blank=True)
+    last_used = models.DateField(null=True, blank=True)  # the day it was last used
+    window_start = models.DateTimeField(null=True, blank=True)  # the rate limit's minute
+    window_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+
+class ApiIdempotency(models.Model):
+    """The answer to an API write made with an ``Idempotency-Key``: a retry with the same key
+    and the same body gets this answer again and writes nothing; written in the transaction of
+    the write, so a write that failed leaves no key behind."""
+
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    request_digest = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    body = OrderedJSONField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["token", "key"], name="api_idempotency")]

@@ -1,5 +1,8 @@
-"""The site's URL root: the application under the ``kpiboard`` namespace."""
+"""The site's URL root: the REST API under /api/v1/, the application under the ``kpiboard``
+namespace."""
 
 from django.urls import include, path
 
-urlpatterns = [path("", include("kpiboard.web.urls"))]
+from .api import api
+
+urlpatterns = [path("api/v1/", api.urls), path("", include("kpiboard.web.urls"))]

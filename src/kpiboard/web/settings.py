@@ -188,6 +188,11 @@ elif PRODUCTION:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
+#: Requests one API token may make in a minute (web/api_tokens.py); more get 429.
+API_REQUESTS_PER_MINUTE = env_int("KPIBOARD_API_REQUESTS_PER_MINUTE", 120)
+if API_REQUESTS_PER_MINUTE < 1:
+    raise ImproperlyConfigured("KPIBOARD_API_REQUESTS_PER_MINUTE must be 1 or more")
+
 #: Separation of duties: whoever submitted a section's period may not also approve it.
 SEPARATE_DUTIES = env_bool("KPIBOARD_SEPARATE_DUTIES", True)
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import (
+    api_tokens,
     auth,
     changes,
     dashboard,
@@ -41,6 +42,8 @@ urlpatterns = [
     path("sign-out/", auth.sign_out, name="logout"),
     path("two-factor/code/", two_factor.code, name="two_factor_code"),
     path("account/two-factor/", two_factor.overview, name="two_factor"),
+    path("account/api-tokens/", api_tokens.api_tokens, name="api_tokens"),
+    path("account/api-tokens/<int:pk>/revoke/", api_tokens.revoke_token, name="api_token_revoke"),
     path("account/two-factor/set-up/", two_factor.set_up, name="two_factor_setup"),
     path(
         "account/two-factor/recovery-codes/",

@@ -440,12 +440,14 @@ def save_period_entry(
     reason: str,
     *,
     note: str | None = None,
+    token=None,
 ) -> Result:
     """Save one indicator's figures (and commentary, and note) for one period, all or nothing.
 
     ``values`` holds what the form showed, by series (None: no figure); ``base_revisions`` the
     revision each was rendered from (0, or left out: there was none). ``commentary`` None leaves
     it alone. ``note`` (None: leave alone) is kept with the actual (or the first series given).
+    ``token``: the :class:`~.models.ApiToken` an API write came through, kept on each revision.
     Changing a saved figure needs a ``reason`` once the period is submitted or approved.
 
     Raises ``Indicator.DoesNotExist``, ``PermissionDenied``, :class:`Invalid`, :class:`Locked`
@@ -524,11 +526,19 @@ def save_period_entry(
             if errors:
                 raise Invalid(errors)
             for w in writes:
-                add_figure(model, label, w.series, w.value, w.note, w.current, user, reason)
+                add_figure(
+                    model, label, w.series, w.value, w.note, w.current, user, reason, token=token
+                )
             if text_write is not None:
                 text, current = text_write
                 CommentaryText.objects.append(
-                    current, indicator=model, period=label, text=text, author=user, reason=reason
+                    current,
+                    indicator=model,
+                    period=label,
+                    text=text,
+                    author=user,
+                    reason=reason,
+                    api_token=token,
                 )
             if lock is not None:
                 what = ", ".join(w.series for w in writes) or "the commentary"
@@ -540,16 +550,16 @@ def save_period_entry(
     return Result(tuple(w.series for w in writes), text_write is not None, version)
 
 
-def next_figure(model, label, series, value, note, current, user, reason) -> Figure:
+def next_figure(model, label, series, value, note, current, user, reason, token=None) -> Figure:
     """The (unsaved) revision that follows ``current``, the figure's current revision or None."""
     return Figure.objects.following(
         current, indicator=model, period=label, series=series, value=value, note=note,
-        author=user, reason=reason[:MAX_REASON],
+        author=user, reason=reason[:MAX_REASON], api_token=token,
     )  # fmt: skip
 
 
-def add_figure(model, label, series, value, note, current, user, reason) -> Figure:
+def add_figure(model, label, series, value, note, current, user, reason, token=None) -> Figure:
     return Figure.objects.append(
         current, indicator=model, period=label, series=series, value=value, note=note,
-        author=user, reason=reason[:MAX_REASON],
+        author=user, reason=reason[:MAX_REASON], api_token=token,
     )  # fmt: skip
