@@ -53,7 +53,7 @@ def _forecast_fields(analysis) -> dict:
         "forecast_year_end": fc.year_end.label if fc else None,
         "range_lower": clean_number(analysis.range_lower),
         "range_upper": clean_number(analysis.range_upper),
-        "range_status": analysis.range_status,
+        "range_status": analysis.range_status or "",  # a RangeStatus value, or "" for none
     }
 
 
