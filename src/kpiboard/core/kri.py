@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from .analysis import Analysis
 from .rating import Rating
 from .spc import VariationIcon
+
+if TYPE_CHECKING:
+    from .analysis import Analysis
 
 
 class SpcTrigger(StrEnum):

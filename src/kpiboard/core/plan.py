@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from .actions import (
     ActionStatus,
@@ -20,10 +21,12 @@ from .actions import (
     RagTolerance,
     compute_rag,
 )
-from .analysis import Analysis
 from .kri import KeyRiskIndicator, KriResult, check_kri
 from .periods import Period
 from .risks import RiskMatrix, Score, Trend, trend
+
+if TYPE_CHECKING:
+    from .analysis import Analysis
 
 
 class PriorityLevel(StrEnum):

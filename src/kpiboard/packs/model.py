@@ -10,6 +10,7 @@ from ..core.due_dates import ReportingCalendar
 from ..core.evaluate import IndicatorResult, evaluate_indicator
 from ..core.indicators import Indicator, IndicatorData
 from ..core.periods import UK, FinancialCalendar, Period
+from ..core.plan import Plan
 from ..core.rating import DEFAULT_RULE, RuleVersion
 from ..core.units import Negatives, Unit
 
@@ -99,6 +100,7 @@ class Pack:
     organisation_type: str = ""  # singular: "council", "NHS trust"
     summary_page: bool = True
     reporting_calendar: ReportingCalendar = field(default_factory=ReportingCalendar)
+    plan: Plan = field(default_factory=Plan)  # the business plan (plan/ files), if any
 
     @property
     def base_unit(self) -> Unit:
