@@ -38,6 +38,7 @@ from .models import (
     Indicator,
     MonthMove,
     Narrative,
+    PlanFile,
     PeerValue,
     Section,
     Site,
@@ -163,6 +164,14 @@ def load_pack_into_db(pack_dir: str | Path, *, user=None, reason: str = "") -> S
             continue
         _supersede(current)
         Narrative.objects.create(name=name, text=text, revision=number, author=user, reason=reason)
+
+    for name, body in sorted(source.plan.items()):
+        body = _plain(body)
+        current, number = _next(PlanFile, name=name)
+        if current is not None and current.body == body:
+            continue
+        _supersede(current)
+        PlanFile.objects.create(name=name, body=body, revision=number, author=user, reason=reason)
 
     for (ind_id, period), values in pack.peers.items():
         for organisation, value in values.items():
@@ -304,6 +313,10 @@ def source_from_db(at=None) -> PackSource:
     source.narrative = dict(
         _as_of(Narrative.objects.all(), ("name",), at).values_list("name", "text")
     )
+    source.plan = {
+        name: wrap(body)
+        for name, body in _as_of(PlanFile.objects.all(), ("name",), at).values_list("name", "body")
+    }
     for ind_id, period, organisation, value in PeerValue.objects.filter(
         indicator_id__in=live
     ).values_list("indicator_id", "period", "organisation", "value"):
@@ -414,7 +427,7 @@ def export_pack(target: str | Path) -> Path:
 
 
 def _write_pack(target: Path, source: PackSource) -> None:
-    """The pack's files (manifest, definitions, figures, commentary, narrative, peers)."""
+    """The pack's files (manifest, definitions, figures, commentary, narrative, plan, peers)."""
     (target / "indicators").mkdir()
     (target / MANIFEST).write_text(dump_yaml(_plain(source.manifest)), "utf-8")
     for rel, _stem, body in source.indicators:
@@ -434,6 +447,10 @@ def _write_pack(target: Path, source: PackSource) -> None:
         (target / "narrative").mkdir()
         for name, text in source.narrative.items():
             (target / "narrative" / name).write_text(text, "utf-8")
+    if source.plan:
+        (target / "plan").mkdir()
+        for rel, body in sorted(source.plan.items()):
+            (target / rel).write_text(dump_yaml(_plain(body)), "utf-8")
     if source.peer_rows:
         (target / "peers").mkdir()
         with (target / "peers" / "peers.csv").open("w", newline="", encoding="utf-8") as handle:
