@@ -172,10 +172,11 @@ def action_state(action: Action, as_at: Period, tolerance: RagTolerance) -> Acti
 
 def risk_state(
     risk: Risk, as_at: Period, matrix: RiskMatrix, analyses: Mapping[str, Analysis]
-) -> RiskState:
+) -> RiskState | None:
+    """The risk as at ``as_at``; None when its first review is later (not yet on the register)."""
     review, previous = _latest(risk.reviews, as_at)
-    if review is None:  # reviewed only after the as-at period: the first review stands
-        review = risk.reviews[0]
+    if review is None:
+        return None
     current = review.score
     kris = tuple(check_kri(k, analyses[k.indicator]) for k in risk.kris if k.indicator in analyses)
     return RiskState(
@@ -203,9 +204,9 @@ class PlanStatus:
 
 
 def assess(plan: Plan, as_at: Period, analyses: Mapping[str, Analysis]) -> PlanStatus:
-    """Every action and risk of ``plan`` as at the end of ``as_at``."""
+    """Every action of ``plan``, and every risk reviewed by then, as at the end of ``as_at``."""
     return PlanStatus(
         plan,
         tuple(action_state(a, as_at, plan.tolerance) for a in plan.actions),
-        tuple(risk_state(r, as_at, plan.matrix, analyses) for r in plan.risks),
+        tuple(s for r in plan.risks if (s := risk_state(r, as_at, plan.matrix, analyses))),
     )
