@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import openpyxl
 from click.testing import CliRunner
@@ -31,7 +32,11 @@ def test_export_xlsx_has_actions_and_risks_sheets(demo_pack_dir, tmp_path):
     risks = sheet_rows(book["Risks"])
     assert list(risks[0]) == list(RISK_COLUMNS) and len(risks) == 8
     work = next(r for r in risks if r["risk"] == "R-WORK")
-    assert (work["current_score"], work["band"], work["within_appetite"]) == (20, "Very high", False)
+    assert (work["current_score"], work["band"], work["within_appetite"]) == (
+        20,
+        "Very high",
+        False,
+    )
     assert (work["trend"], work["flagged"], work["flags"]) == ("rising", True, "SCS02 rated Red")
 
 
@@ -57,3 +62,23 @@ def test_export_as_at_before_a_risks_first_review_leaves_it_out(demo_pack_dir, t
     risks = {r["risk"]: r for r in sheet_rows(openpyxl.load_workbook(out)["Risks"])}
     assert "R-DEMAND" not in risks  # first reviewed in September
     assert (risks["R-HOSP"]["current_score"], risks["R-HOSP"]["trend"]) == (12, "new")
+
+
+def test_draft_plan_summarises_each_section(demo_pack_dir):
+    result = CliRunner().invoke(main, ["draft", str(demo_pack_dir), "--plan", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    drafts = json.loads(result.output)
+    assert [d["section"] for d in drafts] == ["asc", "scs"]
+    assert drafts[1]["draft"].startswith(
+        "6 actions: 1 Complete, 1 Green, 1 Amber, 2 Red, 1 cancelled. "
+    )
+    assert (
+        "Not enough permanent social workers (R-WORK) is flagged for review: SCS02 rated Red."
+        in (drafts[1]["draft"])
+    )
+
+
+def test_draft_plan_of_a_pack_without_a_plan_says_so(pack_dir):
+    result = CliRunner().invoke(main, ["draft", str(pack_dir), "--plan"])
+    assert result.exit_code == 2
+    assert "this pack has no business plan" in result.output

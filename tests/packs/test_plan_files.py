@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from kpiboard.core.actions import ActionRag, ActionStatus
+from kpiboard.core.kri import SpcTrigger
 from kpiboard.core.plan import PriorityLevel
 from kpiboard.core.rating import Rating
-from kpiboard.core.kri import SpcTrigger
 from kpiboard.packs.loader import check_pack, load_pack
 
 PRIORITIES = """\
@@ -127,7 +127,7 @@ def test_unknown_references_are_named_with_file_and_line(pack_dir):
         risks=RISKS.replace("actions: [A1]", "actions: [A7]"),
     )
     assert messages(pack_dir) == [
-        "plan/actions.yaml:5: actions[0].section[0]: unknown section 'nope'",
+        "plan/actions.yaml:5: actions[0].section: unknown section 'nope' (the manifest has asc)",
         "plan/actions.yaml:11: actions[0].risks[0]: unknown risk 'R9'",
         "plan/priorities.yaml:12: priorities[2].indicators[0]: unknown indicator 'ASC99'",
         "plan/risks.yaml:23: risks[0].actions[0]: unknown action 'A7'",
@@ -161,8 +161,10 @@ def test_bad_values_are_named_with_file_and_line(pack_dir):
 
 
 def test_hierarchy_problems_are_reported(pack_dir):
-    looped = PRIORITIES.replace("    title: People live independently",
-                                "    parent: P1.1.a\n    title: People live independently")
+    looped = PRIORITIES.replace(
+        "    title: People live independently",
+        "    parent: P1.1.a\n    title: People live independently",
+    )
     write(pack_dir, priorities=looped)
     assert "plan/priorities.yaml:3: priorities[0].parent: priorities form a loop" in (
         messages(pack_dir)
@@ -189,6 +191,7 @@ def test_unknown_keys_files_and_duplicates_are_reported(pack_dir):
 
 def test_bad_matrix_is_reported(pack_dir):
     write(pack_dir, risks=RISKS.replace("up_to: 9, colour: red", "up_to: 8, colour: red"))
-    assert "plan/risks.yaml:4: matrix.bands: band up_to values must rise and the last must be 9" in (
-        messages(pack_dir)
+    assert (
+        "plan/risks.yaml:4: matrix.bands: band up_to values must rise and the last must be 9"
+        in (messages(pack_dir))
     )

@@ -33,11 +33,12 @@ def test_action_rows_carry_status_rag_due_milestones_and_update(model):
     asc = next(s for s in model.sections if s.id == "asc").plan
     enable = next(a for a in asc.actions if a.id == "ACT-ENABLE")
     assert (enable.status, enable.rag.code, enable.progress, enable.due) == (
-        "At risk", "RED", "30%", "31 Dec 2013"
+        "At risk",
+        "RED",
+        "30%",
+        "31 Dec 2013",
     )
-    assert enable.reasons == (
-        "30% done against 66% expected by now; The owner reports it at risk"
-    )
+    assert enable.reasons == ("30% done against 66% expected by now. The owner reports it at risk")
     assert enable.milestones[0] == "Weekend rota agreed with staff: done 15 Jul 2013"
     assert enable.update_period == "2013-09"
     care = next(a for a in asc.actions if a.id == "ACT-CARE")
@@ -61,7 +62,7 @@ def test_heat_map_table_counts_match_the_register(model):
     assert rows["4 Likely"] == [0, 0, 0, 1, 0]  # R-HOSP 4 x 4
     assert rows["3 Possible"] == [0, 0, 0, 2, 0]  # R-MARKET and R-BUDGET 3 x 4
     assert rows["2 Unlikely"] == [0, 0, 0, 0, 1]  # R-IT 2 x 5
-    assert list(rows)[0] == "5 Very likely"  # highest first, as drawn
+    assert next(iter(rows)) == "5 Very likely"  # highest first, as drawn
 
 
 def test_heat_map_svg_is_labelled_and_titles_every_cell():

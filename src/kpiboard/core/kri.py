@@ -63,9 +63,8 @@ def check_kri(kri: KeyRiskIndicator, analysis: Analysis) -> KriResult:
     reasons = []
     if kri.rating is not None and rating.is_colour and rating <= kri.rating:
         reasons.append(f"rated {rating.words}")
-    if variation is not None and kri.spc is not SpcTrigger.NONE:
-        if variation in _CONCERN or (
-            kri.spc is SpcTrigger.ANY and variation is not VariationIcon.COMMON_CAUSE
-        ):
-            reasons.append(variation.words.lower())
+    concern = variation in _CONCERN and kri.spc is not SpcTrigger.NONE
+    special = kri.spc is SpcTrigger.ANY and variation not in (None, VariationIcon.COMMON_CAUSE)
+    if variation is not None and (concern or special):
+        reasons.append(variation.words.lower())
     return KriResult(kri, bool(reasons), tuple(reasons), rating, variation)

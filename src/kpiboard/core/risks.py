@@ -81,7 +81,7 @@ class RiskMatrix:
         return value <= (self.appetite if appetite is None else appetite)
 
     def describe(self, score: Score) -> str:
-        """"12 High (likelihood 3 Possible, impact 4 Serious)"."""
+        """ "12 High (likelihood 3 Possible, impact 4 Serious)"."""
         return (
             f"{score.value} {self.band(score.value).name} (likelihood {score.likelihood} "
             f"{self.likelihood[score.likelihood - 1]}, impact {score.impact} "

@@ -8,7 +8,6 @@ mitigating actions) and to the rest of the pack (sections, indicators) are check
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -220,9 +219,12 @@ RISK_KEYS = ["id", "title", "section", "owner", "cause", "event", "effect", "inh
              "appetite"]  # fmt: skip
 
 
+RISK_REQUIRED = ["id", "title", "section", "owner", "cause", "event", "effect", "inherent",
+                 "target", "reviews", "review_date"]  # fmt: skip
+
+
 def _risk(rr: FieldReader, calendar: FinancialCalendar, matrix) -> Risk | None:
-    rr.check_keys(RISK_KEYS, required=["id", "title", "section", "owner", "cause", "event",
-                                       "effect", "inherent", "target", "reviews", "review_date"])  # fmt: skip
+    rr.check_keys(RISK_KEYS, required=RISK_REQUIRED)
     inherent, target = read_score(rr, "inherent", matrix), read_score(rr, "target", matrix)
     reviews = []
     for vr in _items(rr, "reviews"):
@@ -259,6 +261,12 @@ def read_risks(data: Any, problems: Problems, calendar: FinancialCalendar):
     return matrix, kept, {rr.text("id") for rr, _ in read}
 
 
+def _section(r: FieldReader, section: str, sections: set[str]) -> None:
+    if section not in sections:
+        have = ", ".join(sorted(sections)) or "none"
+        r.problem("section", f"unknown section {section!r} (the manifest has {have})")
+
+
 def _refs(r: FieldReader, key: str, ids: list[str], known: set[str], what: str) -> None:
     seq = r.mapping.get(key)
     for i, ident in enumerate(ids):
@@ -277,21 +285,21 @@ def read_plan(
         if rel not in PLAN_FILES:
             problems.report(rel, 0, "", f"unknown plan file (the plan files are "
                             f"{', '.join(PLAN_FILES)})")  # fmt: skip
-    empty: Callable[[], tuple] = tuple
-    priorities = read_priorities(files[PRIORITIES], problems) if PRIORITIES in files else empty()
-    tolerance, actions, action_ids = (read_actions(files[ACTIONS], problems, calendar)
-                                      if ACTIONS in files else (RagTolerance(), (), set()))  # fmt: skip
+    priorities = read_priorities(files[PRIORITIES], problems) if PRIORITIES in files else ()
+    tolerance, actions, action_ids = RagTolerance(), (), set()
+    if ACTIONS in files:
+        tolerance, actions, action_ids = read_actions(files[ACTIONS], problems, calendar)
     matrix, risks, risk_ids = (read_risks(files[RISKS], problems, calendar) if RISKS in files
                                else (read_matrix(None), (), set()))  # fmt: skip
     priority_ids = {p.id for p in priorities}
     _check_priority_refs(files.get(PRIORITIES), problems, indicators)
     for ar, a in actions:
-        _refs(ar, "section", [a.section], sections, "section")
+        _section(ar, a.section, sections)
         _refs(ar, "priorities", list(a.priorities), priority_ids, "priority")
         _refs(ar, "indicators", list(a.indicators), indicators, "indicator")
         _refs(ar, "risks", list(a.risks), risk_ids, "risk")
     for rr, k in risks:
-        _refs(rr, "section", [k.section], sections, "section")
+        _section(rr, k.section, sections)
         _refs(rr, "actions", list(k.actions), action_ids, "action")
         _refs(rr, "priorities", list(k.priorities), priority_ids, "priority")
         for i, kri in enumerate(k.kris):

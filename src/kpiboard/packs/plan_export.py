@@ -37,7 +37,7 @@ def action_rows(status: PlanStatus, as_at: Period) -> list[dict]:
             "progress": state.progress, "rag": rag.rag.value, "computed_rag": rag.computed.value,
             "overridden": rag.overridden,
             "override_reason": rag.override.reason if rag.overridden and rag.override else "",
-            "rag_reasons": "; ".join(rag.reasons), "milestones": len(a.milestones),
+            "rag_reasons": ". ".join(rag.reasons), "milestones": len(a.milestones),
             "milestones_done": sum(m.done_by(day) for m in a.milestones),
             "milestones_overdue": sum(m.overdue_at(day) for m in a.milestones),
             "update_period": update.period.label if update else "",

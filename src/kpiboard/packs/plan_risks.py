@@ -17,7 +17,9 @@ def _bands(r: FieldReader) -> tuple[Band, ...]:
     bands = []
     for i, item in enumerate(seq):
         if not isinstance(item, Mapping):
-            r.problems.report(r.file, seq.line_of(i), f"{r.name('bands')}[{i}]", "must be a mapping")
+            r.problems.report(
+                r.file, seq.line_of(i), f"{r.name('bands')}[{i}]", "must be a mapping"
+            )
             continue
         br = FieldReader(r.problems, r.file, item, f"{r.name('bands')}[{i}].")
         br.check_keys(["name", "up_to", "colour"], required=["name", "up_to", "colour"])

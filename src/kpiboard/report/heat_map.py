@@ -36,8 +36,9 @@ def _cell(matrix: RiskMatrix, li: int, ii: int, count: int, ids: list[str]) -> s
     stroke = ('stroke="#0b0c0c" stroke-width="2"' if outside
               else 'stroke="#ffffff" stroke-width="1"')  # fmt: skip
     names = f": {', '.join(ids)}" if ids else ""
-    tip = (f"Likelihood {li + 1}, impact {ii + 1}: score {score} ({band.name}"
-           f"{', outside appetite' if outside else ''}), {count} risk{'s' * (count != 1)}{names}")  # fmt: skip
+    where = f"{band.name}, outside appetite" if outside else band.name
+    tip = f"Likelihood {li + 1}, impact {ii + 1}: score {score} ({where}), {count} risk"
+    tip += f"{'s' * (count != 1)}{names}"
     text = _label(x + CELL / 2, y + CELL / 2 + 6, str(count), size=16) if count else ""
     return (
         f'<g><title>{escape(tip)}</title><rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" '

@@ -98,7 +98,7 @@ def action_row(state: ActionState, day: date) -> ActionRow:
         progress=f"{state.progress:g}%", due=day_text(a.due),
         milestones=[_milestone_text(m, day) for m in a.milestones],
         update=update.text if update else "", update_period=update.period.label if update else "",
-        reasons="; ".join(state.rag.reasons) if state.rag.computed is not ActionRag.COMPLETE else "",
+        reasons="" if state.rag.computed is ActionRag.COMPLETE else ". ".join(state.rag.reasons),
         override=(f"Set to {override.rag.words} by {override.by or 'the owner'}: {override.reason}"
                   if override else ""),
     )  # fmt: skip

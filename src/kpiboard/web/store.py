@@ -38,8 +38,8 @@ from .models import (
     Indicator,
     MonthMove,
     Narrative,
-    PlanFile,
     PeerValue,
+    PlanFile,
     Section,
     Site,
 )
