@@ -155,6 +155,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("password_reset_complete", "POST"): (NA, *NOT_POST),
     ("reports", "GET"): (IN, *EVERYONE),
     ("reports", "POST"): (IN, *NOT_POST),
+    ("plan", "GET"): (IN, *EVERYONE),
+    ("plan", "POST"): (IN, *NOT_POST),
     ("report_download", "GET"): (IN, *EVERYONE),
     ("report_download", "POST"): (IN, *NOT_POST),
     ("job", "GET"): (IN, *(HIDDEN,) * 5, OK),  # the administrator's own report job
@@ -320,6 +322,7 @@ def cells(token: str, viewer, job: Job) -> list[Cell]:
         ("password_reset_confirm", bad_link),
         ("password_reset_complete", url("kpiboard:password_reset_complete")),
         ("reports", url("kpiboard:reports")),
+        ("plan", url("kpiboard:plan")),
         ("report_download", url("kpiboard:report_download") + DOWNLOAD),
         ("job", url("kpiboard:job", args=[job.pk])),
         ("job_download", url("kpiboard:job_download", args=[job.pk])),

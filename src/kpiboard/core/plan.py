@@ -119,6 +119,23 @@ class Plan:
         return bool(self.priorities or self.actions or self.risks)
 
 
+def priority_tree(plan: Plan) -> list[tuple[Priority, int]]:
+    """Every priority with its depth, each followed by those under it (file order among
+    siblings), for pages that show the hierarchy top down."""
+    children: dict[str | None, list[Priority]] = {}
+    for p in plan.priorities:
+        children.setdefault(p.parent, []).append(p)
+    out: list[tuple[Priority, int]] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        for p in children.get(parent, []):
+            out.append((p, depth))
+            walk(p.id, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
 @dataclass(frozen=True)
 class ActionState:
     action: Action

@@ -33,6 +33,7 @@ MENU = {
     "person_deactivate": "people",
     "person_reactivate": "people",
     "reports": "reports",
+    "plan": "plan",
     "report_download": "reports",
 }
 

@@ -15,6 +15,7 @@ from .views import (
     override,
     password_reset,
     people,
+    plan,
     reports,
     review,
     security,
@@ -105,6 +106,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("reports/", reports.reports, name="reports"),
+    path("plan/", plan.plan, name="plan"),
     path("reports/download/", reports.download, name="report_download"),
     path("healthz", health.healthz, name="healthz"),
 ]
