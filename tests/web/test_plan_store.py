@@ -6,10 +6,17 @@ import shutil
 
 import pytest
 
+from kpiboard.core.plan import assess
 from kpiboard.packs.loader import load_pack
 from kpiboard.packs.plan import PLAN_FILES
-from kpiboard.web.models import PlanFile
-from kpiboard.web.store import clear_cache, current_pack, export_pack, load_pack_into_db
+from kpiboard.web.models import Indicator, PlanFile
+from kpiboard.web.store import (
+    bump_version,
+    clear_cache,
+    current_pack,
+    export_pack,
+    load_pack_into_db,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +52,17 @@ def test_a_changed_plan_file_gets_a_new_revision(demo_site, demo_pack_dir, tmp_p
     assert rows.first().is_current is False
     clear_cache()
     assert current_pack().plan.matrix.appetite == 10
+
+
+def test_a_retired_indicator_named_by_the_plan_leaves_the_site_working(demo_site):
+    Indicator.objects.filter(code="ASC07").update(archived=True)
+    bump_version()
+    clear_cache()
+    pack = current_pack()
+    assert "ASC07" not in pack.indicators
+    hosp = next(r for r in pack.plan.risks if r.id == "R-HOSP")
+    assert [k.indicator for k in hosp.kris] == ["ASC07", "ASC04"]  # kept as written
+    status = assess(pack.plan, pack.as_at, pack.analyse())
+    state = next(r for r in status.risks if r.risk.id == "R-HOSP")
+    assert [k.kri.indicator for k in state.kris] == ["ASC04"]  # no trigger from a retired one
+    clear_cache()

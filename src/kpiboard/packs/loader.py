@@ -163,6 +163,9 @@ class PackSource:
     narrative: dict[str, str] = field(default_factory=dict)  # file name -> Markdown
     peer_rows: list[PeerRow] = field(default_factory=list)
     plan: dict[str, object] = field(default_factory=dict)  # plan/ file -> parsed YAML
+    #: Indicators retired in the database: the plan may still name them (they are left out of
+    #: its pages and triggers), where a pack folder must name only its own indicators.
+    retired: frozenset[str] = frozenset()
     root: Path | None = None
     #: Whether figures are checked against their bound (core.bounds). A database may hold
     #: figures saved before there was one: its pages must still show (and chart) them.
@@ -304,7 +307,7 @@ def build_pack(source: PackSource, problems: Problems | None = None) -> Pack:
                 )
 
     plan = read_plan(source.plan, problems, calendar, {s.id for s in manifest.sections},
-                     set(indicators))  # fmt: skip
+                     set(indicators) | source.retired)  # fmt: skip
 
     if problems:
         raise PackError(problems.sorted())

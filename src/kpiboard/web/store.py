@@ -313,6 +313,9 @@ def source_from_db(at=None) -> PackSource:
     source.narrative = dict(
         _as_of(Narrative.objects.all(), ("name",), at).values_list("name", "text")
     )
+    source.retired = frozenset(
+        Indicator.objects.filter(archived=True).values_list("code", flat=True)
+    )
     source.plan = {
         name: wrap(body)
         for name, body in _as_of(PlanFile.objects.all(), ("name",), at).values_list("name", "body")
