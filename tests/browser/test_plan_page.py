@@ -1,5 +1,6 @@
-"""The business plan page in a browser, reached from the menu, with no axe-core violations at
-desktop and phone widths."""
+"""The business plan page in a browser, reached from the menu, and an owner's action update
+through its form (an error, then saved), with no axe-core violations at desktop and phone
+widths."""
 
 from __future__ import annotations
 
@@ -12,18 +13,37 @@ from tests.browser_support import Journey
 
 @pytest.mark.usefixtures("_allow_orm_beside_playwright")
 @pytest.mark.parametrize("width", [1280, 390])
-def test_plan_page_has_no_axe_violations(demo_site, live_server, browser_page, width):
+def test_plan_page_and_action_update_have_no_axe_violations(
+    demo_site, live_server, browser_page, width
+):
     page = browser_page
     page.set_viewport_size({"width": width, "height": 900})
     journey = Journey(page, live_server.url)
     journey.goto("/")
-    journey.sign_in("viewer")
+    journey.sign_in("section_owner")
     if width < 700:
         page.get_by_role("button", name="Menu").click()
     journey.nav("Business plan")
     assert urlsplit(page.url).path == "/plan/"
-    assert page.get_by_role("heading", name="Specialist Children's Services").is_visible()
     assert page.get_by_role("img", name="Adult Social Care: risks by current score").is_visible()
     journey.check("business plan")
+
+    name = "Give an update on Recruit permanent social workers to replace agency staff"
+    page.get_by_role("link", name=name).click()
+    page.wait_for_load_state("load")
+    assert urlsplit(page.url).path == "/plan/actions/ACT-RECRUIT/update/"
+    journey.check("action update form")
+    page.get_by_label("What has happened this period").fill("")
+    page.get_by_role("button", name="Save update").click()
+    page.wait_for_load_state("load")
+    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    journey.check("action update form with an error")
+    page.get_by_label("At risk").check()
+    page.get_by_label("Percentage complete").fill("35")
+    page.get_by_label("What has happened this period").fill("Offers accepted at last.")
+    page.get_by_role("button", name="Save update").click()
+    page.wait_for_load_state("load")
+    assert urlsplit(page.url).path == "/plan/"
+    assert page.get_by_text("Offers accepted at last.").is_visible()
     assert journey.failures == []
     journey.assert_accessible()

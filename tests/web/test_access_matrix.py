@@ -42,6 +42,7 @@ from kpiboard.web.models import (
     Job,
     JobKind,
     JobOutcome,
+    PlanFile,
     ReportingMonth,
     Role,
     Section,
@@ -157,6 +158,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("reports", "POST"): (IN, *NOT_POST),
     ("plan", "GET"): (IN, *EVERYONE),
     ("plan", "POST"): (IN, *NOT_POST),
+    ("action_update", "GET"): (IN, NO, OK, NO, NO, OK, OK),
+    ("action_update", "POST"): (IN, NO, GO, NO, NO, GO, GO),
     ("report_download", "GET"): (IN, *EVERYONE),
     ("report_download", "POST"): (IN, *NOT_POST),
     ("job", "GET"): (IN, *(HIDDEN,) * 5, OK),  # the administrator's own report job
@@ -295,6 +298,7 @@ def cells(token: str, viewer, job: Job) -> list[Cell]:
     check = url("kpiboard:check_answers", args=["asc", "2013-10"])
     take_back = url("kpiboard:withdraw_submission", args=["asc", "2013-09"])
     review = url("kpiboard:review", args=["asc", "2013-09"])
+    action = url("kpiboard:action_update", args=["ACT-TEL"])
     handle = io.BytesIO(IMPORT_CSV)
     handle.name = "figures.csv"
     simple = [
@@ -349,6 +353,7 @@ def cells(token: str, viewer, job: Job) -> list[Cell]:
         Cell("reporting_month", "GET", url("kpiboard:reporting_month")),
         Cell("annual_targets", "GET", targets),
         Cell("person_reactivate", "GET", reactivate),
+        Cell("action_update", "GET", action),
     ]
     changes = ("logout", "person_deactivate")
     posts = [Cell(key, "POST", path, {}) for key, path in simple if key not in changes] + [
@@ -379,11 +384,22 @@ def cells(token: str, viewer, job: Job) -> list[Cell]:
         Cell("import_preview", "POST", preview, {"action": "cancel"}),
         Cell("annual_targets", "POST", targets, ANNUAL_POST,
              annual_target("ASC01", "2014/15", 86.0)),
+        Cell("action_update", "POST", action, ACTION_POST, plan_revision(2)),
         Cell("person_deactivate", "POST", deactivate, {}, active(viewer, False)),
         Cell("person_reactivate", "POST", reactivate, {}, reactivated(viewer)),
         Cell("logout", "POST", url("kpiboard:logout"), {}),  # last: it signs the client out
     ]  # fmt: skip
     return gets + posts
+
+
+ACTION_POST = {"status": "on_track", "progress": "60", "text": "Matrix", "base_revision": "1"}
+
+
+def plan_revision(number: int):
+    """A check that the plan's actions file is at revision ``number``."""
+    return lambda: PlanFile.objects.filter(
+        name="plan/actions.yaml", is_current=True, revision=number
+    ).exists()
 
 
 @pytest.fixture(autouse=True)

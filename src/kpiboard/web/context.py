@@ -34,6 +34,7 @@ MENU = {
     "person_reactivate": "people",
     "reports": "reports",
     "plan": "plan",
+    "action_update": "plan",
     "report_download": "reports",
 }
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import (
+    action_update,
     auth,
     changes,
     dashboard,
@@ -107,6 +108,7 @@ urlpatterns = [
     ),
     path("reports/", reports.reports, name="reports"),
     path("plan/", plan.plan, name="plan"),
+    path("plan/actions/<str:action_id>/update/", action_update.action_update, name="action_update"),
     path("reports/download/", reports.download, name="report_download"),
     path("healthz", health.healthz, name="healthz"),
 ]

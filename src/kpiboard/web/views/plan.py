@@ -12,6 +12,8 @@ from django.views.decorators.http import require_safe
 from ...core.actions import ActionRag
 from ...core.plan import ActionState, Priority, RiskState, assess, priority_tree
 from ...report.plan_pages import ActionRow, PlanSectionView, plan_section
+from ..models import Section
+from ..permissions import can_submit
 from ..store import current_pack
 
 #: The GOV.UK tag colour for each action RAG.
@@ -39,6 +41,7 @@ class SectionPlan:
     title: str
     view: PlanSectionView
     actions: list[tuple[ActionRow, str]]  # the view's action rows, each with its tag class
+    may_update: bool = False  # whether the reader may give its actions' updates
 
 
 def _nodes(pack, status) -> list[PriorityNode]:
@@ -68,6 +71,8 @@ def plan(request):
             if view is not None:
                 tags = [RAG_TAG[a.rag.rag] for a in status.actions_in(s.id)]
                 rows = list(zip(view.actions, tags, strict=True))
-                sections.append(SectionPlan(s.id, s.title, view, rows))
+                model = Section.objects.filter(code=s.id).first()
+                may = model is not None and can_submit(request.user, model)
+                sections.append(SectionPlan(s.id, s.title, view, rows, may))
         context["sections"] = sections
     return render(request, "kpiboard/plan.html", context)
