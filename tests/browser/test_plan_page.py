@@ -1,6 +1,6 @@
-"""The business plan page in a browser, reached from the menu, and an owner's action update
-through its form (an error, then saved), with no axe-core violations at desktop and phone
-widths."""
+"""The business plan page in a browser, reached from the menu, an owner's action update through
+its form (an error, then saved) and a risk review, with no axe-core violations at desktop and
+phone widths."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tests.browser_support import Journey
 
 @pytest.mark.usefixtures("_allow_orm_beside_playwright")
 @pytest.mark.parametrize("width", [1280, 390])
-def test_plan_page_and_action_update_have_no_axe_violations(
+def test_plan_page_action_update_and_risk_review_have_no_axe_violations(
     demo_site, live_server, browser_page, width
 ):
     page = browser_page
@@ -45,6 +45,17 @@ def test_plan_page_and_action_update_have_no_axe_violations(
     page.wait_for_load_state("load")
     assert urlsplit(page.url).path == "/plan/"
     assert page.get_by_text("Offers accepted at last.").is_visible()
+
+    page.get_by_role("link", name="Review Not enough permanent social workers").click()
+    page.wait_for_load_state("load")
+    assert urlsplit(page.url).path == "/plan/risks/R-WORK/review/"
+    journey.check("risk review form")
+    page.get_by_label("3 Possible").check()
+    page.get_by_label("What has changed (optional)").fill("Agency use falling.")
+    page.get_by_role("button", name="Save review").click()
+    page.wait_for_load_state("load")
+    assert urlsplit(page.url).path == "/plan/"
+    assert page.get_by_text("15 High (likelihood 3 Possible, impact 5 Major)").first.is_visible()
     # The one refusal is the form sent with an error, on purpose.
     form = f"{live_server.url}/plan/actions/ACT-RECRUIT/update/"
     assert journey.failures == [f"400 document {form}"]

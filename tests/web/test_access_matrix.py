@@ -160,6 +160,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("plan", "POST"): (IN, *NOT_POST),
     ("action_update", "GET"): (IN, NO, OK, NO, NO, OK, OK),
     ("action_update", "POST"): (IN, NO, GO, NO, NO, GO, GO),
+    ("risk_review", "GET"): (IN, NO, OK, NO, NO, OK, OK),
+    ("risk_review", "POST"): (IN, NO, GO, NO, NO, GO, GO),
     ("report_download", "GET"): (IN, *EVERYONE),
     ("report_download", "POST"): (IN, *NOT_POST),
     ("job", "GET"): (IN, *(HIDDEN,) * 5, OK),  # the administrator's own report job
@@ -299,6 +301,7 @@ def cells(token: str, viewer, job: Job) -> list[Cell]:
     take_back = url("kpiboard:withdraw_submission", args=["asc", "2013-09"])
     review = url("kpiboard:review", args=["asc", "2013-09"])
     action = url("kpiboard:action_update", args=["ACT-TEL"])
+    risk = url("kpiboard:risk_review", args=["R-HOSP"])
     handle = io.BytesIO(IMPORT_CSV)
     handle.name = "figures.csv"
     simple = [
@@ -354,6 +357,7 @@ def cells(token: str, viewer, job: Job) -> list[Cell]:
         Cell("annual_targets", "GET", targets),
         Cell("person_reactivate", "GET", reactivate),
         Cell("action_update", "GET", action),
+        Cell("risk_review", "GET", risk),
     ]
     changes = ("logout", "person_deactivate")
     posts = [Cell(key, "POST", path, {}) for key, path in simple if key not in changes] + [
@@ -385,6 +389,7 @@ def cells(token: str, viewer, job: Job) -> list[Cell]:
         Cell("annual_targets", "POST", targets, ANNUAL_POST,
              annual_target("ASC01", "2014/15", 86.0)),
         Cell("action_update", "POST", action, ACTION_POST, plan_revision(2)),
+        Cell("risk_review", "POST", risk, RISK_POST, plan_revision(2, "plan/risks.yaml")),
         Cell("person_deactivate", "POST", deactivate, {}, active(viewer, False)),
         Cell("person_reactivate", "POST", reactivate, {}, reactivated(viewer)),
         Cell("logout", "POST", url("kpiboard:logout"), {}),  # last: it signs the client out
@@ -395,11 +400,12 @@ def cells(token: str, viewer, job: Job) -> list[Cell]:
 ACTION_POST = {"status": "on_track", "progress": "60", "text": "Matrix", "base_revision": "1"}
 
 
-def plan_revision(number: int):
-    """A check that the plan's actions file is at revision ``number``."""
-    return lambda: PlanFile.objects.filter(
-        name="plan/actions.yaml", is_current=True, revision=number
-    ).exists()
+RISK_POST = {"likelihood": "3", "impact": "4", "note": "Matrix", "base_revision": "1"}
+
+
+def plan_revision(number: int, name: str = "plan/actions.yaml"):
+    """A check that the plan file ``name`` is at revision ``number``."""
+    return lambda: PlanFile.objects.filter(name=name, is_current=True, revision=number).exists()
 
 
 @pytest.fixture(autouse=True)

@@ -35,6 +35,7 @@ MENU = {
     "reports": "reports",
     "plan": "plan",
     "action_update": "plan",
+    "risk_review": "plan",
     "report_download": "reports",
 }
 

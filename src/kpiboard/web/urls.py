@@ -19,6 +19,7 @@ from .views import (
     plan,
     reports,
     review,
+    risk_review,
     security,
     sso,
     submit,
@@ -109,6 +110,7 @@ urlpatterns = [
     path("reports/", reports.reports, name="reports"),
     path("plan/", plan.plan, name="plan"),
     path("plan/actions/<str:action_id>/update/", action_update.action_update, name="action_update"),
+    path("plan/risks/<str:risk_id>/review/", risk_review.risk_review, name="risk_review"),
     path("reports/download/", reports.download, name="report_download"),
     path("healthz", health.healthz, name="healthz"),
 ]
