@@ -84,6 +84,20 @@ class Kind(StrEnum):
     INDICATOR = "indicator"  # a whole indicators/ID.yaml
     INDICATOR_KEYS = "indicator keys"  # top-level indicator keys, laid over a synthetic indicator
     MANIFEST_KEYS = "manifest keys"  # top-level manifest keys, laid over a synthetic manifest
+    PLAN = "plan file"  # a whole plan/*.yaml file (docs/business-plan.md)
+
+
+#: Each business plan file by the top-level keys it may have (a block is the file its keys fit).
+PLAN_FILE_KEYS = {
+    "plan/priorities.yaml": {"priorities"},
+    "plan/actions.yaml": {"rag", "actions"},
+    "plan/risks.yaml": {"matrix", "risks"},
+}
+
+
+def plan_file(data: dict) -> str | None:
+    """The plan file a block's keys make it, or None."""
+    return next((f for f, keys in PLAN_FILE_KEYS.items() if set(data) <= keys), None)
 
 
 class NotAnExample(ValueError):
@@ -116,6 +130,8 @@ def candidate_kinds(block: Block) -> list[Kind]:
         return [Kind.MANIFEST]
     if "id" in data:
         return [Kind.INDICATOR]
+    if plan_file(data):
+        return [Kind.PLAN]
     keys = set(data)
     indicator_keys, manifest_keys = top_level_keys()
     kinds = [Kind.INDICATOR_KEYS] if keys <= indicator_keys else []
@@ -385,7 +401,46 @@ class Example:
     manifest: dict = field(default_factory=dict)
 
 
+def _plan_references(data: dict) -> tuple[list[str], list[str]]:
+    """(section ids, indicator ids) a plan file names."""
+    sections: list[str] = []
+    indicators: list[str] = []
+    for item in [*(data.get("priorities") or []), *(data.get("actions") or []),
+                 *(data.get("risks") or [])]:  # fmt: skip
+        if item.get("section") and item["section"] not in sections:
+            sections.append(str(item["section"]))
+        for ref in item.get("indicators") or []:
+            ind = str(ref["indicator"] if isinstance(ref, dict) else ref)
+            indicators += [ind] if ind not in indicators else []
+    return sections, indicators
+
+
+def _build_plan(block: Block, root: Path) -> Example:
+    """A plan block in a pack with the other plan blocks of its page (they name each other's
+    ids), a section for each section they name and an indicator for each indicator."""
+    texts: dict[str, str] = {}
+    sections, indicators = ["base"], []
+    for other in yaml_blocks():
+        data = parse(other)
+        if other.doc != block.doc or not isinstance(data, dict) or not plan_file(data):
+            continue
+        texts.setdefault(str(plan_file(data)), other.text)
+        more_sections, more_indicators = _plan_references(data)
+        sections += [s for s in more_sections if s not in sections]
+        indicators += [i for i in more_indicators if i not in indicators]
+    manifest = base_manifest("base", ())
+    manifest["sections"] = [{"id": s, "title": f"Section {s}"} for s in sections]
+    made = {i: base_indicator(i, "base", spc=True) for i in indicators}
+    for n, section in enumerate(sections, 1):
+        made.setdefault(f"S{n}X1", base_indicator(f"S{n}X1", section))
+    write_pack(root, manifest, made, texts)
+    data = parse(block)
+    return Example(block, Kind.PLAN, root, str(plan_file(data)), data, manifest)
+
+
 def _build(block: Block, kind: Kind, root: Path) -> Example:
+    if kind is Kind.PLAN:
+        return _build_plan(block, root)
     data = parse(block)
     texts: dict[str, str] = {}
     if kind in (Kind.MANIFEST, Kind.MANIFEST_KEYS):

@@ -296,11 +296,20 @@ def export(pack: str, out: str, layout: str, as_at: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--as-at", help="Draft as at this period instead of the pack's.")
 @click.option("--indicator", "only", multiple=True, help="Only these indicator ids.")
-def draft(pack: str, fmt: str, as_at: str | None, only: tuple[str, ...]) -> None:
+@click.option(
+    "--plan",
+    "plan",
+    is_flag=True,
+    help="Draft a progress summary of each section's business plan instead.",
+)
+def draft(pack: str, fmt: str, as_at: str | None, only: tuple[str, ...], plan: bool) -> None:
     """Draft commentary for every indicator in PACK from its figures, for officers to edit."""
     from .core.draft import draft_commentary
 
     p = _load(pack)
+    if plan:
+        _draft_plan(p, fmt, as_at)
+        return
     unknown = sorted(set(only) - set(p.indicators))
     if unknown:
         raise click.BadParameter(
@@ -329,6 +338,29 @@ def draft(pack: str, fmt: str, as_at: str | None, only: tuple[str, ...]) -> None
         if item["period"]:
             click.echo(f"  ({item['period']})")
         click.echo(f"  {item['draft'] or 'No figure yet: nothing to draft.'}\n")
+
+
+def _draft_plan(p, fmt: str, as_at: str | None) -> None:
+    """``draft --plan``: each section's business plan summarised, from the assessed plan."""
+    from .core.plan import assess
+    from .core.plan_draft import draft_plan_summary
+
+    if not p.plan:
+        raise click.UsageError("this pack has no business plan (plan/ files): nothing to draft")
+    when = _as_at(p, as_at) or p.as_at
+    status = assess(p.plan, when, p.analyse(when))
+    drafts = [
+        {"section": s.id, "title": s.title, "period": when.label,
+         "draft": draft_plan_summary(status, s.id)}
+        for s in p.sections
+    ]  # fmt: skip
+    if fmt == "json":
+        click.echo(json.dumps(drafts, indent=2, ensure_ascii=False))
+        return
+    click.echo("Drafted by kpiboard from the business plan: check and edit before use.\n")
+    for item in drafts:
+        click.echo(f"{item['title']} ({item['period']})")
+        click.echo(f"  {item['draft'] or 'No actions or risks in this section.'}\n")
 
 
 @main.command()

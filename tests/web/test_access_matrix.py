@@ -41,6 +41,7 @@ from kpiboard.web.models import (
     Job,
     JobKind,
     JobOutcome,
+    PlanFile,
     ReportingMonth,
     Role,
     Section,
@@ -161,6 +162,12 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("password_reset_complete", "POST"): (NA, *NOT_POST),
     ("reports", "GET"): (IN, *EVERYONE),
     ("reports", "POST"): (IN, *NOT_POST),
+    ("plan", "GET"): (IN, *EVERYONE),
+    ("plan", "POST"): (IN, *NOT_POST),
+    ("action_update", "GET"): (IN, NO, OK, NO, NO, OK, OK),
+    ("action_update", "POST"): (IN, NO, GO, NO, NO, GO, GO),
+    ("risk_review", "GET"): (IN, NO, OK, NO, NO, OK, OK),
+    ("risk_review", "POST"): (IN, NO, GO, NO, NO, GO, GO),
     ("report_download", "GET"): (IN, *EVERYONE),
     ("report_download", "POST"): (IN, *NOT_POST),
     ("publish", "GET"): (IN, NO, NO, NO, NO, OK, OK),
@@ -304,6 +311,8 @@ def cells(token: str, viewer, job: Job) -> list[Cell]:
     review = url("kpiboard:review", args=["asc", "2013-09"])
     admin_token = ApiToken.objects.get(name=MATRIX_TOKEN)
     revoke_token = url("kpiboard:api_token_revoke", args=[admin_token.pk])
+    action = url("kpiboard:action_update", args=["ACT-TEL"])
+    risk = url("kpiboard:risk_review", args=["R-HOSP"])
     handle = io.BytesIO(IMPORT_CSV)
     handle.name = "figures.csv"
     simple = [
@@ -332,6 +341,7 @@ def cells(token: str, viewer, job: Job) -> list[Cell]:
         ("password_reset_confirm", bad_link),
         ("password_reset_complete", url("kpiboard:password_reset_complete")),
         ("reports", url("kpiboard:reports")),
+        ("plan", url("kpiboard:plan")),
         ("report_download", url("kpiboard:report_download") + DOWNLOAD),
         ("publish", url("kpiboard:publish")),
         ("job", url("kpiboard:job", args=[job.pk])),
@@ -360,6 +370,8 @@ def cells(token: str, viewer, job: Job) -> list[Cell]:
         Cell("annual_targets", "GET", targets),
         Cell("person_reactivate", "GET", reactivate),
         Cell("api_tokens", "GET", url("kpiboard:api_tokens")),
+        Cell("action_update", "GET", action),
+        Cell("risk_review", "GET", risk),
     ]
     changes = ("logout", "person_deactivate", "api_token_revoke", "publish")
     posts = [Cell(key, "POST", path, {}) for key, path in simple if key not in changes] + [
@@ -390,6 +402,8 @@ def cells(token: str, viewer, job: Job) -> list[Cell]:
         Cell("import_preview", "POST", preview, {"action": "cancel"}),
         Cell("annual_targets", "POST", targets, ANNUAL_POST,
              annual_target("ASC01", "2014/15", 86.0)),
+        Cell("action_update", "POST", action, ACTION_POST, plan_revision(2)),
+        Cell("risk_review", "POST", risk, RISK_POST, plan_revision(2, "plan/risks.yaml")),
         Cell("person_deactivate", "POST", deactivate, {}, active(viewer, False)),
         Cell("api_tokens", "POST", url("kpiboard:api_tokens"),
              {"name": "Matrix", "scope": "read", "days": "30"}),
@@ -401,6 +415,17 @@ def cells(token: str, viewer, job: Job) -> list[Cell]:
         Cell("logout", "POST", url("kpiboard:logout"), {}),  # last: it signs the client out
     ]  # fmt: skip
     return gets + posts
+
+
+ACTION_POST = {"status": "on_track", "progress": "60", "text": "Matrix", "base_revision": "1"}
+
+
+RISK_POST = {"likelihood": "3", "impact": "4", "note": "Matrix", "base_revision": "1"}
+
+
+def plan_revision(number: int, name: str = "plan/actions.yaml"):
+    """A check that the plan file ``name`` is at revision ``number``."""
+    return lambda: PlanFile.objects.filter(name=name, is_current=True, revision=number).exists()
 
 
 @pytest.fixture(autouse=True)

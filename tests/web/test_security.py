@@ -24,6 +24,8 @@ SAMPLE = {
     "pk": 1,
     "uidb64": "MQ",
     "job_id": "00000000-0000-4000-8000-000000000000",
+    "action_id": "ACT-TEL",
+    "risk_id": "R-HOSP",
 }
 #: Open to everyone: the sign-in page and single sign-on's pages beneath it (404 while it is not
 #: set up), the health check for load balancers (says only "ok"), and the forgotten password pages.
@@ -185,6 +187,8 @@ def test_sign_in_post_with_csrf_token_works(people):
         ("entry_form", {"code": "ASC01", "period": "2013-10"}),
         ("signoff", {"code": "asc", "period": "2013-09"}),
         ("import", {}),
+        ("action_update", {"action_id": "ACT-TEL"}),
+        ("risk_review", {"risk_id": "R-HOSP"}),
     ],
 )
 def test_signed_in_posts_without_csrf_token_are_refused(people, name, kwargs):

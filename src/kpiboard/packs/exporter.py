@@ -24,6 +24,7 @@ from ..core.rating import Rating
 from ..core.summary import latest_icons
 from .datafiles import format_number
 from .model import Pack
+from .plan_export import ACTION_COLUMNS, RISK_COLUMNS, action_rows, plan_status, risk_rows
 from .spreadsheet_safety import neutralise_formula
 
 RESULT_COLUMNS = (
@@ -272,7 +273,8 @@ class _Sheets:
 
 def export_results(pack: Pack, out_path: str | Path, as_at: Period | str | None = None) -> None:
     """Write the evaluation to ``out_path``: ``.csv`` (results only) or ``.xlsx`` (a Results
-    sheet and a Summary sheet with each indicator's latest position)."""
+    sheet and a Summary sheet with each indicator's latest position, and with a business plan,
+    an Actions sheet and a Risks sheet, a row each)."""
     out_path = Path(out_path)
     suffix = _suffix(out_path)
     rows = result_rows(pack, as_at)
@@ -282,6 +284,11 @@ def export_results(pack: Pack, out_path: str | Path, as_at: Period | str | None 
     sheets = _Sheets(out_path)
     sheets.sheet("Results", RESULT_COLUMNS, rows, dates=("period_start", "period_end"))
     sheets.sheet("Summary", SUMMARY_COLUMNS, summary_rows(pack, as_at))
+    if pack.plan:
+        when = _as_at(pack, as_at)
+        status = plan_status(pack, when)
+        sheets.sheet("Actions", ACTION_COLUMNS, action_rows(status, when), dates=("start", "due"))
+        sheets.sheet("Risks", RISK_COLUMNS, risk_rows(status), dates=("review_date",))
     sheets.close()
 
 

@@ -14,6 +14,7 @@ from .definitions import read_indicator
 from .manifest import MANIFEST, Manifest, read_manifest
 from .model import Commentary, Pack, Section
 from .peers import PeerRow, assemble_peers, read_peer_csv
+from .plan import read_plan
 from .problems import PackError, Problem, Problems
 from .textfiles import read_commentary, read_narrative
 from .yamlsource import MAX_YAML_BYTES, DuplicateKey, TooLarge, error_line, load
@@ -162,6 +163,10 @@ class PackSource:
     commentary: dict[str, tuple[Commentary, ...]] = field(default_factory=dict)  # already parsed
     narrative: dict[str, str] = field(default_factory=dict)  # file name -> Markdown
     peer_rows: list[PeerRow] = field(default_factory=list)
+    plan: dict[str, object] = field(default_factory=dict)  # plan/ file -> parsed YAML
+    #: Indicators retired in the database: the plan may still name them (they are left out of
+    #: its pages and triggers), where a pack folder must name only its own indicators.
+    retired: frozenset[str] = frozenset()
     root: Path | None = None
     #: Whether figures are checked against their bound (core.bounds). A database may hold
     #: figures saved before there was one: its pages must still show (and chart) them.
@@ -213,6 +218,14 @@ def read_source(root: str | Path, problems: Problems) -> PackSource:
         text = _read_text(root, rel, problems)
         if text is not None:
             source.peer_rows.extend(read_peer_csv(rel, text, problems))
+    for path in _files(root / "plan", problems):
+        rel = f"plan/{path.name}"
+        if path.suffix not in (".yaml", ".yml") or not path.is_file():
+            problems.report(rel, 0, "", "only the plan's .yaml files belong in plan/")
+            continue
+        data = _read_yaml(root, rel, problems)
+        if data is not None:
+            source.plan[rel] = data
     return source
 
 
@@ -295,6 +308,9 @@ def build_pack(source: PackSource, problems: Problems | None = None) -> Pack:
                     f"no indicator has tag {tag!r}",
                 )
 
+    plan = read_plan(source.plan, problems, calendar, {s.id for s in manifest.sections},
+                     set(indicators) | source.retired)  # fmt: skip
+
     if problems:
         raise PackError(problems.sorted())
     assert manifest.as_at is not None
@@ -323,4 +339,5 @@ def build_pack(source: PackSource, problems: Problems | None = None) -> Pack:
         summary_page=manifest.summary_page,
         reporting_calendar=manifest.reporting_calendar,
         publishing=manifest.publishing,
+        plan=plan,
     )

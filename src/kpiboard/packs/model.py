@@ -11,6 +11,7 @@ from ..core.engine import evaluate_many
 from ..core.evaluate import IndicatorResult
 from ..core.indicators import Indicator, IndicatorData
 from ..core.periods import UK, FinancialCalendar, Period
+from ..core.plan import Plan
 from ..core.rating import DEFAULT_RULE, RuleVersion
 from ..core.units import Negatives, Unit
 from .publishing import Publishing
@@ -102,6 +103,7 @@ class Pack:
     summary_page: bool = True
     reporting_calendar: ReportingCalendar = field(default_factory=ReportingCalendar)
     publishing: Publishing = field(default_factory=Publishing)
+    plan: Plan = field(default_factory=Plan)  # the business plan (plan/ files), if any
 
     @property
     def base_unit(self) -> Unit:

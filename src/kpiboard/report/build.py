@@ -8,12 +8,14 @@ from datetime import date
 from ..core.direction import YEAR_AGO_KEY_NOTE, Basis, Direction
 from ..core.indicators import IndicatorKind
 from ..core.periods import Period
+from ..core.plan import assess
 from ..core.rating import Rating
 from ..core.significance import KEY_NOTE
 from ..packs.model import DEFAULT_DIRECTION_KEY, Pack
 from .model import ARROWS, KeyEntry, NarrativeView, ReportModel, SectionView, month_year
 from .overview import overview_rows
 from .pages import indicator_page
+from .plan_pages import plan_section
 from .tables import lead_table, summary_table, variation_table
 
 
@@ -53,6 +55,7 @@ def build_report(
         model.key_notes.append(KEY_NOTE)
     if any(ind.direction_basis is Basis.YEAR_AGO for ind in shown):
         model.key_notes.append(YEAR_AGO_KEY_NOTE)
+    plan = assess(pack.plan, when, analyses) if pack.plan and not tags else None
     for section in pack.sections:
         indicators = pack.indicators_of(section, tags)
         if not indicators:
@@ -77,6 +80,7 @@ def build_report(
                 variation=variation_table(section, chosen),
                 leads=lead_table(section, chosen),
                 overview=overview_rows(section.title, chosen),
+                plan=plan_section(plan, section.id, section.title, when.end) if plan else None,
             )
         )
     return model

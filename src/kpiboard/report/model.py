@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import calendar as _calendar
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from ..core.direction import Direction
 from ..core.indicators import Indicator
 from ..core.periods import Period
 from ..core.rating import Rating
+
+if TYPE_CHECKING:
+    from .plan_pages import PlanSectionView
 
 ARROWS = {
     Direction.IMPROVED: "▲",
@@ -210,6 +214,7 @@ class SectionView:
     variation: VariationTable | None = None
     leads: LeadTable | None = None
     overview: list[OverviewRow] = field(default_factory=list)  # its rows of the summary page
+    plan: PlanSectionView | None = None  # its business plan actions and risks
 
 
 @dataclass

@@ -33,6 +33,9 @@ MENU = {
     "person_deactivate": "people",
     "person_reactivate": "people",
     "reports": "reports",
+    "plan": "plan",
+    "action_update": "plan",
+    "risk_review": "plan",
     "report_download": "reports",
 }
 

@@ -245,6 +245,21 @@ class Narrative(Revision):
         ]
 
 
+class PlanFile(Revision):
+    """One business plan file of the pack (``plan/actions.yaml`` ...), its YAML as JSON."""
+
+    name = models.CharField(max_length=120)  # the pack's plan/NAME.yaml
+    body = OrderedJSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "revision"], name="planfile_revision"),
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(is_current=True), name="planfile_current"
+            ),
+        ]
+
+
 class SignoffState(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"

@@ -42,6 +42,7 @@ from .models import (
     MonthMove,
     Narrative,
     PeerValue,
+    PlanFile,
     Section,
     Signoff,
     Site,
@@ -55,12 +56,12 @@ def bump_version() -> int:
     return Site.objects.values_list("version", flat=True).get(pk=1)
 
 
-def _plain(value):
+def plain_json(value):
     """yamlsource mappings and sequences as plain JSON-able dicts and lists."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain_json(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain_json(v) for v in value]
     return value
 
 
@@ -97,8 +98,8 @@ def _load(pack_dir: Path, user, reason: str, progress, bulk: bool | None) -> Sit
     source, pack = read_pack(pack_dir)
     given_reason = reason.strip()
     reason = given_reason or f"Loaded from pack {pack_dir.name}"
-    manifest = _plain(source.manifest)
-    bodies = {stem: _plain(body) for _rel, stem, body in source.indicators}
+    manifest = plain_json(source.manifest)
+    bodies = {stem: plain_json(body) for _rel, stem, body in source.indicators}
     site = Site.get()
     site.manifest = manifest
     site.loaded_at = timezone.now()
@@ -142,6 +143,13 @@ def _load(pack_dir: Path, user, reason: str, progress, bulk: bool | None) -> Sit
         if narrative is not None and narrative.text == text:
             continue
         Narrative.objects.append(narrative, name=name, text=text, author=user, reason=reason)
+
+    for name, body in sorted(source.plan.items()):
+        body = plain_json(body)
+        plan_file = PlanFile.objects.current_for_update(name=name)
+        if plan_file is not None and plan_file.body == body:
+            continue
+        PlanFile.objects.append(plan_file, name=name, body=body, author=user, reason=reason)
 
     for (ind_id, period), values in pack.peers.items():
         for organisation, value in values.items():
@@ -367,6 +375,13 @@ def source_from_db(at=None) -> PackSource:
     source.narrative = dict(
         _as_of(Narrative.objects.all(), ("name",), at).values_list("name", "text")
     )
+    source.retired = frozenset(
+        Indicator.objects.filter(archived=True).values_list("code", flat=True)
+    )
+    source.plan = {
+        name: wrap(body)
+        for name, body in _as_of(PlanFile.objects.all(), ("name",), at).values_list("name", "body")
+    }
     for ind_id, period, organisation, value in PeerValue.objects.filter(
         indicator_id__in=live
     ).values_list("indicator_id", "period", "organisation", "value"):
@@ -477,11 +492,11 @@ def export_pack(target: str | Path) -> Path:
 
 
 def _write_pack(target: Path, source: PackSource) -> None:
-    """The pack's files (manifest, definitions, figures, commentary, narrative, peers)."""
+    """The pack's files (manifest, definitions, figures, commentary, narrative, plan, peers)."""
     (target / "indicators").mkdir()
-    (target / MANIFEST).write_text(dump_yaml(_plain(source.manifest)), "utf-8")
+    (target / MANIFEST).write_text(dump_yaml(plain_json(source.manifest)), "utf-8")
     for rel, _stem, body in source.indicators:
-        (target / rel).write_text(dump_yaml(_plain(body)), "utf-8")
+        (target / rel).write_text(dump_yaml(plain_json(body)), "utf-8")
     (target / "data").mkdir()
     with (target / "data" / "figures.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
@@ -497,6 +512,10 @@ def _write_pack(target: Path, source: PackSource) -> None:
         (target / "narrative").mkdir()
         for name, text in source.narrative.items():
             (target / "narrative" / name).write_text(text, "utf-8")
+    if source.plan:
+        (target / "plan").mkdir()
+        for rel, body in sorted(source.plan.items()):
+            (target / rel).write_text(dump_yaml(plain_json(body)), "utf-8")
     if source.peer_rows:
         (target / "peers").mkdir()
         with (target / "peers" / "peers.csv").open("w", newline="", encoding="utf-8") as handle:

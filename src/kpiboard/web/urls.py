@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import (
+    action_update,
     api_tokens,
     auth,
     changes,
@@ -16,9 +17,11 @@ from .views import (
     override,
     password_reset,
     people,
+    plan,
     publish,
     reports,
     review,
+    risk_review,
     security,
     sso,
     submit,
@@ -109,6 +112,9 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("reports/", reports.reports, name="reports"),
+    path("plan/", plan.plan, name="plan"),
+    path("plan/actions/<str:action_id>/update/", action_update.action_update, name="action_update"),
+    path("plan/risks/<str:risk_id>/review/", risk_review.risk_review, name="risk_review"),
     path("reports/download/", reports.download, name="report_download"),
     path("publish/", publish.publish, name="publish"),
     path("healthz", health.healthz, name="healthz"),

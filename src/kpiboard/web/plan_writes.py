@@ -1,0 +1,128 @@
+"""Saving an owner's progress update on a business plan action, as a new revision of the plan's
+actions file: all or nothing, refused if someone else saved the file since the form was shown,
+locked once the section's period is approved, and checked as a whole pack before it is kept."""
+
+from __future__ import annotations
+
+import copy
+
+from django.db import transaction
+
+from ..core.actions import ActionStatus
+from ..core.periods import Period
+from ..packs.loader import build_pack
+from ..packs.plan import ACTIONS, OVERRIDE_RAGS, RISKS
+from ..packs.problems import PackError
+from ..packs.yamlsource import wrap
+from .models import PlanFile, Section
+from .permissions import can_edit_approved
+from .store import bump_version, plain_json, source_from_db
+from .writes import ConcurrentEdit, Invalid, Locked, approved_lock, locked_message
+
+CHANGED_ELSEWHERE = (
+    "Someone else changed the plan since you opened this page; your update was not saved. "
+    "Check it and save again"
+)
+
+
+def current_file(name: str) -> PlanFile | None:
+    return PlanFile.objects.filter(name=name, is_current=True).first()
+
+
+def current_actions() -> PlanFile | None:
+    return current_file(ACTIONS)
+
+
+def item_body(plan_file: PlanFile, key: str, ident: str) -> dict | None:
+    """The action or risk (``key``: "actions" or "risks") with id ``ident`` in the file."""
+    return next((a for a in plan_file.body.get(key, []) if a.get("id") == ident), None)
+
+
+def action_body(plan_file: PlanFile, action_id: str) -> dict | None:
+    return item_body(plan_file, "actions", action_id)
+
+
+def _locked(user, section_code: str, period: Period, reason: str) -> None:
+    """Refuse a change to an approved period, unless an analyst gives a reason."""
+    section = Section.objects.get(code=section_code)
+    lock = approved_lock(section.pk, period)
+    if lock is not None and not can_edit_approved(user):
+        raise Locked({"": locked_message(lock)})
+    if lock is not None and not reason.strip():
+        raise Invalid({"reason": "Give a reason for changing an approved period"})
+
+
+def _store(name: str, current: PlanFile, body: dict, user, reason: str) -> PlanFile:
+    _check(name, body)
+    saved = PlanFile.objects.append(
+        current, name=name, body=plain_json(body), author=user, reason=reason
+    )
+    bump_version()
+    return saved
+
+
+def _entry(period: Period, status: ActionStatus, progress: int, text: str, rag: str,
+           reason: str, by: str) -> dict:  # fmt: skip
+    entry: dict = {"period": period.label, "status": status.value, "progress": progress}
+    if text:
+        entry["text"] = text
+    if rag:
+        entry["override"] = {"rag": rag, "reason": reason, "by": by}
+    return entry
+
+
+@transaction.atomic
+def save_action_update(
+    user, action_id: str, period: Period, *, status: ActionStatus, progress: int, text: str,
+    rag: str = "", rag_reason: str = "", base_revision: int, reason: str = "",
+) -> PlanFile:  # fmt: skip
+    """The period's update of the action (replacing one already given for the period)."""
+    current = PlanFile.objects.select_for_update().filter(name=ACTIONS, is_current=True).first()
+    if current is None or current.revision != base_revision:
+        raise ConcurrentEdit([], CHANGED_ELSEWHERE)
+    body = copy.deepcopy(current.body)
+    action = next((a for a in body.get("actions", []) if a.get("id") == action_id), None)
+    if action is None:
+        raise Invalid({"": f"There is no action {action_id}"})
+    if rag and rag not in OVERRIDE_RAGS:
+        raise Invalid({"rag": "Choose Red, Amber or Green, or no override"})
+    _locked(user, action["section"], period, reason)
+    by = user.get_full_name() or user.get_username()
+    updates = [u for u in action.get("updates", []) if u.get("period") != period.label]
+    updates.append(_entry(period, status, progress, text, rag, rag_reason, by))
+    action["updates"] = sorted(updates, key=lambda u: str(u.get("period")))
+    why = reason.strip() or f"Progress update on {action_id} for {period.label}"
+    return _store(ACTIONS, current, body, user, why)
+
+
+@transaction.atomic
+def save_risk_review(
+    user, risk_id: str, period: Period, *, likelihood: int, impact: int, note: str,
+    base_revision: int, reason: str = "",
+) -> PlanFile:  # fmt: skip
+    """The period's review of the risk's current score (replacing one already given)."""
+    current = PlanFile.objects.select_for_update().filter(name=RISKS, is_current=True).first()
+    if current is None or current.revision != base_revision:
+        raise ConcurrentEdit([], CHANGED_ELSEWHERE)
+    body = copy.deepcopy(current.body)
+    risk = next((r for r in body.get("risks", []) if r.get("id") == risk_id), None)
+    if risk is None:
+        raise Invalid({"": f"There is no risk {risk_id}"})
+    _locked(user, risk["section"], period, reason)
+    entry: dict = {"period": period.label, "likelihood": likelihood, "impact": impact}
+    if note:
+        entry["note"] = note
+    reviews = [v for v in risk.get("reviews", []) if v.get("period") != period.label]
+    risk["reviews"] = sorted([*reviews, entry], key=lambda v: str(v.get("period")))
+    why = reason.strip() or f"Risk review of {risk_id} for {period.label}"
+    return _store(RISKS, current, body, user, why)
+
+
+def _check(name: str, body: dict) -> None:
+    """Refuse a body that would not make a valid pack (its problems, in words)."""
+    source = source_from_db()
+    source.plan[name] = wrap(body)
+    try:
+        build_pack(source)
+    except PackError as exc:
+        raise Invalid({"": "; ".join(p.message for p in exc.problems)}) from None

@@ -1,0 +1,113 @@
+"""An action's progress update for the reporting period: status, percentage complete, what
+happened, and the owner's own RAG with a reason. Owners of the action's section, analysts and
+administrators may give one."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from ...core.actions import ActionStatus
+from ...core.plan import action_state
+from ...packs.plan import OVERRIDE_RAGS
+from ..models import Section
+from ..permissions import can_submit
+from ..plan_writes import action_body, current_actions, save_action_update
+from ..store import current_pack
+from ..writes import ConcurrentEdit, Invalid, Locked
+
+STATUS_CHOICES = [(s.value, s.words) for s in ActionStatus]
+RAG_CHOICES = [("", "No override: use the computed RAG")] + [
+    (key, rag.words) for key, rag in OVERRIDE_RAGS.items()
+]
+
+
+class ActionUpdateForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=STATUS_CHOICES,
+        error_messages={
+            "required": "Choose the action's status",
+            "invalid_choice": "Choose the action's status",
+        },
+    )
+    progress = forms.IntegerField(
+        min_value=0,
+        max_value=100,
+        error_messages={
+            "required": "Enter the percentage complete, from 0 to 100",
+            "invalid": "Enter the percentage complete as a whole number, from 0 to 100",
+            "min_value": "Enter a percentage from 0 to 100",
+            "max_value": "Enter a percentage from 0 to 100",
+        },
+    )
+    text = forms.CharField(
+        max_length=2000, error_messages={"required": "Say what has happened this period"}
+    )
+    rag = forms.ChoiceField(choices=RAG_CHOICES, required=False)
+    rag_reason = forms.CharField(max_length=500, required=False)
+    reason = forms.CharField(max_length=500, required=False)
+    base_revision = forms.IntegerField(widget=forms.HiddenInput)  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        if data.get("rag") and not (data.get("rag_reason") or "").strip():
+            self.add_error("rag_reason", "Give the reason for setting the RAG yourself")
+        return data
+
+
+def _initial(state, base: int) -> dict:
+    update = state.update
+    if update is None:
+        return {"status": ActionStatus.NOT_STARTED.value, "progress": 0, "base_revision": base}
+    override = update.override
+    return {
+        "status": update.status.value, "progress": int(update.progress), "text": update.text,
+        "rag": override.rag.value.lower() if override else "",
+        "rag_reason": override.reason if override else "", "base_revision": base,
+    }  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+def action_update(request, action_id: str):
+    pack = current_pack()
+    action = next((a for a in pack.plan.actions if a.id == action_id), None)
+    plan_file = current_actions()
+    if action is None or plan_file is None or action_body(plan_file, action_id) is None:
+        raise Http404("No such action")
+    section = Section.objects.filter(code=action.section).first()
+    if section is None or not can_submit(request.user, section):
+        raise PermissionDenied
+    period = pack.as_at
+    state = action_state(action, period, pack.plan.tolerance)
+    form = ActionUpdateForm(request.POST or None, initial=_initial(state, plan_file.revision))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                save_action_update(
+                    request.user, action_id, period, status=ActionStatus(d["status"]),
+                    progress=d["progress"], text=d["text"].strip(), rag=d["rag"],
+                    rag_reason=d["rag_reason"].strip(), base_revision=d["base_revision"],
+                    reason=d["reason"],
+                )  # fmt: skip
+            except (Invalid, Locked, ConcurrentEdit) as exc:
+                for key, message in exc.errors.items():
+                    form.add_error(key or None, message)
+                status = 409 if isinstance(exc, ConcurrentEdit) else 400
+            else:
+                messages.success(request, f"Your update on {action.title} was saved.")
+                return redirect("kpiboard:plan")
+    errors = {k if k != "__all__" else "form-error": v[0] for k, v in form.errors.items()}
+    context = {
+        "action": action, "period": period, "form": form, "errors": errors,
+        "form_error": errors.get("form-error", ""), "section_title": section.title,
+        "status_choices": STATUS_CHOICES, "rag_choices": RAG_CHOICES,
+        "computed": state.rag.computed,
+    }  # fmt: skip
+    return render(request, "kpiboard/action_update.html", context, status=status)

@@ -1,0 +1,87 @@
+"""A risk's review for the reporting period: its current likelihood and impact on the
+organisation's matrix, and a note. Owners of the risk's section, analysts and administrators
+may give one."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from ...core.plan import risk_state
+from ...packs.plan import RISKS
+from ..models import Section
+from ..permissions import can_submit
+from ..plan_writes import current_file, item_body, save_risk_review
+from ..store import current_pack
+from ..writes import ConcurrentEdit, Invalid, Locked
+
+
+class RiskReviewForm(forms.Form):
+    likelihood = forms.TypedChoiceField(
+        coerce=int,
+        error_messages={
+            "required": "Choose the likelihood",
+            "invalid_choice": "Choose the likelihood",
+        },
+    )
+    impact = forms.TypedChoiceField(
+        coerce=int,
+        error_messages={"required": "Choose the impact", "invalid_choice": "Choose the impact"},
+    )
+    note = forms.CharField(max_length=2000, required=False)
+    reason = forms.CharField(max_length=500, required=False)
+    base_revision = forms.IntegerField(widget=forms.HiddenInput)  # fmt: skip
+
+    def __init__(self, *args, matrix, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["likelihood"].choices = list(enumerate(matrix.likelihood, 1))
+        self.fields["impact"].choices = list(enumerate(matrix.impact, 1))
+
+
+@require_http_methods(["GET", "POST"])
+def risk_review(request, risk_id: str):
+    pack = current_pack()
+    risk = next((r for r in pack.plan.risks if r.id == risk_id), None)
+    plan_file = current_file(RISKS)
+    if risk is None or plan_file is None or item_body(plan_file, "risks", risk_id) is None:
+        raise Http404("No such risk")
+    section = Section.objects.filter(code=risk.section).first()
+    if section is None or not can_submit(request.user, section):
+        raise PermissionDenied
+    period, matrix = pack.as_at, pack.plan.matrix
+    state = risk_state(risk, period, matrix, pack.analyse())
+    score = state.current if state else risk.reviews[-1].score
+    initial = {"likelihood": score.likelihood, "impact": score.impact,
+               "base_revision": plan_file.revision}  # fmt: skip
+    form = RiskReviewForm(request.POST or None, initial=initial, matrix=matrix)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                save_risk_review(
+                    request.user, risk_id, period, likelihood=d["likelihood"],
+                    impact=d["impact"], note=d["note"].strip(),
+                    base_revision=d["base_revision"], reason=d["reason"],
+                )  # fmt: skip
+            except (Invalid, Locked, ConcurrentEdit) as exc:
+                for key, message in exc.errors.items():
+                    form.add_error(key or None, message)
+                status = 409 if isinstance(exc, ConcurrentEdit) else 400
+            else:
+                messages.success(request, f"Your review of {risk.title} was saved.")
+                return redirect("kpiboard:plan")
+    errors = {k if k != "__all__" else "form-error": v[0] for k, v in form.errors.items()}
+    context = {
+        "risk": risk, "state": state, "period": period, "form": form, "errors": errors,
+        "form_error": errors.get("form-error", ""), "section_title": section.title,
+        "current": matrix.describe(score),
+        "likelihood_choices": getattr(form.fields["likelihood"], "choices", ()),
+        "impact_choices": getattr(form.fields["impact"], "choices", ()),
+    }  # fmt: skip
+    return render(request, "kpiboard/risk_review.html", context, status=status)
