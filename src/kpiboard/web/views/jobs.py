@@ -42,7 +42,7 @@ def job(request, job_id):
     job = _job(request, job_id)
     state = _state(job)
     if request.GET.get("format") == "json":
-        return JsonResponse({k: state[k] for k in ("running", "percent", "step")})
+        return JsonResponse({k: state[k] for k in ("running", "failed", "percent", "step")})
     again = None
     if job.kind == JobKind.IMPORT and state["failed"]:
         token = job.params.get("token", "")
