@@ -45,7 +45,6 @@ from .models import (
     Site,
 )
 
-
 #: DataChange rows older than this many versions are dropped: a worker that far behind builds
 #: the pack again in full rather than replaying them.
 CHANGES_KEPT = 1000
