@@ -293,7 +293,7 @@ def after_writes(port: int, viewer: str, writer: str, writes: int, workers: int)
     phase = Phase()
     began = time.perf_counter()
     for n in range(writes):
-        save_figure(port, writer, indicator_code(3 + 5 * (n % 20)), 1 + n % 7)
+        save_figure(port, writer, indicator_code(3 * (1 + n % 30)), 1 + n % 3)  # counts
         for _ in range(workers):  # new connections: gunicorn hands them to idle workers in turn
             start = time.perf_counter()
             status, _, _ = fetch(port, "/", headers={"Cookie": viewer})
