@@ -269,22 +269,25 @@ def form_fields(page: str) -> dict[str, str]:
     return fields
 
 
-def save_figure(port: int, cookie: str, code: str, step: int) -> None:
+def save_figure(port: int, cookie: str, code: str, step: int) -> bool:
     """Save ``code``'s actual for WRITE_PERIOD ``step`` above the saved one, through the form
-    (near the saved figure, so no plausibility question)."""
+    (near the saved figure, so no plausibility question); False when it has no figure there."""
     path = f"/entry/{code}/{WRITE_PERIOD}/"
     status, _, page = fetch(port, path, headers={"Cookie": cookie})
     if status != 200:
         raise SystemExit(f"GET {path} gave HTTP {status}")
     fields = form_fields(page.decode())
     actual = next(k for k in fields if k.endswith("actual") and not k.startswith("base-"))
-    value = round(float(fields[actual].replace(",", "") or 0)) + step
+    if not fields[actual].strip():
+        return False  # a month the synthetic pack leaves blank
+    value = round(float(fields[actual].replace(",", ""))) + step
     fields.update({actual: str(value), "reason": "Web benchmark"})
     status, _, body = fetch(port, path, method="POST", body=urlencode(fields), headers={
         "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie,
         "Referer": f"http://127.0.0.1:{port}{path}"})  # fmt: skip
     if status != 302:
         raise SystemExit(f"POST {path} gave HTTP {status}: {body[:300]!r}")
+    return True
 
 
 def after_writes(port: int, viewer: str, writer: str, writes: int, workers: int) -> Phase:
@@ -292,8 +295,10 @@ def after_writes(port: int, viewer: str, writer: str, writes: int, workers: int)
     after the write, which brings its pack and rows up to date); ``writes`` times."""
     phase = Phase()
     began = time.perf_counter()
+    codes = (indicator_code(3 * k) for k in range(1, 10_000))  # counts: whole numbers
     for n in range(writes):
-        save_figure(port, writer, indicator_code(3 * (1 + n % 30)), 1 + n % 3)  # counts
+        while not save_figure(port, writer, next(codes), 1 + n % 3):
+            pass
         for _ in range(workers):  # new connections: gunicorn hands them to idle workers in turn
             start = time.perf_counter()
             status, _, _ = fetch(port, "/", headers={"Cookie": viewer})

@@ -1,10 +1,11 @@
 """What the dashboard and indicator pages share, worked out once per data version.
 
 Analysing every indicator, drawing SPC icons and rendering a dashboard row are the expensive
-parts of a page; none of them depends on who is looking. They are built here once for the pack
-:func:`kpiboard.web.store.current_pack` returns and each month shown (the reporting month, or an
-earlier one a reader picked), and kept until it returns another pack (which it does when
-``Site.version`` moves on), so a request only filters ready-made rows.
+parts of a page; none of them depends on who is looking. They are built here once for each
+generation of the data (:class:`kpiboard.web.store.Generation`, one per ``Site.version``) and each
+month shown (the reporting month, or an earlier one a reader picked), and kept in that
+generation, so a request only filters ready-made rows. After a write that named its indicators,
+the new generation's board is made from the one before with only those rows worked out again.
 
 Everything shown comes from the report layer (``report.tables.summary_table`` and
 ``lead_table``): the dashboard shows what the committee report shows, computed by the same code.
@@ -104,53 +105,46 @@ class Board:
     symbols: tuple[tuple[str, str], ...] = ()  # the sprite's symbols, for a board made from it
 
 
-#: Boards of the current pack by month shown; a few months at most (readers mostly look at the
-#: reporting month, now and then at one or two before it).
-_cache: OrderedDict[str, Board] = OrderedDict()
+#: Boards kept per generation of the data, by month shown; a few months at most (readers mostly
+#: look at the reporting month, now and then at one or two before it).
 _lock = threading.Lock()
 MONTHS_KEPT = 6
 
 
 def clear() -> None:
-    _cache.clear()
+    """Forget every built board (with the pack they were built from)."""
+    store.clear_cache()
 
 
 def board(request=None, period: Period | None = None) -> Board:
     """The dashboard's data for the current pack as at ``period`` (the reporting month, the
     pack's as-at period, when None), built on the first request after a change: from the
     board of the generation before when the writes since named their indicators (only their
-    rows are worked out again), otherwise in full."""
+    rows are worked out again), otherwise in full. Kept in the generation (store.Generation)."""
     made = store.generation(request)
-    pack = made.pack
-    when = period or pack.as_at
-    found = _cached(pack, when)
+    when = period or made.pack.as_at
+    found = _cached(made.boards, when)
     if found is not None:
         return found
     with _lock:
-        found = _cached(pack, when)
+        found = _cached(made.boards, when)
         if found is not None:
             return found
-        before = _cache.get(when.label)
-        if before is None or made.touched is None or before.pack is not made.parent:
+        before = made.earlier.get(when.label) if made.touched is not None else None
+        if before is not None and before.pack is not made.parent:
             before = None
-        built = _build(pack, made.version, when, before, made.touched or frozenset())
-        for label in [
-            k for k, b in _cache.items() if b.pack is not pack and b.pack is not made.parent
-        ]:
-            del _cache[label]  # an older generation of the data: none of its boards is wanted
-        _cache[when.label] = built
-        _cache.move_to_end(when.label)
-        while len(_cache) > MONTHS_KEPT:
-            _cache.popitem(last=False)
+        built = _build(made.pack, made.version, when, before, made.touched or frozenset())
+        made.boards[when.label] = built
+        while len(made.boards) > MONTHS_KEPT:
+            made.boards.popitem(last=False)
     return built
 
 
-def _cached(pack: Pack, when: Period) -> Board | None:
-    found = _cache.get(when.label)
-    if found is None or found.pack is not pack:
-        return None
-    with contextlib.suppress(KeyError):  # another thread dropped it; the board is still good
-        _cache.move_to_end(when.label)
+def _cached(boards: OrderedDict, when: Period) -> Board | None:
+    found = boards.get(when.label)
+    if found is not None:
+        with contextlib.suppress(KeyError):  # another thread dropped it; the board is still good
+            boards.move_to_end(when.label)
     return found
 
 

@@ -11,8 +11,9 @@ import csv
 import shutil
 import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
@@ -335,17 +336,28 @@ def commentary_items(
     return {k: tuple(sorted(v, key=lambda c: c.period.sort_key)) for k, v in commentary.items()}
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Generation:
-    """One generation of the data in this process: the pack built for ``version``.
+    """One generation of the data in this process: everything built for one ``version``.
 
-    ``parent`` is the pack it was made from and ``touched`` the indicators read again for it
-    (None: built in full), so the dashboard can likewise redo only those rows."""
+    The pack, and the dashboard's boards by month shown (filled in by web/dashboard_cache.py),
+    in one object, so that nothing built from one version outlives it or mixes with another.
+    ``parent`` is the pack it was made from, ``touched`` the indicators read again for it (None:
+    built in full) and ``earlier`` the parent's boards, from which the dashboard redoes only the
+    touched rows.
+
+    Kept in process memory, not in Django's cache framework: its local-memory backend pickles
+    every value on the way in and out, and a 500-indicator board takes about 150 ms to unpickle
+    (the pack about 7 ms), more than a page may take; a shared cache server would add the same
+    cost and a round trip. Servers agree because the key, the data version, is in the database.
+    """
 
     version: int
     pack: Pack
     parent: Pack | None = None
     touched: frozenset[str] | None = None
+    earlier: dict = field(default_factory=dict)
+    boards: OrderedDict = field(default_factory=OrderedDict)
 
 
 _cache: dict[str, Generation] = {}
@@ -411,7 +423,7 @@ def _next_generation(cached: Generation | None, version: int) -> Generation:
         if touched is not None:
             pack = updated(cached.pack, touched)
             if pack is not None:
-                return Generation(version, pack, cached.pack, touched)
+                return Generation(version, pack, cached.pack, touched, cached.boards)
     return Generation(version, build_pack(source_from_db()))
 
 
