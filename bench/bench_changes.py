@@ -12,7 +12,7 @@ person with ``bulk_create``, spread over two years, and time (best of 5, after o
 
 Loopback only; nothing is written outside the temporary folder and the private database.
 
-Run: .venv/bin/python bench/bench_changes.py [--revisions 1000000] [--postgres]
+Run: .venv/bin/python bench/bench_changes.py [--revisions 1000000] [--postgres | --postgres-only]
 """
 
 from __future__ import annotations
@@ -115,17 +115,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--revisions", type=int, default=1_000_000)
     parser.add_argument("--postgres", action="store_true", help="also PostgreSQL")
+    parser.add_argument("--postgres-only", action="store_true", help="PostgreSQL, not SQLite")
     parser.add_argument(
-        "--postgres-url", default="postgres://postgres@127.0.0.1:5432/kpiboard_bench_changes"
+        "--postgres-url",
+        default="postgres://postgres@127.0.0.1:5432/kpiboard_bench_changes",
+        help="server and database to drop and create (default: %(default)s)",
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.revisions)
         return
-    with tempfile.TemporaryDirectory(prefix="kpiboard-bench-changes-") as work:
-        status = run("sqlite", f"sqlite:///{work}/bench.sqlite3", args.revisions)
-    if args.postgres:
+    status = 0
+    if not args.postgres_only:
+        with tempfile.TemporaryDirectory(prefix="kpiboard-bench-changes-") as work:
+            status = run("sqlite", f"sqlite:///{work}/bench.sqlite3", args.revisions)
+    if args.postgres or args.postgres_only:
         sys.path.insert(0, str(ROOT / "bench"))
         from bench_web import recreate_postgres
         from kpiboard.web.env import database_from_url
