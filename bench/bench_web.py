@@ -7,7 +7,9 @@ SPC on some; fixed seed) to a temporary folder, loads it into a fresh SQLite dat
 ``gunicorn kpiboard.web.wsgi`` (2 workers on 127.0.0.1, a free port, KPIBOARD_ENV=production),
 signs in once, then drives concurrent keep-alive clients for a fixed time against each page after
 a warm-up. Prints requests per second and p50/p95/p99 latency per page and database beside the
-cheapest request through the same stack (/healthz), and the goal: p95 under 100 ms.
+cheapest request through the same stack (/healthz), and the goals of issue 11: p95 under 50 ms
+for pages already built, under 100 ms for pages never built, under 150 ms for the first dashboard
+after a write (a figure saved through the entry form by an analyst between dashboard requests).
 
 Loopback only; every phase is bounded in time and in requests; gunicorn is always stopped.
 
@@ -31,14 +33,19 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-GOAL_MS = 100.0
+GOAL_MS = 50.0  # p95 of a page already built, 16 clients
+COLD_GOAL_MS = 100.0  # p95 of a page never built before
+WRITE_GOAL_MS = 150.0  # the first dashboard after a write
 USERNAME = "bench-viewer"
+WRITER = "bench-analyst"  # saves figures through the entry form between dashboard requests
 PASSWORD = "bench-" + secrets.token_urlsafe(18)
+WRITE_PERIOD = "2014-03"  # the pack's last month: a figure exists, so a save is a change
 SECTIONS = [
     ("adults", "Adult Social Care"),
     ("children", "Children's Services"),
@@ -227,14 +234,14 @@ def cookies_from(headers) -> dict[str, str]:
     return jar
 
 
-def sign_in(port: int) -> str:
+def sign_in(port: int, username: str = USERNAME) -> str:
     """Sign in through the form like a browser; returns the Cookie header for later requests."""
     status, headers, page = fetch(port, "/sign-in/")
     if status != 200:
         raise SystemExit(f"GET /sign-in/ gave {status}")
     jar = cookies_from(headers)
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1].decode()
-    body = urlencode({"username": USERNAME, "password": PASSWORD, "csrfmiddlewaretoken": token})
+    body = urlencode({"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token})
     status, headers, _ = fetch(
         port,
         "/sign-in/",
@@ -249,6 +256,61 @@ def sign_in(port: int) -> str:
     if status != 302 or "sessionid" not in jar:
         raise SystemExit(f"sign-in failed: {status}")
     return "; ".join(f"{k}={v}" for k, v in jar.items())
+
+
+def form_fields(page: str) -> dict[str, str]:
+    """Every input's and textarea's name and value on a form page, as a browser would send."""
+    fields = {}
+    for tag in re.findall(r"<input\b[^>]*>", page):
+        name = re.search(r'\bname="([^"]*)"', tag)
+        if name and 'type="submit"' not in tag:
+            value = re.search(r'\bvalue="([^"]*)"', tag)
+            fields[unescape(name[1])] = unescape(value[1]) if value else ""
+    for name, text in re.findall(r'<textarea[^>]*name="([^"]*)"[^>]*>(.*?)</textarea>', page, re.S):
+        fields[unescape(name)] = unescape(text)
+    return fields
+
+
+def save_figure(port: int, cookie: str, code: str, step: int) -> bool:
+    """Save ``code``'s actual for WRITE_PERIOD ``step`` above the saved one, through the form
+    (near the saved figure, so no plausibility question); False when it has no figure there."""
+    path = f"/entry/{code}/{WRITE_PERIOD}/"
+    status, _, page = fetch(port, path, headers={"Cookie": cookie})
+    if status != 200:
+        raise SystemExit(f"GET {path} gave HTTP {status}")
+    fields = form_fields(page.decode())
+    actual = next(k for k in fields if k.endswith("actual") and not k.startswith("base-"))
+    if not fields[actual].strip():
+        return False  # a month the synthetic pack leaves blank
+    value = round(float(fields[actual].replace(",", ""))) + step
+    fields.update({actual: str(value), "reason": "Web benchmark"})
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie,
+               "Referer": f"http://127.0.0.1:{port}{path}"}  # fmt: skip
+    status, _, body = fetch(port, path, method="POST", body=urlencode(fields), headers=headers)
+    if status == 400 and b"Check this figure" in body:  # outside its recent range: confirm it
+        fields = form_fields(body.decode()) | {actual: str(value), "reason": "Web benchmark"}
+        status, _, body = fetch(port, path, method="POST", body=urlencode(fields), headers=headers)
+    if status != 302:
+        raise SystemExit(f"POST {path} gave HTTP {status}: {body[:300]!r}")
+    return True
+
+
+def after_writes(port: int, viewer: str, writer: str, writes: int, workers: int) -> Phase:
+    """Save a figure, then time the dashboard once per worker (each worker's first request
+    after the write, which brings its pack and rows up to date); ``writes`` times."""
+    phase = Phase()
+    began = time.perf_counter()
+    codes = (indicator_code(3 * k) for k in range(1, 10_000))  # counts: whole numbers
+    for n in range(writes):
+        while not save_figure(port, writer, next(codes), 1 + n % 3):
+            pass
+        for _ in range(workers):  # new connections: gunicorn hands them to idle workers in turn
+            start = time.perf_counter()
+            status, _, _ = fetch(port, "/", headers={"Cookie": viewer})
+            phase.latencies.append(time.perf_counter() - start)
+            phase.errors += status != 200
+    phase.elapsed = time.perf_counter() - began
+    return phase
 
 
 # Load.
@@ -338,6 +400,7 @@ def bench_database(label, database_url, args, work, pack, facts) -> list[tuple]:
         "KPIBOARD_SECURE_COOKIES": "false",
         "KPIBOARD_DATA_DIR": str(data_dir),
         "KPIBOARD_STATIC_ROOT": str(data_dir / "static"),
+        "KPIBOARD_TWO_FACTOR_REQUIRED": "none",  # the writer signs in with a password alone
         "DATABASE_URL": database_url,
     }
     started = time.perf_counter()
@@ -345,6 +408,7 @@ def bench_database(label, database_url, args, work, pack, facts) -> list[tuple]:
     manage(env, "collectstatic", "--no-input", "-v", "0")
     manage(env, "loadpack", str(pack), "--reason", "Web benchmark")
     manage(env, "addperson", USERNAME, "--role", "viewer", "--password-stdin", stdin=PASSWORD)
+    manage(env, "addperson", WRITER, "--role", "analyst", "--password-stdin", stdin=PASSWORD)
     print(f"[{label}] database ready in {time.perf_counter() - started:.1f} s", flush=True)
 
     server = start_gunicorn(env, work, args.workers)
@@ -361,8 +425,18 @@ def bench_database(label, database_url, args, work, pack, facts) -> list[tuple]:
             # Each indicator once, in a shuffled order: every request is a first view, so this
             # is the cost of building a page, not of serving one already built.
             ("indicators, each viewed once", cold_indicators(facts["indicators"])),
+            ("dashboard, first after a write", "write"),
         ]
+        status, _, page = fetch(server.port, "/", headers={"Cookie": cookie})
+        print(f"[{label}] dashboard page: {len(page) / 1024:.0f} KB of HTML", flush=True)
         for name, path in pages:
+            if path == "write":
+                writer = sign_in(server.port, WRITER)
+                phase = after_writes(server.port, cookie, writer, args.writes, args.workers)
+                rows.append((label, name, phase, float("nan"), float("nan")))
+                p95 = percentile(phase.latencies, 95) * 1000
+                print(f"[{label}] {name}: {len(phase.latencies)} requests, p95 {p95:.1f} ms")
+                continue
             if isinstance(path, list):  # every page once: no warm-up, nothing to repeat
                 phase = drive(server.port, path, cookie, args.clients, args.duration * 4, len(path))
                 rows.append((label, name, phase, float("nan"), float("nan")))
@@ -395,6 +469,15 @@ def _ms(seconds: float, width: int, decimals: int) -> str:
     return f"{'-':>{width}}" if seconds != seconds else f"{seconds * 1000:{width}.{decimals}f}"
 
 
+def goal_of(name: str) -> float:
+    """The p95 goal of a row: pages built once, pages never built before, after a write."""
+    if name.startswith("indicators, each"):
+        return COLD_GOAL_MS
+    if "after a write" in name:
+        return WRITE_GOAL_MS
+    return GOAL_MS
+
+
 def print_table(rows, args, facts) -> bool:
     print()
     print(
@@ -405,7 +488,7 @@ def print_table(rows, args, facts) -> bool:
     )
     head = (
         f"{'database':9} {'page':36} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
-        f"{'p99 ms':>7} {'errors':>6} {'first ms':>8} {'alone ms':>8}  goal p95 < {GOAL_MS:.0f} ms"
+        f"{'p99 ms':>7} {'errors':>6} {'first ms':>8} {'alone ms':>8}  p95 goal"
     )
     print(head)
     print("-" * len(head))
@@ -419,11 +502,13 @@ def print_table(rows, args, facts) -> bool:
         n = len(phase.latencies)
         p50, p95, p99 = (percentile(phase.latencies, q) * 1000 for q in (50, 95, 99))
         baseline = name.startswith("baseline")
-        verdict = "" if baseline else ("PASS" if p95 < GOAL_MS and not phase.errors else "FAIL")
+        goal = goal_of(name)
+        verdict = "" if baseline else ("PASS" if p95 < goal and not phase.errors else "FAIL")
         passed &= baseline or verdict == "PASS"
         print(
             f"{label:9} {name:36} {n:8d} {n / phase.elapsed:7.1f} {p50:7.1f} {p95:7.1f} "
-            f"{p99:7.1f} {phase.errors:6d} {_ms(first, 8, 0)} {_ms(alone, 8, 1)}  {verdict}"
+            f"{p99:7.1f} {phase.errors:6d} {_ms(first, 8, 0)} {_ms(alone, 8, 1)}  "
+            f"{'' if baseline else f'< {goal:.0f} '}{verdict}"
         )
         if phase.first_error:
             print(f"{'':9} first error: {phase.first_error}")
@@ -449,7 +534,10 @@ def main() -> None:
     parser.add_argument(
         "--max-requests", type=int, default=200_000, help="cap on requests per phase"
     )
+    parser.add_argument("--writes", type=int, default=20, help="figures saved, each followed "
+                        "by the dashboard once per worker")  # fmt: skip
     parser.add_argument("--postgres", action="store_true", help="also PostgreSQL")
+    parser.add_argument("--postgres-only", action="store_true", help="PostgreSQL, not SQLite")
     parser.add_argument(
         "--postgres-url",
         default="postgres://postgres@127.0.0.1:5432/kpiboard_bench",
@@ -468,10 +556,11 @@ def main() -> None:
         t0 = time.perf_counter()
         facts = write_pack(pack, args.indicators)
         print(f"pack written to {pack} in {time.perf_counter() - t0:.1f} s", flush=True)
-        rows = bench_database(
-            "sqlite", f"sqlite:///{work / 'bench.sqlite3'}", args, work, pack, facts
-        )
-        if args.postgres:
+        rows = []
+        if not args.postgres_only:
+            sqlite = f"sqlite:///{work / 'bench.sqlite3'}"
+            rows += bench_database("sqlite", sqlite, args, work, pack, facts)
+        if args.postgres or args.postgres_only:
             from kpiboard.web.env import database_from_url
 
             name = database_from_url(args.postgres_url)["NAME"]

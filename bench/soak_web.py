@@ -33,7 +33,6 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from html import unescape
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -42,6 +41,7 @@ from bench_web import (  # a sibling script, not a package
     PY,
     cookies_from,
     fetch,
+    form_fields,
     indicator_code,
     manage,
     recreate_postgres,
@@ -83,19 +83,6 @@ def sign_in(port: int) -> str:
     if status != 302:
         raise SystemExit(f"sign-in failed: HTTP {status}")
     return "; ".join(f"{k}={v}" for k, v in jar.items())
-
-
-def form_fields(page: str) -> dict[str, str]:
-    """Every input's and textarea's name and value on a form page, as a browser would send."""
-    fields = {}
-    for tag in re.findall(r"<input\b[^>]*>", page):
-        name = re.search(r'\bname="([^"]*)"', tag)
-        if name and 'type="submit"' not in tag:
-            value = re.search(r'\bvalue="([^"]*)"', tag)
-            fields[unescape(name[1])] = unescape(value[1]) if value else ""
-    for name, text in re.findall(r'<textarea[^>]*name="([^"]*)"[^>]*>(.*?)</textarea>', page, re.S):
-        fields[unescape(name)] = unescape(text)
-    return fields
 
 
 def writer(port: int, cookie: str, code: str, deadline: float, tally: Tally) -> None:

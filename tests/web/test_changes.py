@@ -166,3 +166,21 @@ def test_changes_lists_gap_explanations(client_for, demo_site):
     found = rows(html)
     assert len(found) == 1
     assert "ASC01, Oct-13" in found[0] and "Gap explained: Survey closes late" in found[0]
+
+
+def test_changes_reads_each_kind_limited_to_the_page(client_for):
+    """Each kind of revision is read newest first with the page's limit (on the index on
+    ``created``), never every revision in the site sorted at once; with pack loads shown, the
+    demo's thousands of figure revisions are more than a page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("viewer")
+    with CaptureQueriesContext(connection) as seen:
+        html = page(client, loads="1", page="2")
+    reads = [q["sql"] for q in seen if re.search(r"ORDER BY \S+ DESC, \S+ DESC LIMIT", q["sql"])]
+    assert len(reads) == 7  # figures, commentary, sign-offs, definitions, narrative, months, gaps
+    assert all(sql.endswith("LIMIT 100") for sql in reads)
+    assert "UNION" not in " ".join(reads)
+    assert len(rows(html)) == 50
+    assert Figure.objects.count() > 100

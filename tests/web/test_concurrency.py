@@ -120,8 +120,8 @@ def test_two_saves_at_the_same_moment_one_wins_the_other_is_refused(demo_site, m
     real_bump = writes.bump_version
     first_has_lock, release = threading.Event(), threading.Event()
 
-    def bump_and_hold():
-        version = real_bump()
+    def bump_and_hold(indicators=None):
+        version = real_bump(indicators)
         if not first_has_lock.is_set():
             first_has_lock.set()
             release.wait(5)

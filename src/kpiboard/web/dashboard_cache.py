@@ -1,10 +1,11 @@
 """What the dashboard and indicator pages share, worked out once per data version.
 
 Analysing every indicator, drawing SPC icons and rendering a dashboard row are the expensive
-parts of a page; none of them depends on who is looking. They are built here once for the pack
-:func:`kpiboard.web.store.current_pack` returns and each month shown (the reporting month, or an
-earlier one a reader picked), and kept until it returns another pack (which it does when
-``Site.version`` moves on), so a request only filters ready-made rows.
+parts of a page; none of them depends on who is looking. They are built here once for each
+generation of the data (:class:`kpiboard.web.store.Generation`, one per ``Site.version``) and each
+month shown (the reporting month, or an earlier one a reader picked), and kept in that
+generation, so a request only filters ready-made rows. After a write that named its indicators,
+the new generation's board is made from the one before with only those rows worked out again.
 
 Everything shown comes from the report layer (``report.tables.summary_table`` and
 ``lead_table``): the dashboard shows what the committee report shows, computed by the same code.
@@ -101,46 +102,49 @@ class Board:
     tags: tuple[tuple[str, str], ...]  # (tag, label) of every tag an indicator carries
     sprite: SafeString  # every SPC icon the rows use, drawn once (see _Sprite)
     matrix: SafeString  # the summary of variation and assurance ("" when nothing has SPC)
+    symbols: tuple[tuple[str, str], ...] = ()  # the sprite's symbols, for a board made from it
 
 
-#: Boards of the current pack by month shown; a few months at most (readers mostly look at the
-#: reporting month, now and then at one or two before it).
-_cache: OrderedDict[str, Board] = OrderedDict()
+#: Boards kept per generation of the data, by month shown; a few months at most (readers mostly
+#: look at the reporting month, now and then at one or two before it).
 _lock = threading.Lock()
 MONTHS_KEPT = 6
 
 
 def clear() -> None:
-    _cache.clear()
+    """Forget every built board (with the pack they were built from)."""
+    store.clear_cache()
 
 
 def board(request=None, period: Period | None = None) -> Board:
     """The dashboard's data for the current pack as at ``period`` (the reporting month, the
-    pack's as-at period, when None), built on the first request after a change."""
-    version, pack = store.current(request)
-    when = period or pack.as_at
-    found = _cached(pack, when)
+    pack's as-at period, when None), built on the first request after a change: from the
+    board of the generation before when the writes since named their indicators (only their
+    rows are worked out again), otherwise in full. Kept in the generation (store.Generation)."""
+    made = store.generation(request)
+    when = period or made.pack.as_at
+    found = _cached(made.boards, when)
     if found is not None:
         return found
     with _lock:
-        found = _cached(pack, when)
+        found = _cached(made.boards, when)
         if found is not None:
             return found
-        built = _build(pack, version, when)
-        if any(b.pack is not pack for b in _cache.values()):
-            _cache.clear()  # another generation of the data: none of its boards is wanted
-        _cache[when.label] = built
-        while len(_cache) > MONTHS_KEPT:
-            _cache.popitem(last=False)
+        before = made.earlier.get(when.label) if made.touched is not None else None
+        if before is not None and before.pack is not made.parent:
+            before = None
+        built = _build(made.pack, made.version, when, before, made.touched or frozenset())
+        made.boards[when.label] = built
+        while len(made.boards) > MONTHS_KEPT:
+            made.boards.popitem(last=False)
     return built
 
 
-def _cached(pack: Pack, when: Period) -> Board | None:
-    found = _cache.get(when.label)
-    if found is None or found.pack is not pack:
-        return None
-    with contextlib.suppress(KeyError):  # another thread dropped it; the board is still good
-        _cache.move_to_end(when.label)
+def _cached(boards: OrderedDict, when: Period) -> Board | None:
+    found = boards.get(when.label)
+    if found is not None:
+        with contextlib.suppress(KeyError):  # another thread dropped it; the board is still good
+            boards.move_to_end(when.label)
     return found
 
 
@@ -150,15 +154,28 @@ def analyses() -> tuple[Pack, dict[str, Analysis]]:
     return built.pack, built.analyses
 
 
-def _build(pack: Pack, version: int, when: Period) -> Board:
-    analyses = pack.analyse(when)
+def _build(
+    pack: Pack,
+    version: int,
+    when: Period,
+    before: Board | None = None,
+    touched: frozenset[str] = frozenset(),
+) -> Board:
+    """The board in full, or from ``before`` (the same month's board of the pack this one was
+    made from) with only the ``touched`` indicators analysed and rendered again."""
+    analyses = _analyses(pack, when, before, touched)
     # Links from an earlier month's board keep that month; the reporting month's stay plain.
     keep = {} if when == pack.as_at else {PERIOD_PARAM: when.label}
-    sections, rows, leads = [], [], []
-    sprite = _Sprite()
+    kept = {r.code: r for r in before.rows + before.leads} if before is not None else {}
+    kept = {code: row for code, row in kept.items() if code not in touched}
+    sections: list[SectionInfo] = []
+    rows: list[Row] = []
+    leads: list[Row] = []
+    sprite = _Sprite(dict(before.symbols) if before is not None else {})
     for section in pack.sections:
         chosen = [analyses[i] for i in section.indicator_ids if i in analyses]
-        kpis = [a for a in chosen if a.indicator.kind is not IndicatorKind.LEAD]
+        todo = [a for a in chosen if a.indicator.id not in kept]
+        kpis = [a for a in todo if a.indicator.kind is not IndicatorKind.LEAD]
         table = summary_table(pack, replace(section, summary_columns=COLUMNS), kpis, when)
         sections.append(
             SectionInfo(
@@ -167,32 +184,23 @@ def _build(pack: Pack, version: int, when: Period) -> Board:
                 tuple((c.heading, c.numeric) for c in table.columns),
             )
         )
+        made = {}
         for analysis, cells in zip(kpis, table.rows, strict=True):
-            ind = analysis.indicator
             by_key = {c.key: cell for c, cell in zip(table.columns, cells, strict=True)}
-            html = render_to_string(
-                "kpiboard/includes/dash_row.html",
-                {
-                    "ind": ind,
-                    "url": _url("kpiboard:indicator", [ind.id], keep),
-                    "cells": by_key,
-                    "short_variation": _short(by_key["variation"], VARIATION_LABELS),
-                    "short_assurance": _short(by_key["assurance"], ASSURANCE_LABELS),
-                    "variation_svg": sprite.use("variation", by_key["variation"].icon),
-                    "assurance_svg": sprite.use("assurance", by_key["assurance"].icon),
-                },
-            )
-            rating = by_key["rating"].rating  # the rating column's cells always carry one
-            rows.append(_row(analysis, rating.code if rating else "", html))
-        lead_rows = lead_table(section, chosen)
-        lead_analyses = [a for a in chosen if a.indicator.kind is IndicatorKind.LEAD]
+            made[analysis.indicator.id] = _kpi_row(analysis, by_key, sprite, keep)
+        lead_rows = lead_table(section, todo)
+        lead_analyses = [a for a in todo if a.indicator.kind is IndicatorKind.LEAD]
         if lead_rows is not None:
             for analysis, lead in zip(lead_analyses, lead_rows.rows, strict=True):
                 url = _url("kpiboard:indicator", [analysis.indicator.id], keep)
                 html = render_to_string(
                     "kpiboard/includes/dash_lead_row.html", {"lead": lead, "url": url}
                 )
-                leads.append(_row(analysis, Rating.NOT_RATED.name, html))
+                made[analysis.indicator.id] = _row(analysis, Rating.NOT_RATED.name, html)
+        for analysis in chosen:
+            row = made.get(analysis.indicator.id) or kept[analysis.indicator.id]
+            is_lead = analysis.indicator.kind is IndicatorKind.LEAD
+            (leads if is_lead else rows).append(row)
     in_order = [analyses[i] for s in pack.sections for i in s.indicator_ids if i in analyses]
     matrix = _matrix_html(in_order, sprite, keep)
     used = sorted({t for ind in pack.indicators.values() for t in ind.tags})
@@ -209,7 +217,38 @@ def _build(pack: Pack, version: int, when: Period) -> Board:
         tags=tuple((t, pack.tag_label(t)) for t in labelled if t in used),
         sprite=sprite.markup(),
         matrix=matrix,
+        symbols=tuple(sprite.symbols.items()),
     )
+
+
+def _analyses(
+    pack: Pack, when: Period, before: Board | None, touched: frozenset[str]
+) -> dict[str, Analysis]:
+    """Every indicator's analysis: all worked out, or only the touched ones with the rest
+    taken from ``before`` (an indicator's analysis depends on its own definition, figures and
+    peers and the pack's settings, none of which an indicator-only write changes)."""
+    if before is None:
+        return pack.analyse(when)
+    some = replace(pack, indicators={i: d for i, d in pack.indicators.items() if i in touched})
+    fresh = some.analyse(when)
+    return {i: fresh[i] if i in fresh else before.analyses[i] for i in pack.indicators}
+
+
+def _kpi_row(analysis: Analysis, by_key: dict, sprite: _Sprite, keep: dict[str, str]) -> Row:
+    ind = analysis.indicator
+    html = render_to_string(
+        "kpiboard/includes/dash_row.html",
+        {
+            "ind": ind,
+            "url": _url("kpiboard:indicator", [ind.id], keep),
+            "cells": by_key,
+            "short_variation": _short(by_key["variation"], VARIATION_LABELS),
+            "short_assurance": _short(by_key["assurance"], ASSURANCE_LABELS),
+            "variation_svg": sprite.use("variation", by_key["variation"].icon),
+            "assurance_svg": sprite.use("assurance", by_key["assurance"].icon),
+        },
+    )
+    return _row(analysis, by_key["rating"].rating.code, html)
 
 
 def _url(name: str, args: list[str], query: dict[str, str]) -> str:
@@ -258,8 +297,12 @@ class _Sprite:
 
     _DRAW: ClassVar = {"variation": variation_icon_svg, "assurance": assurance_icon_svg}
 
-    def __init__(self) -> None:
-        self._symbols: dict[str, str] = {}
+    def __init__(self, symbols: dict[str, str]) -> None:
+        self._symbols = symbols  # id -> <symbol> markup; a board made from another starts with its
+
+    @property
+    def symbols(self) -> dict[str, str]:
+        return self._symbols
 
     def use(self, kind: str, icon) -> SafeString | None:
         if icon is None:

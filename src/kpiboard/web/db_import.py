@@ -257,7 +257,7 @@ def apply_db_import(
     total = len(todo)
     try:
         with transaction.atomic():
-            version = bump_version()
+            version = bump_version({c.indicator for c in todo})  # only their figures
             _report(progress, 0, total * 2, force=True)
             figures = _current_figures(list(models.values()))
             locks = Locks(calendar)

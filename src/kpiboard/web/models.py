@@ -96,6 +96,22 @@ class Site(models.Model):
         return site
 
 
+class DataChange(models.Model):
+    """Which indicators one data version changed, written in the same transaction as the bump.
+
+    A worker holding the pack of an older version reads these rows to rebuild only the
+    indicators touched since (see web/incremental.py). ``indicators`` is null when the change
+    may reach beyond any one indicator's figures and commentary (definitions, the manifest,
+    sections, the reporting month, a pack load): the pack is then built again in full.
+    """
+
+    version = models.BigIntegerField(unique=True)
+    indicators = models.JSONField(null=True, blank=True)  # indicator codes, or null: everything
+
+    def __str__(self) -> str:
+        return f"version {self.version}"
+
+
 class Section(models.Model):
     code = models.SlugField(max_length=60, unique=True)
     title = models.CharField(max_length=200)
@@ -161,7 +177,8 @@ class Revision(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    created = models.DateTimeField(auto_now_add=True)
+    # Indexed: Recent changes reads the newest revisions of every kind first (views/changes.py).
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
     reason = models.CharField(max_length=500, blank=True)
 
     objects = RevisionManager()

@@ -11,8 +11,9 @@ import csv
 import shutil
 import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from ..packs.yamlsource import wrap
 from . import bulk_figures, fragments, reporting_month
 from .models import (
     CommentaryText,
+    DataChange,
     Definition,
     Figure,
     Indicator,
@@ -48,12 +50,25 @@ from .models import (
     Site,
 )
 
+#: DataChange rows older than this many versions are dropped: a worker that far behind builds
+#: the pack again in full rather than replaying them.
+CHANGES_KEPT = 1000
 
-def bump_version() -> int:
-    """Mark the data as changed (inside the caller's transaction); returns the new version."""
+
+def bump_version(indicators: Iterable[str] | None = None) -> int:
+    """Mark the data as changed (inside the caller's transaction); returns the new version.
+
+    ``indicators``: the codes whose figures or commentary alone the write changes, so other
+    workers rebuild only those (see web/incremental.py); None (the default, always safe) when it
+    may change anything else.
+    """
     Site.get()
     Site.objects.filter(pk=1).update(version=F("version") + 1)
-    return Site.objects.values_list("version", flat=True).get(pk=1)
+    version = Site.objects.values_list("version", flat=True).get(pk=1)
+    codes = None if indicators is None else sorted(set(indicators))
+    DataChange.objects.filter(version__lte=version - CHANGES_KEPT).delete()
+    DataChange.objects.update_or_create(version=version, defaults={"indicators": codes})
+    return version
 
 
 def plain_json(value):
@@ -348,30 +363,9 @@ def source_from_db(at=None) -> PackSource:
         root=None,
         bounded=False,  # figures saved before the bound still show; new ones are refused
     )
-    figures = _as_of(
-        Figure.objects.filter(indicator_id__in=live), ("indicator_id", "period", "series"), at
-    )
-    for ind_id, period, series, value, note in figures.values_list(
-        "indicator_id", "period", "series", "value", "note"
-    ):
-        source.rows.append(Row(live[ind_id], period, series, value, note, "database", 0))
-    calendar_start = int(site.manifest.get("financial_year_start", 4) or 4)
-    from ..core.periods import FinancialCalendar
-
-    calendar = FinancialCalendar(calendar_start)
-    commentary: dict[str, list[PackCommentary]] = {}
-    texts = _as_of(
-        CommentaryText.objects.filter(indicator_id__in=live), ("indicator_id", "period"), at
-    )
-    for ind_id, period, text in texts.values_list("indicator_id", "period", "text"):
-        text = canonical_text(text)  # as a pack file holds it, so an export reads back the same
-        if text:
-            commentary.setdefault(live[ind_id], []).append(
-                PackCommentary(calendar.parse(period), text)
-            )
-    source.commentary = {
-        k: tuple(sorted(v, key=lambda c: c.period.sort_key)) for k, v in commentary.items()
-    }
+    source.rows = figure_rows(live, at)
+    calendar = FinancialCalendar(int(site.manifest.get("financial_year_start", 4) or 4))
+    source.commentary = commentary_items(live, calendar, at)
     source.narrative = dict(
         _as_of(Narrative.objects.all(), ("name",), at).values_list("name", "text")
     )
@@ -389,13 +383,61 @@ def source_from_db(at=None) -> PackSource:
     return source
 
 
-@dataclass
-class _Cached:
+def figure_rows(live: dict[int, str], at=None) -> list[Row]:
+    """The figures of indicators ``live`` (id -> code) as pack data rows."""
+    figures = _as_of(
+        Figure.objects.filter(indicator_id__in=live), ("indicator_id", "period", "series"), at
+    )
+    return [
+        Row(live[ind_id], period, series, value, note, "database", 0)
+        for ind_id, period, series, value, note in figures.values_list(
+            "indicator_id", "period", "series", "value", "note"
+        )
+    ]
+
+
+def commentary_items(
+    live: dict[int, str], calendar: FinancialCalendar, at=None
+) -> dict[str, tuple[PackCommentary, ...]]:
+    """The commentary of indicators ``live`` (id -> code) as the pack holds it, by code."""
+    commentary: dict[str, list[PackCommentary]] = {}
+    texts = _as_of(
+        CommentaryText.objects.filter(indicator_id__in=live), ("indicator_id", "period"), at
+    )
+    for ind_id, period, text in texts.values_list("indicator_id", "period", "text"):
+        text = canonical_text(text)  # as a pack file holds it, so an export reads back the same
+        if text:
+            commentary.setdefault(live[ind_id], []).append(
+                PackCommentary(calendar.parse(period), text)
+            )
+    return {k: tuple(sorted(v, key=lambda c: c.period.sort_key)) for k, v in commentary.items()}
+
+
+@dataclass(eq=False)
+class Generation:
+    """One generation of the data in this process: everything built for one ``version``.
+
+    The pack, and the dashboard's boards by month shown (filled in by web/dashboard_cache.py),
+    in one object, so that nothing built from one version outlives it or mixes with another.
+    ``parent`` is the pack it was made from, ``touched`` the indicators read again for it (None:
+    built in full) and ``earlier`` the parent's boards, from which the dashboard redoes only the
+    touched rows.
+
+    Kept in process memory, not in Django's cache framework: its local-memory backend pickles
+    every value on the way in and out, and a 500-indicator board takes about 150 ms to unpickle
+    (the pack about 7 ms), more than a page may take; a shared cache server would add the same
+    cost and a round trip. Servers agree because the key, the data version, is in the database.
+    """
+
     version: int
     pack: Pack
+    parent: Pack | None = None
+    touched: frozenset[str] | None = None
+    earlier: dict = field(default_factory=dict)
+    boards: OrderedDict = field(default_factory=OrderedDict)
 
 
-_cache: dict[str, _Cached] = {}
+_cache: dict[str, Generation] = {}
 _lock = threading.Lock()
 
 
@@ -425,22 +467,41 @@ def site_row(request=None) -> tuple[int, dict]:
 
 
 def current(request=None) -> tuple[int, Pack]:
-    """The data version and the site's pack as it stands at (or just after) that version.
+    """The data version and the site's pack as it stands at (or just after) that version."""
+    found = generation(request)
+    return found.version, found.pack
 
-    The pack is rebuilt only when the version has moved on. The version is read first, so the
-    pack is never older than the version it is filed under.
+
+def generation(request=None) -> Generation:
+    """This process's generation of the data for the version the database holds now.
+
+    The pack is rebuilt only when the version has moved on, and then, when the writes since
+    named the indicators they touched, only those (see web/incremental.py). The version is read
+    first, so the pack is never older than the version it is filed under.
     """
     version = site_row(request)[0]
     cached = _cache.get("pack")
     if cached is not None and cached.version == version:
-        return version, cached.pack
+        return cached
     with _lock:
         cached = _cache.get("pack")
         if cached is not None and cached.version == version:
-            return version, cached.pack
-        pack = build_pack(source_from_db())
-        _cache["pack"] = _Cached(version, pack)
-    return version, pack
+            return cached
+        made = _next_generation(cached, version)
+        _cache["pack"] = made
+    return made
+
+
+def _next_generation(cached: Generation | None, version: int) -> Generation:
+    from .incremental import touched_since, updated
+
+    if cached is not None:
+        touched = touched_since(cached.version, version)
+        if touched is not None:
+            pack = updated(cached.pack, touched)
+            if pack is not None:
+                return Generation(version, pack, cached.pack, touched, cached.boards)
+    return Generation(version, build_pack(source_from_db()))
 
 
 def current_pack() -> Pack:

@@ -478,7 +478,7 @@ def save_period_entry(
     note_series = "actual" if "actual" in values else next(iter(values), None)
     try:
         with transaction.atomic():
-            version = bump_version()  # first: writers queue here
+            version = bump_version([indicator_code])  # first: writers queue here
             writes: list[_Write] = []
             conflicts: list[Conflict] = []
             for series, value in values.items():

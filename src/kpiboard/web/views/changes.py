@@ -122,6 +122,31 @@ def _rows(kind: str, filters: Q):
     )
 
 
+class Newest:
+    """The newest revisions of several kinds, as one list the paginator slices.
+
+    A page is read with each kind's query limited to the rows the page could need (its own
+    newest ``stop`` rows, read backwards along the index on ``created``), and the few lists are
+    merged here. Ordering a UNION of every kind first would sort every revision in the site, a
+    million on a large one, for fifty rows. The count is each kind's count added up.
+    """
+
+    def __init__(self, queries: list) -> None:
+        self.queries = queries
+
+    def count(self) -> int:
+        return sum(q.order_by().count() for q in self.queries)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list:
+        start, stop = window.start or 0, window.stop
+        rows = [r for q in self.queries for r in q.order_by("-created", "-pk")[:stop]]
+        rows.sort(key=lambda r: (r[2], r[1]), reverse=True)  # created, then pk: newest first
+        return rows[start:stop]
+
+
 @require_safe
 def changes(request):
     pack = store.current(request)[1]
@@ -151,8 +176,7 @@ def changes(request):
         queries.append(_rows(name, filters))
     if not queries:
         queries.append(_rows("narrative", Q(pk__in=[])))  # narratives of a section: none
-    union = queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]
-    paginator = Paginator(union.order_by("-created", "-pk"), PER_PAGE)
+    paginator = Paginator(Newest(queries), PER_PAGE)
     page = paginator.get_page(get.get("page"))  # not a number: the first; too far: the last
     found = [Row(*r) for r in page.object_list]
     entries = _entries(found, pack, dict(people), dict(sections))

@@ -126,16 +126,18 @@ def dashboard(request):
             return False
         return all(w in row.search for w in words)
 
+    number = _page_number(get.get("page"))
+
     def body() -> str:
-        return render_to_string(
-            "kpiboard/dashboard_body.html", _body_context(board, filters, keep, owner_choices)
-        )
+        context = _body_context(board, filters, keep, owner_choices, number)
+        return render_to_string("kpiboard/dashboard_body.html", context)
 
     # What the body depends on besides the data version: the filters, and the owners (who owns
     # what can change without a data change, so it is part of the key).
     key = (
         "dashboard",
         choice.period.label,
+        number,
         tuple(vars(filters).values()),
         tuple(owner_choices),
         tuple(sorted(owned_codes)),
@@ -159,27 +161,64 @@ def dashboard(request):
     )
 
 
+def _pages(filters: Filters, board, number: int, pages: int) -> dict:
+    """The dashboard's pages: the one shown, and a link to each keeping the filters."""
+    query = [(name, value) for name, value in vars(filters).items() if value]
+    if board.period != board.pack.as_at:
+        query.append((PERIOD_PARAM, board.period.label))
+
+    def url(n: int) -> str:
+        return "?" + urlencode([*query, ("page", str(n))])
+
+    return {
+        "number": number,
+        "count": pages,
+        "first": (number - 1) * PAGE_SIZE + 1,
+        "links": [
+            {"number": n, "url": url(n), "current": n == number} for n in range(1, pages + 1)
+        ],
+        "previous": url(number - 1) if number > 1 else "",
+        "next": url(number + 1) if number < pages else "",
+    }
+
+
 def _query_url(path: str, query: list[tuple[str, str]]) -> str:
     return f"{path}?{urlencode(query)}" if query else path
 
 
-def _body_context(board, filters: Filters, keep, owner_choices) -> dict:
+#: Indicators on one page of the dashboard. A large site (thousands of indicators) would
+#: otherwise send megabytes of table a browser struggles to lay out; sections continue across
+#: pages, and the section filter shows one section's indicators on their own.
+PAGE_SIZE = 100
+
+
+def _page_number(given: str | None) -> int:
+    """The page asked for: 1 unless a whole number 1 or more (too far: the last, see below)."""
+    return int(given) if given and given.isdigit() and int(given) > 0 else 1
+
+
+def _body_context(board, filters: Filters, keep, owner_choices, number: int = 1) -> dict:
     rows = [r for r in board.rows if keep(r)]
     leads = [r for r in board.leads if keep(r)]
-    sections = []
+    by_section = []  # (section, its rows, its lead rows): the order the page lists them in
     for info in board.sections:
         shown = [r for r in rows if r.section == info.id]
         shown_leads = [r for r in leads if r.section == info.id]
-        if not shown and not shown_leads:
-            continue
-        sections.append(
-            {
-                "info": info,
-                "rows": shown,
-                "leads": shown_leads,
-                "counts": _counts(shown),
-            }
-        )
+        if shown or shown_leads:
+            by_section.append((info, shown, shown_leads))
+    pages = max(1, -(-(len(rows) + len(leads)) // PAGE_SIZE))
+    number = min(number, pages)
+    start, stop = (number - 1) * PAGE_SIZE, number * PAGE_SIZE
+    sections, position = [], 0
+    for info, shown, shown_leads in by_section:
+        here = shown[max(0, start - position) : max(0, stop - position)]
+        position += len(shown)
+        here_leads = shown_leads[max(0, start - position) : max(0, stop - position)]
+        position += len(shown_leads)
+        if here or here_leads:
+            sections.append(
+                {"info": info, "rows": here, "leads": here_leads, "counts": _counts(shown)}
+            )
     totals = [
         {"code": r.name, "words": r.words, "count": sum(1 for row in rows if row.rating == r.name)}
         for r in dashboard_cache.RATING_ORDER
@@ -190,6 +229,7 @@ def _body_context(board, filters: Filters, keep, owner_choices) -> dict:
         "filters": filters,
         "sections": sections,
         "shown": len(rows) + len(leads),
+        "pages": _pages(filters, board, number, pages),
         "total": len(board.rows) + len(board.leads),
         "totals": [t for t in totals if t["count"] or t["code"] in ("GREEN", "AMBER", "RED")],
         "section_choices": [(s.id, s.title) for s in board.sections],
