@@ -44,6 +44,7 @@ def test_a_large_report_is_made_by_a_worker_then_downloaded(client_for, large_re
     assert client.get(url + "download/").status_code == 404  # not made yet
     assert client.get(url, {"format": "json"}).json() == {
         "running": True,
+        "failed": False,
         "percent": 0,
         "step": "Waiting for a worker to start it",
     }
