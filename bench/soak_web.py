@@ -97,7 +97,8 @@ def writer(port: int, cookie: str, code: str, deadline: float, tally: Tally) -> 
         actual = next(k for k in fields if k.endswith("actual") and not k.startswith("base-"))
         n += 1
         value = f"{500 + n}"
-        fields.update({actual: value, "reason": "Soak test"})
+        # "confirm": the writers' figures jump about, which the plausibility checks question
+        fields.update({actual: value, "reason": "Soak test", "confirm": "on"})
         status, _, body = fetch(port, path, method="POST", body=urlencode(fields), headers={
             "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie,
             "Referer": f"http://127.0.0.1:{port}{path}"})  # fmt: skip
