@@ -23,6 +23,25 @@ from .store import bump_version, current_pack
 from .writes import MAX_REASON, ConcurrentEdit, Invalid, who
 
 
+def locked_definition(model, base_revision: int, what: str) -> Definition:
+    """The indicator's current definition, locked for this transaction, or
+    :class:`ConcurrentEdit` when someone changed it since the page showed ``base_revision``
+    (``what`` names what to check again: "the overrides", "the annual targets")."""
+    current = (
+        Definition.objects.select_for_update(of=("self",))
+        .select_related("author")
+        .get(indicator=model, is_current=True)
+    )
+    if current.revision != base_revision:
+        raise ConcurrentEdit(
+            [],
+            f"{who(current.author) if current.author_id else 'A pack load'} changed "
+            f"{model.code}'s definition since you opened this page; nothing was changed. "
+            f"Check {what} and try again",
+        )
+    return current
+
+
 def may_override(user) -> bool:
     """Overrides change what a committee is told: analysts and administrators only."""
     return can_edit_approved(user)
@@ -66,18 +85,7 @@ def set_override(
     assert period is not None
     with transaction.atomic():
         bump_version()  # first: writers queue here (see writes.py)
-        current = (
-            Definition.objects.select_for_update(of=("self",))
-            .select_related("author")
-            .get(indicator=model, is_current=True)
-        )
-        if current.revision != base_revision:
-            raise ConcurrentEdit(
-                [],
-                f"{who(current.author) if current.author_id else 'A pack load'} changed "
-                f"{code}'s definition since you opened this page; nothing was changed. "
-                "Check the overrides and try again",
-            )
+        current = locked_definition(model, base_revision, "the overrides")
         body = dict(current.body)
         # A pack may write the period its own way ("Sep-13"): compare periods, not labels.
         kept = [o for o in body.get("overrides", []) if _period(pack, o) != period]

@@ -24,10 +24,10 @@ from ..packs.annual_targets import annual_targets_body
 from ..packs.model import Pack
 from . import entry_period
 from .models import Definition, Indicator, Section
-from .overrides import check_definition
+from .overrides import check_definition, locked_definition
 from .permissions import can_edit_approved
 from .store import bump_version, current_pack
-from .writes import MAX_REASON, ConcurrentEdit, Invalid, who
+from .writes import MAX_REASON, Invalid
 
 
 def may_set_targets(user) -> bool:
@@ -135,18 +135,7 @@ def set_annual_target(
     )
     with transaction.atomic():
         bump_version()  # first: writers queue here (see writes.py)
-        current = (
-            Definition.objects.select_for_update(of=("self",))
-            .select_related("author")
-            .get(indicator=model, is_current=True)
-        )
-        if current.revision != base_revision:
-            raise ConcurrentEdit(
-                [],
-                f"{who(current.author) if current.author_id else 'A pack load'} changed "
-                f"{code}'s definition since you opened this page; nothing was changed. "
-                "Check the annual targets and try again",
-            )
+        current = locked_definition(model, base_revision, "the annual targets")
         ind = pack.indicators[code]
         kept = tuple(a for a in ind.annual_targets if a.year != start)
         body = dict(current.body)
