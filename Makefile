@@ -51,9 +51,10 @@ test: lint test-sqlite test-postgres
 test-sqlite: setup node_modules/.installed
 	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
 
-## The suite on PostgreSQL, without the browser tests: they drive the same pages through
-## Chromium, and what differs between the databases (locks, transactions, COPY, NUL bytes) is
-## tested below the browser. pytest-django creates and drops test_<name> (test_kpiboard).
+## The suite on PostgreSQL, without the tests that never touch a database (tests/core,
+## tests/packs, tests/report: pure Python, already run once) or go through a browser (they drive
+## the same pages; what differs between the databases, such as locks, transactions, COPY and NUL
+## bytes, is tested below the browser). pytest-django creates and drops test_<name>.
 ## PostgreSQL not reachable: a failure in CI (CI=true), a skip with a message anywhere else.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kpiboard
 test-postgres: setup node_modules/.installed
@@ -62,7 +63,8 @@ test-postgres: setup node_modules/.installed
 	host=c['HOST'], port=c['PORT'] or 5432, connect_timeout=5).close()" '$(TEST_DATABASE_URL)' \
 	2>/dev/null; then \
 		echo "Running the test suite on PostgreSQL ($(TEST_DATABASE_URL))"; \
-		DATABASE_URL='$(TEST_DATABASE_URL)' $(PY) -m pytest -m "not browser" $(PYTEST_ARGS); \
+		DATABASE_URL='$(TEST_DATABASE_URL)' $(PY) -m pytest -m "not browser" \
+			--ignore=tests/core --ignore=tests/packs --ignore=tests/report $(PYTEST_ARGS); \
 	elif [ "$${CI:-}" = "true" ]; then \
 		echo "PostgreSQL is not reachable at $(TEST_DATABASE_URL); CI needs it." >&2; exit 1; \
 	else \
