@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from ..core.engine import no_collection
 from ..core.indicators import Indicator
-from . import collector
 from .datafiles import Row, assemble, read_long_csv
 from .definitions import read_indicator
 from .manifest import MANIFEST, Manifest, read_manifest
@@ -241,7 +241,7 @@ def read_pack(root: str | Path) -> tuple[PackSource, Pack]:
     if not (root / MANIFEST).is_file():
         raise PackError([Problem(str(root), 0, "", f"not a pack: {MANIFEST} not found")])
     problems = Problems()
-    with collector.paused():  # a long data file makes a million objects, none in a cycle
+    with no_collection():  # a long data file makes a million objects, none in a cycle
         source = read_source(root, problems)
         return source, build_pack(source, problems)
 

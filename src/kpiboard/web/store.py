@@ -21,8 +21,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ..core.engine import no_collection
 from ..core.periods import FinancialCalendar, PeriodError
-from ..packs import collector
 from ..packs.compare import differences
 from ..packs.datafiles import Row
 from ..packs.loader import PackSource, build_pack, load_pack, read_pack
@@ -101,7 +101,7 @@ def load_pack_into_db(
     ``progress(done, total, step, force=False)`` hears how far the load is; ``bulk`` chooses how
     the figures are written (see :mod:`kpiboard.web.bulk_figures`; None: by their number).
     """
-    with collector.paused(), transaction.atomic():  # a million rows make no cycles
+    with no_collection(), transaction.atomic():  # a million rows make no cycles
         return _load(Path(pack_dir), user, reason, progress, bulk)
 
 
