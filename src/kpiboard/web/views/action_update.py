@@ -5,10 +5,9 @@ administrators may give one."""
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from ...core.actions import ActionStatus
@@ -18,7 +17,7 @@ from ..models import Section
 from ..permissions import can_submit
 from ..plan_writes import action_body, current_actions, save_action_update
 from ..store import current_pack
-from ..writes import ConcurrentEdit, Invalid, Locked
+from .plan_post import error_context, post_plan_form
 
 STATUS_CHOICES = [(s.value, s.words) for s in ActionStatus]
 RAG_CHOICES = [("", "No override: use the computed RAG")] + [
@@ -84,29 +83,20 @@ def action_update(request, action_id: str):
     period = pack.as_at
     state = action_state(action, period, pack.plan.tolerance)
     form = ActionUpdateForm(request.POST or None, initial=_initial(state, plan_file.revision))
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                save_action_update(
-                    request.user, action_id, period, status=ActionStatus(d["status"]),
-                    progress=d["progress"], text=d["text"].strip(), rag=d["rag"],
-                    rag_reason=d["rag_reason"].strip(), base_revision=d["base_revision"],
-                    reason=d["reason"],
-                )  # fmt: skip
-            except (Invalid, Locked, ConcurrentEdit) as exc:
-                for key, message in exc.errors.items():
-                    form.add_error(key or None, message)
-                status = 409 if isinstance(exc, ConcurrentEdit) else 400
-            else:
-                messages.success(request, f"Your update on {action.title} was saved.")
-                return redirect("kpiboard:plan")
-    errors = {k if k != "__all__" else "form-error": v[0] for k, v in form.errors.items()}
-    context = {
-        "action": action, "period": period, "form": form, "errors": errors,
-        "form_error": errors.get("form-error", ""), "section_title": section.title,
+
+    def save(d: dict) -> object:
+        return save_action_update(
+            request.user, action_id, period, status=ActionStatus(d["status"]),
+            progress=d["progress"], text=d["text"].strip(), rag=d["rag"],
+            rag_reason=d["rag_reason"].strip(), base_revision=d["base_revision"],
+            reason=d["reason"],
+        )  # fmt: skip
+
+    done, status = post_plan_form(request, form, save, f"Your update on {action.title} was saved.")
+    if done is not None:
+        return done
+    context = error_context(form) | {
+        "action": action, "period": period, "form": form, "section_title": section.title,
         "status_choices": STATUS_CHOICES, "rag_choices": RAG_CHOICES,
         "computed": state.rag.computed,
     }  # fmt: skip

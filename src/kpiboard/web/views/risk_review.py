@@ -5,10 +5,9 @@ may give one."""
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from ...core.plan import risk_state
@@ -17,7 +16,7 @@ from ..models import Section
 from ..permissions import can_submit
 from ..plan_writes import current_file, item_body, save_risk_review
 from ..store import current_pack
-from ..writes import ConcurrentEdit, Invalid, Locked
+from .plan_post import error_context, post_plan_form
 
 
 class RiskReviewForm(forms.Form):
@@ -58,28 +57,19 @@ def risk_review(request, risk_id: str):
     initial = {"likelihood": score.likelihood, "impact": score.impact,
                "base_revision": plan_file.revision}  # fmt: skip
     form = RiskReviewForm(request.POST or None, initial=initial, matrix=matrix)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                save_risk_review(
-                    request.user, risk_id, period, likelihood=d["likelihood"],
-                    impact=d["impact"], note=d["note"].strip(),
-                    base_revision=d["base_revision"], reason=d["reason"],
-                )  # fmt: skip
-            except (Invalid, Locked, ConcurrentEdit) as exc:
-                for key, message in exc.errors.items():
-                    form.add_error(key or None, message)
-                status = 409 if isinstance(exc, ConcurrentEdit) else 400
-            else:
-                messages.success(request, f"Your review of {risk.title} was saved.")
-                return redirect("kpiboard:plan")
-    errors = {k if k != "__all__" else "form-error": v[0] for k, v in form.errors.items()}
-    context = {
-        "risk": risk, "state": state, "period": period, "form": form, "errors": errors,
-        "form_error": errors.get("form-error", ""), "section_title": section.title,
+
+    def save(d: dict) -> object:
+        return save_risk_review(
+            request.user, risk_id, period, likelihood=d["likelihood"], impact=d["impact"],
+            note=d["note"].strip(), base_revision=d["base_revision"], reason=d["reason"],
+        )  # fmt: skip
+
+    done, status = post_plan_form(request, form, save, f"Your review of {risk.title} was saved.")
+    if done is not None:
+        return done
+    context = error_context(form) | {
+        "risk": risk, "state": state, "period": period, "form": form,
+        "section_title": section.title,
         "current": matrix.describe(score),
         "likelihood_choices": getattr(form.fields["likelihood"], "choices", ()),
         "impact_choices": getattr(form.fields["impact"], "choices", ()),
