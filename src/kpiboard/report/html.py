@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 
@@ -20,8 +21,9 @@ from .markdown import to_html
 from .model import ReportModel
 
 
-@lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
+def make_environment(href: Callable[[str], str]) -> jinja2.Environment:
+    """The report templates' Jinja2 environment; ``href`` says where a link to an indicator
+    page goes (an anchor in one file here, the indicator's own page on the public site)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("kpiboard.report", "templates"),
         autoescape=True,
@@ -32,10 +34,15 @@ def _environment() -> jinja2.Environment:
     env.filters["markdown"] = lambda text, offset=0: Markup(to_html(text, heading_offset=offset))
     # Chart SVG is built by kpiboard.report.charts, which escapes every piece of user text.
     env.filters["svg"] = Markup
-    # Where a link to an indicator page goes: an anchor in this one file (the public site's
-    # environment, kpiboard.report.site, sends it to the indicator's own page instead).
-    env.filters["href"] = lambda anchor: "#" + anchor
+    env.filters["href"] = href
     return env
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    # Links to indicator pages are anchors in this one file (the public site's environment,
+    # kpiboard.report.site, sends them to each indicator's own page instead).
+    return make_environment(lambda anchor: "#" + anchor)
 
 
 @lru_cache(maxsize=1)

@@ -16,9 +16,8 @@ from functools import lru_cache
 from importlib import resources
 
 import jinja2
-from markupsafe import Markup
 
-from .markdown import to_html
+from .html import make_environment
 from .model import ReportModel, SectionView
 
 STYLESHEET = "site.css"
@@ -70,16 +69,7 @@ class SiteInfo:
 
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("kpiboard.report", "templates"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters["markdown"] = lambda text, offset=0: Markup(to_html(text, heading_offset=offset))
-    env.filters["svg"] = Markup  # built by kpiboard.report.charts, which escapes user text
-    env.filters["href"] = page_name
+    env = make_environment(page_name)
     env.globals["section_page"] = section_page
     return env
 
