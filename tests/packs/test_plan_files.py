@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 
 import pytest
@@ -11,6 +12,7 @@ from kpiboard.core.kri import SpcTrigger
 from kpiboard.core.plan import PriorityLevel
 from kpiboard.core.rating import Rating
 from kpiboard.packs.loader import check_pack, load_pack
+from kpiboard.packs.problems import PackError
 
 PRIORITIES = """\
 priorities:
@@ -194,4 +196,36 @@ def test_bad_matrix_is_reported(pack_dir):
     assert (
         "plan/risks.yaml:4: matrix.bands: band up_to values must rise and the last must be 9"
         in (messages(pack_dir))
+    )
+
+
+def test_plan_may_name_an_indicator_the_manifest_lists_as_retired(tmp_path, demo_pack_dir):
+    folder = tmp_path / "pack"
+    shutil.copytree(demo_pack_dir, folder)
+    (folder / "indicators" / "ASC07.yaml").unlink()
+    (folder / "commentary" / "ASC07.md").unlink(missing_ok=True)
+    for data in (folder / "data").glob("*.csv"):
+        lines = data.read_text("utf-8").splitlines(True)
+        kept = [line for line in lines if not line.startswith("ASC07,")]
+        data.write_text("".join(kept), "utf-8")
+    manifest = folder / "kpiboard.yaml"
+    text = manifest.read_text("utf-8").replace("ASC07, ", "").replace(", ASC07", "")
+    manifest.write_text(text, "utf-8")
+    with pytest.raises(PackError, match="unknown indicator 'ASC07'"):
+        load_pack(folder)
+    manifest.write_text(text + "retired_indicators: [ASC07]\n", "utf-8")
+    pack = load_pack(folder)
+    assert "ASC07" not in pack.indicators
+    assert any(k.indicator == "ASC07" for r in pack.plan.risks for k in r.kris)
+
+
+def test_an_indicator_both_defined_and_retired_is_refused_at_its_file(tmp_path, demo_pack_dir):
+    folder = tmp_path / "pack"
+    shutil.copytree(demo_pack_dir, folder)
+    manifest = folder / "kpiboard.yaml"
+    manifest.write_text(manifest.read_text("utf-8") + "retired_indicators: [ASC07]\n", "utf-8")
+    with pytest.raises(PackError) as caught:
+        load_pack(folder)
+    assert "indicators/ASC07.yaml:1: id: indicator ASC07 is listed under retired_indicators" in str(
+        caught.value
     )

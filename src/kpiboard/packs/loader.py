@@ -164,9 +164,6 @@ class PackSource:
     narrative: dict[str, str] = field(default_factory=dict)  # file name -> Markdown
     peer_rows: list[PeerRow] = field(default_factory=list)
     plan: dict[str, object] = field(default_factory=dict)  # plan/ file -> parsed YAML
-    #: Indicators retired in the database: the plan may still name them (they are left out of
-    #: its pages and triggers), where a pack folder must name only its own indicators.
-    retired: frozenset[str] = frozenset()
     root: Path | None = None
     #: Whether figures are checked against their bound (core.bounds). A database may hold
     #: figures saved before there was one: its pages must still show (and chart) them.
@@ -268,6 +265,12 @@ def build_pack(source: PackSource, problems: Problems | None = None) -> Pack:
             if indicator.id in indicators:
                 problems.report(rel, 1, "id", f"indicator {indicator.id} is defined twice")
                 continue
+            if indicator.id in manifest.retired_indicators:
+                problems.report(
+                    rel, 1, "id",
+                    f"indicator {indicator.id} is listed under retired_indicators in {MANIFEST}: "
+                    "remove it from that list to bring it back, or remove this file",
+                )  # fmt: skip
             indicators[indicator.id] = indicator
             section_lines[indicator.id] = section_line
     if not indicators:
@@ -309,7 +312,7 @@ def build_pack(source: PackSource, problems: Problems | None = None) -> Pack:
                 )
 
     plan = read_plan(source.plan, problems, calendar, {s.id for s in manifest.sections},
-                     set(indicators) | source.retired)  # fmt: skip
+                     set(indicators) | set(manifest.retired_indicators))  # fmt: skip
 
     if problems:
         raise PackError(problems.sorted())

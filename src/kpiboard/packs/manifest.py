@@ -71,6 +71,9 @@ class Manifest:
     summary_page: bool = True  # the organisation-wide summary page after the contents
     reporting_calendar: ReportingCalendar = field(default_factory=ReportingCalendar)
     publishing: Publishing = field(default_factory=Publishing)
+    #: Codes of indicators retired from the pack: they have no definition, figures or pages,
+    #: but the business plan may still name them (its history is kept as it was written).
+    retired_indicators: tuple[str, ...] = ()
 
     @property
     def base_unit(self) -> Unit:
@@ -130,6 +133,7 @@ def read_manifest(data: object, problems: Problems) -> Manifest:
             "summary_page",
             "reporting_calendar",
             "publishing",
+            "retired_indicators",
         ],
         required=["format", "title", "as_at", "sections"],
     )
@@ -141,6 +145,7 @@ def read_manifest(data: object, problems: Problems) -> Manifest:
     manifest.organisation = r.text("organisation")
     manifest.organisation_type = r.text("organisation_type")
     manifest.summary_page = r.boolean("summary_page", True)
+    manifest.retired_indicators = tuple(dict.fromkeys(r.text_list("retired_indicators")))
     start = r.integer("financial_year_start", 4, 1, 12)
     manifest.calendar = FinancialCalendar(start or 4)
     manifest.as_at = r.period("as_at", manifest.calendar)

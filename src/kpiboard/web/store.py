@@ -92,7 +92,8 @@ def load_pack_into_db(
     bulk: bool | None = None,
 ) -> Site:
     """Bring a pack into the database: new things are created, changed things get a revision,
-    nothing already there is removed. The pack is validated first (``PackError``).
+    nothing already there is removed (indicators the manifest lists under ``retired_indicators``
+    are archived, and keep their history). The pack is validated first (``PackError``).
 
     Figures and commentary of approved (locked) periods are changed only as the web's write path
     allows: by a ``user`` who may change approved figures, with a ``reason``; otherwise
@@ -128,6 +129,7 @@ def _load(pack_dir: Path, user, reason: str, progress, bulk: bool | None) -> Sit
         )
         sections[section.code] = section
     by_code = _indicators(pack, bodies, sections, user, reason)
+    _retire(manifest.get("retired_indicators") or (), by_code)
     superseded, created = _figure_changes(pack, source.rows, by_code)
     texts = []
     for ind_id, items in pack.commentary.items():
@@ -180,6 +182,19 @@ def _load(pack_dir: Path, user, reason: str, progress, bulk: bool | None) -> Sit
     )  # fmt: skip
     bump_version()
     return Site.get()
+
+
+def _retire(codes: Iterable[str], defined: dict) -> None:
+    """Archive the indicators the manifest lists as retired, and bring back any it defines.
+
+    Nothing is deleted: a retired indicator's figures, commentary and revisions stay in the
+    database (Recent changes and a restore still show them); it leaves the pages, the reports
+    and the exports, and an export lists its code under ``retired_indicators`` again.
+    """
+    Indicator.objects.filter(code__in=list(codes), archived=False).update(archived=True)
+    back = [i.pk for i in defined.values() if i.archived]
+    if back:
+        Indicator.objects.filter(pk__in=back).update(archived=False)
 
 
 def _indicators(pack: Pack, bodies: dict, sections: dict, user, reason: str) -> dict:
@@ -349,6 +364,15 @@ def source_from_db(at=None) -> PackSource:
     # The reporting month is the pack's as-at period: what every page and an export start from.
     manifest["as_at"] = reporting_month.stored_label(at) or manifest.get("as_at", "")
     codes = set(live.values())
+    # Retired indicators keep their codes in the manifest, so the plan's history that names
+    # them still reads, here and in an exported pack.
+    retired = set(manifest.get("retired_indicators") or ()) | set(
+        Indicator.objects.filter(archived=True).values_list("code", flat=True)
+    )
+    if retired - codes:
+        manifest["retired_indicators"] = sorted(retired - codes)
+    else:
+        manifest.pop("retired_indicators", None)
     manifest["sections"] = [
         {**spec, "indicators": [c for c in spec["indicators"] if c in codes]}
         if "indicators" in spec
@@ -368,9 +392,6 @@ def source_from_db(at=None) -> PackSource:
     source.commentary = commentary_items(live, calendar, at)
     source.narrative = dict(
         _as_of(Narrative.objects.all(), ("name",), at).values_list("name", "text")
-    )
-    source.retired = frozenset(
-        Indicator.objects.filter(archived=True).values_list("code", flat=True)
     )
     source.plan = {
         name: wrap(body)
