@@ -168,7 +168,8 @@ def test_the_openapi_document_is_3_1_and_lists_every_operation(client, db):
     operations = {(m, p) for p, ops in document["paths"].items() for m in ops}
     assert ("post", f"{API}/figures") in operations
     assert ("post", f"{API}/commentary") in operations
-    assert len(operations) == 11
+    assert len(operations) == 14
+    assert {("get", f"{API}/{name}") for name in ("priorities", "actions", "risks")} <= operations
 
 
 def test_an_archived_indicator_is_still_read_but_not_written(api_for):

@@ -10,7 +10,7 @@ from kpiboard.web.models import CommentaryText, Figure
 
 READS = [
     "sections", "indicators", "indicators/ASC01", "periods", "figures", "results", "peers",
-    "commentary", "signoffs",
+    "commentary", "signoffs", "priorities", "actions", "risks",
 ]  # fmt: skip
 ROLES = ["viewer", "owner", "section_owner", "approver", "analyst", "admin"]
 #: May each role write ASC01 (owned by "owner"; its section asc by nobody but the full roles)?

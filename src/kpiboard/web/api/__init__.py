@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from . import saving  # noqa: F401  (registers the write endpoints)
+from . import plan_reads, saving  # noqa: F401  (registers the plan reads and the writes)
 from .auth import RateLimited, ScopeError, read_auth
 from .http import ApiError
 from .reads import router

@@ -48,10 +48,14 @@ class Filters(Paging):
     until: Text | None = Field(None, max_length=20, description="Periods starting on or before")
 
 
-class CsvFilters(Filters):
+class CsvPaging(Paging):
     format: Literal["json", "csv"] = Field(
         "json", description="csv: every matching row (no pages) as CSV"
     )
+
+
+class CsvFilters(Filters, CsvPaging):
+    pass
 
 
 def period_window(
@@ -124,7 +128,7 @@ def not_modified(request, etag: str) -> HttpResponse | None:
     return None
 
 
-def csv_or_page(request, response, filters: CsvFilters, rows: list[dict], columns, name):
+def csv_or_page(request, response, filters: CsvPaging, rows: list[dict], columns, name):
     """Rows as CSV (all) or as a page of JSON, with the ETag on either."""
     etag = etag_for(request)
     if filters.format == "csv":

@@ -1,0 +1,86 @@
+"""The business plan's read endpoints: priorities, actions and risks of the council demo as at
+its reporting month, assessed as the plan page and the report assess them; filters, CSV, 304."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from kpiboard.core.plan import assess
+from kpiboard.web.store import current_pack
+
+API = "/api/v1"
+
+
+def test_priorities_come_top_of_the_hierarchy_first(api_for):
+    items = api_for("viewer").get(f"{API}/priorities").json()["items"]
+    first, child = items[0], items[1]
+    assert (first["code"], first["depth"], first["parent"]) == ("BS-IND", 0, None)
+    assert (child["parent"], child["depth"]) == ("BS-IND", 1)
+    bs_ind = next(p for p in items if p["code"] == "BS-IND-1")
+    assert bs_ind["level"] in ("priority", "objective")
+
+
+def test_priority_filter_names_an_unknown_priority(api_for):
+    response = api_for("viewer").get(f"{API}/actions", {"priority": "NOPE"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "priority"
+
+
+def test_actions_carry_the_assessed_rag_and_the_owners_override(api_for):
+    body = api_for("viewer").get(f"{API}/actions", {"page_size": 500}).json()
+    pack = current_pack()
+    status = assess(pack.plan, pack.as_at, pack.analyse())
+    assert body["count"] == len(status.actions) == 13
+    by_code = {a["code"]: a for a in body["items"]}
+    for state in status.actions:
+        row = by_code[state.action.id]
+        assert (row["rag"], row["computed_rag"]) == (state.rag.rag.value, state.rag.computed.value)
+    care = by_code["ACT-CARE"]
+    assert care["rag"] == "GREEN" and care["override_reason"].startswith("The supplier's")
+    assert care["update_period"] == "2013-09"
+    assert care["milestones_total"] == len(care["milestones"])
+
+
+def test_actions_filter_by_section_and_rag(api_for):
+    api = api_for("viewer")
+    asc = api.get(f"{API}/actions", {"section": "asc"}).json()["items"]
+    assert asc and {a["section"] for a in asc} == {"asc"}
+    green = api.get(f"{API}/actions", {"rag": "GREEN"}).json()["items"]
+    assert green and {a["rag"] for a in green} == {"GREEN"}
+
+
+def test_risks_carry_scores_band_appetite_and_key_risk_flags(api_for):
+    items = api_for("viewer").get(f"{API}/risks").json()["items"]
+    pack = current_pack()
+    status = assess(pack.plan, pack.as_at, pack.analyse())
+    assert [r["code"] for r in items] == [s.risk.id for s in status.risks]
+    for row, state in zip(items, status.risks, strict=True):
+        assert row["current_score"] == state.current.value
+        assert row["within_appetite"] == state.within_appetite
+        assert row["flagged"] == any(k.triggered for k in state.kris)
+        assert row["band"] == pack.plan.matrix.band(state.current.value).name
+    flagged = api_for("viewer").get(f"{API}/risks", {"flagged": "true"}).json()["items"]
+    assert all(r["flagged"] and r["flagged_by"] for r in flagged)
+
+
+def test_actions_as_csv_join_lists_in_one_cell(api_for):
+    api = api_for("viewer")
+    items = api.get(f"{API}/actions").json()["items"]
+    response = api.get(f"{API}/actions", {"format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == 13 and "milestones" not in rows[0]
+    care = next(r for r in rows if r["code"] == "ACT-CARE")
+    assert care["milestones_total"].isdigit()
+    for row, item in zip(rows, items, strict=True):
+        assert row["rag_reasons"] == "; ".join(item["rag_reasons"])
+        assert row["priorities"] == "; ".join(item["priorities"])
+    assert any("; " in row["rag_reasons"] for row in rows)
+
+
+def test_risks_answer_304_to_a_current_etag(api_for):
+    api = api_for("viewer")
+    first = api.get(f"{API}/risks")
+    again = api.get(f"{API}/risks", headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304
