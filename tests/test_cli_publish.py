@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from frictionless import validate
 
 from kpiboard.cli import main
+from kpiboard.core.plan import assess
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,7 @@ def test_publish_writes_the_site_and_the_data(published):
                  "ind-ASC01.html", "ind-LEAD01.html", "site.css", "datapackage.json",
                  "publication.json"):  # fmt: skip
         assert (published / name).is_file(), name
-    for table in ("indicators", "figures", "results"):
+    for table in ("indicators", "figures", "results", "actions", "risks"):
         assert (published / "data" / f"{table}.csv").is_file()
         assert json.loads((published / "data" / f"{table}.json").read_text("utf-8"))
     assert len(list(published.glob("ind-*.html"))) == 23
@@ -50,7 +51,7 @@ def test_publish_writes_the_site_and_the_data(published):
 def test_publish_datapackage_is_valid_for_frictionless(published):
     report = validate(published / "datapackage.json")
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
-    assert len(report.tasks) == 6  # three tables, each as CSV and as JSON
+    assert len(report.tasks) == 10  # five tables, each as CSV and as JSON
     assert all(task.stats["rows"] > 0 for task in report.tasks)
 
 
@@ -75,6 +76,25 @@ def test_publish_leaves_out_figures_after_the_as_at_period(published):
     assert all(r["period_end"] <= "2013-09-30" for r in rows(published, "results"))
     assert "Oct-13" not in (published / "ind-ASC01.html").read_text("utf-8")
     assert "99" not in {r["value"] for r in figures if r["period"] >= "2013-10"}
+
+
+def test_publish_gives_the_plans_actions_and_risks_as_assessed_at_the_as_at_period(
+    published, demo_pack
+):
+    status = assess(demo_pack.plan, demo_pack.as_at, demo_pack.analyse())
+    actions = {r["action"]: r for r in rows(published, "actions")}
+    assert set(actions) == {a.action.id for a in status.actions}
+    for state in status.actions:
+        row = actions[state.action.id]
+        assert (row["rag"], row["computed_rag"]) == (state.rag.rag.value, state.rag.computed.value)
+        assert row["as_at"] == "2013-09"
+    risks = {r["risk"]: r for r in rows(published, "risks")}
+    assert set(risks) == {r.risk.id for r in status.risks}
+    for state in status.risks:
+        assert int(risks[state.risk.id]["current_score"]) == state.current.value
+        flagged = [k.kri.indicator for k in state.kris if k.triggered]
+        assert risks[state.risk.id]["flagged_by"] == "; ".join(flagged)
+    assert "override_by" not in next(iter(actions.values()))
 
 
 def test_publish_records_what_it_published(published):

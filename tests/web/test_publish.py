@@ -90,6 +90,8 @@ def test_publish_makes_a_zip_of_the_approved_section_and_records_it(site, client
     assert {"index.html", "section-asc.html", "ind-ASC01.html", "data.html", "site.css",
             "datapackage.json", "publication.json", "data/figures.csv"} <= names  # fmt: skip
     assert "section-scs.html" not in names and "ind-SCS01.html" not in names
+    actions = csv.DictReader(io.StringIO(read(archive, "data/actions.csv").decode()))
+    assert {a["section"] for a in actions} == {"asc"}  # only the approved section's plan
     rows = figures(archive)
     assert {r["indicator"][:3] for r in rows} == {"ASC"}
     assert max(r["period_end"] for r in rows) <= "2013-09-30"

@@ -4,7 +4,8 @@ Package (``datapackage.json``: each column's type, each indicator's unit, the li
 Three tables, each as CSV and as JSON with the same columns: the indicators (definitions and
 units), every figure of every series (the values as the pack holds them, in the unit the row
 names) and every period's result (rating, direction, SPC point, peer rank: the columns of
-``kpiboard rate``). Text cells of the CSV files are passed through
+``kpiboard rate``); and, when the published sections have a business plan, its actions and
+risks (:mod:`.plan_data`). Text cells of the CSV files are passed through
 :func:`~kpiboard.packs.spreadsheet_safety.neutralise_formula`, so nothing opens as a formula.
 """
 
@@ -22,6 +23,7 @@ import numpy as np
 from ..packs.exporter import result_rows
 from ..packs.publishing import Licence
 from ..packs.spreadsheet_safety import neutralise_formula
+from . import plan_data
 from .parts import Part
 
 #: Table Schema types of every column of every table, with what each column means.
@@ -148,7 +150,30 @@ def tables(parts: Sequence[Part]) -> list[Table]:
             result_fields,
             results,
         ),
+        *_plan_tables(parts),
     ]
+
+
+def _plan_tables(parts: Sequence[Part]) -> list[Table]:
+    """The business plan's actions and risks, when the published sections have any."""
+    found = []
+    actions = plan_data.action_rows(parts)
+    if actions:
+        found.append(Table(
+            "actions", "Business plan actions",
+            "Each action of the business plan as at the published period: status, progress, "
+            "RAG (as reported and as computed), milestones and the latest update.",
+            plan_data.ACTION_FIELDS, actions,
+        ))  # fmt: skip
+    risks = plan_data.risk_rows(parts)
+    if risks:
+        found.append(Table(
+            "risks", "Risk register",
+            "Each risk as at the published period: inherent, current and target scores, band, "
+            "appetite, trend and the key risk indicators that flag it for review.",
+            plan_data.RISK_FIELDS, risks,
+        ))  # fmt: skip
+    return found
 
 
 def _cell(value: object) -> object:
