@@ -157,7 +157,7 @@ def tables(parts: Sequence[Part]) -> list[Table]:
 def _plan_tables(parts: Sequence[Part]) -> list[Table]:
     """The business plan's actions and risks, when the published sections have any."""
     found = []
-    actions = plan_data.action_rows(parts)
+    actions = plan_data.action_rows_of(parts)
     if actions:
         found.append(Table(
             "actions", "Business plan actions",
@@ -165,7 +165,7 @@ def _plan_tables(parts: Sequence[Part]) -> list[Table]:
             "RAG (as reported and as computed), milestones and the latest update.",
             plan_data.ACTION_FIELDS, actions,
         ))  # fmt: skip
-    risks = plan_data.risk_rows(parts)
+    risks = plan_data.risk_rows_of(parts)
     if risks:
         found.append(Table(
             "risks", "Risk register",

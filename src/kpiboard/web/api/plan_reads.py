@@ -1,20 +1,23 @@
 """The business plan's read endpoints: priorities, actions and risks as at the reporting month.
 
-The rows come from :func:`kpiboard.core.plan.assess`, the same assessment the plan page and the
-committee report show (computed RAG, override, risk band, appetite, key risk indicator
-triggers), worked out once per pack object. Key risk indicators need the indicators' analyses,
-so risks are assessed against the analysed pack.
+The rows are those of ``kpiboard export``'s Actions and Risks sheets
+(:mod:`kpiboard.packs.plan_export`), from :func:`kpiboard.core.plan.assess`, the assessment the
+plan page and the committee report show, worked out once per pack object (key risk indicators
+need every indicator's analysis).
 """
 
 import threading
+from dataclasses import replace
 from typing import Literal
 
 from django.http import HttpResponse
 from ninja import Query
 from pydantic import Field
 
-from ...core.plan import ActionState, PlanStatus, RiskState, assess, priority_tree
+from ...core.plan import PlanStatus, priority_tree
 from ...packs.model import Pack
+from ...packs.plan_export import action_rows, risk_rows
+from ...packs.plan_export import plan_status as assess_at
 from .http import CsvPaging, bad_field, csv_or_page
 from .plan_schemas import ActionOut, ActionsPage, PrioritiesPage, PriorityOut, RiskOut, RisksPage
 from .reads import READ_ERRORS, _pack, conditional, csv_doc, router
@@ -23,8 +26,8 @@ from .schemas import Text
 _lock = threading.Lock()
 _status: dict[str, object] = {}
 
-#: How lists are written in one CSV cell.
-CSV_LIST_SEPARATOR = "; "
+#: How a priority's codes are listed in one field, as the export's sheets list them.
+ID_SEPARATOR = ", "
 
 
 def plan_status(pack: Pack) -> PlanStatus:
@@ -32,66 +35,10 @@ def plan_status(pack: Pack) -> PlanStatus:
     with _lock:
         if _status.get("pack") is pack:
             return _status["status"]  # type: ignore[return-value]
-    status = assess(pack.plan, pack.as_at, pack.analyse(pack.as_at))
+    status = assess_at(pack, pack.as_at)
     with _lock:
         _status.update(pack=pack, status=status)
     return status
-
-
-def _action_row(state: ActionState) -> dict:
-    action, rag, update = state.action, state.rag, state.update
-    return {
-        "code": action.id,
-        "title": action.title,
-        "section": action.section,
-        "owner": action.owner,
-        "start": action.start,
-        "due": action.due,
-        "status": state.status.value,
-        "progress": state.progress,
-        "rag": rag.rag.value,
-        "computed_rag": rag.computed.value,
-        "rag_reasons": list(rag.reasons),
-        "override_reason": rag.override.reason if rag.override else "",
-        "expected_progress": rag.expected,
-        "update_period": update.period.label if update else None,
-        "update": update.text if update else "",
-        "milestones_done": sum(1 for m in action.milestones if m.done is not None),
-        "milestones_total": len(action.milestones),
-        "milestones": [{"title": m.title, "due": m.due, "done": m.done} for m in action.milestones],
-        "priorities": list(action.priorities),
-        "indicators": list(action.indicators),
-        "risks": list(action.risks),
-    }
-
-
-def _risk_row(state: RiskState, pack: Pack) -> dict:
-    risk, current, matrix = state.risk, state.current, pack.plan.matrix
-    return {
-        "code": risk.id,
-        "title": risk.title,
-        "section": risk.section,
-        "owner": risk.owner,
-        "cause": risk.cause,
-        "event": risk.event,
-        "effect": risk.effect,
-        "inherent_score": risk.inherent.value,
-        "current_score": current.value,
-        "current_likelihood": current.likelihood,
-        "current_impact": current.impact,
-        "target_score": risk.target.value,
-        "band": matrix.band(current.value).name,
-        "within_appetite": state.within_appetite,
-        "trend": state.trend.value,
-        "reviewed_period": state.review.period.label,
-        "review_date": risk.review_date,
-        "review_overdue": state.review_overdue,
-        "flagged": any(k.triggered for k in state.kris),
-        "flagged_by": [k.kri.indicator for k in state.kris if k.triggered],
-        "controls": list(risk.controls),
-        "actions": list(risk.actions),
-        "priorities": list(risk.priorities),
-    }
 
 
 def _check_section(pack: Pack, section: str | None) -> None:
@@ -102,18 +49,6 @@ def _check_section(pack: Pack, section: str | None) -> None:
 def _check_priority(pack: Pack, priority: str | None) -> None:
     if priority and priority not in {p.id for p in pack.plan.priorities}:
         raise bad_field("priority", f"There is no priority {priority!r}")
-
-
-def _flat(rows: list[dict]) -> list[dict]:
-    """Rows for CSV: lists joined into one cell, milestones counted rather than nested."""
-    return [
-        {
-            k: CSV_LIST_SEPARATOR.join(str(v) for v in value) if isinstance(value, list) else value
-            for k, value in row.items()
-            if k != "milestones"
-        }
-        for row in rows
-    ]
 
 
 class PlanFilters(CsvPaging):
@@ -130,10 +65,7 @@ class RiskFilters(PlanFilters):
 
 
 def _answer(request, response, filters: PlanFilters, found: list[dict], schema, name: str):
-    columns = tuple(c for c in schema.model_fields if c != "milestones")
-    if filters.format == "csv":
-        found = _flat(found)
-    return csv_or_page(request, response, filters, found, columns, name)
+    return csv_or_page(request, response, filters, found, tuple(schema.model_fields), name)
 
 
 @router.get(
@@ -156,9 +88,9 @@ def priorities(request, response: HttpResponse, filters: Query[PlanFilters]):
             "level": p.level.value,
             "parent": p.parent,
             "depth": depth,
-            "indicators": list(p.indicators),
-            "actions": [a.id for a in plan.actions if p.id in a.priorities],
-            "risks": [r.id for r in plan.risks if p.id in r.priorities],
+            "indicators": ID_SEPARATOR.join(p.indicators),
+            "actions": ID_SEPARATOR.join(a.id for a in plan.actions if p.id in a.priorities),
+            "risks": ID_SEPARATOR.join(r.id for r in plan.risks if p.id in r.priorities),
         }
         for p, depth in priority_tree(plan)
         if not filters.priority or p.id == filters.priority
@@ -176,13 +108,15 @@ def actions(request, response: HttpResponse, filters: Query[ActionFilters]):
     pack = _pack(request)
     _check_section(pack, filters.section)
     _check_priority(pack, filters.priority)
-    found = [
-        _action_row(state)
-        for state in (plan_status(pack).actions if pack.plan else ())
+    status = plan_status(pack)
+    chosen = [
+        state
+        for state in (status.actions if pack.plan else ())
         if (not filters.section or state.action.section == filters.section)
         and (not filters.priority or filters.priority in state.action.priorities)
         and (not filters.rag or state.rag.rag.value == filters.rag)
     ]
+    found = action_rows(replace(status, actions=tuple(chosen)), pack.as_at)
     return _answer(request, response, filters, found, ActionOut, "actions")
 
 
@@ -194,12 +128,13 @@ def risks(request, response: HttpResponse, filters: Query[RiskFilters]):
     pack = _pack(request)
     _check_section(pack, filters.section)
     _check_priority(pack, filters.priority)
-    found = [
-        row
-        for state in (plan_status(pack).risks if pack.plan else ())
+    status = plan_status(pack)
+    chosen = [
+        state
+        for state in (status.risks if pack.plan else ())
         if (not filters.section or state.risk.section == filters.section)
         and (not filters.priority or filters.priority in state.risk.priorities)
-        for row in [_risk_row(state, pack)]
-        if filters.flagged is None or row["flagged"] == filters.flagged
+        and (filters.flagged is None or state.flagged == filters.flagged)
     ]
+    found = risk_rows(replace(status, risks=tuple(chosen)))
     return _answer(request, response, filters, found, RiskOut, "risks")

@@ -1,6 +1,6 @@
 """The business plan's response shapes: priorities, actions and risks as the site assesses them
 at its reporting month. As in :mod:`.schemas`, field names are also the CSV columns: add, never
-rename. Lists in JSON become one cell in CSV, items joined by ``"; "``."""
+rename. Actions and risks have the columns of ``kpiboard export``'s Actions and Risks sheets."""
 
 from __future__ import annotations
 
@@ -18,19 +18,15 @@ class PriorityOut(Schema):
     level: str = Field(description="ambition, priority or objective")
     parent: str | None
     depth: int = Field(description="0 for the top of the hierarchy")
-    indicators: list[str]
-    actions: list[str] = Field(description="Actions that deliver it")
-    risks: list[str] = Field(description="Risks that threaten it")
-
-
-class MilestoneOut(Schema):
-    title: str
-    due: date
-    done: date | None
+    indicators: str = Field(description="Indicators that measure it (codes, comma-separated)")
+    actions: str = Field(description="Actions that deliver it (codes, comma-separated)")
+    risks: str = Field(description="Risks that threaten it (codes, comma-separated)")
 
 
 class ActionOut(Schema):
-    code: str
+    """The columns of the Actions sheet of ``kpiboard export`` (packs/plan_export.py)."""
+
+    action: str
     title: str
     section: str
     owner: str
@@ -40,45 +36,52 @@ class ActionOut(Schema):
         description="not_started, on_track, at_risk, off_track, complete or cancelled"
     )
     progress: float = Field(description="Percentage complete, 0 to 100")
-    rag: str = Field(description="RED, AMBER, GREEN, COMPLETE or NOT_RATED, as shown")
+    rag: str = Field(description="RED, AMBER, GREEN, COMPLETE or NOT_RATED, as reported")
     computed_rag: str = Field(description="The RAG worked out from dates and progress")
-    rag_reasons: list[str]
-    override_reason: str = Field(description="The owner's reason when the RAG is overridden")
-    expected_progress: float | None = Field(description="Straight-line progress expected by now")
-    update_period: str | None = Field(description="The period of the latest progress update")
-    update: str = Field(description="The latest progress update's text")
+    overridden: bool = Field(description="Whether the owner reported another RAG")
+    override_reason: str
+    rag_reasons: str = Field(description="Why the computed RAG is what it is")
+    milestones: int
     milestones_done: int
-    milestones_total: int
-    milestones: list[MilestoneOut]
-    priorities: list[str]
-    indicators: list[str]
-    risks: list[str]
+    milestones_overdue: int
+    update_period: str = Field(description="The period of the latest progress update")
+    update: str = Field(description="The latest progress update")
+    priorities: str = Field(description="Codes, comma-separated")
+    indicators: str = Field(description="Codes, comma-separated")
+    risks: str = Field(description="Codes, comma-separated")
 
 
 class RiskOut(Schema):
-    code: str
+    """The columns of the Risks sheet of ``kpiboard export`` (packs/plan_export.py)."""
+
+    risk: str
     title: str
     section: str
     owner: str
     cause: str
     event: str
     effect: str
+    inherent_likelihood: int
+    inherent_impact: int
     inherent_score: int
-    current_score: int
     current_likelihood: int
     current_impact: int
-    target_score: int
+    current_score: int
     band: str = Field(description="The current score's band on the organisation's matrix")
+    target_likelihood: int
+    target_impact: int
+    target_score: int
+    appetite: int = Field(description="The highest score accepted for this risk")
     within_appetite: bool
     trend: str = Field(description="rising, steady, falling or new")
-    reviewed_period: str
+    review_period: str
     review_date: date
-    review_overdue: bool
-    flagged: bool = Field(description="A key risk indicator has triggered a review")
-    flagged_by: list[str] = Field(description="The key risk indicators that triggered")
-    controls: list[str]
-    actions: list[str] = Field(description="Mitigating actions")
-    priorities: list[str]
+    flagged: bool = Field(description="A key risk indicator has flagged it for review")
+    flags: str = Field(description="Why it is flagged")
+    controls: str
+    actions: str = Field(description="Mitigating actions (codes, comma-separated)")
+    priorities: str = Field(description="Codes, comma-separated")
+    key_risk_indicators: str = Field(description="Indicator codes, comma-separated")
 
 
 class PrioritiesPage(Page):
