@@ -115,7 +115,8 @@ PG = SERVER.rsplit("/", 1)[0]
 def postgres_site(site):
     """The same, on a PostgreSQL database of its own (dropped after)."""
     psycopg = pytest.importorskip("psycopg")
-    name = "kpiboard_jobs_worker_test"
+    # A name of this run's own: two suites on one server (helpers, CI) never share it.
+    name = f"kpiboard_jobs_worker_{os.getpid()}"
     try:
         admin = psycopg.connect(f"{PG}/postgres", autocommit=True, connect_timeout=3)
     except psycopg.OperationalError:
