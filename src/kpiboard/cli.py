@@ -238,9 +238,22 @@ def publish(pack: str, out: str, as_at: str | None) -> None:
 @click.option("--dry-run", is_flag=True, help="Show what would change and write nothing.")
 @click.option("--sheet", help="Worksheet name (XLSX), default the first.")
 def import_(file: str, pack: str, dry_run: bool, sheet: str | None) -> None:
-    """Import figures from a CSV or XLSX FILE (long or wide layout) into PACK, all or nothing."""
-    from .packs.importer import apply_import, plan_import
+    """Import figures from a CSV or XLSX FILE (long or wide layout) into PACK, all or nothing.
 
+    A sheet whose first column is 'action' or 'risk' (the Actions or Risks sheet of `kpiboard
+    export`, filled in) brings the business plan's progress updates or risk reviews instead.
+    """
+    from .packs.importer import apply_import, plan_import
+    from .packs.plan_updates import sheet_kind
+    from .packs.tables import load_table
+
+    try:
+        kind = sheet_kind(load_table(file, sheet))
+    except PackError as exc:
+        _fail_with_problems(exc)
+    if kind is not None:
+        _import_plan_updates(file, pack, dry_run, sheet)
+        return
     try:
         with TerminalProgress() as progress:
             progress(0, 0, f"Checking {Path(file).name} against the pack", force=True)
@@ -258,6 +271,27 @@ def import_(file: str, pack: str, dry_run: bool, sheet: str | None) -> None:
         with TerminalProgress() as progress:
             progress(0, 0, f"Writing into {pack}", force=True)
             apply_import(plan)
+    except PackError as exc:
+        _fail_with_problems(exc)
+    click.echo(f"Imported into {pack}.")
+
+
+def _import_plan_updates(file: str, pack: str, dry_run: bool, sheet: str | None) -> None:
+    from .packs.plan_updates import apply_plan_updates, plan_plan_updates
+
+    try:
+        changes = plan_plan_updates(pack, file, sheet)
+    except PackError as exc:
+        _fail_with_problems(exc)
+    click.echo(changes.describe())
+    if dry_run:
+        click.echo("Dry run: nothing written.")
+        return
+    if not changes.has_changes:
+        click.echo("Nothing to change.")
+        return
+    try:
+        apply_plan_updates(changes)
     except PackError as exc:
         _fail_with_problems(exc)
     click.echo(f"Imported into {pack}.")

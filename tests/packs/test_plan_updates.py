@@ -1,0 +1,118 @@
+"""Business plan updates from a spreadsheet: the Actions and Risks sheets of ``kpiboard export``,
+filled in and brought back with ``kpiboard import``; an unedited sheet changes nothing, every
+problem is named by sheet, row and column, and nothing is written unless all of it is good."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from kpiboard.cli import main
+from kpiboard.core.actions import ActionStatus
+from kpiboard.packs.loader import load_pack
+
+
+@pytest.fixture
+def pack(demo_pack_dir, tmp_path) -> Path:
+    return shutil.copytree(demo_pack_dir, tmp_path / "pack")
+
+
+def exported(pack: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "plan.xlsx"
+    result = CliRunner().invoke(main, ["export", str(pack), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def edit(book_path: Path, sheet: str, ident: str, **cells) -> None:
+    book = openpyxl.load_workbook(book_path)
+    ws = book[sheet]
+    header = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == ident:
+            for name, value in cells.items():
+                row[header.index(name)].value = value
+    book.save(book_path)
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, ["import", *args])
+
+
+def test_an_unedited_actions_sheet_changes_nothing(pack, tmp_path):
+    book = exported(pack, tmp_path)
+    before = (pack / "plan" / "actions.yaml").read_bytes()
+    result = run(str(book), "--pack", str(pack), "--sheet", "Actions")
+    assert result.exit_code == 0, result.output
+    assert "0 changed, 13 unchanged" in result.output and "Nothing to change." in result.output
+    assert (pack / "plan" / "actions.yaml").read_bytes() == before
+
+
+def test_an_actions_sheet_replaces_the_periods_update(pack, tmp_path):
+    book = exported(pack, tmp_path)
+    edit(book, "Actions", "ACT-TEL", status="at_risk", progress=50,
+         update="Installations slowed while a new supplier was found.")  # fmt: skip
+    result = run(str(book), "--pack", str(pack), "--sheet", "Actions")
+    assert result.exit_code == 0, result.output
+    assert "ACT-TEL 2013-09: update from row" in result.output
+    assert "its comments are not kept" in result.output
+    action = next(a for a in load_pack(pack).plan.actions if a.id == "ACT-TEL")
+    latest = action.updates[-1]
+    assert (latest.period.label, latest.status, latest.progress) == (
+        "2013-09",
+        ActionStatus.AT_RISK,
+        50,
+    )
+    assert latest.text.startswith("Installations slowed")
+    assert [u.period.label for u in action.updates] == ["2013-06", "2013-09"]  # replaced
+
+
+def test_an_owners_rag_needs_a_reason_and_problems_name_the_cell(pack, tmp_path):
+    book = exported(pack, tmp_path)
+    edit(book, "Actions", "ACT-DP", overridden="TRUE", rag="purple", override_reason=None,
+         progress=140, status="going well")  # fmt: skip
+    before = (pack / "plan" / "actions.yaml").read_bytes()
+    result = run(str(book), "--pack", str(pack), "--sheet", "Actions")
+    assert result.exit_code == 1
+    for words in ("status (column G): 'going well' is not one of",
+                  "progress (column H): must be from 0 to 100, not 140",
+                  "rag (column I): an overridden RAG must be one of: red, amber, green",
+                  "override_reason (column L): give the reason"):  # fmt: skip
+        assert words in result.output
+    assert (pack / "plan" / "actions.yaml").read_bytes() == before
+
+
+def test_a_risks_sheet_gives_the_periods_review(pack, tmp_path):
+    book = exported(pack, tmp_path)
+    edit(book, "Risks", "R-MARKET", current_likelihood=5, current_impact=5, review_period="2013-10")
+    book_ = openpyxl.load_workbook(book)
+    book_["Risks"].cell(row=1, column=book_["Risks"].max_column + 1, value="review_note")
+    book_.save(book)
+    result = run(str(book), "--pack", str(pack), "--sheet", "Risks")
+    assert result.exit_code == 0, result.output
+    risk = next(r for r in load_pack(pack).plan.risks if r.id == "R-MARKET")
+    assert (risk.reviews[-1].period.label, risk.reviews[-1].score.value) == ("2013-10", 25)
+
+
+def test_a_risk_score_off_the_matrix_is_refused(pack, tmp_path):
+    book = exported(pack, tmp_path)
+    edit(book, "Risks", "R-MARKET", current_likelihood=6)
+    result = run(str(book), "--pack", str(pack), "--sheet", "Risks")
+    assert result.exit_code == 1 and "current_likelihood (column K): must be from 1 to 5" in (
+        result.output
+    )
+
+
+def test_an_unknown_action_is_named_with_its_row(pack, tmp_path):
+    book = exported(pack, tmp_path)
+    edit(book, "Actions", "ACT-TEL", action="ACT-NOPE")
+    result = run(str(book), "--pack", str(pack), "--sheet", "Actions", "--dry-run")
+    assert result.exit_code == 1
+    assert (
+        "plan.xlsx[Actions]:2: action (column A): the pack's plan/actions.yaml has no action"
+        in (result.output)
+    )
