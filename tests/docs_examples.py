@@ -37,6 +37,7 @@ from kpiboard.packs.loader import load_pack
 from kpiboard.packs.manifest import MANIFEST
 from kpiboard.packs.problems import PackError
 from kpiboard.packs.yamlsource import load as load_yaml
+from kpiboard.packs.yamlsource import plain
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 PACKS_SRC = Path(kpiboard.packs.__file__).resolve().parent
@@ -102,15 +103,6 @@ def plan_file(data: dict) -> str | None:
 
 class NotAnExample(ValueError):
     """A ```yaml block that fits none of the four kinds."""
-
-
-def plain(value: Any) -> Any:
-    """The loader's line-numbered mappings and lists as plain ones (to write back as YAML)."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
 
 
 def parse(block: Block) -> Any:

@@ -6,9 +6,11 @@ import csv
 import json
 import os
 import sys
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -244,54 +246,31 @@ def import_(file: str, pack: str, dry_run: bool, sheet: str | None) -> None:
     export`, filled in) brings the business plan's progress updates or risk reviews instead.
     """
     from .packs.importer import apply_import, plan_import
-    from .packs.plan_updates import sheet_kind
+    from .packs.plan_updates import apply_plan_updates, plan_plan_updates, sheet_kind
     from .packs.tables import load_table
 
-    try:
-        kind = sheet_kind(load_table(file, sheet))
-    except PackError as exc:
-        _fail_with_problems(exc)
-    if kind is not None:
-        _import_plan_updates(file, pack, dry_run, sheet)
-        return
+    planned: Any
+    apply: Callable[[Any], object]
     try:
         with TerminalProgress() as progress:
             progress(0, 0, f"Checking {Path(file).name} against the pack", force=True)
-            plan = plan_import(pack, file, sheet=sheet)
+            if sheet_kind(load_table(file, sheet)) is None:
+                planned, apply = plan_import(pack, file, sheet=sheet), apply_import
+            else:
+                planned, apply = plan_plan_updates(pack, file, sheet), apply_plan_updates
     except PackError as exc:
         _fail_with_problems(exc)
-    click.echo(plan.describe())
+    click.echo(planned.describe())
     if dry_run:
         click.echo("Dry run: nothing written.")
         return
-    if not plan.has_changes:
+    if not planned.has_changes:
         click.echo("Nothing to change.")
         return
     try:
         with TerminalProgress() as progress:
             progress(0, 0, f"Writing into {pack}", force=True)
-            apply_import(plan)
-    except PackError as exc:
-        _fail_with_problems(exc)
-    click.echo(f"Imported into {pack}.")
-
-
-def _import_plan_updates(file: str, pack: str, dry_run: bool, sheet: str | None) -> None:
-    from .packs.plan_updates import apply_plan_updates, plan_plan_updates
-
-    try:
-        changes = plan_plan_updates(pack, file, sheet)
-    except PackError as exc:
-        _fail_with_problems(exc)
-    click.echo(changes.describe())
-    if dry_run:
-        click.echo("Dry run: nothing written.")
-        return
-    if not changes.has_changes:
-        click.echo("Nothing to change.")
-        return
-    try:
-        apply_plan_updates(changes)
+            apply(planned)
     except PackError as exc:
         _fail_with_problems(exc)
     click.echo(f"Imported into {pack}.")

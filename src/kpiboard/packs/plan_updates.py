@@ -31,7 +31,7 @@ from .model import Pack
 from .plan import ACTIONS, OVERRIDE_RAGS, RISKS
 from .problems import PackError, Problem
 from .tables import Table, column_letter, load_table
-from .yamlsource import dump, load
+from .yamlsource import dump, load, plain
 
 #: What each kind of sheet must and may give; its first column names the kind.
 ACTION_COLUMNS = ("action", "status", "progress")
@@ -229,7 +229,7 @@ def plan_plan_updates(pack_dir: str | Path, file: str | Path, sheet: str | None)
     if not path.is_file():
         raise PackError([Problem(rel, 0, "", f"the pack has no {rel} to update")])
     original = path.read_bytes()
-    body = _plain(load(original.decode("utf-8")))
+    body = plain(load(original.decode("utf-8")))
     items = {str(item.get("id")): item for item in body.get(kind) or []}
     rows = _Rows(table, required, optional)
     if rows.problems:
@@ -265,11 +265,3 @@ def apply_plan_updates(changes: PlanChanges) -> None:
     contents = {changes.rel: changes.new}
     _validate_copy(changes.pack_path, contents)
     _replace_all(changes.pack_path, contents, {changes.rel: changes.original})
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value

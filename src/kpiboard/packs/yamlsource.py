@@ -225,3 +225,13 @@ def wrap(value: Any) -> Any:
         seq.item_lines = [0] * len(seq)
         return seq
     return value
+
+
+def plain(value: Any) -> Any:
+    """The reverse of :func:`wrap`: mappings and sequences as plain dicts (string keys) and
+    lists, as JSON and the database keep them."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value

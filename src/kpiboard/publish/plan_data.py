@@ -49,28 +49,28 @@ ACTION_FIELDS = _fields(ACTION_COLUMNS)
 RISK_FIELDS = _fields(RISK_COLUMNS)
 
 
-def action_rows_of(parts: Sequence[Part]) -> list[dict]:
+def _rows_of(parts: Sequence[Part], kind: str) -> list[dict]:
+    """The rows of ``kind`` ("actions" or "risks") of each part's sections, as at its period."""
     rows = []
     for part in parts:
-        if not part.pack.plan.actions:
+        if not getattr(part.pack.plan, kind):
             continue
         status = plan_status(part.pack, part.as_at)
-        mine = tuple(a for a in status.actions if a.action.section in part.section_ids)
-        rows += [
-            {"as_at": part.as_at.label, **row}
-            for row in action_rows(replace(status, actions=mine), part.as_at)
-        ]
+        if kind == "actions":
+            mine = replace(status, actions=tuple(
+                a for a in status.actions if a.action.section in part.section_ids))  # fmt: skip
+            found = action_rows(mine, part.as_at)
+        else:
+            mine = replace(status, risks=tuple(
+                r for r in status.risks if r.risk.section in part.section_ids))  # fmt: skip
+            found = risk_rows(mine)
+        rows += [{"as_at": part.as_at.label, **row} for row in found]
     return rows
+
+
+def action_rows_of(parts: Sequence[Part]) -> list[dict]:
+    return _rows_of(parts, "actions")
 
 
 def risk_rows_of(parts: Sequence[Part]) -> list[dict]:
-    rows = []
-    for part in parts:
-        if not part.pack.plan.risks:
-            continue
-        status = plan_status(part.pack, part.as_at)
-        mine = tuple(r for r in status.risks if r.risk.section in part.section_ids)
-        rows += [
-            {"as_at": part.as_at.label, **row} for row in risk_rows(replace(status, risks=mine))
-        ]
-    return rows
+    return _rows_of(parts, "risks")

@@ -33,6 +33,7 @@ from ..packs.peers import PeerRow
 from ..packs.problems import PackError
 from ..packs.textfiles import canonical_text, write_commentary
 from ..packs.yamlsource import dump as dump_yaml
+from ..packs.yamlsource import plain as plain_json
 from ..packs.yamlsource import wrap
 from . import bulk_figures, fragments, reporting_month
 from .models import (
@@ -69,15 +70,6 @@ def bump_version(indicators: Iterable[str] | None = None) -> int:
     DataChange.objects.filter(version__lte=version - CHANGES_KEPT).delete()
     DataChange.objects.update_or_create(version=version, defaults={"indicators": codes})
     return version
-
-
-def plain_json(value):
-    """yamlsource mappings and sequences as plain JSON-able dicts and lists."""
-    if isinstance(value, dict):
-        return {str(k): plain_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain_json(v) for v in value]
-    return value
 
 
 CHECKING = "Checking the pack"

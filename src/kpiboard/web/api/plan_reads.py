@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from ninja import Query
 from pydantic import Field
 
-from ...core.plan import PlanStatus, priority_tree
+from ...core.plan import Action, PlanStatus, Risk, assess, priority_tree
 from ...packs.model import Pack
 from ...packs.plan_export import action_rows, risk_rows
 from ...packs.plan_export import plan_status as assess_at
@@ -35,7 +35,8 @@ def plan_status(pack: Pack) -> PlanStatus:
     with _lock:
         if _status.get("pack") is pack:
             return _status["status"]  # type: ignore[return-value]
-    status = assess_at(pack, pack.as_at)
+    # Key risk indicators need every indicator analysed; a site without a plan needs nothing.
+    status = assess_at(pack, pack.as_at) if pack.plan else assess(pack.plan, pack.as_at, {})
     with _lock:
         _status.update(pack=pack, status=status)
     return status
@@ -62,6 +63,21 @@ class ActionFilters(PlanFilters):
 
 class RiskFilters(PlanFilters):
     flagged: bool | None = Field(None, description="Only risks a key risk indicator has flagged")
+
+
+def _checked(request, filters: PlanFilters) -> tuple[Pack, PlanStatus]:
+    """The site's pack and its plan's assessment, once the section and priority filters are
+    known to name something (an unknown one is a 400 naming the filter)."""
+    pack = _pack(request)
+    _check_section(pack, filters.section)
+    _check_priority(pack, filters.priority)
+    return pack, plan_status(pack)
+
+
+def _wanted(item: Action | Risk, filters: PlanFilters) -> bool:
+    return (not filters.section or item.section == filters.section) and (
+        not filters.priority or filters.priority in item.priorities
+    )
 
 
 def _answer(request, response, filters: PlanFilters, found: list[dict], schema, name: str):
@@ -105,16 +121,11 @@ def priorities(request, response: HttpResponse, filters: Query[PlanFilters]):
 def actions(request, response: HttpResponse, filters: Query[ActionFilters]):
     """Every action as at the reporting month: status, progress, RAG (computed, and the
     owner's override with its reason), milestones and the latest progress update."""
-    pack = _pack(request)
-    _check_section(pack, filters.section)
-    _check_priority(pack, filters.priority)
-    status = plan_status(pack)
+    pack, status = _checked(request, filters)
     chosen = [
         state
-        for state in (status.actions if pack.plan else ())
-        if (not filters.section or state.action.section == filters.section)
-        and (not filters.priority or filters.priority in state.action.priorities)
-        and (not filters.rag or state.rag.rag.value == filters.rag)
+        for state in status.actions
+        if _wanted(state.action, filters) and (not filters.rag or state.rag.rag == filters.rag)
     ]
     found = action_rows(replace(status, actions=tuple(chosen)), pack.as_at)
     return _answer(request, response, filters, found, ActionOut, "actions")
@@ -125,15 +136,11 @@ def actions(request, response: HttpResponse, filters: Query[ActionFilters]):
 def risks(request, response: HttpResponse, filters: Query[RiskFilters]):
     """The risk register as at the reporting month: scores on the organisation's matrix,
     appetite, trend, review and the key risk indicators that flag a risk for review."""
-    pack = _pack(request)
-    _check_section(pack, filters.section)
-    _check_priority(pack, filters.priority)
-    status = plan_status(pack)
+    _, status = _checked(request, filters)
     chosen = [
         state
-        for state in (status.risks if pack.plan else ())
-        if (not filters.section or state.risk.section == filters.section)
-        and (not filters.priority or filters.priority in state.risk.priorities)
+        for state in status.risks
+        if _wanted(state.risk, filters)
         and (filters.flagged is None or state.flagged == filters.flagged)
     ]
     found = risk_rows(replace(status, risks=tuple(chosen)))
