@@ -13,6 +13,7 @@ from .datafiles import Row, assemble, read_long_csv
 from .definitions import read_indicator
 from .manifest import MANIFEST, Manifest, read_manifest
 from .model import Commentary, Pack, Section
+from .benchmarks import BENCHMARKS_FILE, read_benchmarks
 from .peers import PeerRow, assemble_peers, read_peer_csv
 from .plan import read_plan
 from .problems import PackError, Problem, Problems
@@ -164,6 +165,7 @@ class PackSource:
     narrative: dict[str, str] = field(default_factory=dict)  # file name -> Markdown
     peer_rows: list[PeerRow] = field(default_factory=list)
     plan: dict[str, object] = field(default_factory=dict)  # plan/ file -> parsed YAML
+    benchmarks: object | None = None  # benchmarks.yaml, parsed, when the pack has one
     #: Indicators retired in the database: the plan may still name them (they are left out of
     #: its pages and triggers), where a pack folder must name only its own indicators.
     retired: frozenset[str] = frozenset()
@@ -177,6 +179,8 @@ def read_source(root: str | Path, problems: Problems) -> PackSource:
     """Read a pack folder's files; file-level problems (encoding, YAML syntax) are reported."""
     root = Path(root)
     source = PackSource(_read_yaml(root, MANIFEST, problems), [], root=root)
+    if (root / BENCHMARKS_FILE).exists():
+        source.benchmarks = _read_yaml(root, BENCHMARKS_FILE, problems)
     for path in _files(root / "indicators", problems):
         rel = f"indicators/{path.name}"
         if path.suffix not in (".yaml", ".yml"):
@@ -296,6 +300,10 @@ def build_pack(source: PackSource, problems: Problems | None = None) -> Pack:
                     f"{', '.join(manifest.peer_groups) or 'none'})",
                 )  # fmt: skip
 
+    benchmarks = None
+    if source.benchmarks is not None:
+        benchmarks = read_benchmarks(source.benchmarks, indicators, problems)
+
     sections = _sections(manifest, indicators, section_lines, source.narrative, problems)
     all_tags = {t for ind in indicators.values() for t in ind.tags}
     for name, subset in manifest.subsets.items():
@@ -340,4 +348,5 @@ def build_pack(source: PackSource, problems: Problems | None = None) -> Pack:
         reporting_calendar=manifest.reporting_calendar,
         publishing=manifest.publishing,
         plan=plan,
+        benchmarks=benchmarks,
     )

@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from .figures import data_rows, peer_rows
+from .series import financial_year, fy_label
 
 #: The trust's code in the peer file, and the month the report is as at (the manifest's too).
 OWN_CODE, AS_AT = "RNB", "2026-09"
@@ -40,7 +41,8 @@ def write_pack(target: Path) -> Path:
     """Write the whole demo pack into ``target`` (its files replace any of the same name)."""
     text = Path(str(resources.files(__name__).joinpath("text")))
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copy(text / "kpiboard.yaml", target / "kpiboard.yaml")
+    for name in ("kpiboard.yaml", "benchmarks.yaml"):
+        shutil.copy(text / name, target / name)
     for folder in ("indicators", "commentary", "narrative"):
         shutil.copytree(text / folder, target / folder, dirs_exist_ok=True)
     (target / "data").mkdir(exist_ok=True)
@@ -52,4 +54,28 @@ def write_pack(target: Path) -> Path:
     _write_csv(
         target / "peers" / "ae01.csv", ["indicator", "period", "organisation", "value"], peers
     )
+    _fetch_benchmarks(target, rows)
     return target
+
+
+def _falls_by_year(rows: dict[str, list]) -> dict[str, float]:
+    """The trust's falls per 1,000 bed days for each whole financial year of the demo."""
+    sums: dict[str, list[float]] = {}
+    for file_rows in rows.values():
+        for indicator, period, series, value in file_rows:
+            if indicator == "FALLS01" and series in ("falls", "bed_days"):
+                year = fy_label(financial_year(period))
+                sums.setdefault(year, [0.0, 0.0, 0])[series == "bed_days"] += value
+                sums[year][2] += series == "falls"
+    return {y: round(1000 * f / b, 2) for y, (f, b, months) in sums.items() if months == 12}
+
+
+def _fetch_benchmarks(target: Path, rows: dict[str, list]) -> None:
+    """Fill the falls rate's comparators and peers as ``kpiboard benchmarks fetch`` would,
+    from the made-up download of :mod:`.fingertips`."""
+    from ...packs.benchmark_files import apply_benchmarks, plan_from_downloads
+    from .fingertips import fingertips_csv
+
+    download = fingertips_csv(OWN_CODE, "Northbrook Hospitals NHS Foundation Trust",
+                              _falls_by_year(rows))  # fmt: skip
+    apply_benchmarks(plan_from_downloads(target, [("fingertips.csv", download)]))
