@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.periods import FinancialCalendar, Period
-from .datafiles import format_number
 from .benchmarks import BENCHMARKS_FILE, BenchmarkMapping
+from .datafiles import format_number
 from .fingertips import PeriodRows, Selected, read_fingertips_csv, select
 from .importer import _replace_all, _validate_copy
 from .loader import PackSource
@@ -115,10 +115,10 @@ def plan_benchmarks(
     conflicts = []
     for file, rows in ((DATA_FILE, selected.comparators), (PEER_FILE, selected.peers)):
         ours, elsewhere = _old_rows(file, source, calendar)
-        for key, value in rows.items():
-            if key in elsewhere:
-                at, line = elsewhere[key]
-                what = f"{key[0]} {key[1].label} {key[2]}"
+        for (ind, period, name), value in rows.items():
+            if (ind, period, name) in elsewhere:
+                at, line = elsewhere[(ind, period, name)]
+                what = f"{ind} {period.label} {name}"
                 conflicts.append(Problem(at, line, "", f"{what} is here already and Fingertips "
                                  f"has it too ({format_number(value)}): delete this row to take "
                                  f"Fingertips' figure into {file}, or leave it out of "

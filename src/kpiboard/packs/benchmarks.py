@@ -77,10 +77,11 @@ def read_benchmarks(
     neighbours = tuple(r.text_list("neighbours"))
     links = []
     entries = r.mapping_at("indicators")
-    for ind_id in entries or {}:
-        link = _read_link(r, entries, str(ind_id), indicators, bool(neighbours))
-        if link is not None:
-            links.append(link)
+    if entries is not None:
+        for ind_id in entries:
+            link = _read_link(r, entries, str(ind_id), indicators, bool(neighbours))
+            if link is not None:
+                links.append(link)
     return BenchmarkMapping(
         area_code=r.text("area_code"),
         area_type=r.integer("area_type", 0, 1, 1_000_000) or 0,
@@ -108,9 +109,7 @@ def _read_link(
         r.problems.report(r.file, entries.line_of(ind_id), where, "must be a mapping")
         return None
     e = FieldReader(r.problems, r.file, body, f"{where}.")
-    e.check_keys(
-        ["indicator_id", "sex", "age", "comparators", "peers"], required=["indicator_id"]
-    )
+    e.check_keys(["indicator_id", "sex", "age", "comparators", "peers"], required=["indicator_id"])
     comparators = _read_comparators(e, indicator, has_neighbours)
     peers = e.boolean("peers", False)
     if peers and not indicator.peer_groups:

@@ -22,7 +22,8 @@ from .problems import Problems
 
 #: The columns kpiboard reads, by their names in Fingertips' header (the download has more, and
 #: their order does not matter).
-INDICATOR_ID, AREA_CODE, AREA_TYPE, PARENT_CODE = "Indicator ID", "Area Code", "Area Type", "Parent Code"
+INDICATOR_ID, AREA_CODE, AREA_TYPE = "Indicator ID", "Area Code", "Area Type"
+PARENT_CODE = "Parent Code"
 SEX, AGE, CATEGORY_TYPE, TIME_PERIOD, VALUE = "Sex", "Age", "Category Type", "Time period", "Value"
 REQUIRED = (INDICATOR_ID, PARENT_CODE, AREA_CODE, AREA_TYPE, SEX, AGE, CATEGORY_TYPE, TIME_PERIOD,
             VALUE)  # fmt: skip
@@ -82,7 +83,7 @@ def read_fingertips_csv(file: str, text: str, problems: Problems) -> list[Finger
     return rows
 
 
-def _number(file: str, line: int, ind: str, text: str, problems: Problems) -> float | None | bool:
+def _number(file: str, line: int, ind: str, text: str, problems: Problems) -> float | bool | None:
     """The value, None for an empty cell (no figure), False (reported) for anything else."""
     if not text:
         return None
@@ -165,7 +166,8 @@ def _periods(
         first = group[0]
         try:
             period = calendar.parse(label)
-            if calendar.start_month != FINGERTIPS_YEAR_START and period.kind is not PeriodKind.MONTH:
+            monthly = period.kind is PeriodKind.MONTH
+            if calendar.start_month != FINGERTIPS_YEAR_START and not monthly:
                 raise PeriodError("Fingertips' financial years start in April, this pack's do not")
         except PeriodError as exc:
             problems.report(first.file, first.line, TIME_PERIOD, f"{label!r}: kpiboard cannot "
@@ -199,8 +201,9 @@ def _select_link(
         by_code: dict[str, FingertipsRow] = {}
         for row in group:
             if row.area_code in by_code:
-                problems.report(row.file, row.line, AREA_CODE, f"{row.area_code} {row.period} "
-                                f"appears twice (also at line {by_code[row.area_code].line})")  # fmt: skip
+                first = by_code[row.area_code].line
+                message = f"{row.area_code} {row.period} appears twice (also at line {first})"
+                problems.report(row.file, row.line, AREA_CODE, message)
                 continue
             by_code[row.area_code] = row
         england = next((r.value for r in group if r.area_type == ENGLAND), None)

@@ -9,7 +9,6 @@ for the command line to print, never a traceback.
 
 from __future__ import annotations
 
-import socket
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -38,13 +37,15 @@ def data_url(api_url: str, mapping: BenchmarkMapping, link: IndicatorLink) -> st
     return f"{api_url.rstrip('/')}/all_data/csv/by_indicator_id?{query}"
 
 
-def download(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES) -> str:
-    """The text at ``url``; raises :class:`FetchError` with the reason."""
+def download(url: str, *, timeout: float = TIMEOUT, max_bytes: int | None = None) -> str:
+    """The text at ``url`` (at most ``max_bytes``, default :data:`MAX_BYTES`); raises
+    :class:`FetchError` with the reason."""
+    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
         raise FetchError(f"{url}: only http and https addresses are fetched")
     request = urllib.request.Request(url, headers={"Accept": "text/csv", "User-Agent": "kpiboard"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 (checked)
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
             body = bytearray()
             while chunk := answer.read(CHUNK):
                 body += chunk
@@ -54,10 +55,10 @@ def download(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES) 
         raise FetchError(f"{url}: the server answered {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:
         reason = exc.reason
-        if isinstance(reason, (TimeoutError, socket.timeout)):
+        if isinstance(reason, TimeoutError):
             raise FetchError(f"{url}: no answer within {timeout:g} seconds") from None
         raise FetchError(f"{url}: cannot connect ({reason}); check the network") from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise FetchError(f"{url}: no answer within {timeout:g} seconds") from None
     except OSError as exc:
         raise FetchError(f"{url}: the download failed ({exc})") from None

@@ -9,11 +9,11 @@ import yaml
 
 from ..core.engine import no_collection
 from ..core.indicators import Indicator
+from .benchmarks import BENCHMARKS_FILE, read_benchmarks
 from .datafiles import Row, assemble, read_long_csv
 from .definitions import read_indicator
 from .manifest import MANIFEST, Manifest, read_manifest
 from .model import Commentary, Pack, Section
-from .benchmarks import BENCHMARKS_FILE, read_benchmarks
 from .peers import PeerRow, assemble_peers, read_peer_csv
 from .plan import read_plan
 from .problems import PackError, Problem, Problems
