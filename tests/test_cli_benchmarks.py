@@ -3,11 +3,11 @@ and peer ranks, and the report shows them; the API path is tried against a local
 
 from __future__ import annotations
 
-import functools
 import http.server
 import re
 import threading
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from click.testing import CliRunner
@@ -63,7 +63,8 @@ def test_benchmarks_fetch_twice_says_nothing_to_change(trust_pack):
     assert run("benchmarks", "fetch", trust_pack, "--from-file", FIXTURE).exit_code == 0
     result = run("benchmarks", "fetch", trust_pack, "--from-file", FIXTURE)
     assert result.exit_code == 0
-    assert "0 added, 0 changed, 0 removed" in result.output and "Nothing to change." in result.output
+    assert "0 added, 0 changed, 0 removed" in result.output
+    assert "Nothing to change." in result.output
 
 
 def test_benchmarks_fetch_refuses_a_figure_kept_in_another_file(trust_pack):
@@ -73,7 +74,8 @@ def test_benchmarks_fetch_refuses_a_figure_kept_in_another_file(trust_pack):
     before = (trust_pack / "data" / "fingertips.csv").read_bytes()
     result = run("benchmarks", "fetch", trust_pack, "--from-file", FIXTURE)
     assert result.exit_code == 1
-    assert re.search(r"data/quality\.csv:\d+: FALLS01 2025/26 england is here already", result.output)
+    conflict = r"data/quality\.csv:\d+: FALLS01 2025/26 england is here already"
+    assert re.search(conflict, result.output)
     assert (trust_pack / "data" / "fingertips.csv").read_bytes() == before
 
 
@@ -84,7 +86,8 @@ def test_benchmarks_fetch_names_a_missing_age_choice_by_mapping_line(trust_pack)
     assert result.exit_code == 1
     assert re.search(
         r"benchmarks\.yaml:\d+: fingertips\.indicators\.FALLS01\.age: the download has several: "
-        r"'18\+ yrs', '65\+ yrs'; say which", result.output
+        r"'18\+ yrs', '65\+ yrs'; say which",
+        result.output,
     )
     assert "Traceback" not in result.output
 
@@ -96,7 +99,8 @@ def test_check_reports_a_comparator_series_the_indicator_does_not_have(trust_pac
     assert result.exit_code == 1
     assert re.search(
         r"benchmarks\.yaml:\d+: fingertips\.indicators\.FALLS01\.comparators\.regional: "
-        r"not a comparator series of FALLS01 \(it has england, region\)", result.output
+        r"not a comparator series of FALLS01 \(it has england, region\)",
+        result.output,
     )
 
 
@@ -110,9 +114,9 @@ def test_benchmarks_fetch_without_a_mapping_says_so(tmp_path):
 class _Fingertips(http.server.SimpleHTTPRequestHandler):
     """Answers the data endpoint with the recorded file, noting each address asked."""
 
-    asked: list[str] = []
+    asked: ClassVar[list[str]] = []
 
-    def do_GET(self):  # noqa: N802 (http.server's name)
+    def do_GET(self):
         self.asked.append(self.path)
         body = FIXTURE.read_bytes()
         self.send_response(200)

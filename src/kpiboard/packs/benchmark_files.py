@@ -163,7 +163,8 @@ def plan_from_downloads(root: Path, downloads: list[tuple[str, str]]) -> Benchma
     mapping = _required(pack.benchmarks)
     problems = Problems()
     rows = [row for name, text in downloads for row in read_fingertips_csv(name, text, problems)]
-    selected = select(rows, mapping, pack.organisation_code, pack.calendar, problems)
+    if not problems:  # a file that cannot be read would only add echoes of its missing rows
+        selected = select(rows, mapping, pack.organisation_code, pack.calendar, problems)
     if problems:
         raise PackError(problems.sorted())
     return plan_benchmarks(root, source, pack.calendar, selected)

@@ -31,6 +31,7 @@ REQUIRED = (INDICATOR_ID, PARENT_CODE, AREA_CODE, AREA_TYPE, SEX, AGE, CATEGORY_
 ENGLAND = "England"
 #: Fingertips' financial years run from April: a pack with another year start cannot take them.
 FINGERTIPS_YEAR_START = 4
+FINGERTIPS_CALENDAR = FinancialCalendar(FINGERTIPS_YEAR_START)
 
 PeriodRows = dict[tuple[str, Period, str], float]  # (indicator, period, series or area) -> value
 
@@ -165,15 +166,22 @@ def _periods(
     for label, group in by_label.items():
         first = group[0]
         try:
-            period = calendar.parse(label)
-            monthly = period.kind is PeriodKind.MONTH
-            if calendar.start_month != FINGERTIPS_YEAR_START and not monthly:
-                raise PeriodError("Fingertips' financial years start in April, this pack's do not")
-        except PeriodError as exc:
-            problems.report(first.file, first.line, TIME_PERIOD, f"{label!r}: kpiboard cannot "
-                            f"hold this period ({exc}); calendar years and ranges of years such "
-                            "as '2021 - 23' are not read")  # fmt: skip
+            monthly = FINGERTIPS_CALENDAR.parse(label).kind is PeriodKind.MONTH
+        except PeriodError:
+            message = (
+                f"{label!r} is not a financial year (2022/23), quarter (2022/23 Q1) or "
+                "month: kpiboard's periods cannot hold calendar years or ranges of years"
+            )
+            problems.report(first.file, first.line, TIME_PERIOD, message)
             continue
+        if calendar.start_month != FINGERTIPS_YEAR_START and not monthly:
+            message = (
+                f"{label!r}: Fingertips' financial years start in April and this pack's "
+                "do not (financial_year_start), so only its monthly figures can be read"
+            )
+            problems.report(first.file, first.line, TIME_PERIOD, message)
+            continue
+        period = calendar.parse(label)
         out[period] = group
     return out
 
