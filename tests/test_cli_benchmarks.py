@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from kpiboard.cli import main
 from kpiboard.demo import DemoKind, write_demo
 
-FIXTURE = Path(__file__).parent / "fixtures" / "fingertips" / "falls-by-trust.csv"
+FIXTURE = Path(__file__).parent / "fixtures" / "fingertips" / "smoking-at-delivery-by-trust.csv"
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
@@ -33,28 +33,29 @@ def test_benchmarks_fetch_from_file_fills_comparators_and_peer_ranks_in_the_repo
 ):
     result = run("benchmarks", "fetch", trust_pack, "--from-file", FIXTURE)
     assert result.exit_code == 0, result.output
-    assert "data/fingertips.csv: FALLS01 2025/26 england:" in result.output
-    assert "not in the download: FALLS01 2024/25: no region figure" in result.output
+    assert "data/fingertips.csv: MAT01 2025/26 england: 7.5 -> 8.4" in result.output
+    assert "not in the download: MAT01 2024/25: no region figure" in result.output
     data = (trust_pack / "data" / "fingertips.csv").read_text()
-    assert "FALLS01,2025/26,england,5.91\n" in data  # the fixture's England row
-    assert "FALLS01,2025/26,region,6.38\n" in data  # RNB's parent, E40000901
-    assert "FALLS01,2024/25,region" not in data  # the fixture leaves that region's value empty
+    assert "MAT01,2025/26,england,8.4\n" in data  # the fixture's England row
+    assert "MAT01,2025/26,region,10.6\n" in data  # RNB's parent, E40000901
+    assert "MAT01,2024/25,region" not in data  # the fixture leaves that region's value empty
+    assert "MAT01,2023/24" not in data  # the fixture has two years: the demo's others go
     peers = (trust_pack / "peers" / "fingertips.csv").read_text()
-    assert "FALLS01,2025/26,RNB,4.61\n" in peers  # our area under the manifest's code
-    assert "9.99" not in peers and "5.993" not in peers  # no category rows, no 65+ ages
+    assert "MAT01,2025/26,RNB,6.4\n" in peers  # our area under the manifest's code
+    assert "19.9" not in peers and "13.4" not in peers  # no category rows, no under-20s
     out = tmp_path / "report.html"
     assert run("report", trust_pack, "--out", out).exit_code == 0
     text = " ".join(re.sub(r"<[^>]+>", " ", out.read_text()).split())
-    assert "Acute trusts in England (Mar 26): 1st of 12 (top quartile)" in text
-    assert re.search(r"England( [\d.]+)* 5\.91", text)
+    assert "Acute trusts in England (Mar 26): 4th of 12 (second quartile)" in text
+    assert "England 9% 8.4% Region 10.6%" in text  # the two years the fixture holds
 
 
 def test_benchmarks_fetch_dry_run_lists_changes_and_writes_nothing(trust_pack):
     before = (trust_pack / "data" / "fingertips.csv").read_bytes()
     result = run("benchmarks", "fetch", trust_pack, "--from-file", FIXTURE, "--dry-run")
     assert result.exit_code == 0, result.output
-    assert "data/fingertips.csv: FALLS01 2025/26 england: 6.09 -> 5.91" in result.output
-    assert "221 removed" in result.output  # the demo's other 109 trusts, both years, and a region
+    assert "data/fingertips.csv: MAT01 2025/26 england: 7.5 -> 8.4" in result.output
+    assert re.search(r"Benchmarks: 0 added, \d+ changed, \d+ removed", result.output)
     assert "Dry run: nothing written." in result.output
     assert (trust_pack / "data" / "fingertips.csv").read_bytes() == before
 
@@ -70,23 +71,23 @@ def test_benchmarks_fetch_twice_says_nothing_to_change(trust_pack):
 def test_benchmarks_fetch_refuses_a_figure_kept_in_another_file(trust_pack):
     (trust_pack / "data" / "fingertips.csv").write_text("indicator,period,series,value\n")
     with (trust_pack / "data" / "quality.csv").open("a") as handle:
-        handle.write("FALLS01,2025/26,england,6.0\n")
+        handle.write("MAT01,2025/26,england,7.0\n")
     before = (trust_pack / "data" / "fingertips.csv").read_bytes()
     result = run("benchmarks", "fetch", trust_pack, "--from-file", FIXTURE)
     assert result.exit_code == 1
-    conflict = r"data/quality\.csv:\d+: FALLS01 2025/26 england is here already"
+    conflict = r"data/quality\.csv:\d+: MAT01 2025/26 england is here already"
     assert re.search(conflict, result.output)
     assert (trust_pack / "data" / "fingertips.csv").read_bytes() == before
 
 
 def test_benchmarks_fetch_names_a_missing_age_choice_by_mapping_line(trust_pack):
     mapping = trust_pack / "benchmarks.yaml"
-    mapping.write_text(mapping.read_text().replace("      age: 18+ yrs\n", ""))
+    mapping.write_text(mapping.read_text().replace("      age: All ages\n", ""))
     result = run("benchmarks", "fetch", trust_pack, "--from-file", FIXTURE)
     assert result.exit_code == 1
     assert re.search(
-        r"benchmarks\.yaml:\d+: fingertips\.indicators\.FALLS01\.age: the download has several: "
-        r"'18\+ yrs', '65\+ yrs'; say which",
+        r"benchmarks\.yaml:\d+: fingertips\.indicators\.MAT01\.age: the download has several: "
+        r"'<20 yrs', 'All ages'; say which",
         result.output,
     )
     assert "Traceback" not in result.output
@@ -98,8 +99,8 @@ def test_check_reports_a_comparator_series_the_indicator_does_not_have(trust_pac
     result = run("check", trust_pack)
     assert result.exit_code == 1
     assert re.search(
-        r"benchmarks\.yaml:\d+: fingertips\.indicators\.FALLS01\.comparators\.regional: "
-        r"not a comparator series of FALLS01 \(it has england, region\)",
+        r"benchmarks\.yaml:\d+: fingertips\.indicators\.MAT01\.comparators\.regional: "
+        r"not a comparator series of MAT01 \(it has england, region\)",
         result.output,
     )
 
@@ -149,7 +150,7 @@ def test_benchmarks_fetch_asks_the_api_for_each_mapped_indicator(trust_pack, loc
         "/api/all_data/csv/by_indicator_id?indicator_ids=99901&child_area_type_id=9001"
         "&parent_area_type_id=6"
     ]
-    assert "FALLS01,2025/26,RNB,4.61\n" in (trust_pack / "peers" / "fingertips.csv").read_text()
+    assert "MAT01,2025/26,RNB,6.4\n" in (trust_pack / "peers" / "fingertips.csv").read_text()
 
 
 def test_benchmarks_fetch_with_no_server_says_so_in_one_line(trust_pack):

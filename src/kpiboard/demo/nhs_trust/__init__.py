@@ -14,8 +14,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from .figures import data_rows, peer_rows
-from .series import financial_year, fy_label
+from .figures import SMOKING_AT_DELIVERY, data_rows, peer_rows
 
 #: The trust's code in the peer file, and the month the report is as at (the manifest's too).
 OWN_CODE, AS_AT = "RNB", "2026-09"
@@ -54,28 +53,16 @@ def write_pack(target: Path) -> Path:
     _write_csv(
         target / "peers" / "ae01.csv", ["indicator", "period", "organisation", "value"], peers
     )
-    _fetch_benchmarks(target, rows)
+    _fetch_benchmarks(target)
     return target
 
 
-def _falls_by_year(rows: dict[str, list]) -> dict[str, float]:
-    """The trust's falls per 1,000 bed days for each whole financial year of the demo."""
-    sums: dict[str, list[float]] = {}
-    for file_rows in rows.values():
-        for indicator, period, series, value in file_rows:
-            if indicator == "FALLS01" and series in ("falls", "bed_days"):
-                year = fy_label(financial_year(period))
-                sums.setdefault(year, [0.0, 0.0, 0])[series == "bed_days"] += value
-                sums[year][2] += series == "falls"
-    return {y: round(1000 * f / b, 2) for y, (f, b, months) in sums.items() if months == 12}
-
-
-def _fetch_benchmarks(target: Path, rows: dict[str, list]) -> None:
-    """Fill the falls rate's comparators and peers as ``kpiboard benchmarks fetch`` would,
-    from the made-up download of :mod:`.fingertips`."""
+def _fetch_benchmarks(target: Path) -> None:
+    """Fill the smoking at delivery figure's comparators and peers as ``kpiboard benchmarks
+    fetch`` would, from the made-up download of :mod:`.fingertips`."""
     from ...packs.benchmark_files import apply_benchmarks, plan_from_downloads
     from .fingertips import fingertips_csv
 
-    download = fingertips_csv(OWN_CODE, "Northbrook Hospitals NHS Foundation Trust",
-                              _falls_by_year(rows))  # fmt: skip
+    name = "Northbrook Hospitals NHS Foundation Trust"
+    download = fingertips_csv(OWN_CODE, name, SMOKING_AT_DELIVERY)
     apply_benchmarks(plan_from_downloads(target, [("fingertips.csv", download)]))

@@ -1,4 +1,4 @@
-"""The trust demo's Fingertips download: falls per 1,000 bed days for every acute trust, made up.
+"""The trust demo's Fingertips download: smoking at delivery for every acute trust, made up.
 
 The demo fills its comparators and peer ranks the way a real trust would, by reading a download
 in Fingertips' CSV layout through ``kpiboard benchmarks fetch``'s own code. The figures, the
@@ -22,7 +22,7 @@ COLUMNS = (
     "Compared to England value or percentiles", "Compared to percentiles",
     "Time period Sortable", "New data", "Compared to goal", "Time period range",
 )  # fmt: skip
-INDICATOR_ID, INDICATOR_NAME = 99901, "Inpatient falls per 1,000 occupied bed days (illustrative)"
+INDICATOR_ID, INDICATOR_NAME = 99901, "Smoking status at time of delivery (illustrative)"
 AREA_TYPE = "Acute trusts (illustrative)"
 REGIONS = (("E40000901", "Northern region (illustrative)"),
            ("E40000902", "Midlands region (illustrative)"),
@@ -35,8 +35,8 @@ def _row(code: str, name: str, kind: str, parent: tuple[str, str], year: str, va
     cells = {
         "Indicator ID": INDICATOR_ID, "Indicator Name": INDICATOR_NAME,
         "Parent Code": parent[0], "Parent Name": parent[1], "Area Code": code,
-        "Area Name": name, "Area Type": kind, "Sex": "Persons", "Age": "18+ yrs",
-        "Time period": year, "Value": f"{value:.2f}", "Time period Sortable": sortable,
+        "Area Name": name, "Area Type": kind, "Sex": "Female", "Age": "All ages",
+        "Time period": year, "Value": f"{value:.1f}", "Time period Sortable": sortable,
         "Time period range": "1y",
     }  # fmt: skip
     return [cells.get(column, "") for column in COLUMNS]
@@ -51,8 +51,9 @@ def fingertips_csv(own_code: str, own_name: str, own_values: dict[str, float]) -
     writer.writerow(COLUMNS)
     england = ("E92000001", "England")
     for year, own in own_values.items():
-        values = [float(v) for v in draw.rng.normal(6.1, 0.9, OTHERS).clip(3.5, 9.5)]
-        trusts = [(f"T{i + 1:03d}", f"Trust {i + 1:03d}", REGIONS[i % 3], round(v, 2))
+        drift = 0.8 * (int(year[:4]) - 2022)  # the country's rate falls year by year too
+        values = [float(v) for v in draw.rng.normal(9.9 - drift, 2.6, OTHERS).clip(2.0, 19.0)]
+        trusts = [(f"T{i + 1:03d}", f"Trust {i + 1:03d}", REGIONS[i % 3], round(v, 1))
                   for i, v in enumerate(values)]  # fmt: skip
         trusts.append((own_code, own_name, REGIONS[0], own))
         everyone = [t[3] for t in trusts]
