@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.server
 import re
 import threading
+import time
 from pathlib import Path
 from typing import ClassVar
 
@@ -119,6 +120,11 @@ class _Fingertips(http.server.SimpleHTTPRequestHandler):
 
     def do_GET(self):
         self.asked.append(self.path)
+        if self.path.startswith("/slow/"):
+            time.sleep(2.5)
+        if not self.path.startswith("/api/all_data/csv/by_indicator_id?"):
+            self.send_error(404)
+            return
         body = FIXTURE.read_bytes()
         self.send_response(200)
         self.send_header("Content-Type", "text/csv")
@@ -167,6 +173,29 @@ def test_benchmarks_fetch_refuses_an_answer_over_the_size_bound(trust_pack, loca
     result = run("benchmarks", "fetch", trust_pack, "--api-url", local_api)
     assert result.exit_code == 1
     assert "the answer is larger than 1,000 bytes" in result.output
+
+
+@pytest.mark.parametrize(
+    ("path", "timeout", "message"),
+    [
+        ("/elsewhere", 5, "all_data/csv/by_indicator_id?indicator_ids=99901&child_area_type_id=9001"
+                          "&parent_area_type_id=6: the server answered 404 Not Found"),
+        ("/slow/api", 1, "no answer within 1 second"),
+    ],
+)  # fmt: skip
+def test_benchmarks_fetch_reports_an_error_status_or_a_slow_server(
+    trust_pack, local_api, path, timeout, message
+):
+    base = local_api.removesuffix("/api") + path
+    result = run("benchmarks", "fetch", trust_pack, "--api-url", base, "--timeout", timeout)
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_benchmarks_fetch_asks_only_http_addresses(trust_pack):
+    result = run("benchmarks", "fetch", trust_pack, "--api-url", "file:///etc")
+    assert result.exit_code == 1
+    assert "only http and https addresses are fetched" in result.output
 
 
 def test_every_benchmarks_fetch_option_is_documented():

@@ -24,6 +24,10 @@ MAX_BYTES = 100 * 1024 * 1024
 CHUNK = 1024 * 1024
 
 
+def _seconds(timeout: float) -> str:
+    return f"{timeout:g} second{'' if timeout == 1 else 's'}"
+
+
 class FetchError(Exception):
     """A download that failed, said in one sentence."""
 
@@ -56,10 +60,10 @@ def download(url: str, *, timeout: float = TIMEOUT, max_bytes: int | None = None
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, TimeoutError):
-            raise FetchError(f"{url}: no answer within {timeout:g} seconds") from None
+            raise FetchError(f"{url}: no answer within {_seconds(timeout)}") from None
         raise FetchError(f"{url}: cannot connect ({reason}); check the network") from None
     except TimeoutError:
-        raise FetchError(f"{url}: no answer within {timeout:g} seconds") from None
+        raise FetchError(f"{url}: no answer within {_seconds(timeout)}") from None
     except OSError as exc:
         raise FetchError(f"{url}: the download failed ({exc})") from None
     try:
