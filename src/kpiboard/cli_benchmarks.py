@@ -35,10 +35,10 @@ def _downloads(root: Path, api_url: str, timeout: float) -> list[tuple[str, str]
 
     mapping = mapped_pack(root)
     out = []
-    for link in mapping.links:
-        url = data_url(api_url, mapping, link)
+    for fingertips_id, link in {link.fingertips_id: link for link in mapping.links}.items():
+        url = data_url(api_url, mapping, link)  # one download serves every link to the id
         click.echo(f"Fetching {url}", err=True)
-        out.append((f"Fingertips indicator {link.fingertips_id}", download(url, timeout=timeout)))
+        out.append((f"Fingertips indicator {fingertips_id}", download(url, timeout=timeout)))
     return out
 
 
