@@ -86,6 +86,7 @@ class Kind(StrEnum):
     INDICATOR_KEYS = "indicator keys"  # top-level indicator keys, laid over a synthetic indicator
     MANIFEST_KEYS = "manifest keys"  # top-level manifest keys, laid over a synthetic manifest
     PLAN = "plan file"  # a whole plan/*.yaml file (docs/business-plan.md)
+    BENCHMARKS = "benchmark mapping"  # a whole benchmarks.yaml (docs/pack-format.md)
 
 
 #: Each business plan file by the top-level keys it may have (a block is the file its keys fit).
@@ -118,6 +119,8 @@ def candidate_kinds(block: Block) -> list[Kind]:
     data = parse(block)
     if not isinstance(data, dict) or not data:
         raise NotAnExample(f"{block.where}: a ```yaml example must be a mapping of keys")
+    if set(data) == {"fingertips"}:
+        return [Kind.BENCHMARKS]
     if "format" in data:
         return [Kind.MANIFEST]
     if "id" in data:
@@ -430,9 +433,28 @@ def _build_plan(block: Block, root: Path) -> Example:
     return Example(block, Kind.PLAN, root, str(plan_file(data)), data, manifest)
 
 
+def _build_benchmarks(block: Block, root: Path) -> Example:
+    """A mapping block in a pack with each indicator it names, declaring the comparator series
+    it fills and, where it fetches peers, in a peer group."""
+    data = parse(block)
+    manifest = base_manifest("base", ("all",))
+    made = {}
+    for ind_id, link in ((data.get("fingertips") or {}).get("indicators") or {}).items():
+        link = link if isinstance(link, dict) else {}
+        series = {str(s): {"label": str(s), "role": "comparator"}
+                  for s in link.get("comparators") or {}}  # fmt: skip
+        extra: dict[str, Any] = {"series": series} if series else {}
+        extra |= {"peer_groups": ["all"]} if link.get("peers") else {}
+        made[str(ind_id)] = base_indicator(str(ind_id), "base", **extra)
+    write_pack(root, manifest, made, {"benchmarks.yaml": block.text})
+    return Example(block, Kind.BENCHMARKS, root, "benchmarks.yaml", data, manifest)
+
+
 def _build(block: Block, kind: Kind, root: Path) -> Example:
     if kind is Kind.PLAN:
         return _build_plan(block, root)
+    if kind is Kind.BENCHMARKS:
+        return _build_benchmarks(block, root)
     data = parse(block)
     texts: dict[str, str] = {}
     if kind in (Kind.MANIFEST, Kind.MANIFEST_KEYS):

@@ -39,7 +39,7 @@ def latest_rows(nhs_dir):
 def test_demo_kind_nhs_trust_writes_a_valid_pack(nhs_dir):
     result = CliRunner().invoke(main, ["check", str(nhs_dir)])
     assert result.exit_code == 0, result.output
-    assert "19 indicators in 4 sections, as at Sep-26" in result.output
+    assert "20 indicators in 4 sections, as at Sep-26" in result.output
 
 
 def test_demo_is_the_same_every_time(nhs_dir, tmp_path):

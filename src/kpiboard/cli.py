@@ -626,5 +626,13 @@ def _stop_worker(helper) -> None:
         helper.wait()
 
 
+def _register() -> None:
+    from .cli_benchmarks import benchmarks
+
+    main.add_command(benchmarks)
+
+
+_register()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -29,6 +29,7 @@ PAGES = {
     "CDI01": "year to date with SPC on the monthly cases",
     "FALLS01": "a per-month ratio",
     "HSMR01": "a ratio with its confidence interval against a benchmark",
+    "MAT01": "a yearly figure with England, region and peers from Fingertips",
     "WF03": "a quarterly indicator",
     "FIN01": "a deficit in £k",
 }

@@ -40,7 +40,7 @@ def test_nhs_demo_round_trips_through_the_database(db, tmp_path):
 
 def test_setupdemo_kind_nhs_trust_loads_the_trust(db, capsys):
     call_command("setupdemo", "--kind", "nhs-trust")
-    assert Indicator.objects.count() == 19
+    assert Indicator.objects.count() == 20
     assert "Administrator: admin / " in capsys.readouterr().out
 
 

@@ -9,6 +9,7 @@ import yaml
 
 from ..core.engine import no_collection
 from ..core.indicators import Indicator
+from .benchmarks import BENCHMARKS_FILE, read_benchmarks
 from .datafiles import Row, assemble, read_long_csv
 from .definitions import read_indicator
 from .manifest import MANIFEST, Manifest, read_manifest
@@ -164,6 +165,7 @@ class PackSource:
     narrative: dict[str, str] = field(default_factory=dict)  # file name -> Markdown
     peer_rows: list[PeerRow] = field(default_factory=list)
     plan: dict[str, object] = field(default_factory=dict)  # plan/ file -> parsed YAML
+    benchmarks: object | None = None  # benchmarks.yaml, parsed, when the pack has one
     root: Path | None = None
     #: Whether figures are checked against their bound (core.bounds). A database may hold
     #: figures saved before there was one: its pages must still show (and chart) them.
@@ -174,6 +176,8 @@ def read_source(root: str | Path, problems: Problems) -> PackSource:
     """Read a pack folder's files; file-level problems (encoding, YAML syntax) are reported."""
     root = Path(root)
     source = PackSource(_read_yaml(root, MANIFEST, problems), [], root=root)
+    if (root / BENCHMARKS_FILE).exists():
+        source.benchmarks = _read_yaml(root, BENCHMARKS_FILE, problems)
     for path in _files(root / "indicators", problems):
         rel = f"indicators/{path.name}"
         if path.suffix not in (".yaml", ".yml"):
@@ -299,6 +303,10 @@ def build_pack(source: PackSource, problems: Problems | None = None) -> Pack:
                     f"{', '.join(manifest.peer_groups) or 'none'})",
                 )  # fmt: skip
 
+    benchmarks = None
+    if source.benchmarks is not None:
+        benchmarks = read_benchmarks(source.benchmarks, indicators, problems)
+
     sections = _sections(manifest, indicators, section_lines, source.narrative, problems)
     all_tags = {t for ind in indicators.values() for t in ind.tags}
     for name, subset in manifest.subsets.items():
@@ -343,4 +351,5 @@ def build_pack(source: PackSource, problems: Problems | None = None) -> Pack:
         reporting_calendar=manifest.reporting_calendar,
         publishing=manifest.publishing,
         plan=plan,
+        benchmarks=benchmarks,
     )

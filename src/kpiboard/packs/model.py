@@ -14,6 +14,7 @@ from ..core.periods import UK, FinancialCalendar, Period
 from ..core.plan import Plan
 from ..core.rating import DEFAULT_RULE, RuleVersion
 from ..core.units import Negatives, Unit
+from .benchmarks import BenchmarkMapping
 from .publishing import Publishing
 
 if TYPE_CHECKING:
@@ -104,6 +105,7 @@ class Pack:
     reporting_calendar: ReportingCalendar = field(default_factory=ReportingCalendar)
     publishing: Publishing = field(default_factory=Publishing)
     plan: Plan = field(default_factory=Plan)  # the business plan (plan/ files), if any
+    benchmarks: BenchmarkMapping | None = None  # benchmarks.yaml: where comparators come from
 
     @property
     def base_unit(self) -> Unit:

@@ -14,7 +14,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from .figures import data_rows, peer_rows
+from .figures import SMOKING_AT_DELIVERY, data_rows, peer_rows
 
 #: The trust's code in the peer file, and the month the report is as at (the manifest's too).
 OWN_CODE, AS_AT = "RNB", "2026-09"
@@ -40,7 +40,8 @@ def write_pack(target: Path) -> Path:
     """Write the whole demo pack into ``target`` (its files replace any of the same name)."""
     text = Path(str(resources.files(__name__).joinpath("text")))
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copy(text / "kpiboard.yaml", target / "kpiboard.yaml")
+    for name in ("kpiboard.yaml", "benchmarks.yaml"):
+        shutil.copy(text / name, target / name)
     for folder in ("indicators", "commentary", "narrative"):
         shutil.copytree(text / folder, target / folder, dirs_exist_ok=True)
     (target / "data").mkdir(exist_ok=True)
@@ -52,4 +53,16 @@ def write_pack(target: Path) -> Path:
     _write_csv(
         target / "peers" / "ae01.csv", ["indicator", "period", "organisation", "value"], peers
     )
+    _fetch_benchmarks(target)
     return target
+
+
+def _fetch_benchmarks(target: Path) -> None:
+    """Fill the smoking at delivery figure's comparators and peers as ``kpiboard benchmarks
+    fetch`` would, from the made-up download of :mod:`.fingertips`."""
+    from ...packs.benchmark_files import apply_benchmarks, plan_from_downloads
+    from .fingertips import fingertips_csv
+
+    name = "Northbrook Hospitals NHS Foundation Trust"
+    download = fingertips_csv(OWN_CODE, name, SMOKING_AT_DELIVERY)
+    apply_benchmarks(plan_from_downloads(target, [("fingertips.csv", download)]))

@@ -23,6 +23,9 @@ Row = tuple[str, str, str, float]
 
 #: The month the new urgent treatment centre opened: the 4-hour chart is rebased here.
 UTC_OPENED = "2025-04"
+#: The trust's yearly share of mothers smoking at the time of delivery (%), falling towards the
+#: national ambition of 6%; Fingertips publishes the other trusts' (see .fingertips).
+SMOKING_AT_DELIVERY = {"2022/23": 9.8, "2023/24": 8.7, "2024/25": 7.5, "2025/26": 6.4}
 #: National 4-hour standards by financial year (the operational planning guidance's ambitions).
 FOUR_HOUR_STANDARD = {2023: 76.0, 2024: 78.0, 2025: 78.0, 2026: 82.0}
 
@@ -90,6 +93,9 @@ def _quality(draw: Draw, labels: list[str]) -> Iterator[Row]:
     yield from _rows("FALLS01", "bed_days", labels, bed_days, 0)
     yield from _rows("FALLS01", "target", labels, [5.5] * MONTHS, 2)
     yield from _hsmr(draw, labels)
+    years = list(SMOKING_AT_DELIVERY)
+    yield from _rows("MAT01", "actual", years, list(SMOKING_AT_DELIVERY.values()), 1)
+    yield from _rows("MAT01", "target", years, [6.0] * len(years), 1)
 
 
 def _hsmr(draw: Draw, labels: list[str]) -> Iterator[Row]:
