@@ -21,8 +21,14 @@ from ..core.due_dates import TASK_STATUS_LABELS, DueDates, TaskStatus, due_dates
 from ..core.due_dates import task_status as status_of
 from ..core.periods import Period, PeriodKind
 from ..core.plan import Action, Risk, risk_state
-from ..core.plan_cycle import PLAN_DUE, PlanTaskKind, due_for_review, has_review, has_update
-from ..core.plan_cycle import needs_update
+from ..core.plan_cycle import (
+    PLAN_DUE,
+    PlanTaskKind,
+    due_for_review,
+    has_review,
+    has_update,
+    needs_update,
+)
 from ..packs.model import Pack
 from .models import Profile, Role, SignoffState
 from .tasks import STATUS_TAGS, holidays_for, signoff_facts
@@ -133,7 +139,9 @@ def build_plan_tasks(
             state = facts.state(section.id, period)
             made = _Maker(section.id, section.title, period, dates, state, on)
             actions = [a for a in pack.plan.actions if a.section == section.id]
-            out += [made.action(a) for a in actions if needs_update(a, period) or has_update(a, period)]
+            out += [
+                made.action(a) for a in actions if needs_update(a, period) or has_update(a, period)
+            ]
             risks = [r for r in pack.plan.risks if r.section == section.id]
             if risks:
                 analyses = kri_analyses(pack, period)

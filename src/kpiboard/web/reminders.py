@@ -69,7 +69,8 @@ class Reminder:
     def line(self) -> str:
         """The reminder as one line of an email or of ``--format text``."""
         if isinstance(self.task, PlanTask):
-            return f"{self.task.line}: due {self.due.day} {self.due:%B %Y} ({REMINDER_LABELS[self.kind]})"
+            words = REMINDER_LABELS[self.kind]
+            return f"{self.task.line}: due {self.due.day} {self.due:%B %Y} ({words})"
         part = "figures" if self.due == self.task.due.figures else "commentary"
         return (
             f"{self.task.indicator.id} {self.task.indicator.display_title}, "

@@ -6,34 +6,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kpiboard', '0016_plan_file_created_index'),
+        ("kpiboard", "0016_plan_file_created_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='sentreminder',
-            name='plan_item',
+            model_name="sentreminder",
+            name="plan_item",
             field=models.CharField(blank=True, max_length=120),
         ),
         migrations.AddField(
-            model_name='sentreminder',
-            name='plan_task',
-            field=models.CharField(blank=True, choices=[('action_update', 'Progress update'), ('risk_review', 'Risk review')], max_length=20),
+            model_name="sentreminder",
+            name="plan_task",
+            field=models.CharField(
+                blank=True,
+                choices=[("action_update", "Progress update"), ("risk_review", "Risk review")],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='sentreminder',
-            name='indicator',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reminders', to='kpiboard.indicator'),
+            model_name="sentreminder",
+            name="indicator",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="reminders",
+                to="kpiboard.indicator",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sentreminder',
-            constraint=models.UniqueConstraint(condition=models.Q(('indicator__isnull', True)), fields=('user', 'plan_task', 'plan_item', 'period', 'kind'), name='sent_plan_reminder'),
+            model_name="sentreminder",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("indicator__isnull", True)),
+                fields=("user", "plan_task", "plan_item", "period", "kind"),
+                name="sent_plan_reminder",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sentreminder',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('indicator__isnull', False), ('plan_item', '')), models.Q(('indicator__isnull', True), ('plan_item__gt', ''), ('plan_task__gt', '')), _connector='OR'), name='sent_reminder_subject'),
+            model_name="sentreminder",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("indicator__isnull", False), ("plan_item", "")),
+                    models.Q(
+                        ("indicator__isnull", True), ("plan_item__gt", ""), ("plan_task__gt", "")
+                    ),
+                    _connector="OR",
+                ),
+                name="sent_reminder_subject",
+            ),
         ),
     ]

@@ -97,7 +97,8 @@ def action_update(request, action_id: str, period: str | None = None):
     if done is not None:
         return done
     context = error_context(form) | {
-        "action": action, "period": month, "form": form, "back": back, "back_text": back_text, "section_title": section.title,
+        "action": action, "period": month, "form": form, "back": back, "back_text": back_text,
+        "section_title": section.title,
         "status_choices": STATUS_CHOICES, "rag_choices": RAG_CHOICES,
         "computed": state.rag.computed,
     }  # fmt: skip

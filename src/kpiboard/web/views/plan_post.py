@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 
 from ...core.periods import Period, PeriodError, PeriodKind
 from ..reporting_month import collecting_month
+from ..tasks import today
 from ..urlperiods import period_from_slug
 from ..writes import ConcurrentEdit, Invalid, Locked
 
@@ -52,14 +53,15 @@ BACK_TO_TASKS = ("kpiboard:home", "Back to your tasks")
 
 def plan_period(pack, slug: str | None) -> tuple[Period, tuple[str, str]]:
     """The month a plan form is for, and where it goes back to: the reporting month without
-    ``slug``; else the month it names, which must be a month no later than the one being
-    collected (404 otherwise: there is no such task)."""
+    ``slug``; else the month it names, which must be the one being collected, an earlier one,
+    or one that has ended (404 otherwise: there is no such task)."""
     if slug is None:
         return pack.as_at, BACK_TO_PLAN
     try:
         period = period_from_slug(slug, pack.calendar)
     except (PeriodError, ValueError):
         raise Http404("No such month") from None
-    if period.kind is not PeriodKind.MONTH or period > collecting_month(pack):
+    ended = period.end < today()  # on the task list, as every month ended is
+    if period.kind is not PeriodKind.MONTH or (period > collecting_month(pack) and not ended):
         raise Http404("No such month")
     return period, BACK_TO_TASKS

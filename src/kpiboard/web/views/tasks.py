@@ -15,9 +15,9 @@ from ...core.due_dates import MILESTONE_LABELS, DueDates, Milestone, TaskStatus
 from ...core.periods import Period
 from ..models import Role
 from ..permissions import role_of
+from ..plan_tasks import PlanTask, build_plan_tasks, plan_sections
 from ..reporting_month import collecting_month
 from ..store import current_pack
-from ..plan_tasks import PlanTask, build_plan_tasks, plan_sections
 from ..tasks import Task, TaskPart, build_tasks, owned_codes, today
 from .dashboard import dashboard
 
