@@ -175,3 +175,40 @@ def test_recent_changes_lists_plan_revisions_beside_figures(client_for):
     by_section = viewer.get(reverse("kpiboard:changes"), {"section": "scs"}).content.decode()
     assert "ACT-RECRUIT" not in by_section  # a plan file is not any one section's
     clear_cache()
+
+
+def test_plan_change_after_approval_marks_the_month_and_tells_its_approvers(
+    client_for, demo_site, mailoutbox, django_capture_on_commit_callbacks
+):
+    set_signoff(demo_site["owner"], "asc", "2013-10", "submitted")
+    set_signoff(demo_site["approver"], "asc", "2013-10", "approved")
+    review = reverse("kpiboard:review", args=["asc", "2013-10"])
+    assert "Changed since approval" not in client_for("approver").get(review).content.decode()
+    url = reverse("kpiboard:action_update_for", args=["ACT-TEL", "2013-10"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = give_update(client_for("analyst"), url, reason="The board's figure")
+    assert response.status_code == 302
+    html = client_for("approver").get(review).content.decode()
+    assert "Changed since approval" in html
+    assert "ACT-TEL Oct-13: Progress update, by Tom Whitfield (“The board&#x27;s figure”)" in html
+    assert [m.to for m in mailoutbox] == [["helen.barker@example.org"]]
+    assert "the progress update on ACT-TEL for Oct-13" in mailoutbox[0].body
+    # another section's plan, or another month's update, leaves the approval standing
+    give_update(client_for("section_owner"))
+    clear_cache()
+    assert len(client_for("approver").get(review).context["changed"]) == 1
+    clear_cache()
+
+
+def test_review_page_shows_the_approver_the_months_plan_updates(client_for):
+    give_update(
+        client_for("owner"), reverse("kpiboard:action_update_for", args=["ACT-DP", "2013-10"])
+    )
+    clear_cache()
+    review = reverse("kpiboard:review", args=["asc", "2013-10"])
+    html = client_for("approver").get(review).content.decode()
+    assert "Business plan updates for Oct-13" in html
+    assert re.search(r"ACT-DP [^<]+</dt>\s*<dd[^>]*>Given", html)
+    assert re.search(r"ACT-TEL [^<]+</dt>\s*<dd[^>]*><strong[^>]*>Not given", html)
+    assert "govuk-summary-list__actions" not in html.split("plan-updates")[1].split("</dl>")[0]
+    clear_cache()

@@ -189,6 +189,13 @@ def month_tasks(pack: Pack, section: str, month: Period, on: date) -> list[PlanT
     return build_plan_tasks(pack, on, {section}, [month])
 
 
+def month_plan_context(pack: Pack, section: str, month: Period, on: date) -> dict:
+    """What ``includes/plan_updates.html`` shows: the month's plan tasks, and how many are not
+    given yet (for check your answers and the approver's review)."""
+    tasks = month_tasks(pack, section, month, on)
+    return {"plan": tasks, "plan_missing": sum(not t.given for t in tasks)}
+
+
 def plan_sections(user) -> set[str]:
     """The sections whose plan tasks are ``user``'s: those they own as a whole. An owner of
     single indicators enters those indicators; the section's plan is its section owners'."""
