@@ -17,6 +17,7 @@ from datetime import datetime
 
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 
 from ..core.periods import FinancialCalendar, Period, PeriodError
@@ -99,16 +100,30 @@ def plan_entries_changed(before: dict, after: dict, section: str):
 
 
 def _plan_changes(section: Section, approved: Period, since: datetime, calendar, who):
-    """The section's plan updates and reviews of the approved period changed after ``since``."""
-    out: list[ChangeSinceApproval] = []
-    later = PlanFile.objects.filter(created__gt=since).select_related("author")
-    for row in later.order_by("name", "revision"):
-        before = (
-            PlanFile.objects.filter(name=row.name, revision=row.revision - 1)
-            .values_list("body", flat=True)
-            .first()
+    """The section's plan updates and reviews of the approved period changed after ``since``:
+    each later revision compared with the one it replaced (two queries, however many)."""
+    later = list(
+        PlanFile.objects.filter(created__gt=since)
+        .select_related("author")
+        .order_by("name", "revision")
+    )
+    first: dict[str, int] = {}
+    for row in later:
+        first.setdefault(row.name, row.revision)
+    replaced = Q(pk__in=[])
+    for name, revision in first.items():
+        replaced |= Q(name=name, revision=revision - 1)
+    bodies = {
+        (name, revision): body
+        for name, revision, body in PlanFile.objects.filter(replaced).values_list(
+            "name", "revision", "body"
         )
-        for ident, label, kind in plan_entries_changed(before or {}, row.body, section.code):
+    }
+    bodies.update(((row.name, row.revision), row.body) for row in later)
+    out: list[ChangeSinceApproval] = []
+    for row in later:
+        before = bodies.get((row.name, row.revision - 1)) or {}
+        for ident, label, kind in plan_entries_changed(before, row.body, section.code):
             period = _parse(calendar, label)
             if period is not None and _covers(approved, period):
                 out.append(ChangeSinceApproval(
