@@ -2,8 +2,9 @@
 
 ``python tools/docs_screenshots.py [docs/images]``: starts ``kpiboard serve --demo`` on a free
 port, runs the month as each role would (the owner's reminders, task list, an action's
-progress update, grid and check your answers; the approver's team view and review; the analyst's reporting month, annual targets and
-a late import; the administrator's people), saves a PNG of each page, then stops the demo.
+progress update, grid and check your answers; the approver's team view and review; the
+analyst's reporting month, annual targets and a late import; the administrator's people),
+saves a PNG of each page, then stops the demo.
 Needs Playwright and Chromium (as the browser tests do). Look at every picture before committing
 it: the page must show what the docs say it shows.
 """
