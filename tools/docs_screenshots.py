@@ -1,9 +1,10 @@
 """Take the screenshots of docs/monthly-cycle.md from the council demo, at 1280 px wide.
 
 ``python tools/docs_screenshots.py [docs/images]``: starts ``kpiboard serve --demo`` on a free
-port, runs the month as each role would (the owner's reminders, task list, grid and check your
-answers; the approver's team view and review; the analyst's reporting month, annual targets and
-a late import; the administrator's people), saves a PNG of each page, then stops the demo.
+port, runs the month as each role would (the owner's reminders, task list, an action's
+progress update, grid and check your answers; the approver's team view and review; the
+analyst's reporting month, annual targets and a late import; the administrator's people),
+saves a PNG of each page, then stops the demo.
 Needs Playwright and Chromium (as the browser tests do). Look at every picture before committing
 it: the page must show what the docs say it shows.
 """
@@ -98,6 +99,8 @@ def owner(s: Shots) -> None:
     s.shot("owner-task-list")
     s.go("/messages/")
     s.shot("owner-messages", height=700)
+    s.go("/plan/actions/ACT-DP/update/2013-10/")
+    s.shot("owner-plan-update")
     s.go("/enter/")
     s.shot("owner-grid")
     s.page.locator("input[name$='-figure']").first.fill("75")

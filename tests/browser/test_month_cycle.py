@@ -2,7 +2,8 @@
 
 Reminders go out for October 2013 (overdue on 2 December), the owner fills in the grid (a 740%
 slip is warned and corrected), is refused with gaps (no commentary, no target) and explains
-them, and submits; the approver reviews and approves; the reporting month moves on to October,
+them, and submits; a section owner gives an action's progress update and a risk's review from
+their task list; the approver reviews and approves; the reporting month moves on to October,
 so the dashboard and the reports show it and November is being collected; then an analyst's
 import changes an approved figure and the period is marked "changed since approval". axe-core
 checks every page at 1280 px and, resizing the same page, every page of the cycle at 390 px.
@@ -19,7 +20,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connections
 
-from kpiboard.web.models import Figure, GapExplanation, ReportingMonth, Signoff
+from kpiboard.web.models import Figure, GapExplanation, PlanFile, ReportingMonth, Signoff
 from tests.browser_support import Journey
 from tests.web.jobs_support import run_jobs
 
@@ -88,6 +89,37 @@ def owner_fills_in_and_submits(month: Month) -> None:
     month.click("button", "Submit for approval")
     assert month.path() == "/entry/"
     assert "submitted for approval" in month.banner_text()
+    month.sign_out()
+
+
+def section_owner_updates_the_plan(month: Month) -> None:
+    """The business plan's tasks, each opened from the task list and back to it when saved."""
+    page = month.page
+    month.sign_in("section_owner")
+    assert "Progress update: ACT-RECRUIT" in page.locator(".kpi-plan-tasks").first.inner_text()
+    month.both("task list with the business plan")
+    page.get_by_role("link", name=re.compile(r"^Progress update: ACT-RECRUIT .*, Oct-13$")).click()
+    page.wait_for_load_state("load")
+    assert month.path() == "/plan/actions/ACT-RECRUIT/update/2013-10/"
+    month.both("action update for October")
+    page.get_by_label("At risk", exact=True).check()
+    page.get_by_label("Percentage complete").fill("35")
+    page.get_by_label("What has happened this period").fill("Offers are being accepted again.")
+    month.click("button", "Save update")
+    assert month.path() == "/"
+    assert "for Oct-13 was saved" in month.banner_text()
+    page.get_by_role("link", name=re.compile(r"^Risk review: R-WORK .*, Oct-13$")).click()
+    page.wait_for_load_state("load")
+    assert month.path() == "/plan/risks/R-WORK/review/2013-10/"
+    month.both("risk review for October")
+    page.get_by_label("3 Possible", exact=True).check()
+    page.get_by_label("What has changed (optional)").fill("Agency use is falling.")
+    month.click("button", "Save review")
+    assert month.path() == "/"
+    assert "Your review of Not enough permanent social workers" in month.banner_text()
+    month.goto("/sections/scs/2013-10/check/")
+    assert "4 of 6 are not given yet." in month.main()
+    month.both("check your answers with the business plan")
     month.sign_out()
 
 
@@ -161,6 +193,7 @@ def test_a_whole_month_from_reminders_to_a_change_after_approval(
     page.set_viewport_size({"width": 1280, "height": 900})
     month = Month(page, live_server.url)
     owner_fills_in_and_submits(month)
+    section_owner_updates_the_plan(month)
     approver_reviews_and_approves(month)
     analyst_imports_a_late_change(month)
 
@@ -177,9 +210,16 @@ def test_a_whole_month_from_reminders_to_a_change_after_approval(
             indicator__code="ASC01", period="2013-10", series="actual", is_current=True
         )
         reporting = ReportingMonth.objects.get(is_current=True).period
+        plan = {f.name: f.body for f in PlanFile.objects.filter(is_current=True)}
     finally:
         connections.close_all()
     assert approval.state == "approved" and gap.text == "Note on Monday; target to be agreed"
     assert october.value == 76 and reporting == "2013-10"
+    recruit = next(a for a in plan["plan/actions.yaml"]["actions"] if a["id"] == "ACT-RECRUIT")
+    assert recruit["updates"][-1] == {"period": "2013-10", "status": "at_risk", "progress": 35,
+                                      "text": "Offers are being accepted again."}  # fmt: skip
+    work = next(r for r in plan["plan/risks.yaml"]["risks"] if r["id"] == "R-WORK")
+    assert work["reviews"][-1] == {"period": "2013-10", "likelihood": 3, "impact": 5,
+                                   "note": "Agency use is falling."}  # fmt: skip
     changed = [m for m in mailoutbox if "changed after approval" in m.subject]
     assert [m.to for m in changed] == [["approver@example.org"]]

@@ -168,6 +168,11 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...]] = {
     ("action_update", "POST"): (IN, NO, GO, NO, NO, GO, GO),
     ("risk_review", "GET"): (IN, NO, OK, NO, NO, OK, OK),
     ("risk_review", "POST"): (IN, NO, GO, NO, NO, GO, GO),
+    # a month's own forms, as the task list links to them: the same rule
+    ("action_update_for", "GET"): (IN, NO, OK, NO, NO, OK, OK),
+    ("action_update_for", "POST"): (IN, NO, GO, NO, NO, GO, GO),
+    ("risk_review_for", "GET"): (IN, NO, OK, NO, NO, OK, OK),
+    ("risk_review_for", "POST"): (IN, NO, GO, NO, NO, GO, GO),
     ("report_download", "GET"): (IN, *EVERYONE),
     ("report_download", "POST"): (IN, *NOT_POST),
     ("publish", "GET"): (IN, NO, NO, NO, NO, OK, OK),
@@ -313,6 +318,8 @@ def cells(token: str, viewer, job: Job) -> list[Cell]:
     revoke_token = url("kpiboard:api_token_revoke", args=[admin_token.pk])
     action = url("kpiboard:action_update", args=["ACT-TEL"])
     risk = url("kpiboard:risk_review", args=["R-HOSP"])
+    action_oct = url("kpiboard:action_update_for", args=["ACT-TEL", "2013-10"])
+    risk_oct = url("kpiboard:risk_review_for", args=["R-HOSP", "2013-10"])
     handle = io.BytesIO(IMPORT_CSV)
     handle.name = "figures.csv"
     simple = [
@@ -372,6 +379,8 @@ def cells(token: str, viewer, job: Job) -> list[Cell]:
         Cell("api_tokens", "GET", url("kpiboard:api_tokens")),
         Cell("action_update", "GET", action),
         Cell("risk_review", "GET", risk),
+        Cell("action_update_for", "GET", action_oct),
+        Cell("risk_review_for", "GET", risk_oct),
     ]
     changes = ("logout", "person_deactivate", "api_token_revoke", "publish")
     posts = [Cell(key, "POST", path, {}) for key, path in simple if key not in changes] + [
@@ -404,6 +413,9 @@ def cells(token: str, viewer, job: Job) -> list[Cell]:
              annual_target("ASC01", "2014/15", 86.0)),
         Cell("action_update", "POST", action, ACTION_POST, plan_revision(2)),
         Cell("risk_review", "POST", risk, RISK_POST, plan_revision(2, "plan/risks.yaml")),
+        Cell("action_update_for", "POST", action_oct, ACTION_POST, plan_revision(2)),
+        Cell("risk_review_for", "POST", risk_oct, RISK_POST,
+             plan_revision(2, "plan/risks.yaml")),
         Cell("person_deactivate", "POST", deactivate, {}, active(viewer, False)),
         Cell("api_tokens", "POST", url("kpiboard:api_tokens"),
              {"name": "Matrix", "scope": "read", "days": "30"}),

@@ -12,6 +12,7 @@ from kpiboard.web.models import (
     Figure,
     Indicator,
     Narrative,
+    PlanFile,
     ReportingMonth,
     Signoff,
 )
@@ -106,7 +107,7 @@ def test_changes_filters_by_kind_person_and_section(client_for, demo_site):
 
 def test_changes_with_pack_loads_counts_every_revision(client_for):
     html = page(client_for("viewer"), loads="1")
-    models = (Figure, CommentaryText, Definition, Signoff, Narrative, ReportingMonth)
+    models = (Figure, CommentaryText, Definition, Signoff, Narrative, ReportingMonth, PlanFile)
     total = sum(m.objects.count() for m in models)
     assert Narrative.objects.exists()  # the demo's report text is part of the record too
     assert f"Changes 1 to 50 of {total} (page 1 of " in html
@@ -179,7 +180,8 @@ def test_changes_reads_each_kind_limited_to_the_page(client_for):
     with CaptureQueriesContext(connection) as seen:
         html = page(client, loads="1", page="2")
     reads = [q["sql"] for q in seen if re.search(r"ORDER BY \S+ DESC, \S+ DESC LIMIT", q["sql"])]
-    assert len(reads) == 7  # figures, commentary, sign-offs, definitions, narrative, months, gaps
+    assert len(reads) == 8  # figures, commentary, sign-offs, definitions, narrative, months, gaps
+    # and business plan files
     assert all(sql.endswith("LIMIT 100") for sql in reads)
     assert "UNION" not in " ".join(reads)
     assert len(rows(html)) == 50

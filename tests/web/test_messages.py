@@ -26,7 +26,9 @@ def test_messages_lists_what_was_sent_to_you(client_for, demo_site, mailoutbox):
     assert "14 November 2013" in html and "owner@example.org" in html
     assert '<td class="govuk-table__cell kpi-nowrap">Oct-13</td>' in html  # as pages write it
     approver = client_for("approver").get(MESSAGES).content.decode()
-    assert "Reminders 1 to 10 of 10." in approver
+    assert "Reminders 1 to 20 of 20." in approver  # 10 indicators, 10 plan updates and reviews
+    assert '<td class="govuk-table__cell">Progress update: ACT-DP</td>' in approver
+    assert '<td class="govuk-table__cell">Risk review: R-IT</td>' in approver
     assert "Overdue: escalated to the approver" in approver
     assert "owner@example.org" not in approver
 

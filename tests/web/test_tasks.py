@@ -96,7 +96,7 @@ def test_task_list_a_section_owner_sees_quarterly_tasks_only_when_the_quarter_en
 def test_task_list_an_owner_of_nothing_has_no_tasks(client_for, demo_site):
     Profile.objects.get(user=demo_site["owner"]).indicators.clear()
     html = client_for("owner").get(HOME).content.decode()
-    assert "None of your indicators has fallen due yet" in html
+    assert "None of your indicators or plan updates has fallen due yet" in html
 
 
 def test_task_list_uses_the_sections_calendar(client_for):

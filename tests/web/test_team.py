@@ -32,7 +32,7 @@ def owner_row(html: str, name: str) -> str:
 def test_team_shows_who_is_late_by_section_and_owner(client_for):
     html = client_for("analyst").get(TEAM).content.decode()
     asc = section(html, "asc")
-    assert "20 overdue" in asc  # figures and commentary of ten indicators
+    assert "30 overdue" in asc  # figures and commentary of ten indicators, ten plan tasks
     assert "Approver: Helen Barker" in asc
     owner = owner_row(asc, "Grace Adeyemi")
     assert "ASC01 (Oct-13)" in owner and "ASC02" not in owner
@@ -40,8 +40,10 @@ def test_team_shows_who_is_late_by_section_and_owner(client_for):
     assert counts == ["4", "2"]  # October's and November's figures and commentary; October late
     nobody = owner_row(asc, "No owner")  # the nine ASC indicators nobody owns
     assert "ASC02 (Oct-13)" in nobody
+    assert "ACT-TEL (Oct-13)" in nobody and "R-IT (Oct-13)" in nobody  # nobody owns the section
     scs = section(html, "scs")
-    assert "LEAD05 (Oct-13), LEAD06 (Oct-13)" in owner_row(scs, "Owen Price")
+    owen = owner_row(scs, "Owen Price")
+    assert "LEAD05 (Oct-13), LEAD06 (Oct-13), ACT-RECRUIT (Oct-13)" in owen  # with the plan
     assert "Approvers: none yet" in scs or "Approver: none yet" in scs
 
 
@@ -65,7 +67,7 @@ def test_team_clears_as_work_comes_in(client_for, demo_site):
     set_signoff(owner, "asc", "2013-10", "submitted")
     asc = section(client_for("analyst").get(TEAM).content.decode(), "asc")
     assert "Nothing late" in owner_row(asc, "Grace Adeyemi")
-    assert "18 overdue" in asc
+    assert "28 overdue" in asc  # the plan's ten are still to give
 
 
 @pytest.mark.parametrize("name", ["viewer", "owner", "section_owner"])

@@ -5,7 +5,8 @@ too. Such a change leaves the approval standing over figures the approver never 
 period is marked "changed since approval" (on the review page, until it is approved again) and
 the section's approvers are sent an email. The changes are worked out from the revisions
 themselves, never stored twice: any figure or commentary revision of a covered period made after
-the approving sign-off.
+the approving sign-off, and any business plan revision since then that gave or changed one of the
+section's action updates or risk reviews of a covered period.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from datetime import datetime
 
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 
 from ..core.periods import FinancialCalendar, Period, PeriodError
-from .models import CommentaryText, Figure, Profile, Role, Section, Signoff, SignoffState
+from ..core.plan_cycle import PlanTaskKind
+from .models import CommentaryText, Figure, PlanFile, Profile, Role, Section, Signoff, SignoffState
 from .urlperiods import period_slug
 
 log = logging.getLogger(__name__)
@@ -68,7 +71,65 @@ def changes_since_approval(
         period = _parse(calendar, text.period)
         if period is not None and _covers(approved, period):
             out.append(_change(text, period, "Commentary", who))
+    out += _plan_changes(section, approved, row.created, calendar, who)
     return sorted(out, key=lambda c: c.at)
+
+
+#: Where a plan file keeps each kind of task's entries: (items, their entries) by kind.
+PLAN_ENTRIES = {
+    PlanTaskKind.ACTION_UPDATE: ("actions", "updates"),
+    PlanTaskKind.RISK_REVIEW: ("risks", "reviews"),
+}
+
+
+def plan_entries_changed(before: dict, after: dict, section: str):
+    """(item id, period label, kind) for each of the section's updates or reviews that ``after``
+    (a plan file's body) gives differently from ``before`` (the revision it replaced)."""
+    for kind, (items, entries) in PLAN_ENTRIES.items():
+        old = {
+            i.get("id"): {str(e.get("period")): e for e in i.get(entries) or []}
+            for i in before.get(items) or []
+        }
+        for item in after.get(items) or []:
+            if item.get("section") != section:
+                continue
+            for entry in item.get(entries) or []:
+                label = str(entry.get("period"))
+                if old.get(item.get("id"), {}).get(label) != entry:
+                    yield str(item.get("id")), label, kind
+
+
+def _plan_changes(section: Section, approved: Period, since: datetime, calendar, who):
+    """The section's plan updates and reviews of the approved period changed after ``since``:
+    each later revision compared with the one it replaced (two queries, however many)."""
+    later = list(
+        PlanFile.objects.filter(created__gt=since)
+        .select_related("author")
+        .order_by("name", "revision")
+    )
+    first: dict[str, int] = {}
+    for row in later:
+        first.setdefault(row.name, row.revision)
+    replaced = Q(pk__in=[])
+    for name, revision in first.items():
+        replaced |= Q(name=name, revision=revision - 1)
+    bodies = {
+        (name, revision): body
+        for name, revision, body in PlanFile.objects.filter(replaced).values_list(
+            "name", "revision", "body"
+        )
+    }
+    bodies.update(((row.name, row.revision), row.body) for row in later)
+    out: list[ChangeSinceApproval] = []
+    for row in later:
+        before = bodies.get((row.name, row.revision - 1)) or {}
+        for ident, label, kind in plan_entries_changed(before, row.body, section.code):
+            period = _parse(calendar, label)
+            if period is not None and _covers(approved, period):
+                out.append(ChangeSinceApproval(
+                    ident, period.display, kind.words, who(row.author), row.created, row.reason
+                ))  # fmt: skip
+    return out
 
 
 def _change(row, period: Period, what: str, who) -> ChangeSinceApproval:

@@ -17,9 +17,12 @@ from django.db import models
 from django.db.models import Q
 
 from ..core.due_dates import REMINDER_LABELS, ReminderKind
+from ..core.plan_cycle import PlanTaskKind
 
 #: The reminders ``kpiboard remind`` sends, with the words the messages page shows.
 REMINDER_CHOICES = [(kind.value, REMINDER_LABELS[kind]) for kind in ReminderKind]
+#: The business plan's kinds of task, with the words the messages page shows.
+PLAN_TASK_CHOICES = [(kind.value, kind.words) for kind in PlanTaskKind]
 
 
 class OrderedJSONField(models.TextField):
@@ -441,14 +444,19 @@ class SecurityEvent(models.Model):
 
 
 class SentReminder(models.Model):
-    """One reminder sent to one person about one indicator's period. Unique per person,
-    indicator, period and kind, so a second run of ``kpiboard remind`` sends nothing again."""
+    """One reminder sent to one person about one indicator's period, or one business plan task
+    (an action's update, a risk's review) of a period. Unique per person, indicator or plan
+    item, period and kind, so a second run of ``kpiboard remind`` sends nothing again."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kpi_reminders"
     )
     address = models.CharField(max_length=254)  # where it went, as it was then
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="reminders")
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="reminders", null=True, blank=True
+    )
+    plan_task = models.CharField(max_length=20, choices=PLAN_TASK_CHOICES, blank=True)
+    plan_item = models.CharField(max_length=120, blank=True)  # the action's or risk's id
     period = models.CharField(max_length=20)
     kind = models.CharField(max_length=20, choices=REMINDER_CHOICES)
     due = models.DateField()
@@ -459,7 +467,17 @@ class SentReminder(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "indicator", "period", "kind"], name="sent_reminder"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["user", "plan_task", "plan_item", "period", "kind"],
+                condition=Q(indicator__isnull=True),
+                name="sent_plan_reminder",
+            ),
+            models.CheckConstraint(  # about an indicator, or about a plan task: one of the two
+                condition=Q(indicator__isnull=False, plan_item="")
+                | Q(indicator__isnull=True, plan_item__gt="", plan_task__gt=""),
+                name="sent_reminder_subject",
+            ),
         ]
 
 

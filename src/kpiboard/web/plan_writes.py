@@ -14,10 +14,18 @@ from ..packs.loader import build_pack
 from ..packs.plan import ACTIONS, OVERRIDE_RAGS, RISKS
 from ..packs.problems import PackError
 from ..packs.yamlsource import wrap
-from .models import PlanFile, Section
+from .approval import notify_changed_after_approval
+from .models import PlanFile, Section, Signoff
 from .permissions import can_edit_approved
 from .store import bump_version, plain_json, source_from_db
-from .writes import ConcurrentEdit, Invalid, Locked, approved_lock, locked_message
+from .writes import (
+    ConcurrentEdit,
+    Invalid,
+    Locked,
+    approved_lock,
+    locked_message,
+    site_calendar,
+)
 
 CHANGED_ELSEWHERE = (
     "Someone else changed the plan since you opened this page; your update was not saved. "
@@ -42,14 +50,23 @@ def action_body(plan_file: PlanFile, action_id: str) -> dict | None:
     return item_body(plan_file, "actions", action_id)
 
 
-def _locked(user, section_code: str, period: Period, reason: str) -> None:
-    """Refuse a change to an approved period, unless an analyst gives a reason."""
+def _locked(user, section_code: str, period: Period, reason: str) -> Signoff | None:
+    """Refuse a change to an approved period, unless an analyst gives a reason; the approval
+    that locks it (whose approvers are told of the change), if any."""
     section = Section.objects.get(code=section_code)
     lock = approved_lock(section.pk, period)
     if lock is not None and not can_edit_approved(user):
         raise Locked({"": locked_message(lock)})
     if lock is not None and not reason.strip():
         raise Invalid({"reason": "Give a reason for changing an approved period"})
+    return lock
+
+
+def _tell_approvers(lock: Signoff | None, user, what: str) -> None:
+    """An approved period changed (by an analyst, with a reason): its approvers are emailed, and
+    its review page marks it changed since approval (``approval.changes_since_approval``)."""
+    if lock is not None:
+        notify_changed_after_approval(lock, user, what, site_calendar())
 
 
 def _store(name: str, current: PlanFile, body: dict, user, reason: str) -> PlanFile:
@@ -86,13 +103,15 @@ def save_action_update(
         raise Invalid({"": f"There is no action {action_id}"})
     if rag and rag not in OVERRIDE_RAGS:
         raise Invalid({"rag": "Choose Red, Amber or Green, or no override"})
-    _locked(user, action["section"], period, reason)
+    lock = _locked(user, action["section"], period, reason)
     by = user.get_full_name() or user.get_username()
     updates = [u for u in action.get("updates", []) if u.get("period") != period.label]
     updates.append(_entry(period, status, progress, text, rag, rag_reason, by))
     action["updates"] = sorted(updates, key=lambda u: str(u.get("period")))
     why = reason.strip() or f"Progress update on {action_id} for {period.label}"
-    return _store(ACTIONS, current, body, user, why)
+    saved = _store(ACTIONS, current, body, user, why)
+    _tell_approvers(lock, user, f"the progress update on {action_id} for {period.display}")
+    return saved
 
 
 @transaction.atomic
@@ -108,14 +127,16 @@ def save_risk_review(
     risk = next((r for r in body.get("risks", []) if r.get("id") == risk_id), None)
     if risk is None:
         raise Invalid({"": f"There is no risk {risk_id}"})
-    _locked(user, risk["section"], period, reason)
+    lock = _locked(user, risk["section"], period, reason)
     entry: dict = {"period": period.label, "likelihood": likelihood, "impact": impact}
     if note:
         entry["note"] = note
     reviews = [v for v in risk.get("reviews", []) if v.get("period") != period.label]
     risk["reviews"] = sorted([*reviews, entry], key=lambda v: str(v.get("period")))
     why = reason.strip() or f"Risk review of {risk_id} for {period.label}"
-    return _store(RISKS, current, body, user, why)
+    saved = _store(RISKS, current, body, user, why)
+    _tell_approvers(lock, user, f"the review of {risk_id} for {period.display}")
+    return saved
 
 
 def _check(name: str, body: dict) -> None:

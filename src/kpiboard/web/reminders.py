@@ -1,8 +1,10 @@
 """Email reminders: before a task's due date, on it, once it is overdue, and (after the
-section's ``escalate_after``) to the section's approvers as an escalation.
+section's ``escalate_after``) to the section's approvers as an escalation. Tasks are an
+indicator's figures and commentary (to its owners) and the business plan's action updates and
+risk reviews (to the section's owners, :mod:`kpiboard.web.plan_tasks`).
 
 Each reminder sent is recorded (:class:`~kpiboard.web.models.SentReminder`, unique per person,
-indicator, period and kind) in the same transaction as the email goes, so running
+indicator or plan item, period and kind) in the same transaction as the email goes, so running
 ``kpiboard remind`` twice sends once, and a failed email is tried again next run. One email per
 person per run lists all their reminders.
 """
@@ -21,6 +23,7 @@ from django.db import IntegrityError, transaction
 from ..core.due_dates import REMINDER_LABELS, ReminderKind, reminder_kinds
 from ..packs.model import Pack
 from .models import Indicator, SentReminder, SignoffState
+from .plan_tasks import PlanTask, build_plan_tasks, owners_by_section
 from .tasks import (
     Task,
     approvers_by_section,
@@ -36,7 +39,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Reminder:
     user: User
-    task: Task
+    task: Task | PlanTask
     kind: ReminderKind
     due: date
 
@@ -45,19 +48,29 @@ class Reminder:
         return self.user.email
 
     def as_json(self) -> dict:
-        return {
+        """The reminder as data: a plan task's has ``indicator`` null and says which task."""
+        task = self.task
+        found = {
             "recipient": self.address,
             "username": self.user.get_username(),
-            "indicator": self.task.indicator.id,
-            "period": self.task.period.label,
+            "indicator": None,
+            "period": task.period.label,
             "kind": self.kind.value,
             "due": self.due.isoformat(),
-            "section": self.task.section,
+            "section": task.section,
         }
+        if isinstance(task, PlanTask):
+            found |= {"plan_task": task.kind.value, "item": task.item}
+        else:
+            found["indicator"] = task.indicator.id
+        return found
 
     @property
     def line(self) -> str:
         """The reminder as one line of an email or of ``--format text``."""
+        if isinstance(self.task, PlanTask):
+            words = REMINDER_LABELS[self.kind]
+            return f"{self.task.line}: due {self.due.day} {self.due:%B %Y} ({words})"
         part = "figures" if self.due == self.task.due.figures else "commentary"
         return (
             f"{self.task.indicator.id} {self.task.indicator.display_title}, "
@@ -92,6 +105,32 @@ def plan(pack: Pack, on: date) -> list[Reminder]:
                 key = (person.pk, task.indicator.id, task.period.label, kind.value)
                 if person.is_active and person.email and key not in sent:
                     found.append(Reminder(person, task, kind, due))
+    return found + _plan_reminders(pack, on)
+
+
+def _plan_reminders(pack: Pack, on: date) -> list[Reminder]:
+    """The business plan's reminders due on ``on``: for each action update or risk review not
+    given in a month not yet approved, to the section's owners, escalated as figures are."""
+    tasks = [t for t in build_plan_tasks(pack, on) if not t.done and not t.given]
+    tasks = [t for t in tasks if t.signoff != SignoffState.APPROVED]
+    if not tasks:
+        return []
+    holidays = holidays_for(pack.reporting_calendar, on)
+    owners, approvers = owners_by_section(), approvers_by_section()
+    sent = set(
+        SentReminder.objects.filter(indicator__isnull=True).values_list(
+            "user_id", "plan_task", "plan_item", "period", "kind"
+        )
+    )
+    found = []
+    for task in tasks:
+        rules = pack.reporting_calendar.rules_for(task.section)
+        for kind in reminder_kinds(task.due, on, rules, holidays):
+            escalated = kind is ReminderKind.ESCALATION
+            for person in (approvers if escalated else owners)[task.section]:
+                key = (person.pk, task.kind.value, task.item, task.period.label, kind.value)
+                if person.is_active and person.email and key not in sent:
+                    found.append(Reminder(person, task, kind, task.due))
     return found
 
 
@@ -103,7 +142,9 @@ def _subject(reminders: list[Reminder]) -> str:
 
 
 def _body(reminders: list[Reminder]) -> str:
-    lines = ["These figures and commentary need your attention:", ""]
+    plan = any(isinstance(r.task, PlanTask) for r in reminders)
+    what = "figures, commentary and business plan updates" if plan else "figures and commentary"
+    lines = [f"These {what} need your attention:", ""]
     for reminder in reminders:
         lines.append(f"- {reminder.line}")
         if reminder.kind is ReminderKind.ESCALATION:
@@ -120,18 +161,21 @@ def _body(reminders: list[Reminder]) -> str:
 def _record(reminders: list[Reminder], subject: str) -> list[Reminder]:
     """Record the reminders (inside the caller's transaction); ones another run has just
     recorded are dropped, so they are not sent twice."""
-    ids = dict(
-        Indicator.objects.filter(code__in={r.task.indicator.id for r in reminders}).values_list(
-            "code", "pk"
-        )
-    )
+    codes = {r.task.indicator.id for r in reminders if isinstance(r.task, Task)}
+    ids = dict(Indicator.objects.filter(code__in=codes).values_list("code", "pk"))
     kept = []
     for r in reminders:
+        task = r.task
+        about = (
+            {"plan_task": task.kind.value, "plan_item": task.item}
+            if isinstance(task, PlanTask)
+            else {"indicator_id": ids[task.indicator.id]}
+        )
         try:
             with transaction.atomic():
                 SentReminder.objects.create(
-                    user=r.user, address=r.address, indicator_id=ids[r.task.indicator.id],
-                    period=r.task.period.label, kind=r.kind.value, due=r.due, subject=subject,
+                    user=r.user, address=r.address, period=task.period.label, kind=r.kind.value,
+                    due=r.due, subject=subject, **about,
                 )  # fmt: skip
         except IntegrityError:
             continue

@@ -145,6 +145,11 @@ class _Facts:
         return SignoffState.DRAFT.value
 
 
+def signoff_facts(pack: Pack) -> _Facts:
+    """The sections' sign-offs alone (the business plan's tasks need no figures)."""
+    return _facts(pack, [], set())
+
+
 def _facts(pack: Pack, codes: list[str], labels: set[str]) -> _Facts:
     figures = set(
         Figure.objects.filter(

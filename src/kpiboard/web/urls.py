@@ -115,6 +115,16 @@ urlpatterns = [
     path("plan/", plan.plan, name="plan"),
     path("plan/actions/<str:action_id>/update/", action_update.action_update, name="action_update"),
     path("plan/risks/<str:risk_id>/review/", risk_review.risk_review, name="risk_review"),
+    path(
+        "plan/actions/<str:action_id>/update/<str:period>/",
+        action_update.action_update,
+        name="action_update_for",
+    ),
+    path(
+        "plan/risks/<str:risk_id>/review/<str:period>/",
+        risk_review.risk_review,
+        name="risk_review_for",
+    ),
     path("reports/download/", reports.download, name="report_download"),
     path("publish/", publish.publish, name="publish"),
     path("healthz", health.healthz, name="healthz"),

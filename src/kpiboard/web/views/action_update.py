@@ -17,7 +17,7 @@ from ..models import Section
 from ..permissions import can_submit
 from ..plan_writes import action_body, current_actions, save_action_update
 from ..store import current_pack
-from .plan_post import error_context, post_plan_form
+from .plan_post import error_context, plan_period, post_plan_form
 
 STATUS_CHOICES = [(s.value, s.words) for s in ActionStatus]
 RAG_CHOICES = [("", "No override: use the computed RAG")] + [
@@ -71,7 +71,7 @@ def _initial(state, base: int) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
-def action_update(request, action_id: str):
+def action_update(request, action_id: str, period: str | None = None):
     pack = current_pack()
     action = next((a for a in pack.plan.actions if a.id == action_id), None)
     plan_file = current_actions()
@@ -80,23 +80,25 @@ def action_update(request, action_id: str):
     section = Section.objects.filter(code=action.section).first()
     if section is None or not can_submit(request.user, section):
         raise PermissionDenied
-    period = pack.as_at
-    state = action_state(action, period, pack.plan.tolerance)
+    month, (back, back_text) = plan_period(pack, period)
+    state = action_state(action, month, pack.plan.tolerance)
     form = ActionUpdateForm(request.POST or None, initial=_initial(state, plan_file.revision))
 
     def save(d: dict) -> object:
         return save_action_update(
-            request.user, action_id, period, status=ActionStatus(d["status"]),
+            request.user, action_id, month, status=ActionStatus(d["status"]),
             progress=d["progress"], text=d["text"].strip(), rag=d["rag"],
             rag_reason=d["rag_reason"].strip(), base_revision=d["base_revision"],
             reason=d["reason"],
         )  # fmt: skip
 
-    done, status = post_plan_form(request, form, save, f"Your update on {action.title} was saved.")
+    saved = f"Your update on {action.title} for {month.display} was saved."
+    done, status = post_plan_form(request, form, save, saved, back)
     if done is not None:
         return done
     context = error_context(form) | {
-        "action": action, "period": period, "form": form, "section_title": section.title,
+        "action": action, "period": month, "form": form, "back": back, "back_text": back_text,
+        "section_title": section.title,
         "status_choices": STATUS_CHOICES, "rag_choices": RAG_CHOICES,
         "computed": state.rag.computed,
     }  # fmt: skip

@@ -1,5 +1,5 @@
 """Recent changes: every revision of figures, commentary, sign-offs, definitions, narrative, the
-reporting month and gap explanations, newest first.
+reporting month, gap explanations and business plan files, newest first.
 
 The records are append-only (see models.py), so this is the audit trail itself, not a log kept
 beside it: it cannot miss a change or disagree with the data. Pack loads add thousands of
@@ -32,6 +32,7 @@ from ..models import (
     Indicator,
     MonthMove,
     Narrative,
+    PlanFile,
     ReportingMonth,
     Section,
     Signoff,
@@ -51,6 +52,7 @@ KINDS = {
     "narrative": ("Narrative", Narrative),
     "month": ("Reporting month", ReportingMonth),
     "gap": ("Gap explanations", GapExplanation),
+    "plan": ("Business plan", PlanFile),
 }
 
 
@@ -95,6 +97,7 @@ def _rows(kind: str, filters: Q):
         Narrative: (F("name"), blank, blank, none, F("text")),
         ReportingMonth: (blank, F("period"), blank, none, F("move")),
         GapExplanation: (F("indicator__code"), F("period"), blank, none, F("text")),
+        PlanFile: (F("name"), blank, blank, none, blank),
     }[model]
     return (
         model.objects.filter(filters)
@@ -169,7 +172,7 @@ def changes(request):
             continue
         filters = base
         if section:
-            if model in (Narrative, ReportingMonth):
+            if model in (Narrative, ReportingMonth, PlanFile):
                 continue  # the report's words and the site's month: not any one section's
             where = "section__code" if model is Signoff else "indicator__section__code"
             filters &= Q(**{where: section})
@@ -224,7 +227,11 @@ def _entries(rows: list[Row], pack, people: dict[str, str], sections: dict[str, 
     for row in rows:
         who_ = people.get(str(row.author_id), PACK_LOAD) if row.author_id else PACK_LOAD
         display = period_display(pack, row.period)
-        ind = pack.indicators.get(row.subject) if row.kind not in ("signoff", "narrative") else None
+        ind = (
+            pack.indicators.get(row.subject)
+            if row.kind not in ("signoff", "narrative", "plan")
+            else None
+        )
         url = ""
         if row.kind == "signoff":
             what = f"{sections.get(row.subject, row.subject)}, {display}"
@@ -237,6 +244,10 @@ def _entries(rows: list[Row], pack, people: dict[str, str], sections: dict[str, 
             what = f"Report text: {row.subject}"
             words = strip_tags(to_html(row.text)) if row.text else ""  # no Markdown marks
             change = Truncator(words).words(25) if words else "Text removed"
+        elif row.kind == "plan":  # the reason says which update or review it was
+            what = f"{KINDS['plan'][0]}: {row.subject}"
+            url = reverse("kpiboard:plan")
+            change = f"Revision {row.revision}"
         elif row.kind == "definition":
             what = row.subject
             url = reverse("kpiboard:indicator", args=[row.subject]) if ind else ""

@@ -13,9 +13,11 @@ from django.views.decorators.http import require_http_methods
 from ..approval import changes_since_approval
 from ..models import Section, SignoffState
 from ..permissions import can_approve
+from ..plan_tasks import month_plan_context
 from ..signoff import set_signoff
 from ..store import current_pack
 from ..submission import answers
+from ..tasks import today
 from ..urlperiods import period_slug
 from ..writes import MAX_REASON, SignoffRefused, signoff_state, when, who
 from .grid import period_or_404 as month_or_404
@@ -80,5 +82,5 @@ def review(request, code: str, period: str):
         "may_return": state == SignoffState.SUBMITTED,
         "form": form,
         "summary": summary,
-    }
+    } | month_plan_context(current_pack(), section.code, month, today())
     return render(request, "kpiboard/review.html", context, status=status)

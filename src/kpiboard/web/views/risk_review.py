@@ -14,9 +14,10 @@ from ...core.plan import risk_state
 from ...packs.plan import RISKS
 from ..models import Section
 from ..permissions import can_submit
+from ..plan_tasks import kri_analyses
 from ..plan_writes import current_file, item_body, save_risk_review
 from ..store import current_pack
-from .plan_post import error_context, post_plan_form
+from .plan_post import error_context, plan_period, post_plan_form
 
 
 class RiskReviewForm(forms.Form):
@@ -42,7 +43,7 @@ class RiskReviewForm(forms.Form):
 
 
 @require_http_methods(["GET", "POST"])
-def risk_review(request, risk_id: str):
+def risk_review(request, risk_id: str, period: str | None = None):
     pack = current_pack()
     risk = next((r for r in pack.plan.risks if r.id == risk_id), None)
     plan_file = current_file(RISKS)
@@ -51,8 +52,8 @@ def risk_review(request, risk_id: str):
     section = Section.objects.filter(code=risk.section).first()
     if section is None or not can_submit(request.user, section):
         raise PermissionDenied
-    period, matrix = pack.as_at, pack.plan.matrix
-    state = risk_state(risk, period, matrix, pack.analyse())
+    (month, (back, back_text)), matrix = plan_period(pack, period), pack.plan.matrix
+    state = risk_state(risk, month, matrix, kri_analyses(pack, month))
     score = state.current if state else risk.reviews[-1].score
     initial = {"likelihood": score.likelihood, "impact": score.impact,
                "base_revision": plan_file.revision}  # fmt: skip
@@ -60,15 +61,17 @@ def risk_review(request, risk_id: str):
 
     def save(d: dict) -> object:
         return save_risk_review(
-            request.user, risk_id, period, likelihood=d["likelihood"], impact=d["impact"],
+            request.user, risk_id, month, likelihood=d["likelihood"], impact=d["impact"],
             note=d["note"].strip(), base_revision=d["base_revision"], reason=d["reason"],
         )  # fmt: skip
 
-    done, status = post_plan_form(request, form, save, f"Your review of {risk.title} was saved.")
+    saved = f"Your review of {risk.title} for {month.display} was saved."
+    done, status = post_plan_form(request, form, save, saved, back)
     if done is not None:
         return done
     context = error_context(form) | {
-        "risk": risk, "state": state, "period": period, "form": form,
+        "risk": risk, "state": state, "period": month, "form": form, "back": back,
+        "back_text": back_text,
         "section_title": section.title,
         "current": matrix.describe(score),
         "likelihood_choices": getattr(form.fields["likelihood"], "choices", ()),

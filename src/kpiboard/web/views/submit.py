@@ -11,9 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ..models import Section, SignoffState
 from ..permissions import can_submit
+from ..plan_tasks import month_plan_context
 from ..signoff import set_signoff
 from ..store import current_pack
 from ..submission import MISSING_TARGET, answers, submit_section
+from ..tasks import today
 from ..urlperiods import period_slug
 from ..writes import MAX_NOTE, SignoffRefused, signoff_state, when, who
 from .grid import period_or_404 as month_or_404
@@ -81,6 +83,8 @@ def check_answers(request, code: str, period: str):
     else:
         form = ExplainGaps(initial={"base_revision": row.revision if row else 0}, gaps=gaps)
     context = _context(request, section, month, state, row, form, mine)
+    context |= month_plan_context(current_pack(), section.code, month, today())
+    context["plan_editable"] = state == SignoffState.DRAFT
     context["non_field"] = form.non_field_errors()
     if context["non_field"]:
         context["summary"].insert(0, ("submit", context["non_field"][0]))

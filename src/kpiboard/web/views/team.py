@@ -1,6 +1,7 @@
-"""The team view: who is late, by section and owner, and where each period's sign-off stands
-against its approval date. Analysts and administrators see every section, approvers their own;
-owners have their task list instead, viewers neither."""
+"""The team view: who is late, by section and owner (figures, commentary and the business plan's
+updates and reviews), and where each period's sign-off stands against its approval date.
+Analysts and administrators see every section, approvers their own; owners have their task list
+instead, viewers neither."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from ...core.due_dates import TaskStatus
 from ...core.periods import Period
 from ..models import Profile, Role, SignoffState
 from ..permissions import FULL, role_of
+from ..plan_tasks import PlanTask, build_plan_tasks, owners_by_section
 from ..reporting_month import collecting_month
 from ..store import current_pack
 from ..tasks import (
@@ -61,19 +63,33 @@ class SectionTeam:
 NOBODY = "No owner"
 
 
-def _owner_rows(tasks: list[Task], owners: dict[str, list]) -> list[OwnerRow]:
+def _owner_rows(
+    tasks: list[Task], owners: dict[str, list], plan: list[PlanTask], section_owners: list
+) -> list[OwnerRow]:
+    """A row per owner: their indicators' tasks, and the section's plan tasks for each owner of
+    the whole section (counted as on their task lists)."""
     rows: dict[str, OwnerRow] = {}
+
+    def row_of(person) -> OwnerRow:
+        key = person.get_username() if person else ""
+        made = OwnerRow(who(person) if person else NOBODY, person.email if person else "")
+        return rows.setdefault(key, made)
+
     for task in tasks:
         for person in owners.get(task.indicator.id) or [None]:
-            key = person.get_username() if person else ""
-            row = rows.setdefault(
-                key, OwnerRow(who(person) if person else NOBODY, person.email if person else "")
-            )
+            row = row_of(person)
             # Counted as on the owner's task list: figures and commentary are a task each.
             row.open += sum(p.status is not TaskStatus.COMPLETED for p in task.parts)
             row.overdue += sum(p.status is TaskStatus.OVERDUE for p in task.parts)
             if task.late:
                 row.late.append(f"{task.indicator.id} ({task.period.display})")
+    for item in plan:
+        for person in section_owners or [None]:
+            row = row_of(person)
+            row.open += not item.done
+            row.overdue += item.late
+            if item.late:
+                row.late.append(f"{item.item} ({item.period.display})")
     return sorted(rows.values(), key=lambda r: (-r.overdue, -r.open, r.name))
 
 
@@ -107,16 +123,20 @@ def team(request):
     by_section: dict[str, list[Task]] = defaultdict(list)
     for task in tasks:
         by_section[task.section].append(task)
+    plan: dict[str, list[PlanTask]] = defaultdict(list)
+    for item in build_plan_tasks(pack, on, visible):
+        plan[item.section].append(item)
+    section_owners = owners_by_section()
     sections = [
         SectionTeam(
             s.id,
             s.title,
             [who(p) for p in approvers.get(s.id, [])],
-            _owner_rows(by_section[s.id], owners),
+            _owner_rows(by_section[s.id], owners, plan[s.id], section_owners.get(s.id, [])),
             _signoff_rows(by_section[s.id], on),
         )
         for s in pack.sections
-        if (visible is None or s.id in visible) and by_section[s.id]
+        if (visible is None or s.id in visible) and (by_section[s.id] or plan[s.id])
     ]
     return render(
         request,
