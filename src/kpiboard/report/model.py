@@ -18,6 +18,7 @@ from ..core.rating import Rating
 
 if TYPE_CHECKING:
     from .plan_pages import PlanSectionView
+    from .priority_pages import PriorityPageView
 
 ARROWS = {
     Direction.IMPROVED: "▲",
@@ -281,6 +282,7 @@ class ReportModel:
     sections: list[SectionView] = field(default_factory=list)
     summary_page: bool = True  # print the organisation-wide summary after the contents
     key_notes: list[str] = field(default_factory=list)  # lines under the key to ratings
+    priorities: list[PriorityPageView] = field(default_factory=list)  # one page per priority
 
     def to_dict(self) -> dict:
         data = asdict(self)
