@@ -41,7 +41,7 @@ def write_pack(target: Path) -> Path:
     text = Path(str(resources.files(__name__).joinpath("text")))
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(text / "kpiboard.yaml", target / "kpiboard.yaml")
-    for folder in ("indicators", "commentary", "narrative"):
+    for folder in ("indicators", "commentary", "narrative", "plan"):
         shutil.copytree(text / folder, target / folder, dirs_exist_ok=True)
     (target / "data").mkdir(exist_ok=True)
     rows = data_rows()
