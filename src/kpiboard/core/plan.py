@@ -156,7 +156,8 @@ def indicator_priorities(plan: Plan) -> dict[str, frozenset[str]]:
     parents = {p.id: p.parent for p in plan.priorities}
     found: dict[str, set[str]] = {}
     for p in plan.priorities:
-        chain, at = [], p.id
+        chain: list[str] = []
+        at: str | None = p.id
         while at is not None and at not in chain:
             chain.append(at)
             at = parents.get(at)

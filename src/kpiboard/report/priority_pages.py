@@ -60,7 +60,9 @@ def anchor_of(priority_id: str) -> str:
 
 
 def _link(p: Priority) -> PriorityLink:
-    return PriorityLink(p.id, p.title, "" if p.level is PriorityLevel.OBJECTIVE else anchor_of(p.id))
+    return PriorityLink(
+        p.id, p.title, "" if p.level is PriorityLevel.OBJECTIVE else anchor_of(p.id)
+    )
 
 
 def _indicator_row(page: IndicatorPage) -> PriorityIndicatorRow:

@@ -60,13 +60,17 @@ def _month_starts(first: date, last: date) -> list[date]:
 def _marker(state: MilestoneState, x: float, y: float, tip: str) -> str:
     r = 6
     if state is MilestoneState.OVERDUE:
-        d = f"M{fmt_coord(x - r)} {fmt_coord(y - r)}L{fmt_coord(x + r)} {fmt_coord(y + r)}M" \
+        d = (
+            f"M{fmt_coord(x - r)} {fmt_coord(y - r)}L{fmt_coord(x + r)} {fmt_coord(y + r)}M"
             f"{fmt_coord(x - r)} {fmt_coord(y + r)}L{fmt_coord(x + r)} {fmt_coord(y - r)}"
+        )
         shape = f'<path d="{d}" stroke="{COLOURS["red"]}" stroke-width="3" fill="none"/>'
     else:
         fill = COLOURS["actual"] if state is MilestoneState.DONE else "#ffffff"
-        points = f"{fmt_coord(x)},{fmt_coord(y - r)} {fmt_coord(x + r)},{fmt_coord(y)} " \
-                 f"{fmt_coord(x)},{fmt_coord(y + r)} {fmt_coord(x - r)},{fmt_coord(y)}"
+        points = (
+            f"{fmt_coord(x)},{fmt_coord(y - r)} {fmt_coord(x + r)},{fmt_coord(y)} "
+            f"{fmt_coord(x)},{fmt_coord(y + r)} {fmt_coord(x - r)},{fmt_coord(y)}"
+        )
         shape = (f'<polygon points="{points}" fill="{fill}" stroke="{COLOURS["actual"]}" '
                  'stroke-width="2"/>')  # fmt: skip
     return f"<g><title>{escape(tip)}</title>{shape}</g>"
@@ -90,60 +94,92 @@ def _legend() -> list[str]:
     return parts
 
 
+@dataclass(frozen=True)
+class _Axis:
+    """The time axis: the first of the first month to the first of the month after the last."""
+
+    months: list[date]
+    end: date
+
+    @classmethod
+    def covering(cls, dates: list[date]) -> _Axis:
+        low, high = min(dates), max(dates)
+        months = _month_starts(date(low.year, low.month, 1), high)
+        last = months[-1]
+        end = date(last.year + 1, 1, 1) if last.month == 12 else date(last.year, last.month + 1, 1)
+        return cls(months, end)
+
+    def x(self, day: date) -> float:
+        span = (self.end - self.months[0]).days
+        return LEFT + (WIDTH - LEFT - RIGHT) * (day - self.months[0]).days / span
+
+
+def _vertical(x: float, top: float, bottom: float, stroke: str, width: int, dash: str = "") -> str:
+    dashes = f' stroke-dasharray="{dash}"' if dash else ""
+    return (
+        f'<line x1="{fmt_coord(x)}" y1="{fmt_coord(top)}" x2="{fmt_coord(x)}" '
+        f'y2="{fmt_coord(bottom)}" stroke="{stroke}" stroke-width="{width}"{dashes}/>'
+    )
+
+
+def _grid(axis: _Axis, bottom: float) -> list[str]:
+    """A line at each month, labelled every month, quarter or year as the span allows."""
+    count = len(axis.months)
+    step = 1 if count <= 8 else 3 if count <= 24 else 12
+    parts = []
+    for month in axis.months:
+        parts.append(_vertical(axis.x(month), TOP - 6, bottom, COLOURS["grid"], 1))
+        if (month.month - 1) % step == 0:
+            label = f"{month:%b %Y}"
+            parts.append(_text(axis.x(month) + 2, TOP - 10, label, size=10,
+                               colour=COLOURS["muted_text"]))  # fmt: skip
+    return parts
+
+
+def _lane(lane: Lane, row: int, axis: _Axis, day: date) -> list[str]:
+    mid = TOP + LANE * row + LANE / 2
+    x0, x1 = axis.x(lane.start), axis.x(lane.due)
+    tip = f"{lane.title}: {lane.start:%d %b %Y} to {lane.due:%d %b %Y}"
+    parts = [
+        _text(LEFT - 6, mid + 4, lane.label, "end", 10),
+        f'<g><title>{escape(tip)}</title><rect x="{fmt_coord(x0)}" y="{fmt_coord(mid - 7)}" '
+        f'width="{fmt_coord(max(x1 - x0, 2))}" height="14" fill="{BAR_FILL}" '
+        f'stroke="{BAR_EDGE}"/></g>',
+    ]
+    for ms in lane.milestones:
+        state = milestone_state(ms, day)
+        at = ms.done if state is MilestoneState.DONE and ms.done else ms.due
+        tip = f"{lane.label} {ms.title}: {state.words.lower()} {at:%d %b %Y}"
+        parts.append(_marker(state, axis.x(at), mid, tip))
+    return parts
+
+
 def render_timeline(lanes: list[Lane], day: date, chart_id: str, title: str) -> str:
     """The timeline of ``lanes`` as at ``day``, which is always inside the axis."""
     cid = sanitise_id(chart_id)
     dates = [day] + [d for lane in lanes for d in (lane.start, lane.due)]
     dates += [d for lane in lanes for m in lane.milestones for d in (m.due, m.done) if d]
-    months = _month_starts(date(min(dates).year, min(dates).month, 1), max(dates))
-    first = months[0]
-    y, m = (months[-1].year + 1, 1) if months[-1].month == 12 else (months[-1].year,
-                                                                   months[-1].month + 1)
-    last = date(y, m, 1)
-    span = (last - first).days
-
-    def x_of(d: date) -> float:
-        return LEFT + (WIDTH - LEFT - RIGHT) * (d - first).days / span
-
-    height = TOP + LANE * len(lanes) + 30
+    axis = _Axis.covering(dates)
+    bottom = TOP + LANE * len(lanes)
+    height = bottom + 30
     count = sum(len(lane.milestones) for lane in lanes)
-    desc = (f"{len(lanes)} action{'s' * (len(lanes) != 1)} from {first:%B %Y} to {last:%B %Y}, "
-            f"with {count} milestone{'s' * (count != 1)} and a line at {day.day} {day:%B %Y}; "
-            "the table beside the chart lists every milestone.")  # fmt: skip
+    desc = (
+        f"{len(lanes)} action{'s' * (len(lanes) != 1)} from {axis.months[0]:%B %Y} to "
+        f"{axis.end:%B %Y}, with {count} milestone{'s' * (count != 1)} and a line at "
+        f"{day.day} {day:%B %Y}; the table beside the chart lists every milestone."
+    )
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
         f'width="{WIDTH}" height="{height}" role="img" aria-labelledby="{cid}-t {cid}-d" '
         f'font-family="{escape(FONT_FAMILY)}">',
         f'<title id="{cid}-t">{escape(title)}</title><desc id="{cid}-d">{escape(desc)}</desc>',
         *_legend(),
+        *_grid(axis, bottom),
     ]
-    bottom = TOP + LANE * len(lanes)
-    step = 1 if len(months) <= 8 else 3 if len(months) <= 24 else 12
-    for month in months:
-        x = x_of(month)
-        parts.append(f'<line x1="{fmt_coord(x)}" y1="{TOP - 6}" x2="{fmt_coord(x)}" '
-                     f'y2="{bottom}" stroke="{COLOURS["grid"]}" stroke-width="1"/>')  # fmt: skip
-        if (month.month - 1) % step == 0:
-            parts.append(_text(x + 2, TOP - 10, f"{month:%b %Y}", size=10,
-                               colour=COLOURS["muted_text"]))  # fmt: skip
-    for i, lane in enumerate(lanes):
-        mid = TOP + LANE * i + LANE / 2
-        parts.append(_text(LEFT - 6, mid + 4, lane.label, "end", 10))
-        x0, x1 = x_of(lane.start), x_of(lane.due)
-        parts.append(
-            f'<g><title>{escape(f"{lane.title}: {lane.start:%d %b %Y} to {lane.due:%d %b %Y}")}'
-            f'</title><rect x="{fmt_coord(x0)}" y="{fmt_coord(mid - 7)}" '
-            f'width="{fmt_coord(max(x1 - x0, 2))}" height="14" fill="{BAR_FILL}" '
-            f'stroke="{BAR_EDGE}"/></g>'
-        )
-        for ms in lane.milestones:
-            state = milestone_state(ms, day)
-            at = ms.done if state is MilestoneState.DONE and ms.done else ms.due
-            tip = f"{lane.label} {ms.title}: {state.words.lower()} {at:%d %b %Y}"
-            parts.append(_marker(state, x_of(at), mid, tip))
-    xd = x_of(day)
-    parts.append(f'<line x1="{fmt_coord(xd)}" y1="{TOP - 4}" x2="{fmt_coord(xd)}" y2="{bottom}" '
-                 f'stroke="{COLOURS["target"]}" stroke-width="2" stroke-dasharray="4 3"/>')  # fmt: skip
+    for row, lane in enumerate(lanes):
+        parts.extend(_lane(lane, row, axis, day))
+    xd = axis.x(day)
+    parts.append(_vertical(xd, TOP - 4, bottom, COLOURS["target"], 2, "4 3"))
     anchor = "end" if xd > WIDTH - 70 else "start" if xd < LEFT + 70 else "middle"
     parts.append(_text(xd, bottom + 16, f"As at {day.day} {day:%b %Y}", anchor, 11))
     parts.append("</svg>")

@@ -62,14 +62,16 @@ def _items(board, status) -> list[PriorityItem]:
         for code in priority.indicators:
             if code in pack.indicators and code in ratings:
                 rating = Rating[ratings[code]]
-                item.indicators.append(IndicatorItem(
-                    code, pack.indicators[code].title, RatingView(rating.name, rating.words)))  # fmt: skip
+                view = RatingView(rating.name, rating.words)
+                item.indicators.append(IndicatorItem(code, pack.indicators[code].title, view))
         item.actions = [(a, RAG_TAG[a.rag.rag]) for a in status.actions
                         if priority.id in a.action.priorities]  # fmt: skip
         for r in status.risks:
             if priority.id in r.risk.priorities:
                 band = matrix.band(r.current.value)
-                item.risks.append(RiskItem(r, band.name, BAND_TAG.get(band.code, "govuk-tag--grey")))
+                item.risks.append(
+                    RiskItem(r, band.name, BAND_TAG.get(band.code, "govuk-tag--grey"))
+                )
         out.append(item)
     return out
 
