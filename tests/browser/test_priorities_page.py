@@ -29,7 +29,7 @@ def test_priorities_page_and_priority_filter_have_no_axe_violations(
     assert heading.is_visible()
     journey.check("priorities page")
 
-    name = "Its indicators on the dashboard (Get people home from hospital quickly and keep them there)"
+    name = "Its indicators on the dashboard (Get people home from hospital quickly and keep them"
     page.get_by_role("link", name=name).click()
     page.wait_for_load_state("load")
     assert parse_qs(urlsplit(page.url).query) == {"priority": ["BS-IND-3"]}
