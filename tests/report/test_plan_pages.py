@@ -3,6 +3,7 @@ map, and the pages per priority (HTML and PDF)."""
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -204,3 +205,14 @@ def test_pdf_prints_the_timeline_and_priority_pages(model):
     assert "Adult Social Care: milestones as at 30 Sep 2013" in text
     assert "Priority: Get people home from hospital quickly and keep them there" in text
     assert "Get people home from hospital quickly and keep them there: risks" in text
+
+
+def test_report_of_one_section_links_priority_pages_only_to_its_own_indicators(model):
+    trimmed = copy.deepcopy(model)
+    trimmed.sections = [s for s in trimmed.sections if s.id == "scs"]
+    page = next(p for p in trimmed.priority_pages if p.id == "BS-IND-3")
+    assert [i.anchor for i in page.indicators] == ["", ""]  # ASC04 and ASC07 are not in it
+    html = render_html(trimmed)
+    assert 'href="#ind-ASC07"' not in html and 'href="#ind-SCS02"' in html
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(trimmed))).pages)
+    assert "Get people home from hospital quickly and keep them there: indicators" in text

@@ -8,7 +8,7 @@ to typst as JSON. ``pages.py`` and ``tables.py`` fill it in; ``build.py`` puts a
 from __future__ import annotations
 
 import calendar as _calendar
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ..core.direction import Direction
@@ -288,7 +288,21 @@ class ReportModel:
         data = asdict(self)
         overview = self.overview
         data["overview"] = asdict(overview) if overview is not None else None
+        data["priorities"] = [asdict(p) for p in self.priority_pages]
         return data
+
+    @property
+    def priority_pages(self) -> list[PriorityPageView]:
+        """The priority pages, linking only to indicator pages the report has: one trimmed to
+        some sections (a section's report on the web) still lists every indicator of a
+        priority, but a link to a page left out would lead nowhere (and typst refuses it)."""
+        anchors = {p.anchor for p in self.pages}
+        return [
+            replace(page, indicators=[
+                i if i.anchor in anchors else replace(i, anchor="") for i in page.indicators
+            ])
+            for page in self.priorities
+        ]  # fmt: skip
 
     @property
     def overview(self) -> OverviewView | None:
