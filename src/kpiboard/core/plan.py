@@ -136,20 +136,6 @@ def priority_tree(plan: Plan) -> list[tuple[Priority, int]]:
     return out
 
 
-def under(plan: Plan, priority_id: str) -> list[str]:
-    """The id of ``priority_id`` and of every priority below it: what "this priority" covers
-    when actions, risks and indicators are gathered for it or a dashboard is filtered by it."""
-    out = [priority_id]
-    todo = [priority_id]
-    while todo:
-        parent = todo.pop()
-        for p in plan.priorities:
-            if p.parent == parent and p.id not in out:
-                out.append(p.id)
-                todo.append(p.id)
-    return out
-
-
 def indicator_priorities(plan: Plan) -> dict[str, frozenset[str]]:
     """Each indicator that measures a priority, with the ids of the priorities it measures and
     of those above them (an indicator of an objective measures its priority and ambition too)."""
