@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from kpiboard.cli import main
 from kpiboard.demo import DemoKind, pack_source, write_demo
 from kpiboard.packs.loader import load_pack
+from kpiboard.report import build_report
 
 AS_AT = "2026-09"
 
@@ -139,3 +140,43 @@ def test_key_to_ratings_says_year_to_date_arrows_compare_with_a_year_ago(nhs_pac
     from kpiboard.report import build_report
 
     assert YEAR_AGO_KEY_NOTE in build_report(nhs_pack).key_notes
+
+
+def test_board_assurance_framework_has_owned_scored_controlled_risks(nhs_pack):
+    plan = nhs_pack.plan
+    assert [r.id for r in plan.risks] == [f"BAF-0{n}" for n in range(1, 9)]
+    assert all(r.owner and r.controls and r.kris and r.priorities for r in plan.risks)
+    assert (plan.matrix.appetite, plan.matrix.impact[-1]) == (12, "Catastrophic")
+    levels = [p.level.value for p in plan.priorities]
+    assert (levels.count("ambition"), levels.count("priority"), levels.count("objective")) == (
+        3,
+        7,
+        1,
+    )
+    measured = {c for p in plan.priorities for c in p.indicators}
+    assert measured == set(nhs_pack.indicators)  # every indicator measures some objective
+
+
+def test_trust_report_prints_heat_map_register_and_priority_pages(nhs_pack):
+    model = build_report(nhs_pack)
+    plans = {s.id: s.plan for s in model.sections}
+    access = plans["access"]
+    # BAF-01 is 4 x 4 (16, Extreme), AE01 Red at 76.7% triggers its key risk indicator.
+    rows = {r.label: r.counts for r in access.heat_map.rows}
+    assert rows["4 Likely"] == [0, 0, 0, 1, 0]
+    first = access.risks[0]
+    assert (first.current, first.appetite, first.flags) == (
+        "16 Extreme (likelihood 4 Likely, impact 4 Major)",
+        "Outside appetite (12)",
+        ["AE01 rated Red"],
+    )
+    wellbeing = next(r for r in plans["workforce"].risks if r.id == "BAF-06")
+    assert wellbeing.flags == ["WF01 rated Amber", "review was due 2026-09-15"]
+    harm = next(r for r in plans["quality"].risks if r.id == "BAF-03")
+    assert harm.appetite == "Outside appetite (6)"  # its own, lower appetite for harm
+    waits = next(p for p in model.priorities if p.id == "SO1-2")
+    assert [c.title for c in waits.children] == [
+        "Diagnose or rule out cancer within 28 days of referral"
+    ]
+    assert [r.id for r in waits.risks] == ["BAF-02"]
+    assert "CAN01" in [i.anchor.removeprefix("ind-") for i in waits.indicators]

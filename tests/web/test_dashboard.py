@@ -283,3 +283,20 @@ def test_dashboard_filters_by_variation_and_assurance(client_for):
     response = get(client, variation="improvement_high")
     assert '<option value="improvement_high" selected>' in response.content.decode()
     assert shown(get(client, variation="sideways", assurance="<b>")) == ASC | SCS | LEADS
+
+
+def test_dashboard_priority_filter_keeps_indicators_measuring_it_or_below(client_for):
+    # BS-IND-3 is measured by ASC04 and ASC07, its objective BS-IND-3a by ASC07.
+    assert shown(get(client_for("viewer"), priority="BS-IND-3")) == {"ASC04", "ASC07"}
+    assert shown(get(client_for("viewer"), priority="BS-IND-3a")) == {"ASC07"}
+    ambition = {"ASC01", "ASC02", "ASC03", "ASC04", "ASC07", "ASC09", "ASC10"}
+    assert shown(get(client_for("viewer"), priority="BS-IND")) == ambition
+    combined = get(client_for("viewer"), priority="BS-IND", rating="AMBER")
+    assert shown(combined) == {"ASC01", "ASC07"}
+    html = combined.content.decode()
+    assert '<option value="BS-IND-3a">Objective: Reduce delays in leaving hospital' in html
+    assert '<option value="BS-IND" selected>Ambition: Help older and disabled people' in html
+
+
+def test_dashboard_unknown_priority_is_ignored(client_for):
+    assert shown(get(client_for("viewer"), priority="NOPE")) == ASC | SCS | LEADS

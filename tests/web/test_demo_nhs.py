@@ -54,3 +54,16 @@ def test_nhs_demo_dashboard_and_pages(db):
     assert "Comparison with other NHS trusts" in ae01
     hsmr = _text(client, reverse("kpiboard:indicator", args=["HSMR01"]))
     assert "95% CI" in hsmr and "Compared with National benchmark" in hsmr
+
+
+def test_nhs_demo_priorities_page_and_board_assurance_framework(db):
+    load_pack_into_db(pack_source(DemoKind.NHS_TRUST))
+    client = _signed_in()
+    page = _text(client, reverse("kpiboard:priorities"))
+    assert "Give every patient timely, safe care" in page
+    assert "16 Extreme</strong>" in page  # BAF-01, likelihood 4 x impact 4
+    assert "Emergency demand outstrips the hospital's capacity</a>" in page
+    plan = _text(client, reverse("kpiboard:plan"))
+    assert "Number of risks by likelihood and impact (Safe and effective care)" in plan
+    filtered = _text(client, reverse("kpiboard:dashboard") + "?priority=SO3")
+    assert "Showing 3 of 20 indicators that match the filters." in filtered  # FIN01, 02, 04

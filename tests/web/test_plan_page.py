@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -45,3 +46,27 @@ def test_plan_page_escapes_plan_text(client_for, demo_pack_dir, tmp_path):
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Expand technology" in html
     clear_cache()
+
+
+def test_priorities_page_shows_the_hierarchy_with_ratings_rag_and_scores(client_for):
+    response = client_for("viewer").get(reverse("kpiboard:priorities"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    ambition = '<h2 class="govuk-heading-l" id="priority-BS-IND-h">Help older and disabled'
+    objective = '<h4 class="govuk-heading-s" id="priority-BS-IND-3a-h">Reduce delays in leaving'
+    assert ambition in html and objective in html
+    item = html[html.index('id="priority-BS-IND-3"') : html.index('id="priority-BS-IND-3a"')]
+    asc07 = reverse("kpiboard:indicator", args=["ASC07"])
+    rated = rf'kpi-rating--amber">Amber</strong>\s*<a class="govuk-link" href="{asc07}">ASC07 '
+    assert re.search(rated, item)
+    assert '<strong class="govuk-tag govuk-tag--red">Red</strong> <a class="govuk-link"' in item
+    assert "Extend the enablement service to weekends</a>" in item
+    assert '<strong class="govuk-tag govuk-tag--red">16 Very high</strong>' in item  # R-HOSP 4x4
+    assert f'href="{reverse("kpiboard:dashboard")}?priority=BS-IND-3"' in item
+    assert 'aria-current="page">Business plan</a>' not in html  # beneath the menu's page
+    assert "govuk-header__navigation-item--active" in html
+
+
+def test_plan_page_links_to_the_priorities_page(client_for):
+    html = client_for("viewer").get(reverse("kpiboard:plan")).content.decode()
+    assert f'href="{reverse("kpiboard:priorities")}"' in html

@@ -136,6 +136,22 @@ def priority_tree(plan: Plan) -> list[tuple[Priority, int]]:
     return out
 
 
+def indicator_priorities(plan: Plan) -> dict[str, frozenset[str]]:
+    """Each indicator that measures a priority, with the ids of the priorities it measures and
+    of those above them (an indicator of an objective measures its priority and ambition too)."""
+    parents = {p.id: p.parent for p in plan.priorities}
+    found: dict[str, set[str]] = {}
+    for p in plan.priorities:
+        chain: list[str] = []
+        at: str | None = p.id
+        while at is not None and at not in chain:
+            chain.append(at)
+            at = parents.get(at)
+        for code in p.indicators:
+            found.setdefault(code, set()).update(chain)
+    return {code: frozenset(ids) for code, ids in found.items()}
+
+
 @dataclass(frozen=True)
 class ActionState:
     action: Action

@@ -16,6 +16,7 @@ from .model import ARROWS, KeyEntry, NarrativeView, ReportModel, SectionView, mo
 from .overview import overview_rows
 from .pages import indicator_page
 from .plan_pages import plan_section
+from .priority_pages import priority_pages
 from .tables import lead_table, summary_table, variation_table
 
 
@@ -83,4 +84,7 @@ def build_report(
                 plan=plan_section(plan, section.id, section.title, when.end) if plan else None,
             )
         )
+    if plan is not None:
+        by_id = {p.id: p for p in model.pages}
+        model.priorities = priority_pages(plan, by_id, when.end)
     return model

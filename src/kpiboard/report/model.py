@@ -8,7 +8,7 @@ to typst as JSON. ``pages.py`` and ``tables.py`` fill it in; ``build.py`` puts a
 from __future__ import annotations
 
 import calendar as _calendar
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ..core.direction import Direction
@@ -18,6 +18,7 @@ from ..core.rating import Rating
 
 if TYPE_CHECKING:
     from .plan_pages import PlanSectionView
+    from .priority_pages import PriorityPageView
 
 ARROWS = {
     Direction.IMPROVED: "▲",
@@ -281,12 +282,27 @@ class ReportModel:
     sections: list[SectionView] = field(default_factory=list)
     summary_page: bool = True  # print the organisation-wide summary after the contents
     key_notes: list[str] = field(default_factory=list)  # lines under the key to ratings
+    priorities: list[PriorityPageView] = field(default_factory=list)  # one page per priority
 
     def to_dict(self) -> dict:
         data = asdict(self)
         overview = self.overview
         data["overview"] = asdict(overview) if overview is not None else None
+        data["priorities"] = [asdict(p) for p in self.priority_pages]
         return data
+
+    @property
+    def priority_pages(self) -> list[PriorityPageView]:
+        """The priority pages, linking only to indicator pages the report has: one trimmed to
+        some sections (a section's report on the web) still lists every indicator of a
+        priority, but a link to a page left out would lead nowhere (and typst refuses it)."""
+        anchors = {p.anchor for p in self.pages}
+        return [
+            replace(page, indicators=[
+                i if i.anchor in anchors else replace(i, anchor="") for i in page.indicators
+            ])
+            for page in self.priorities
+        ]  # fmt: skip
 
     @property
     def overview(self) -> OverviewView | None:

@@ -11,6 +11,7 @@ from ..core.plan import ActionState, PlanStatus, RiskState
 from ..core.risks import RiskMatrix
 from .heat_map import render_heat_map
 from .model import RatingView
+from .timeline import Lane, milestone_state, render_timeline
 
 
 def day_text(day: date) -> str:
@@ -69,10 +70,28 @@ class HeatMapView:
 
 
 @dataclass
+class MilestoneRow:
+    action: str  # the action's id and title
+    title: str
+    due: str
+    state: str  # Done / Due / Overdue
+    done: str  # the day it was done, or ""
+
+
+@dataclass
+class TimelineView:
+    svg: str
+    title: str
+    caption: str
+    rows: list[MilestoneRow]  # every milestone, action by action: the chart's text alternative
+
+
+@dataclass
 class PlanSectionView:
     actions: list[ActionRow] = field(default_factory=list)
     risks: list[RiskRow] = field(default_factory=list)
     heat_map: HeatMapView | None = None
+    timeline: TimelineView | None = None
     actions_caption: str = ""
     risks_caption: str = ""
     appetite_note: str = ""
@@ -139,6 +158,25 @@ def heat_map_view(matrix: RiskMatrix, risks: list[RiskState], section: str, titl
     )
 
 
+def timeline_view(actions: list[ActionState], section: str, title: str, day: date):
+    """The section's milestone timeline, with every milestone in a table beside it."""
+    lanes = [Lane(a.action.id, a.action.title, a.action.start, a.action.due, a.action.milestones)
+             for a in actions]  # fmt: skip
+    heading = f"{title}: milestone timeline"
+    rows = [
+        MilestoneRow(f"{lane.label} {lane.title}", m.title, day_text(m.due),
+                     milestone_state(m, day).words,
+                     day_text(m.done) if m.done and m.done_by(day) else "")
+        for lane in lanes for m in lane.milestones
+    ]  # fmt: skip
+    return TimelineView(
+        svg=render_timeline(lanes, day, f"timeline-{section}", heading),
+        title=heading,
+        caption=f"{title}: milestones as at {day_text(day)}",
+        rows=rows,
+    )
+
+
 def plan_section(status: PlanStatus, section: str, title: str, day: date) -> PlanSectionView | None:
     """The section's plan pages, or None when it has no actions and no risks."""
     actions, risks = status.actions_in(section), status.risks_in(section)
@@ -150,6 +188,7 @@ def plan_section(status: PlanStatus, section: str, title: str, day: date) -> Pla
         actions=[action_row(a, day) for a in actions],
         risks=[risk_row(r, matrix) for r in risks],
         heat_map=heat_map_view(matrix, risks, section, title) if risks else None,
+        timeline=timeline_view(actions, section, title, day) if actions else None,
         actions_caption=f"{title}: business plan actions as at {day_text(day)}",
         risks_caption=f"{title}: risk register summary",
         appetite_note=(f"Scores are likelihood times impact, from 1 to {matrix.top}. Bands: "

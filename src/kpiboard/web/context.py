@@ -34,6 +34,7 @@ MENU = {
     "person_reactivate": "people",
     "reports": "reports",
     "plan": "plan",
+    "priorities": "plan",
     "action_update": "plan",
     "risk_review": "plan",
     "report_download": "reports",

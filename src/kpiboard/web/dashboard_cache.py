@@ -28,6 +28,7 @@ from django.utils.safestring import SafeString
 from ..core.analysis import Analysis
 from ..core.indicators import IndicatorKind
 from ..core.periods import Period
+from ..core.plan import indicator_priorities
 from ..core.rating import Rating
 from ..core.summary import latest_icons
 from ..packs.model import Pack
@@ -80,6 +81,7 @@ class Row:
     html: SafeString
     variation: str = ""  # the latest SPC variation icon's code; "" without SPC icons
     assurance: str = ""  # the assurance icon's code, "none" without one; "" without SPC icons
+    priorities: frozenset[str] = frozenset()  # plan priorities it measures, with those above
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,7 @@ def _build(
     rows: list[Row] = []
     leads: list[Row] = []
     sprite = _Sprite(dict(before.symbols) if before is not None else {})
+    linked = indicator_priorities(pack.plan)  # a plan change rebuilds the board in full
     for section in pack.sections:
         chosen = [analyses[i] for i in section.indicator_ids if i in analyses]
         todo = [a for a in chosen if a.indicator.id not in kept]
@@ -197,6 +200,7 @@ def _build(
                     "kpiboard/includes/dash_lead_row.html", {"lead": lead, "url": url}
                 )
                 made[analysis.indicator.id] = _row(analysis, Rating.NOT_RATED.name, html)
+        made = {c: replace(r, priorities=linked.get(c, frozenset())) for c, r in made.items()}
         for analysis in chosen:
             row = made.get(analysis.indicator.id) or kept[analysis.indicator.id]
             is_lead = analysis.indicator.kind is IndicatorKind.LEAD

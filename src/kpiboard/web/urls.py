@@ -18,6 +18,7 @@ from .views import (
     password_reset,
     people,
     plan,
+    priorities,
     publish,
     reports,
     review,
@@ -113,6 +114,7 @@ urlpatterns = [
     ),
     path("reports/", reports.reports, name="reports"),
     path("plan/", plan.plan, name="plan"),
+    path("plan/priorities/", priorities.priorities, name="priorities"),
     path("plan/actions/<str:action_id>/update/", action_update.action_update, name="action_update"),
     path("plan/risks/<str:risk_id>/review/", risk_review.risk_review, name="risk_review"),
     path(

@@ -42,7 +42,7 @@ def write_pack(target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for name in ("kpiboard.yaml", "benchmarks.yaml"):
         shutil.copy(text / name, target / name)
-    for folder in ("indicators", "commentary", "narrative"):
+    for folder in ("indicators", "commentary", "narrative", "plan"):
         shutil.copytree(text / folder, target / folder, dirs_exist_ok=True)
     (target / "data").mkdir(exist_ok=True)
     rows = data_rows()

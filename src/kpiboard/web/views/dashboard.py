@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
+from ...core.plan import priority_tree
 from ...core.rating import Rating
 from ...core.spc import VariationIcon
 from ...report.icons import ASSURANCE_LABELS, VARIATION_LABELS
@@ -37,6 +38,7 @@ class Filters:
     q: str = ""
     variation: str = ""
     assurance: str = ""
+    priority: str = ""
 
     @property
     def active(self) -> bool:
@@ -84,6 +86,12 @@ def _counts(rows) -> str:
     return ", ".join(parts)
 
 
+def priority_choices(pack) -> list[tuple[str, str]]:
+    """The plan's priorities top down, each named with its level ("Objective: ..."); choosing
+    one keeps the indicators measuring it or anything under it."""
+    return [(p.id, f"{p.level.words}: {p.title}") for p, _ in priority_tree(pack.plan)]
+
+
 def _choice(get, name: str, choices: list[tuple[str, str]]) -> str:
     value = get.get(name, "")
     return value if any(value == code for code, _ in choices) else ""
@@ -106,6 +114,7 @@ def dashboard(request):
         q=get.get("q", "").strip()[:200],
         variation=_choice(get, "variation", VARIATION_CHOICES),
         assurance=_choice(get, "assurance", ASSURANCE_CHOICES),
+        priority=_choice(get, "priority", priority_choices(board.pack)),
     )
     owned_codes = direct.get(filters.owner, set())
     owned_sections = by_section.get(filters.owner, set())
@@ -123,6 +132,8 @@ def dashboard(request):
         if filters.variation and row.variation != filters.variation:
             return False
         if filters.assurance and row.assurance != filters.assurance:
+            return False
+        if filters.priority and filters.priority not in row.priorities:
             return False
         return all(w in row.search for w in words)
 
@@ -238,6 +249,7 @@ def _body_context(board, filters: Filters, keep, owner_choices, number: int = 1)
         "variation_choices": VARIATION_CHOICES,
         "assurance_choices": ASSURANCE_CHOICES,
         "owner_choices": owner_choices,
+        "priority_choices": priority_choices(board.pack),
         "rating_key": [
             (code, Rating[code].words, meaning) for code, meaning in board.pack.rating_key.items()
         ],
