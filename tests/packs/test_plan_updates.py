@@ -116,3 +116,41 @@ def test_an_unknown_action_is_named_with_its_row(pack, tmp_path):
         "plan.xlsx[Actions]:2: action (column A): the pack's plan/actions.yaml has no action"
         in (result.output)
     )
+
+
+def test_an_unedited_risks_sheet_keeps_every_review_note(pack, tmp_path):
+    book = exported(pack, tmp_path)
+    before = (pack / "plan" / "risks.yaml").read_bytes()
+    result = run(str(book), "--pack", str(pack), "--sheet", "Risks")
+    assert result.exit_code == 0, result.output
+    assert " 0 changed" in result.output
+    assert (pack / "plan" / "risks.yaml").read_bytes() == before
+
+
+def test_a_changed_row_whose_period_cell_names_an_earlier_update_is_refused(pack, tmp_path):
+    manifest = pack / "kpiboard.yaml"
+    manifest.write_text(manifest.read_text("utf-8").replace("as_at: 2013-09", "as_at: 2013-10"))
+    book = exported(pack, tmp_path)  # ACT-TEL's update_period cell says 2013-09
+    edit(book, "Actions", "ACT-TEL", status="at_risk")
+    result = run(str(book), "--pack", str(pack), "--sheet", "Actions")
+    assert result.exit_code == 1
+    assert "would change the 2013-09 entry, before the pack's as-at period 2013-10" in (
+        result.output
+    )
+    edit(book, "Actions", "ACT-TEL", update_period=None)  # blank: the as-at period
+    result = run(str(book), "--pack", str(pack), "--sheet", "Actions")
+    assert result.exit_code == 0, result.output
+    action = next(a for a in load_pack(pack).plan.actions if a.id == "ACT-TEL")
+    assert [u.period.label for u in action.updates] == ["2013-06", "2013-09", "2013-10"]
+    assert action.updates[1].status is ActionStatus.ON_TRACK  # September's left as it was
+
+
+def test_two_rows_for_one_action_and_period_are_refused(pack, tmp_path):
+    book = exported(pack, tmp_path)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Actions"]
+    ws.append([c.value for c in ws[2]])
+    wb.save(book)
+    edit(book, "Actions", "ACT-TEL", progress=60)
+    result = run(str(book), "--pack", str(pack), "--sheet", "Actions")
+    assert result.exit_code == 1 and "is also given in row 2" in result.output

@@ -9,6 +9,7 @@ for the command line to print, never a traceback.
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -64,8 +65,8 @@ def download(url: str, *, timeout: float = TIMEOUT, max_bytes: int | None = None
         raise FetchError(f"{url}: cannot connect ({reason}); check the network") from None
     except TimeoutError:
         raise FetchError(f"{url}: no answer within {_seconds(timeout)}") from None
-    except OSError as exc:
-        raise FetchError(f"{url}: the download failed ({exc})") from None
+    except (OSError, http.client.HTTPException) as exc:  # e.g. IncompleteRead, BadStatusLine
+        raise FetchError(f"{url}: the download failed ({exc!r})") from None
     try:
         return bytes(body).decode("utf-8-sig")
     except UnicodeDecodeError:

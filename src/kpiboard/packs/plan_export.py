@@ -17,9 +17,33 @@ RISK_COLUMNS = (
     "risk", "title", "section", "owner", "cause", "event", "effect", "inherent_likelihood",
     "inherent_impact", "inherent_score", "current_likelihood", "current_impact", "current_score",
     "band", "target_likelihood", "target_impact", "target_score", "appetite", "within_appetite",
-    "trend", "review_period", "review_date", "flagged", "flags", "controls", "actions",
-    "priorities", "key_risk_indicators",
+    "trend", "review_period", "review_note", "review_date", "flagged", "flags", "controls",
+    "actions", "priorities", "key_risk_indicators",
 )  # fmt: skip
+#: What the columns mean where the name does not say it plainly: the one wording the open
+#: data's Data Package and the API's schema use.
+COLUMN_MEANINGS = {
+    "status": "not_started, on_track, at_risk, off_track, complete or cancelled",
+    "progress": "Percentage complete, 0 to 100",
+    "rag": "RED, AMBER, GREEN, COMPLETE or NOT_RATED, as reported",
+    "computed_rag": "The RAG worked out from dates, progress and milestones",
+    "overridden": "Whether the owner reported another RAG, with the reason beside it",
+    "rag_reasons": "Why the computed RAG is what it is",
+    "update_period": "The period of the latest progress update",
+    "update": "The latest progress update",
+    "band": "The current score's band on the organisation's matrix",
+    "appetite": "The highest score accepted for this risk",
+    "trend": "rising, steady, falling or new, since the review before",
+    "review_period": "The period of the latest review",
+    "review_note": "What the latest review says",
+    "flagged": "Whether a key risk indicator, or a review date passed, flags it for review",
+    "flags": "Why it is flagged",
+    "priorities": "Priority codes, comma-separated",
+    "indicators": "Indicator codes, comma-separated",
+    "risks": "Risk codes, comma-separated",
+    "actions": "Action codes, comma-separated",
+    "key_risk_indicators": "Indicator codes, comma-separated",
+}
 
 
 def plan_status(pack: Pack, as_at: Period) -> PlanStatus:
@@ -59,7 +83,8 @@ def risk_rows(status: PlanStatus) -> list[dict]:
             "band": matrix.band(state.current.value).name,
             "appetite": r.appetite if r.appetite is not None else matrix.appetite,
             "within_appetite": state.within_appetite, "trend": state.trend.value,
-            "review_period": state.review.period.label, "review_date": r.review_date.isoformat(),
+            "review_period": state.review.period.label, "review_note": state.review.note,
+            "review_date": r.review_date.isoformat(),
             "flagged": state.flagged, "flags": "; ".join(state.flags),
             "controls": "; ".join(r.controls), "actions": ", ".join(r.actions),
             "priorities": ", ".join(r.priorities),

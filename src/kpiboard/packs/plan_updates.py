@@ -87,8 +87,9 @@ class _Rows:
                                              f"no {name!r} column"))  # fmt: skip
 
     def where(self, name: str) -> str:
-        letter = column_letter(self.columns[name])
-        return f"{name} (column {letter})" if self.table.spreadsheet else name
+        if name not in self.columns or not self.table.spreadsheet:
+            return name
+        return f"{name} (column {column_letter(self.columns[name])})"
 
     def each(self):
         for cells, line in zip(self.table.rows[1:], self.table.lines[1:], strict=True):
@@ -130,39 +131,68 @@ def _number(rows: _Rows, line: int, name: str, text: str, low: int, high: int) -
 _NO_UPDATE: dict[str, Any] = {"status": ActionStatus.NOT_STARTED.value, "progress": 0}
 
 
-def _same(old: dict, entry: dict) -> bool:
-    """Whether ``entry`` says what ``old`` says, the period and an override's author aside."""
+def _said(entry: dict, given: frozenset[str]) -> dict:
+    """What ``entry`` says about the fields the sheet gives (an override without its author;
+    a missing progress as the pack reads it: 100 when complete, else 0)."""
+    out = {k: v for k, v in entry.items() if k in given}
+    if "progress" in given and out.get("progress") is None:
+        out["progress"] = 100 if entry.get("status") == ActionStatus.COMPLETE.value else 0
+    if "override" in out:
+        out["override"] = {k: v for k, v in out["override"].items() if k != "by"}
+    return out
 
-    def norm(e: dict) -> dict:
-        out = {k: v for k, v in e.items() if k != "period"}
-        if "override" in out:
-            out["override"] = {k: v for k, v in out["override"].items() if k != "by"}
-        return out
 
-    return norm(old) == norm(entry)
+class _Entries:
+    """One item's updates (or reviews), to set the period's entry from a row of the sheet."""
 
+    def __init__(self, entries: list, pack: Pack):
+        self.entries = entries
+        self.pack = pack
+        self.rows: dict[str, int] = {}  # period label -> the sheet row that gave it
 
-def _set_entry(entries: list, period: Period, entry: dict, pack: Pack) -> bool:
-    """Make ``entry`` the period's update or review; False when it changes nothing.
+    def _dated(self) -> list[tuple[Period, dict]]:
+        parse = self.pack.calendar.parse
+        return sorted(((parse(str(e.get("period"))), e) for e in self.entries),
+                      key=lambda pe: pe[0].sort_key)  # fmt: skip
 
-    A row that restates the latest entry up to its period (as an exported sheet does, whose
-    period is the latest update's) changes nothing; otherwise the period's entry is added or
-    replaced. An override restated as it was keeps who made it (the sheet does not say)."""
-    dated = sorted(
-        ((pack.calendar.parse(str(e.get("period"))), e) for e in entries),
-        key=lambda pe: pe[0].sort_key,
-    )
-    earlier = [e for p, e in dated if p.sort_key <= period.sort_key]
-    latest = earlier[-1] if earlier else _NO_UPDATE
-    if _same(latest, entry):
-        return False
-    before = latest.get("override") or {}
-    after = entry.get("override")
-    if after and (before.get("rag"), before.get("reason")) == (after["rag"], after["reason"]):
-        after.update({k: v for k, v in before.items() if k == "by"})
-    kept = [e for p, e in dated if p != period]
-    entries[:] = sorted([*kept, entry], key=lambda e: pack.calendar.parse(e["period"]).sort_key)
-    return True
+    def set(self, period: Period, entry: dict, given: frozenset[str], line: int) -> str | bool:
+        """Make ``entry`` the period's; False when it changes nothing, or a problem's words.
+
+        A row that says what the latest entry up to its period says (as an exported sheet
+        does, whose period is the latest entry's) changes nothing. A changed row adds the
+        period's entry, or replaces its fields given by the sheet and keeps the others (a
+        review's note, where the sheet has no note column). A changed entry of a period before
+        the pack's as-at period is refused: left unedited, the period cell of an exported
+        sheet names the latest entry, and a new month's figures would overwrite it."""
+        if period.label in self.rows:
+            return f"the {period.label} entry is also given in row {self.rows[period.label]}"
+        self.rows[period.label] = line
+        dated = self._dated()
+        earlier = [e for p, e in dated if p.sort_key <= period.sort_key]
+        latest = earlier[-1] if earlier else _NO_UPDATE
+        if _said(latest, given) == _said(entry, given):
+            return False
+        old = next((e for p, e in dated if p == period), None)
+        if old is not None and period.end < self.pack.as_at.end:
+            return (
+                f"would change the {period.label} entry, before the pack's as-at period "
+                f"{self.pack.as_at.label}: for the {self.pack.as_at.label} entry, clear the "
+                "period cell or write that period"
+            )
+        if old is not None:
+            kept = {k: v for k, v in old.items() if k not in given}
+            before = old.get("override") or {}
+            after = entry.get("override")
+            if after and (before.get("rag"), before.get("reason")) == (
+                after["rag"],
+                after["reason"],
+            ):
+                after.update({k: v for k, v in before.items() if k == "by"})
+            entry = {**kept, **entry}
+        others = [e for p, e in dated if p != period]
+        parse = self.pack.calendar.parse
+        self.entries[:] = sorted([*others, entry], key=lambda e: parse(e["period"]).sort_key)
+        return True
 
 
 def _action_entry(rows: _Rows, pack: Pack, line: int, get: Callable[[str], str]):
@@ -176,18 +206,22 @@ def _action_entry(rows: _Rows, pack: Pack, line: int, get: Callable[[str], str])
                              "progress": progress}  # fmt: skip
     if progress is not None and progress.is_integer():
         entry["progress"] = int(progress)
-    if get("update"):
-        entry["text"] = get("update")
-    if get("overridden").lower() in TRUE_WORDS:
-        rag, reason = get("rag").lower(), get("override_reason")
-        if rag not in OVERRIDE_RAGS:
-            rows.report(
-                line, "rag", f"an overridden RAG must be one of: {', '.join(OVERRIDE_RAGS)}"
-            )
-        if not reason:
-            rows.report(line, "override_reason", "give the reason for overriding the RAG")
-        entry["override"] = {"rag": rag, "reason": reason}
-    return period, entry
+    given = {"status", "progress"}
+    if "update" in rows.columns:
+        given.add("text")
+        if get("update"):
+            entry["text"] = get("update")
+    if "overridden" in rows.columns:
+        given.add("override")
+        if get("overridden").lower() in TRUE_WORDS:
+            rag, reason = get("rag").lower(), get("override_reason")
+            if rag not in OVERRIDE_RAGS:
+                words = ", ".join(OVERRIDE_RAGS)
+                rows.report(line, "rag", f"an overridden RAG must be one of: {words}")
+            if not reason:
+                rows.report(line, "override_reason", "give the reason for overriding the RAG")
+            entry["override"] = {"rag": rag, "reason": reason}
+    return period, entry, frozenset(given)
 
 
 def _risk_entry(rows: _Rows, pack: Pack, line: int, get: Callable[[str], str]):
@@ -200,9 +234,12 @@ def _risk_entry(rows: _Rows, pack: Pack, line: int, get: Callable[[str], str]):
         if value is not None and not value.is_integer():
             rows.report(line, name, f"must be a whole number, not {value:g}")
         entry[name.removeprefix("current_")] = int(value) if value is not None else None
-    if get("review_note"):
-        entry["note"] = get("review_note")
-    return period, entry
+    given = {"likelihood", "impact"}
+    if "review_note" in rows.columns:
+        given.add("note")
+        if get("review_note"):
+            entry["note"] = get("review_note")
+    return period, entry, frozenset(given)
 
 
 _KINDS = {
@@ -235,16 +272,23 @@ def plan_plan_updates(pack_dir: str | Path, file: str | Path, sheet: str | None)
     if rows.problems:
         raise PackError(rows.problems)
     changes = PlanChanges(root, rel, table.label, original, original)
+    entries: dict[str, _Entries] = {}
+    period_column = optional[0 if kind == "risks" else 1]  # review_period or update_period
     for line, get in rows.each():
         ident = get(required[0])
         item = items.get(ident)
         if item is None:
             rows.report(line, required[0], f"the pack's {rel} has no {required[0]} {ident!r}")
             continue
-        period, entry = read_entry(rows, pack, line, get)
+        period, entry, given = read_entry(rows, pack, line, get)
         if period is None:
             continue
-        if _set_entry(item.setdefault(key, []), period, entry, pack):
+        if ident not in entries:
+            entries[ident] = _Entries(item.setdefault(key, []), pack)
+        outcome = entries[ident].set(period, entry, given, line)
+        if isinstance(outcome, str):
+            rows.report(line, period_column, outcome)
+        elif outcome:
             changes.changed.append(f"{ident} {period.label}: {key[:-1]} from row {line}")
         else:
             changes.unchanged += 1

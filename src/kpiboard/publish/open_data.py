@@ -154,26 +154,24 @@ def tables(parts: Sequence[Part]) -> list[Table]:
     ]
 
 
-#: The business plan's tables: name, title, what they hold, columns, rows.
-_PLAN_TABLES = (
-    ("actions", "Business plan actions",
-     "Each action of the business plan as at the published period: status, progress, RAG (as "
-     "reported and as computed), milestones and the latest update.",
-     plan_data.ACTION_FIELDS, plan_data.action_rows_of),
-    ("risks", "Risk register",
-     "Each risk as at the published period: inherent, current and target scores, band, "
-     "appetite, trend and the key risk indicators that flag it for review.",
-     plan_data.RISK_FIELDS, plan_data.risk_rows_of),
-)  # fmt: skip
-
-
 def _plan_tables(parts: Sequence[Part]) -> list[Table]:
     """The business plan's actions and risks, when the published sections have any."""
+    actions, risks = plan_data.plan_rows(parts)
     found = []
-    for name, title, description, fields, rows_of in _PLAN_TABLES:
-        rows = rows_of(parts)
-        if rows:
-            found.append(Table(name, title, description, fields, rows))
+    if actions:
+        found.append(Table(
+            "actions", "Business plan actions",
+            "Each action of the business plan as at the published period: status, progress, "
+            "RAG (as reported and as computed), milestones and the latest update.",
+            plan_data.ACTION_FIELDS, actions,
+        ))  # fmt: skip
+    if risks:
+        found.append(Table(
+            "risks", "Risk register",
+            "Each risk as at the published period: inherent, current and target scores, band, "
+            "appetite, trend, and flags from the published key risk indicators.",
+            plan_data.RISK_FIELDS, risks,
+        ))  # fmt: skip
     return found
 
 

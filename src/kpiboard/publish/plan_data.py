@@ -12,7 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ..packs.plan_export import ACTION_COLUMNS, RISK_COLUMNS, action_rows, plan_status, risk_rows
+from ..core.plan import assess
+from ..packs.plan_export import (
+    ACTION_COLUMNS,
+    COLUMN_MEANINGS,
+    RISK_COLUMNS,
+    action_rows,
+    risk_rows,
+)
 from .parts import Part
 
 #: Table Schema types of the columns that are not text.
@@ -24,18 +31,12 @@ _TYPES = {
     **{f"{s}_{p}": "integer" for s in ("inherent", "current", "target")
        for p in ("likelihood", "impact", "score")},
 }  # fmt: skip
-#: What the columns mean, where the name does not say it plainly.
+#: What the open data says beyond the export's wording (packs.plan_export.COLUMN_MEANINGS).
 _MEANINGS = {
+    **COLUMN_MEANINGS,
     "as_at": "The period it is assessed at (canonical label)",
-    "status": "not_started, on_track, at_risk, off_track, complete or cancelled",
-    "progress": "Percentage complete, 0 to 100",
-    "rag": "RED, AMBER, GREEN, COMPLETE or NOT_RATED, as reported",
-    "computed_rag": "The RAG worked out from dates, progress and milestones",
-    "overridden": "Whether the owner reported another RAG, with the reason beside it",
-    "band": "The current score's band on the organisation's matrix",
-    "appetite": "The highest score accepted for this risk",
-    "trend": "rising, steady, falling or new, since the review before",
-    "flags": "Why key risk indicators flag the risk for review",
+    "flagged": "Whether a key risk indicator among the published ones, or a review date "
+    "passed, flags it for review",
 }
 
 
@@ -49,28 +50,31 @@ ACTION_FIELDS = _fields(ACTION_COLUMNS)
 RISK_FIELDS = _fields(RISK_COLUMNS)
 
 
-def _rows_of(parts: Sequence[Part], kind: str) -> list[dict]:
-    """The rows of ``kind`` ("actions" or "risks") of each part's sections, as at its period."""
-    rows = []
+def plan_rows(parts: Sequence[Part]) -> tuple[list[dict], list[dict]]:
+    """The action rows and the risk rows of each part's sections, as at its period.
+
+    Each part is assessed once. A key risk indicator counts only when its indicator is
+    published in the same part: a part holds the figures approved for its own sections, and a
+    flag must not rest on figures the publication leaves out."""
+    actions: list[dict] = []
+    risks: list[dict] = []
     for part in parts:
-        if not getattr(part.pack.plan, kind):
+        plan = part.pack.plan
+        if not (plan.actions or plan.risks):
             continue
-        status = plan_status(part.pack, part.as_at)
-        if kind == "actions":
-            mine = replace(status, actions=tuple(
-                a for a in status.actions if a.action.section in part.section_ids))  # fmt: skip
-            found = action_rows(mine, part.as_at)
+        wanted = set(part.indicator_ids)
+        if any(k.indicator in wanted for r in plan.risks for k in r.kris):
+            analyses = part.pack.analyse(part.as_at)
+            analyses = {code: a for code, a in analyses.items() if code in wanted}
         else:
-            mine = replace(status, risks=tuple(
-                r for r in status.risks if r.risk.section in part.section_ids))  # fmt: skip
-            found = risk_rows(mine)
-        rows += [{"as_at": part.as_at.label, **row} for row in found]
-    return rows
-
-
-def action_rows_of(parts: Sequence[Part]) -> list[dict]:
-    return _rows_of(parts, "actions")
-
-
-def risk_rows_of(parts: Sequence[Part]) -> list[dict]:
-    return _rows_of(parts, "risks")
+            analyses = {}
+        status = assess(plan, part.as_at, analyses)
+        mine = replace(
+            status,
+            actions=tuple(a for a in status.actions if a.action.section in part.section_ids),
+            risks=tuple(r for r in status.risks if r.risk.section in part.section_ids),
+        )
+        label = {"as_at": part.as_at.label}
+        actions += [label | row for row in action_rows(mine, part.as_at)]
+        risks += [label | row for row in risk_rows(mine)]
+    return actions, risks

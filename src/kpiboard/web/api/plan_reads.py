@@ -8,12 +8,12 @@ need every indicator's analysis).
 
 import threading
 from dataclasses import replace
-from typing import Literal
 
 from django.http import HttpResponse
 from ninja import Query
 from pydantic import Field
 
+from ...core.actions import ActionRag
 from ...core.plan import Action, PlanStatus, Risk, assess, priority_tree
 from ...packs.model import Pack
 from ...packs.plan_export import action_rows, risk_rows
@@ -52,13 +52,16 @@ def _check_priority(pack: Pack, priority: str | None) -> None:
         raise bad_field("priority", f"There is no priority {priority!r}")
 
 
-class PlanFilters(CsvPaging):
-    section: Text | None = Field(None, max_length=60, description="A section code")
+class PriorityFilters(CsvPaging):
     priority: Text | None = Field(None, max_length=60, description="A priority code")
 
 
+class PlanFilters(PriorityFilters):
+    section: Text | None = Field(None, max_length=60, description="A section code")
+
+
 class ActionFilters(PlanFilters):
-    rag: Literal["RED", "AMBER", "GREEN", "COMPLETE", "NOT_RATED"] | None = None
+    rag: ActionRag | None = None
 
 
 class RiskFilters(PlanFilters):
@@ -80,7 +83,7 @@ def _wanted(item: Action | Risk, filters: PlanFilters) -> bool:
     )
 
 
-def _answer(request, response, filters: PlanFilters, found: list[dict], schema, name: str):
+def _answer(request, response, filters: CsvPaging, found: list[dict], schema, name: str):
     return csv_or_page(request, response, filters, found, tuple(schema.model_fields), name)
 
 
@@ -90,11 +93,10 @@ def _answer(request, response, filters: PlanFilters, found: list[dict], schema, 
     openapi_extra=csv_doc("PrioritiesPage"),
 )
 @conditional
-def priorities(request, response: HttpResponse, filters: Query[PlanFilters]):
+def priorities(request, response: HttpResponse, filters: Query[PriorityFilters]):
     """The plan's priorities, top of the hierarchy first, with what measures, delivers and
     threatens each."""
     pack = _pack(request)
-    _check_section(pack, filters.section)
     _check_priority(pack, filters.priority)
     plan = pack.plan
     found = [

@@ -5,10 +5,12 @@ rename. Actions and risks have the columns of ``kpiboard export``'s Actions and 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from ninja import Schema
 from pydantic import Field
 
+from ...packs.plan_export import COLUMN_MEANINGS
 from .schemas import Page
 
 
@@ -23,6 +25,12 @@ class PriorityOut(Schema):
     risks: str = Field(description="Risks that threaten it (codes, comma-separated)")
 
 
+def _field(name: str) -> Any:
+    """The column's meaning (packs.plan_export.COLUMN_MEANINGS) as its description."""
+    meaning = COLUMN_MEANINGS.get(name)
+    return Field(description=meaning) if meaning else Field()
+
+
 class ActionOut(Schema):
     """The columns of the Actions sheet of ``kpiboard export`` (packs/plan_export.py)."""
 
@@ -32,23 +40,21 @@ class ActionOut(Schema):
     owner: str
     start: date
     due: date
-    status: str = Field(
-        description="not_started, on_track, at_risk, off_track, complete or cancelled"
-    )
-    progress: float = Field(description="Percentage complete, 0 to 100")
-    rag: str = Field(description="RED, AMBER, GREEN, COMPLETE or NOT_RATED, as reported")
-    computed_rag: str = Field(description="The RAG worked out from dates and progress")
-    overridden: bool = Field(description="Whether the owner reported another RAG")
+    status: str = _field("status")
+    progress: float = _field("progress")
+    rag: str = _field("rag")
+    computed_rag: str = _field("computed_rag")
+    overridden: bool = _field("overridden")
     override_reason: str
-    rag_reasons: str = Field(description="Why the computed RAG is what it is")
+    rag_reasons: str = _field("rag_reasons")
     milestones: int
     milestones_done: int
     milestones_overdue: int
-    update_period: str = Field(description="The period of the latest progress update")
-    update: str = Field(description="The latest progress update")
-    priorities: str = Field(description="Codes, comma-separated")
-    indicators: str = Field(description="Codes, comma-separated")
-    risks: str = Field(description="Codes, comma-separated")
+    update_period: str = _field("update_period")
+    update: str = _field("update")
+    priorities: str = _field("priorities")
+    indicators: str = _field("indicators")
+    risks: str = _field("risks")
 
 
 class RiskOut(Schema):
@@ -67,21 +73,22 @@ class RiskOut(Schema):
     current_likelihood: int
     current_impact: int
     current_score: int
-    band: str = Field(description="The current score's band on the organisation's matrix")
+    band: str = _field("band")
     target_likelihood: int
     target_impact: int
     target_score: int
-    appetite: int = Field(description="The highest score accepted for this risk")
+    appetite: int = _field("appetite")
     within_appetite: bool
-    trend: str = Field(description="rising, steady, falling or new")
-    review_period: str
+    trend: str = _field("trend")
+    review_period: str = _field("review_period")
+    review_note: str = _field("review_note")
     review_date: date
-    flagged: bool = Field(description="A key risk indicator has flagged it for review")
-    flags: str = Field(description="Why it is flagged")
+    flagged: bool = _field("flagged")
+    flags: str = _field("flags")
     controls: str
-    actions: str = Field(description="Mitigating actions (codes, comma-separated)")
-    priorities: str = Field(description="Codes, comma-separated")
-    key_risk_indicators: str = Field(description="Indicator codes, comma-separated")
+    actions: str = _field("actions")
+    priorities: str = _field("priorities")
+    key_risk_indicators: str = _field("key_risk_indicators")
 
 
 class PrioritiesPage(Page):
