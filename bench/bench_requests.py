@@ -58,7 +58,7 @@ class Meter:
         self.cpu: list[float] = []
         self.wall: list[float] = []
         self.queries: list[int] = []
-        self.profiler = cProfile.Profile() if profile else None
+        self.profiler = cProfile.Profile(time.process_time) if profile else None
 
     def run(self, call: Callable[[], object]) -> None:
         from django.db import connection
