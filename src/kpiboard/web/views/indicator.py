@@ -21,7 +21,7 @@ from ...core.units import plain
 from ...report.markdown import to_html
 from ...report.model import Commentary, fmt_value
 from ...report.pages import indicator_page
-from .. import dashboard_cache, fragments, store
+from .. import dashboard_cache, store
 from ..models import CommentaryText, Figure, Indicator
 from ..overrides import may_override
 from ..permissions import can_edit, can_move_month
@@ -230,7 +230,8 @@ def _indicator_or_404(request, code: str, period: Period | None = None):
 
 @require_safe
 def indicator(request, code: str):
-    choice = PeriodChoice(store.current(request)[1], request.GET.get(PERIOD_PARAM))
+    made = store.generation(request)
+    choice = PeriodChoice(made, request.GET.get(PERIOD_PARAM))
     model, board, analysis = _indicator_or_404(request, code, choice.period)
     # Entering figures and overriding ratings are for the reporting month, not a look back.
     editable = choice.is_current and can_edit(request.user, model)
@@ -257,7 +258,7 @@ def indicator(request, code: str):
         html = body()
     else:  # all the body knows of its reader, and the month it shows
         key = ("indicator", code, choice.period.label, editable, overridable, mover, targets)
-        html = fragments.cache().get_or_render(board.pack, key, body)
+        html = made.page(key, body)
     return render(
         request,
         "kpiboard/indicator.html",
@@ -284,7 +285,7 @@ def indicator_history(request, code: str):
         {
             "ind": ind,
             "section_title": _section_title(board.pack, ind, model),
-            "body": fragments.cache().get_or_render(board.pack, ("history", code), body),
+            "body": store.generation(request).page(("history", code), body),
         },
     )
 
