@@ -103,6 +103,7 @@ class Board:
     sprite: SafeString  # every SPC icon the rows use, drawn once (see _Sprite)
     matrix: SafeString  # the summary of variation and assurance ("" when nothing has SPC)
     symbols: tuple[tuple[str, str], ...] = ()  # the sprite's symbols, for a board made from it
+    icons: tuple = ()  # each indicator's latest (variation, assurance) icons, as the matrix counts
 
 
 #: Boards kept per generation of the data, by month shown; a few months at most (readers mostly
@@ -202,7 +203,11 @@ def _build(
             is_lead = analysis.indicator.kind is IndicatorKind.LEAD
             (leads if is_lead else rows).append(row)
     in_order = [analyses[i] for s in pack.sections for i in s.indicator_ids if i in analyses]
-    matrix = _matrix_html(in_order, sprite, keep)
+    icons = tuple(latest_icons(a) for a in in_order)
+    if before is not None and before.icons == icons:  # a write that moved no icon
+        matrix = before.matrix
+    else:
+        matrix = _matrix_html(icons, sprite, keep)
     used = sorted({t for ind in pack.indicators.values() for t in ind.tags})
     labelled = list(pack.tag_labels) + [t for t in used if t not in pack.tag_labels]
     return Board(
@@ -218,6 +223,7 @@ def _build(
         sprite=sprite.markup(),
         matrix=matrix,
         symbols=tuple(sprite.symbols.items()),
+        icons=icons,
     )
 
 
@@ -256,10 +262,10 @@ def _url(name: str, args: list[str], query: dict[str, str]) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def _matrix_html(analyses: list[Analysis], sprite: _Sprite, keep: dict[str, str]) -> SafeString:
-    """The report's summary matrix of variation and assurance icons, each count linking to the
-    dashboard filtered to those indicators."""
-    matrix = icon_matrix([latest_icons(a) for a in analyses], "dash")
+def _matrix_html(icons: tuple, sprite: _Sprite, keep: dict[str, str]) -> SafeString:
+    """The report's summary matrix of the indicators' latest variation and assurance ``icons``,
+    each count linking to the dashboard filtered to those indicators."""
+    matrix = icon_matrix(icons, "dash")
     if not matrix.total:
         return SafeString("")
     base = reverse("kpiboard:dashboard")

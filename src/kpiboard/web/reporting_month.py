@@ -28,6 +28,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import numpy as np
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from ..core.periods import FinancialCalendar, Period, PeriodError, PeriodKind
 from ..packs.model import Pack
@@ -202,6 +204,7 @@ class PeriodChoice:
 
     def __init__(self, made: Generation, asked: str | None) -> None:
         pack = made.pack
+        self._made = made
         self.current = pack.as_at
         self.months = months_to_view(made)
         self.period = self.current
@@ -244,3 +247,23 @@ class PeriodChoice:
     @property
     def choices(self) -> list[tuple[str, str]]:
         return [(p.label, p.long_display.capitalize()) for p in self.months]
+
+    @property
+    def options(self) -> SafeString:
+        """The picker's options, the month shown selected: made once per generation of the data
+        and month shown (a site with five years of figures has sixty)."""
+        return self._made.page(("month options", self.period.label), self._options)
+
+    def _options(self) -> str:
+        return format_html_join(
+            "",
+            '<option value="{}"{}>{}{}</option>',
+            (
+                (value, _SELECTED if value == self.period.label else "", text,
+                 " (reporting month)" if value == self.current.label else "")
+                for value, text in self.choices
+            ),
+        )  # fmt: skip
+
+
+_SELECTED = mark_safe(" selected")

@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
@@ -218,14 +219,20 @@ RECENT_PERIODS = 12
 
 def _indicator_or_404(request, code: str, period: Period | None = None):
     """The live indicator's row, the board (as at ``period``, the reporting month when None)
-    and the indicator's analysis."""
-    model = Indicator.objects.filter(code=code, archived=False).select_related("section").first()
-    if model is None:
-        raise Http404("No such indicator")
+    and the indicator's analysis. The row is read only when something asks for it (an owner's
+    right to edit, a page middle not yet kept): the board already says the indicator is live,
+    since an archived one is left out of the pack."""
     board = dashboard_cache.board(request, period)
     if code not in board.analyses:
         raise Http404("No such indicator")
-    return model, board, board.analyses[code]
+    return SimpleLazyObject(lambda: _live_row(code)), board, board.analyses[code]
+
+
+def _live_row(code: str) -> Indicator:
+    model = Indicator.objects.filter(code=code, archived=False).select_related("section").first()
+    if model is None:  # archived since the board was built; the next request has a new board
+        raise Http404("No such indicator")
+    return model
 
 
 @require_safe
