@@ -241,7 +241,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=40, help="cProfile lines printed")
     args = parser.parse_args()
     if not (1 <= args.repeat <= 5000 and 0 <= args.cold < args.indicators and args.writes <= 150):
-        parser.error("keep it bounded: --repeat 1..5000, --cold below --indicators, --writes <= 150")
+        parser.error("keep it bounded: --repeat 1..5000, --cold below --indicators, --writes 150")
     work = Path(tempfile.mkdtemp(prefix="kpiboard-bench-requests-"))
     try:
         if args.postgres_url:

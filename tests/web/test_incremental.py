@@ -80,7 +80,8 @@ def test_incremental_touched_since_needs_every_version_in_between(demo_site):
 def test_incremental_a_write_that_moves_no_icon_keeps_the_matrix(demo_site):
     before = dashboard_cache.board()
     figure = next(
-        f for f in Figure.objects.filter(period="2013-09", series="actual", is_current=True)
+        f
+        for f in Figure.objects.filter(period="2013-09", series="actual", is_current=True)
         if before.analyses[f.indicator.code].spc is None and f.value is not None
     )  # no SPC chart: no icon to move
     save_period_entry(

@@ -2,8 +2,8 @@
 
 Analysing every indicator, drawing SPC icons and rendering a dashboard row are the expensive
 parts of a page; none of them depends on who is looking. They are built here once for each
-generation of the data (:class:`kpiboard.web.generation.Generation`, one per ``Site.version``) and each
-month shown (the reporting month, or an earlier one a reader picked), and kept in that
+generation of the data (:class:`kpiboard.web.generation.Generation`, one per ``Site.version``)
+and each month shown (the reporting month, or an earlier one a reader picked), and kept in that
 generation, so a request only filters ready-made rows. After a write that named its indicators,
 the new generation's board is made from the one before with only those rows worked out again.
 
@@ -121,7 +121,7 @@ def board(request=None, period: Period | None = None) -> Board:
     """The dashboard's data for the current pack as at ``period`` (the reporting month, the
     pack's as-at period, when None), built on the first request after a change: from the
     board of the generation before when the writes since named their indicators (only their
-    rows are worked out again), otherwise in full. Kept in the generation (generation.Generation)."""
+    rows are worked out again), otherwise in full. Kept in the data's generation."""
     made = store.generation(request)
     when = period or made.pack.as_at
     found = _cached(made.boards, when)

@@ -36,7 +36,6 @@ from ..packs.yamlsource import dump as dump_yaml
 from ..packs.yamlsource import wrap
 from . import bulk_figures, reporting_month
 from .generation import Generation
-from .plain_sql import PlainQuery
 from .models import (
     CommentaryText,
     DataChange,
@@ -51,6 +50,7 @@ from .models import (
     Signoff,
     Site,
 )
+from .plain_sql import PlainQuery
 
 #: DataChange rows older than this many versions are dropped: a worker that far behind builds
 #: the pack again in full rather than replaying them.
