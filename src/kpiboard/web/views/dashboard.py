@@ -1,8 +1,9 @@
 """The dashboard: every section's indicators with their ratings, filtered by GET parameters.
 
-The rows come ready-made from :mod:`kpiboard.web.dashboard_cache` (once per data version); a request
-only reads who owns what (two queries, whatever the number of indicators), and the page's body is
-rendered once per data version, month shown, filters and owners (:mod:`kpiboard.web.fragments`).
+The rows come ready-made from :mod:`kpiboard.web.dashboard_cache` (once per data version); a
+request only reads who owns what (one query, whatever the number of indicators), and the page's
+heading, month picker and body are rendered once per data version, address, month shown, page,
+filters and owners (kept in the data's generation, :mod:`kpiboard.web.generation`).
 The month is the site's reporting month unless the reader picks an earlier one (``?period=``).
 """
 

@@ -7,7 +7,6 @@ import difflib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -26,6 +25,7 @@ from .. import dashboard_cache, store
 from ..models import CommentaryText, Figure, Indicator
 from ..overrides import may_override
 from ..permissions import can_edit, can_move_month
+from ..plain_sql import PlainQuery
 from ..reporting_month import PERIOD_PARAM, PeriodChoice
 from ..targets import may_set_targets
 from ..urlperiods import period_slug
@@ -99,9 +99,8 @@ def _history(model: Indicator, ind: CoreIndicator, pack, limit: int | None = Non
     figures = Figure.objects.filter(indicator=model)
     texts = CommentaryText.objects.filter(indicator=model)
     counts: dict[str, int] = {}
-    for rows in (figures, texts):
-        for period, n in rows.order_by().values_list("period").annotate(n=Count("id")):
-            counts[period] = counts.get(period, 0) + n
+    for period, n in _REVISIONS_BY_PERIOD.all([model.pk, model.pk]):
+        counts[period] = counts.get(period, 0) + n
 
     def when(label: str):
         try:
@@ -119,6 +118,17 @@ def _history(model: Indicator, ind: CoreIndicator, pack, limit: int | None = Non
         changes = [c for _, c in sorted(keyed[label], key=lambda item: item[0])]
         out.append(PeriodHistory(label, period_display(pack, label), changes))
     return History(out, sum(counts.values()), len(labels) - len(shown))
+
+
+#: An indicator's figure and commentary revisions, counted by period (every indicator page
+#: asks; see web/plain_sql.py).
+_REVISIONS_BY_PERIOD = PlainQuery(
+    "SELECT {figure__period}, COUNT(*) FROM {figure} WHERE {figure__indicator_id} = %s"
+    " GROUP BY {figure__period} UNION ALL SELECT {text__period}, COUNT(*) FROM {text}"
+    " WHERE {text__indicator_id} = %s GROUP BY {text__period}",
+    figure=Figure,
+    text=CommentaryText,
+)
 
 
 #: The author's columns a history row reads: their name is shown, or their username if none.
