@@ -239,10 +239,19 @@ def _indicator_or_404(request, code: str, period: Period | None = None):
 
 
 def _live_row(code: str) -> Indicator:
-    model = Indicator.objects.filter(code=code, archived=False).select_related("section").first()
-    if model is None:  # archived since the board was built; the next request has a new board
+    """The indicator's row as far as its pages use it (its key and section; the section itself
+    is read only if asked for), in one plain query (see web/plain_sql.py)."""
+    row = _LIVE_ROW.one([code, False])
+    if row is None:  # archived since the board was built; the next request has a new board
         raise Http404("No such indicator")
-    return model
+    return Indicator(id=row[0], code=code, section_id=row[1], archived=False)
+
+
+_LIVE_ROW = PlainQuery(
+    "SELECT {ind__id}, {ind__section_id} FROM {ind} WHERE {ind__code} = %s"
+    " AND {ind__archived} = %s",
+    ind=Indicator,
+)
 
 
 @require_safe
