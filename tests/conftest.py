@@ -22,7 +22,7 @@ from pytest_django.plugin import blocking_manager_key
 
 from kpiboard.demo import pack_source, write_demo
 from kpiboard.packs.loader import load_pack
-from kpiboard.web import dashboard_cache, fragments
+from kpiboard.web import dashboard_cache
 from kpiboard.web.accounts import create_person
 from kpiboard.web.models import Role
 from kpiboard.web.store import clear_cache, load_pack_into_db
@@ -170,7 +170,6 @@ def demo_site(db):
 def _forget_built_pages() -> None:
     clear_cache()
     dashboard_cache.clear()
-    fragments.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from kpiboard.packs.compare import differences
 from kpiboard.packs.loader import build_pack
 from kpiboard.web import dashboard_cache, store
 from kpiboard.web.incremental import touched_since
-from kpiboard.web.models import CommentaryText, DataChange, Site
+from kpiboard.web.models import CommentaryText, DataChange, Figure, Site
 from kpiboard.web.writes import save_period_entry
 
 
@@ -75,3 +75,21 @@ def test_incremental_touched_since_needs_every_version_in_between(demo_site):
     DataChange.objects.filter(version=version + 1).delete()  # pruned, or never written
     assert touched_since(version, version + 2) is None
     assert touched_since(version + 2, version + 2) is None
+
+
+def test_incremental_a_write_that_moves_no_icon_keeps_the_matrix(demo_site):
+    before = dashboard_cache.board()
+    figure = next(
+        f
+        for f in Figure.objects.filter(period="2013-09", series="actual", is_current=True)
+        if before.analyses[f.indicator.code].spc is None and f.value is not None
+    )  # no SPC chart: no icon to move
+    save_period_entry(
+        demo_site["analyst"], figure.indicator.code, "2013-09", {"actual": figure.value + 1},
+        {"actual": figure.revision}, None, 0, "Revised",
+    )  # fmt: skip
+    after = dashboard_cache.board()
+    assert store.generation().touched == frozenset({figure.indicator.code})
+    assert after.icons == before.icons and after.icons != ()
+    assert after.matrix is before.matrix
+    assert after.matrix == _full_board().matrix

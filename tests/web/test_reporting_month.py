@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from kpiboard.packs.loader import load_pack
 from kpiboard.packs.manifest import MANIFEST
-from kpiboard.web import dashboard_cache, fragments
+from kpiboard.web import dashboard_cache, store
 from kpiboard.web.models import MonthMove, ReportingMonth, Signoff
 from kpiboard.web.month_moves import move_month
 from kpiboard.web.reporting_month import collecting_month, current_period
@@ -302,7 +302,7 @@ def test_cached_pages_of_one_month_never_show_for_another(october, client_for):
         assert as_at(viewer.get(DASHBOARD)) == "October 2013"
         assert as_at(viewer.get(url, {"period": "2013-09"})) == "September 2013"
         assert as_at(viewer.get(url)) == "October 2013"
-    assert fragments.cache().hits >= 4
+    assert store.generation().pages.hits >= 4
 
 
 def test_boards_are_kept_per_month_and_dropped_when_the_data_changes(demo_site):

@@ -2,8 +2,8 @@
 
 Analysing every indicator, drawing SPC icons and rendering a dashboard row are the expensive
 parts of a page; none of them depends on who is looking. They are built here once for each
-generation of the data (:class:`kpiboard.web.store.Generation`, one per ``Site.version``) and each
-month shown (the reporting month, or an earlier one a reader picked), and kept in that
+generation of the data (:class:`kpiboard.web.generation.Generation`, one per ``Site.version``)
+and each month shown (the reporting month, or an earlier one a reader picked), and kept in that
 generation, so a request only filters ready-made rows. After a write that named its indicators,
 the new generation's board is made from the one before with only those rows worked out again.
 
@@ -105,6 +105,7 @@ class Board:
     sprite: SafeString  # every SPC icon the rows use, drawn once (see _Sprite)
     matrix: SafeString  # the summary of variation and assurance ("" when nothing has SPC)
     symbols: tuple[tuple[str, str], ...] = ()  # the sprite's symbols, for a board made from it
+    icons: tuple = ()  # each indicator's latest (variation, assurance) icons, as the matrix counts
 
 
 #: Boards kept per generation of the data, by month shown; a few months at most (readers mostly
@@ -122,7 +123,7 @@ def board(request=None, period: Period | None = None) -> Board:
     """The dashboard's data for the current pack as at ``period`` (the reporting month, the
     pack's as-at period, when None), built on the first request after a change: from the
     board of the generation before when the writes since named their indicators (only their
-    rows are worked out again), otherwise in full. Kept in the generation (store.Generation)."""
+    rows are worked out again), otherwise in full. Kept in the data's generation."""
     made = store.generation(request)
     when = period or made.pack.as_at
     found = _cached(made.boards, when)
@@ -206,7 +207,11 @@ def _build(
             is_lead = analysis.indicator.kind is IndicatorKind.LEAD
             (leads if is_lead else rows).append(row)
     in_order = [analyses[i] for s in pack.sections for i in s.indicator_ids if i in analyses]
-    matrix = _matrix_html(in_order, sprite, keep)
+    icons = tuple(latest_icons(a) for a in in_order)
+    if before is not None and before.icons == icons:  # a write that moved no icon
+        matrix = before.matrix
+    else:
+        matrix = _matrix_html(icons, sprite, keep)
     used = sorted({t for ind in pack.indicators.values() for t in ind.tags})
     labelled = list(pack.tag_labels) + [t for t in used if t not in pack.tag_labels]
     return Board(
@@ -222,6 +227,7 @@ def _build(
         sprite=sprite.markup(),
         matrix=matrix,
         symbols=tuple(sprite.symbols.items()),
+        icons=icons,
     )
 
 
@@ -260,10 +266,10 @@ def _url(name: str, args: list[str], query: dict[str, str]) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def _matrix_html(analyses: list[Analysis], sprite: _Sprite, keep: dict[str, str]) -> SafeString:
-    """The report's summary matrix of variation and assurance icons, each count linking to the
-    dashboard filtered to those indicators."""
-    matrix = icon_matrix([latest_icons(a) for a in analyses], "dash")
+def _matrix_html(icons: tuple, sprite: _Sprite, keep: dict[str, str]) -> SafeString:
+    """The report's summary matrix of the indicators' latest variation and assurance ``icons``,
+    each count linking to the dashboard filtered to those indicators."""
+    matrix = icon_matrix(icons, "dash")
     if not matrix.total:
         return SafeString("")
     base = reverse("kpiboard:dashboard")

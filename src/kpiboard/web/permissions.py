@@ -19,10 +19,19 @@ def role_of(user) -> Role | None:
         return Role.ADMINISTRATOR
     # Asked several times a request (menu, page, checks): read once per user object, which
     # lives for one request.
-    if not hasattr(user, "_kpiboard_role"):
-        role = Profile.objects.filter(user=user).values_list("role", flat=True).first()
-        user._kpiboard_role = Role(role) if role else Role.VIEWER
-    return user._kpiboard_role
+    if not hasattr(user, ROLE_READ):
+        note_role(user, Profile.objects.filter(user=user).values_list("role", flat=True).first())
+    return getattr(user, ROLE_READ)
+
+
+#: Where :func:`role_of` remembers a person's role on the user object of one request.
+ROLE_READ = "_kpiboard_role"
+
+
+def note_role(user, stored: str | None) -> None:
+    """Remember the role read for ``user`` (its profile's role, None without a profile) for the
+    rest of the request, for a query that reads it along with something else."""
+    setattr(user, ROLE_READ, Role(stored) if stored else Role.VIEWER)
 
 
 def _full_or_scoped(user, scoped: Role, covers: Callable[[Profile], bool]) -> bool:

@@ -28,9 +28,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import numpy as np
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from ..core.periods import FinancialCalendar, Period, PeriodError, PeriodKind
 from ..packs.model import Pack
+from .generation import Generation
 from .models import MonthMove, ReportingMonth, Section, Signoff, SignoffState, Site
 
 #: The query-string parameter that names the month a page shows.
@@ -152,29 +155,43 @@ def on_approval(user, section: Section, period: Period, calendar: FinancialCalen
     )
 
 
-def months_to_view(pack: Pack) -> list[Period]:
+def months_to_view(made: Generation) -> list[Period]:
     """The months a reader can pick: every month with a figure, up to the reporting month (the
-    pack's as-at period), newest first. Worked out once per built pack."""
-    global _months_memo
-    memo = _months_memo  # one read: another thread may replace it, never half of it
-    if memo is not None and memo[0] is pack:
-        return memo[1]
-    calendar, last = pack.calendar, pack.as_at
-    found = {last}
-    for data in pack.data.values():
-        actual = data.values.get("actual")
-        if actual is None:
+    pack's as-at period), newest first. Worked out once per generation of the data."""
+    return made.fact("months to view", _months_to_view)
+
+
+def _months_to_view(made: Generation) -> list[Period]:
+    by_indicator = made.fact(_MONTHS_BY_INDICATOR, _months_by_indicator)
+    pack = made.pack
+    last = pack.as_at
+    months = {last.label: last} | {
+        month.label: month
+        for month in set().union(*(found for _, found in by_indicator.values()))
+        if month.end <= last.end
+    }
+    return sorted(months.values(), reverse=True)
+
+
+_MONTHS_BY_INDICATOR = "months with an actual, by indicator"
+
+
+def _months_by_indicator(made: Generation) -> dict[str, tuple[object, frozenset[Period]]]:
+    """Each indicator's data and the months it has an actual in. After a write only the
+    indicators whose data changed are worked out again: the rest share their data object with
+    the generation before, and their months with it."""
+    before = made.inherited.get(_MONTHS_BY_INDICATOR, {})
+    calendar = made.pack.calendar
+    out: dict[str, tuple[object, frozenset[Period]]] = {}
+    for code, data in made.pack.data.items():
+        kept = before.get(code)
+        if kept is not None and kept[0] is data:
+            out[code] = kept
             continue
-        for period, present in zip(data.periods, ~np.isnan(actual), strict=True):
-            if present and period.end <= last.end:
-                found.add(month_of(period, calendar))
-    months = sorted(found, reverse=True)
-    _months_memo = (pack, months)
-    return months
-
-
-#: The last pack :func:`months_to_view` worked on, and its months.
-_months_memo: tuple[Pack, list[Period]] | None = None
+        actual = data.values.get("actual")
+        present = () if actual is None else np.flatnonzero(~np.isnan(actual))
+        out[code] = (data, frozenset(month_of(data.periods[i], calendar) for i in present))
+    return out
 
 
 class PeriodChoice:
@@ -185,9 +202,11 @@ class PeriodChoice:
     reporting month, so its addresses stay plain).
     """
 
-    def __init__(self, pack: Pack, asked: str | None) -> None:
+    def __init__(self, made: Generation, asked: str | None) -> None:
+        pack = made.pack
+        self._made = made
         self.current = pack.as_at
-        self.months = months_to_view(pack)
+        self.months = months_to_view(made)
         self.period = self.current
         self.error = ""
         asked = (asked or "").strip()
@@ -228,3 +247,23 @@ class PeriodChoice:
     @property
     def choices(self) -> list[tuple[str, str]]:
         return [(p.label, p.long_display.capitalize()) for p in self.months]
+
+    @property
+    def options(self) -> SafeString:
+        """The picker's options, the month shown selected: made once per generation of the data
+        and month shown (a site with five years of figures has sixty)."""
+        return self._made.page(("month options", self.period.label), self._options)
+
+    def _options(self) -> str:
+        return format_html_join(
+            "",
+            '<option value="{}"{}>{}{}</option>',
+            (
+                (value, _SELECTED if value == self.period.label else "", text,
+                 " (reporting month)" if value == self.current.label else "")
+                for value, text in self.choices
+            ),
+        )  # fmt: skip
+
+
+_SELECTED = mark_safe(" selected")

@@ -196,7 +196,7 @@ if API_REQUESTS_PER_MINUTE < 1:
 #: Separation of duties: whoever submitted a section's period may not also approve it.
 SEPARATE_DUTIES = env_bool("KPIBOARD_SEPARATE_DUTIES", True)
 
-#: Rendered page parts kept per process and data version (web.fragments); 0 turns it off.
+#: Rendered page parts kept per process and data version (web.generation); 0 turns it off.
 PAGE_CACHE_MB = env_int("KPIBOARD_PAGE_CACHE_MB", 32)
 # The reporting calendar (see docs/web.md, "The monthly cycle"): the address reminders link to,
 # and a date to take as today (a demo or training site kept in its own year; empty: the real date).

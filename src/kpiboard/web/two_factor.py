@@ -19,6 +19,7 @@ from enum import Enum
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
@@ -26,8 +27,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Role, SecurityEventKind
-from .permissions import role_of
+from .models import Profile, Role, SecurityEventKind
+from .permissions import ROLE_READ, note_role, role_of
+from .plain_sql import PlainQuery
 from .security_log import record
 from .sso import SESSION_KEY as SSO_SESSION_KEY
 from .throttle import describe_wait
@@ -79,6 +81,32 @@ def has_two_factor(user) -> bool:
     """Whether the person has a confirmed authenticator app (recovery codes alone do not count:
     they come with the app and go with it)."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def has_two_factor_and_role(user) -> bool:
+    """:func:`has_two_factor`, with the person's role read in the same query for
+    :func:`~kpiboard.web.permissions.role_of`: every page asks both of a person signed in
+    without a code (see web/plain_sql.py)."""
+    if user.is_superuser or hasattr(user, ROLE_READ):
+        return has_two_factor(user)
+    row = _ROLE_AND_APP.one([user.pk])
+    if row is None:  # gone since the session was read: no role, and no app either
+        note_role(user, None)
+        return False
+    note_role(user, row[0])
+    return bool(row[1])
+
+
+#: The person's role (NULL without a profile) and whether they have a confirmed app.
+_ROLE_AND_APP = PlainQuery(
+    "SELECT p.{profile__role}, EXISTS (SELECT 1 FROM {device} d"
+    " WHERE d.{device__user_id} = u.{person__id} AND d.{device__confirmed})"
+    " FROM {person} u LEFT JOIN {profile} p ON p.{profile__user_id} = u.{person__id}"
+    " WHERE u.{person__id} = %s",
+    person=get_user_model(),
+    profile=Profile,
+    device=TOTPDevice,
+)
 
 
 def recovery_codes_left(user) -> int:

@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from .two_factor import has_two_factor, is_required, signed_in_through_sso
+from .two_factor import has_two_factor_and_role, is_required, signed_in_through_sso
 
 
 class TwoFactorMiddleware:
@@ -24,7 +24,7 @@ class TwoFactorMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated and not signed_in_through_sso(request) and not user.is_verified():
-            if has_two_factor(user):
+            if has_two_factor_and_role(user):
                 gate = "kpiboard:two_factor_code"
             elif is_required(user):
                 gate = "kpiboard:two_factor_setup"

@@ -1,16 +1,19 @@
 """The dashboard: every section's indicators with their ratings, filtered by GET parameters.
 
-The rows come ready-made from :mod:`kpiboard.web.dashboard_cache` (once per data version); a request
-only reads who owns what (two queries, whatever the number of indicators), and the page's body is
-rendered once per data version, month shown, filters and owners (:mod:`kpiboard.web.fragments`).
+The rows come ready-made from :mod:`kpiboard.web.dashboard_cache` (once per data version); a
+request only reads who owns what (one query, whatever the number of indicators), and the page's
+heading, month picker and body are rendered once per data version, address, month shown, page,
+filters and owners (kept in the data's generation, :mod:`kpiboard.web.generation`).
 The month is the site's reporting month unless the reader picks an earlier one (``?period=``).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.contrib.auth import get_user_model
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
@@ -19,9 +22,10 @@ from ...core.plan import priority_tree
 from ...core.rating import Rating
 from ...core.spc import VariationIcon
 from ...report.icons import ASSURANCE_LABELS, VARIATION_LABELS
-from .. import dashboard_cache, fragments, store
-from ..models import Profile, Role
+from .. import dashboard_cache, store
+from ..models import Indicator, Profile, Role, Section
 from ..permissions import can_move_month
+from ..plain_sql import PlainQuery
 from ..reporting_month import PERIOD_PARAM, PeriodChoice
 
 RATING_CHOICES = [(r.name, r.words) for r in dashboard_cache.RATING_ORDER]
@@ -47,29 +51,39 @@ class Filters:
 
 def _owners() -> tuple[list[tuple[str, str]], dict[str, set[str]], dict[str, set[str]]]:
     """People with the owner role who own something: choices, and what each owns directly
-    (indicator codes) and through a section (section codes)."""
+    (indicator codes) and through a section (section codes). Every dashboard request asks,
+    since who owns what can change without the data changing: one plain query."""
     direct: dict[str, set[str]] = {}
     by_section: dict[str, set[str]] = {}
     names: dict[str, str] = {}
-    links = (
-        (Profile.indicators.through, "indicator__code", direct),
-        (Profile.sections.through, "section__code", by_section),
-    )
-    for through, field, into in links:
-        rows = through.objects.filter(profile__role=Role.OWNER).values_list(
-            "profile__user_id",
-            "profile__user__username",
-            "profile__user__first_name",
-            "profile__user__last_name",
-            field,
-        )
-        for user_id, username, first, last, code in rows:
-            key = str(user_id)
-            full = f"{first} {last}".strip()
-            names[key] = f"{full} ({username})" if full else username
-            into.setdefault(key, set()).add(code)
+    for user_id, username, first, last, code, is_indicator in _OWNED.all([Role.OWNER.value] * 2):
+        key = str(user_id)
+        full = f"{first} {last}".strip()
+        names[key] = f"{full} ({username})" if full else username
+        (direct if is_indicator else by_section).setdefault(key, set()).add(code)
     choices = sorted(names.items(), key=lambda item: item[1].lower())
     return choices, direct, by_section
+
+
+#: Each owner's indicators (1) and sections (0): person, username, names, code.
+_OWNED = PlainQuery(
+    "SELECT u.{person__id}, u.{person__username}, u.{person__first_name}, u.{person__last_name},"
+    " i.{indicator__code}, 1 FROM {owns} o"
+    " JOIN {profile} p ON p.{profile__id} = o.{owns__profile_id}"
+    " JOIN {person} u ON u.{person__id} = p.{profile__user_id}"
+    " JOIN {indicator} i ON i.{indicator__id} = o.{owns__indicator_id} WHERE p.{profile__role} = %s"
+    " UNION ALL SELECT u.{person__id}, u.{person__username}, u.{person__first_name},"
+    " u.{person__last_name}, s.{section__code}, 0 FROM {covers} c"
+    " JOIN {profile} p ON p.{profile__id} = c.{covers__profile_id}"
+    " JOIN {person} u ON u.{person__id} = p.{profile__user_id}"
+    " JOIN {section} s ON s.{section__id} = c.{covers__section_id} WHERE p.{profile__role} = %s",
+    owns=Profile.indicators.through,
+    covers=Profile.sections.through,
+    profile=Profile,
+    person=get_user_model(),
+    indicator=Indicator,
+    section=Section,
+)
 
 
 def _counts(rows) -> str:
@@ -99,14 +113,55 @@ def _choice(get, name: str, choices: list[tuple[str, str]]) -> str:
 
 @require_safe
 def dashboard(request):
-    choice = PeriodChoice(store.current(request)[1], request.GET.get(PERIOD_PARAM))
+    made = store.generation(request)
+    choice = PeriodChoice(made, request.GET.get(PERIOD_PARAM))
     board = dashboard_cache.board(request, choice.period)
     owner_choices, direct, by_section = _owners()
+    filters = _filters(request.GET, board, {k for k, _ in owner_choices})
+    owned_codes = direct.get(filters.owner, set())
+    owned_sections = by_section.get(filters.owner, set())
+    keep = _keeper(filters, owned_codes, owned_sections)
+    number = _page_number(request.GET.get("page"))
+    kept = [(name, value) for name, value in vars(filters).items() if value]
+    mover = can_move_month(request.user)
+
+    def body() -> str:
+        context = _body_context(board, filters, keep, owner_choices, number) | {
+            "organisation": board.pack.organisation or "kpiboard",
+            "choice": choice,
+            "action": request.path,
+            "picker_keeps": kept,
+            "current_url": _query_url(request.path, kept),
+            "can_move_month": mover,
+        }
+        return render_to_string("kpiboard/dashboard_body.html", context)
+
+    if choice.error:  # the message echoes what was asked: not worth keeping
+        html = body()
+    else:  # what the body depends on besides the data: the address, the filters, the page,
+        # whether the reader may move the month, and the owners (who owns what can change
+        # without a data change, so it is part of the key)
+        html = made.page(
+            (
+                "dashboard", request.path, choice.period.label, number, mover,
+                tuple(vars(filters).values()), tuple(owner_choices),
+                tuple(sorted(owned_codes)), tuple(sorted(owned_sections)),
+            ),
+            body,
+        )  # fmt: skip
+    return render(
+        request,
+        "kpiboard/dashboard.html",
+        {"filters": filters, "board": board, "choice": choice, "body": html},
+        status=400 if choice.error else 200,
+    )
+
+
+def _filters(get, board, owner_ids: set[str]) -> Filters:
+    """The filters asked for, each dropped unless it is one the page offers."""
     section_ids = {s.id for s in board.sections}
     tag_ids = {t for t, _ in board.tags}
-    owner_ids = {k for k, _ in owner_choices}
-    get = request.GET
-    filters = Filters(
+    return Filters(
         section=get.get("section", "") if get.get("section", "") in section_ids else "",
         tag=get.get("tag", "") if get.get("tag", "") in tag_ids else "",
         rating=get.get("rating", "") if get.get("rating", "") in Rating.__members__ else "",
@@ -116,8 +171,10 @@ def dashboard(request):
         assurance=_choice(get, "assurance", ASSURANCE_CHOICES),
         priority=_choice(get, "priority", priority_choices(board.pack)),
     )
-    owned_codes = direct.get(filters.owner, set())
-    owned_sections = by_section.get(filters.owner, set())
+
+
+def _keeper(filters: Filters, owned_codes: set[str], owned_sections: set[str]):
+    """Whether a dashboard row passes the filters."""
     words = filters.q.lower().split()
 
     def keep(row) -> bool:
@@ -137,39 +194,7 @@ def dashboard(request):
             return False
         return all(w in row.search for w in words)
 
-    number = _page_number(get.get("page"))
-
-    def body() -> str:
-        context = _body_context(board, filters, keep, owner_choices, number)
-        return render_to_string("kpiboard/dashboard_body.html", context)
-
-    # What the body depends on besides the data version: the filters, and the owners (who owns
-    # what can change without a data change, so it is part of the key).
-    key = (
-        "dashboard",
-        choice.period.label,
-        number,
-        tuple(vars(filters).values()),
-        tuple(owner_choices),
-        tuple(sorted(owned_codes)),
-        tuple(sorted(owned_sections)),
-    )
-    kept = [(name, value) for name, value in vars(filters).items() if value]
-    return render(
-        request,
-        "kpiboard/dashboard.html",
-        {
-            "filters": filters,
-            "board": board,
-            "organisation": board.pack.organisation or "kpiboard",
-            "choice": choice,
-            "picker_keeps": kept,
-            "current_url": _query_url(request.path, kept),
-            "can_move_month": can_move_month(request.user),
-            "body": fragments.cache().get_or_render(board.pack, key, body),
-        },
-        status=400 if choice.error else 200,
-    )
+    return keep
 
 
 def _pages(filters: Filters, board, number: int, pages: int) -> dict:
@@ -230,8 +255,9 @@ def _body_context(board, filters: Filters, keep, owner_choices, number: int = 1)
             sections.append(
                 {"info": info, "rows": here, "leads": here_leads, "counts": _counts(shown)}
             )
+    tally = Counter(row.rating for row in rows)
     totals = [
-        {"code": r.name, "words": r.words, "count": sum(1 for row in rows if row.rating == r.name)}
+        {"code": r.name, "words": r.words, "count": tally[r.name]}
         for r in dashboard_cache.RATING_ORDER
     ]
     return {

@@ -7,10 +7,10 @@ import difflib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
@@ -21,10 +21,11 @@ from ...core.units import plain
 from ...report.markdown import to_html
 from ...report.model import Commentary, fmt_value
 from ...report.pages import indicator_page
-from .. import dashboard_cache, fragments, store
+from .. import dashboard_cache, store
 from ..models import CommentaryText, Figure, Indicator
 from ..overrides import may_override
 from ..permissions import can_edit, can_move_month
+from ..plain_sql import PlainQuery
 from ..reporting_month import PERIOD_PARAM, PeriodChoice
 from ..targets import may_set_targets
 from ..urlperiods import period_slug
@@ -98,9 +99,8 @@ def _history(model: Indicator, ind: CoreIndicator, pack, limit: int | None = Non
     figures = Figure.objects.filter(indicator=model)
     texts = CommentaryText.objects.filter(indicator=model)
     counts: dict[str, int] = {}
-    for rows in (figures, texts):
-        for period, n in rows.order_by().values_list("period").annotate(n=Count("id")):
-            counts[period] = counts.get(period, 0) + n
+    for period, n in _REVISIONS_BY_PERIOD.all([model.pk, model.pk]):
+        counts[period] = counts.get(period, 0) + n
 
     def when(label: str):
         try:
@@ -118,6 +118,17 @@ def _history(model: Indicator, ind: CoreIndicator, pack, limit: int | None = Non
         changes = [c for _, c in sorted(keyed[label], key=lambda item: item[0])]
         out.append(PeriodHistory(label, period_display(pack, label), changes))
     return History(out, sum(counts.values()), len(labels) - len(shown))
+
+
+#: An indicator's figure and commentary revisions, counted by period (every indicator page
+#: asks; see web/plain_sql.py).
+_REVISIONS_BY_PERIOD = PlainQuery(
+    "SELECT {figure__period}, COUNT(*) FROM {figure} WHERE {figure__indicator_id} = %s"
+    " GROUP BY {figure__period} UNION ALL SELECT {text__period}, COUNT(*) FROM {text}"
+    " WHERE {text__indicator_id} = %s GROUP BY {text__period}",
+    figure=Figure,
+    text=CommentaryText,
+)
 
 
 #: The author's columns a history row reads: their name is shown, or their username if none.
@@ -218,19 +229,35 @@ RECENT_PERIODS = 12
 
 def _indicator_or_404(request, code: str, period: Period | None = None):
     """The live indicator's row, the board (as at ``period``, the reporting month when None)
-    and the indicator's analysis."""
-    model = Indicator.objects.filter(code=code, archived=False).select_related("section").first()
-    if model is None:
-        raise Http404("No such indicator")
+    and the indicator's analysis. The row is read only when something asks for it (an owner's
+    right to edit, a page middle not yet kept): the board already says the indicator is live,
+    since an archived one is left out of the pack."""
     board = dashboard_cache.board(request, period)
     if code not in board.analyses:
         raise Http404("No such indicator")
-    return model, board, board.analyses[code]
+    return SimpleLazyObject(lambda: _live_row(code)), board, board.analyses[code]
+
+
+def _live_row(code: str) -> Indicator:
+    """The indicator's row as far as its pages use it (its key and section; the section itself
+    is read only if asked for), in one plain query (see web/plain_sql.py)."""
+    row = _LIVE_ROW.one([code, False])
+    if row is None:  # archived since the board was built; the next request has a new board
+        raise Http404("No such indicator")
+    return Indicator(id=row[0], code=code, section_id=row[1], archived=False)
+
+
+_LIVE_ROW = PlainQuery(
+    "SELECT {ind__id}, {ind__section_id} FROM {ind} WHERE {ind__code} = %s"
+    " AND {ind__archived} = %s",
+    ind=Indicator,
+)
 
 
 @require_safe
 def indicator(request, code: str):
-    choice = PeriodChoice(store.current(request)[1], request.GET.get(PERIOD_PARAM))
+    made = store.generation(request)
+    choice = PeriodChoice(made, request.GET.get(PERIOD_PARAM))
     model, board, analysis = _indicator_or_404(request, code, choice.period)
     # Entering figures and overriding ratings are for the reporting month, not a look back.
     editable = choice.is_current and can_edit(request.user, model)
@@ -257,7 +284,7 @@ def indicator(request, code: str):
         html = body()
     else:  # all the body knows of its reader, and the month it shows
         key = ("indicator", code, choice.period.label, editable, overridable, mover, targets)
-        html = fragments.cache().get_or_render(board.pack, key, body)
+        html = made.page(key, body)
     return render(
         request,
         "kpiboard/indicator.html",
@@ -284,7 +311,7 @@ def indicator_history(request, code: str):
         {
             "ind": ind,
             "section_title": _section_title(board.pack, ind, model),
-            "body": fragments.cache().get_or_render(board.pack, ("history", code), body),
+            "body": store.generation(request).page(("history", code), body),
         },
     )
 
