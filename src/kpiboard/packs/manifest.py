@@ -24,6 +24,7 @@ from .yamlsource import Mapping
 MANIFEST = "kpiboard.yaml"
 FORMAT_VERSION = 1
 
+
 @dataclass
 class SectionSpec:
     id: str
