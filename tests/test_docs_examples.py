@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from kpiboard.cli import main
-from kpiboard.packs import manifest as manifest_module
+from kpiboard.core.summary_columns import SummaryColumnKey
 
 from .docs_examples import (
     Block,
@@ -113,7 +113,7 @@ def test_every_summary_column_has_a_docs_example(tmp_path):
     shown = set()
     for n, block in enumerate(BLOCKS):
         shown |= summary_columns(build_example(block, tmp_path / str(n)))
-    columns = set(manifest_module.SUMMARY_COLUMNS)
+    columns = set(SummaryColumnKey)
     missing = sorted(columns - shown)
     if not any(c.startswith("tag:") for c in shown):
         missing.append("tag:NAME")

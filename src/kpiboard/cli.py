@@ -18,6 +18,7 @@ from .core.periods import PeriodError
 from .demo import DESCRIPTIONS, DemoKind
 from .packs.problems import PackError
 from .progress import TerminalProgress
+from .report.formats import OUTPUT_FORMATS, format_of_path, one_of
 
 READING = "Reading and checking the pack"
 
@@ -146,7 +147,7 @@ def _print_table(pack, rows: list[dict]) -> None:
 
 @main.command()
 @click.argument("pack", type=click.Path(exists=True, file_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), default=None,
+@click.option("--format", "fmt", type=click.Choice(list(OUTPUT_FORMATS)), default=None,
               help="Output format (default: from the --out suffix).")  # fmt: skip
 @click.option("--out", "out", type=click.Path(), required=True, help="File to write.")
 @click.option("--tag", "tags", multiple=True, help="Only indicators with this tag (repeatable).")
@@ -155,13 +156,16 @@ def _print_table(pack, rows: list[dict]) -> None:
 def report(pack: str, fmt: str | None, out: str, tags: tuple[str, ...], subset: str | None,
            as_at: str | None) -> None:  # fmt: skip
     """Build the committee report for PACK as HTML or PDF."""
-    from .report import build_report, render
+    from .report import build_report
 
     p = _load(pack)
     _check_out(out)
-    fmt = fmt or Path(out).suffix.lstrip(".").lower()
-    if fmt not in ("html", "pdf"):
-        raise click.BadParameter("give --format html or pdf, or an --out ending .html or .pdf")
+    chosen = OUTPUT_FORMATS[fmt] if fmt else format_of_path(out)
+    if chosen is None:
+        suffixes = one_of([f.suffix for f in OUTPUT_FORMATS.values()])
+        raise click.BadParameter(
+            f"give --format {one_of(list(OUTPUT_FORMATS))}, or an --out ending {suffixes}"
+        )
     title = ""
     if subset:
         if subset not in p.subsets:
@@ -182,8 +186,8 @@ def report(pack: str, fmt: str | None, out: str, tags: tuple[str, ...], subset: 
         model = build_report(
             p, tags=tags, as_at=_as_at(p, as_at), subset_title=title, progress=tick
         )
-        progress(0, 0, f"Rendering the {fmt.upper()}", force=True)
-        data = render(model, fmt)
+        progress(0, 0, f"Rendering the {chosen.name.upper()}", force=True)
+        data = chosen.render(model)
     with _writing(out):
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_bytes(data)
@@ -397,14 +401,14 @@ def demo(directory: str, kind: str, with_report: bool) -> None:
     click.echo(f"Demo pack ({DESCRIPTIONS[DemoKind(kind)]}) written to {path}")
     if with_report:
         from .packs.loader import load_pack
-        from .report import build_report, render
+        from .report import build_report
 
         p = load_pack(path)
         model = build_report(p)
-        for fmt in ("html", "pdf"):
-            out = path / f"report.{fmt}"
-            out.write_bytes(render(model, fmt))
-            click.echo(f"Report ({fmt.upper()}): {out.resolve()}")
+        for fmt in OUTPUT_FORMATS.values():
+            out = path / f"report{fmt.suffix}"
+            out.write_bytes(fmt.render(model))
+            click.echo(f"Report ({fmt.name.upper()}): {out.resolve()}")
 
 
 def _django(data_dir: str | None = None) -> None:

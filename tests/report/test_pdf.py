@@ -14,8 +14,9 @@ from pypdf import PdfReader
 
 from kpiboard.report import ReportModel, build_report
 from kpiboard.report import pdf as pdf_module
-from kpiboard.report.model import Cell, Column, Commentary, ForecastView, PeerView, RatingView
+from kpiboard.report.model import Cell, Commentary, ForecastView, PeerView, RatingView
 from kpiboard.report.pdf import PdfRenderError, PdfStandardWarning, render_pdf, report_data
+from kpiboard.report.summary_columns import SUMMARY_COLUMNS, Years
 
 DEMO = Path(__file__).resolve().parents[2] / "src" / "kpiboard" / "demo" / "pack"
 A4 = (595.28, 841.89)  # points
@@ -480,10 +481,9 @@ def test_summary_icons_forecast_draft_with_commentary_and_odd_values(model):
         for i, c in enumerate(section.summary.columns)
         if c.key in ("number", "title", "current", "rating", "direction")
     ]
+    years = Years("2013/14", "2012/13")
     section.summary.columns = [section.summary.columns[i] for i in keep] + [
-        Column("forecast", "Forecast year-end rating"),
-        Column("variation", "Variation"),
-        Column("assurance", "Assurance"),
+        SUMMARY_COLUMNS[key].column(years) for key in ("forecast", "variation", "assurance")
     ]
     rated = [p for p in section.pages if p.kind != "lead"]
     rows = []
@@ -525,10 +525,9 @@ def test_summary_with_many_columns_still_fits_the_page(model):
     section = next((s for s in changed.sections if any(p.spc for p in s.pages)), None)
     if section is None:
         pytest.skip("the demo pack has no SPC indicators")
+    years = Years("2013/14", "2012/13")
     section.summary.columns += [
-        Column("forecast", "Forecast year-end rating"),
-        Column("variation", "Variation"),
-        Column("assurance", "Assurance"),
+        SUMMARY_COLUMNS[key].column(years) for key in ("forecast", "variation", "assurance")
     ]
     rated = [p for p in section.pages if p.kind != "lead"]
     for row, page in zip(section.summary.rows, rated, strict=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from kpiboard.report import OUTPUT_FORMATS
 from kpiboard.web.models import Definition, Figure, Section, Signoff, SignoffState
 from kpiboard.web.overrides import set_override
 
@@ -51,6 +52,17 @@ def test_reports_viewer_sees_form_with_defaults(client_for):
     assert '<option value="bold-steps">Bold Steps</option>' in html
     assert 'value="html" aria-describedby="format-html-hint" checked' in html
     assert 'value="now" aria-describedby="version-now-hint" checked' in html
+
+
+def test_reports_form_labels_each_format_and_version_in_words(client_for):
+    html = text(client_for("viewer").get(reverse("kpiboard:reports")))
+    for i, (name, fmt) in enumerate(OUTPUT_FORMATS.items()):
+        label_for = f"format-{name}" if i else "format"
+        assert f'for="{label_for}">{fmt.label}</label>' in html
+        assert f'govuk-radios__hint">{fmt.description}</div>' in html
+    assert 'for="version">As it stands now</label>' in html
+    assert 'for="version-approved">As approved</label>' in html
+    assert "The figures and commentary as they were when the section" in html
 
 
 def test_reports_form_offers_only_periods_with_figures(client_for):

@@ -56,6 +56,8 @@ RESULT_COLUMNS = (
     "peer_of",
     "peer_quartile",
 )
+#: The export's Summary sheet: raw figures and codes for other tools to read, not the report's
+#: summary table columns (those are kpiboard.report.summary_columns).
 SUMMARY_COLUMNS = (
     "indicator",
     "title",

@@ -7,6 +7,12 @@ from dataclasses import dataclass, field
 from ..core.due_dates import ReportingCalendar
 from ..core.periods import UK, FinancialCalendar, Period
 from ..core.rating import DEFAULT_RULE, RuleVersion
+from ..core.summary_columns import (
+    DEFAULT_SUMMARY_COLUMNS,
+    TAG_PREFIX,
+    SummaryColumnKey,
+    is_summary_column,
+)
 from ..core.units import Negatives, Unit
 from .calendar_spec import read_reporting_calendar
 from .fields import FieldReader
@@ -17,23 +23,6 @@ from .yamlsource import Mapping
 
 MANIFEST = "kpiboard.yaml"
 FORMAT_VERSION = 1
-
-SUMMARY_COLUMNS = (
-    "number",
-    "title",
-    "outturn",
-    "target",
-    "current",
-    "latest_period",
-    "data_period",
-    "rating",
-    "previous_rating",
-    "direction",
-    "forecast",
-    "variation",
-    "assurance",
-    "benchmark",
-)
 
 
 @dataclass
@@ -199,14 +188,15 @@ def read_manifest(data: object, problems: Problems) -> Manifest:
             spec.summary_caption = smr.text("caption")
             columns = smr.text_list("columns")
             for column in columns:
-                if column not in SUMMARY_COLUMNS and not column.startswith("tag:"):
+                if not is_summary_column(column):
+                    known = ", ".join(SummaryColumnKey)
                     smr.problem(
                         "columns",
-                        f"unknown column {column!r} (use {', '.join(SUMMARY_COLUMNS)} or tag:NAME)",
+                        f"unknown column {column!r} (use {known} or {TAG_PREFIX}NAME)",
                     )
             spec.summary_columns = tuple(columns)
         else:
-            spec.summary_columns = ("number", "title", "current", "target", "rating", "direction")
+            spec.summary_columns = DEFAULT_SUMMARY_COLUMNS
         if "indicators" in item:
             seq = sr.sequence_at("indicators")
             spec.indicator_ids = sr.text_list("indicators")

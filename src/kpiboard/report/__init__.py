@@ -1,35 +1,35 @@
-"""Committee reports: a report model built from a pack, rendered by format-specific renderers."""
+"""Committee reports: a report model built from a pack, rendered by format-specific renderers.
+
+The output formats are imported at once (the CLI offers their names); the report builder only
+when first used, so that ``kpiboard --help`` does not load it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from .build import build_report
-from .model import ReportModel
+from .formats import OUTPUT_FORMATS, OutputFormat, output_format
 
-
-def _html(model: ReportModel) -> bytes:
-    from .html import render_html
-
-    return render_html(model).encode("utf-8")
-
-
-def _pdf(model: ReportModel) -> bytes:
-    from .pdf import render_pdf
-
-    return render_pdf(model)
-
-
-#: Output renderers by format name; each turns a report model into file bytes.
-RENDERERS: dict[str, Callable[[ReportModel], bytes]] = {"html": _html, "pdf": _pdf}
+if TYPE_CHECKING:
+    from .build import build_report
+    from .model import ReportModel
 
 
 def render(model: ReportModel, fmt: str) -> bytes:
-    try:
-        renderer = RENDERERS[fmt]
-    except KeyError:
-        raise ValueError(f"unknown report format {fmt!r} (use {', '.join(RENDERERS)})") from None
-    return renderer(model)
+    """The report file in format ``fmt`` (see :data:`OUTPUT_FORMATS`); ValueError for others."""
+    return output_format(fmt).render(model)
 
 
-__all__ = ["RENDERERS", "ReportModel", "build_report", "render"]
+def __getattr__(name: str) -> Any:
+    if name == "build_report":
+        from .build import build_report
+
+        return build_report
+    if name == "ReportModel":
+        from .model import ReportModel
+
+        return ReportModel
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["OUTPUT_FORMATS", "OutputFormat", "ReportModel", "build_report", "render"]

@@ -64,9 +64,14 @@ class Cell:
 
 @dataclass
 class Column:
+    """A summary table column (see summary_columns): ``width`` is millimetres, "fill" or
+    "auto"; ``heads_row`` marks the column whose cell names the row."""
+
     key: str
     heading: str
     numeric: bool = False
+    width: float | str = "auto"
+    heads_row: bool = False
 
 
 @dataclass

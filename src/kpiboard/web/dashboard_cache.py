@@ -41,22 +41,11 @@ from ..report.icons import (
 )
 from ..report.model import month_year
 from ..report.overview import icon_matrix
+from ..report.summary_columns import DASHBOARD_COLUMNS as COLUMNS
 from ..report.tables import lead_table, summary_table
 from . import store
 from .reporting_month import PERIOD_PARAM
 
-#: The dashboard's summary columns, in the report's own column keys (see report.tables).
-COLUMNS = (
-    "title",
-    "current",
-    "latest_period",
-    "target",
-    "rating",
-    "direction",
-    "variation",
-    "assurance",
-    "forecast",
-)
 #: The order ratings are counted in on the dashboard ("3 Green, 2 Amber, 1 Red, 1 not rated").
 RATING_ORDER = (
     Rating.GREEN,

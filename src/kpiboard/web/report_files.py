@@ -13,17 +13,23 @@ from django.utils.text import slugify
 from ..core.periods import Period
 from ..packs.model import Pack
 from ..report import build_report
-from ..report import render as render_report
+from ..report.formats import DEFAULT_FORMAT, format_of_path, output_format
 from ..report.model import ReportModel
 from ..report.pdf import PdfRenderError
 from . import store
 from .models import Signoff, SignoffState
 
-CONTENT_TYPES = {
-    "html": "text/html; charset=utf-8",
-    "pdf": "application/pdf",
-    "zip": "application/zip",  # a publication (web.publishing)
-}
+#: The suffix and content type of a publication (web.publishing), downloaded from its job's page
+#: like a report.
+ZIP = (".zip", "application/zip")
+
+
+def content_type(filename: str) -> str:
+    """The content type a job's file is downloaded with: a report's by its format's suffix."""
+    fmt = format_of_path(filename)
+    if fmt is not None:
+        return fmt.content_type
+    return ZIP[1] if filename.lower().endswith(ZIP[0]) else "application/octet-stream"
 
 
 class ReportUnavailable(Exception):
@@ -41,7 +47,7 @@ class ReportChoices:
     section: str = ""
     tag: str = ""
     period: str = ""
-    format: str = "html"
+    format: str = DEFAULT_FORMAT
     version: str = "now"
 
     def as_params(self) -> dict:
@@ -137,7 +143,7 @@ def filename(pack: Pack, chosen: ReportChoices, period: Period) -> str:
     parts.append(slugify(period.label.replace("/", "-")))
     if chosen.version == "approved":
         parts.append("approved")
-    return "-".join(parts) + "." + chosen.format
+    return "-".join(parts) + output_format(chosen.format).suffix
 
 
 def make(chosen: ReportChoices, progress: Callable[..., None] | None = None) -> tuple[str, bytes]:
@@ -156,14 +162,10 @@ def make(chosen: ReportChoices, progress: Callable[..., None] | None = None) -> 
         model = _approved_model(chosen, period, found, subset)
     else:
         model = _model(pack, chosen, period, subset)
-    say(
-        1,
-        2,
-        "Typesetting the PDF" if chosen.format == "pdf" else "Writing the web page",
-        force=True,
-    )
+    fmt = output_format(chosen.format)
+    say(1, 2, fmt.making, force=True)
     try:
-        content = render_report(model, chosen.format)
+        content = fmt.render(model)
     except PdfRenderError as error:  # a PDF the typesetter refuses
         raise ReportUnavailable(
             f"The PDF could not be made ({error}): download the web page"

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 
 from .. import jobs, uploads
 from ..models import Job, JobKind, JobOutcome
-from ..report_files import CONTENT_TYPES
+from ..report_files import content_type
 
 WAITING = "Waiting for a worker to start it"
 
@@ -59,12 +59,11 @@ def download(request, job_id):
     path = jobs.folder(job) / job.result_file
     if not path.is_file():
         raise Http404("The file was removed: make the report again")
-    fmt = path.suffix.lstrip(".")
     response = FileResponse(
         path.open("rb"),
         as_attachment=True,
         filename=job.result_file,
-        content_type=CONTENT_TYPES.get(fmt, "application/octet-stream"),
+        content_type=content_type(job.result_file),
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -14,16 +14,13 @@ from django.views.decorators.http import require_safe
 
 from ...core.periods import Period, PeriodError
 from ...packs.model import Pack
+from ...report.formats import DEFAULT_FORMAT, OUTPUT_FORMATS
 from .. import jobs, report_files, store
 from ..background import make_report
 from ..models import JobKind, Signoff, SignoffState
 from ..permissions import can_publish
 from ..report_files import ReportChoices
 
-FORMATS = {
-    "html": ("Web page (HTML)", "A single file that opens in any browser and prints well."),
-    "pdf": ("PDF document", "Accessible, tagged PDF for committee papers."),
-}
 VERSIONS = {
     "now": ("As it stands now", "The latest figures and commentary."),
     "approved": (
@@ -38,7 +35,7 @@ class Choices:
     section: str = ""
     tag: str = ""
     period: str = ""
-    format: str = "html"
+    format: str = DEFAULT_FORMAT
     version: str = "now"
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -79,7 +76,7 @@ def _read(request, pack: Pack, periods: list[Period]) -> Choices:
         errors["tag"] = "Select a programme from the list"
     if chosen.period not in {p.label for p in periods}:
         errors["period"] = "Select the period the report should be as at"
-    if chosen.format not in FORMATS:
+    if chosen.format not in OUTPUT_FORMATS:
         errors["format"] = "Select whether you want a web page or a PDF"
     if chosen.version not in VERSIONS:
         errors["version"] = "Select whether you want the report as it stands now or as approved"
@@ -118,7 +115,7 @@ def _form(request, pack: Pack, periods: list[Period], chosen: Choices, status: i
             "sections": [(s.id, s.title) for s in pack.sections],
             "tags": _tags(pack),
             "periods": [(p.label, p.long_display.capitalize()) for p in periods],
-            "formats": FORMATS,
+            "formats": OUTPUT_FORMATS,
             "versions": VERSIONS,
             "as_at": pack.as_at,
             "approvals": approvals,
@@ -168,7 +165,8 @@ def download(request):
         form.errors[error.field] = str(error)
         status = 500 if error.field == "format" else 400
         return _form(request, pack, periods, form, status=status)
-    response = HttpResponse(content, content_type=report_files.CONTENT_TYPES[chosen.format])
+    content_type = OUTPUT_FORMATS[chosen.format].content_type
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
     return response
