@@ -153,7 +153,9 @@ def _print_table(pack, rows: list[dict]) -> None:
 def report(pack: str, fmt: str | None, out: str, tags: tuple[str, ...], subset: str | None,
            as_at: str | None) -> None:  # fmt: skip
     """Build the committee report for PACK as HTML or PDF."""
-    from .report import build_report, render
+    from .report import build_report
+    from .report import write as write_report
+    from .report.pdf import PdfRenderError
 
     p = _load(pack)
     _check_out(out)
@@ -181,11 +183,13 @@ def report(pack: str, fmt: str | None, out: str, tags: tuple[str, ...], subset: 
             p, tags=tags, as_at=_as_at(p, as_at), subset_title=title, progress=tick
         )
         progress(0, 0, f"Rendering the {fmt.upper()}", force=True)
-        data = render(model, fmt)
-    with _writing(out):
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        Path(out).write_bytes(data)
-    click.echo(f"Wrote {out} ({len(data) / 1024:.0f} KiB, {len(model.pages)} indicator pages).")
+        with _writing(out):
+            Path(out).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                size = write_report(model, fmt, Path(out))
+            except PdfRenderError as exc:
+                raise click.ClickException(str(exc)) from None
+    click.echo(f"Wrote {out} ({size / 1024:.0f} KiB, {len(model.pages)} indicator pages).")
 
 
 @main.command()
