@@ -388,13 +388,13 @@ def demo(directory: str, kind: str, with_report: bool) -> None:
     click.echo(f"Demo pack ({DESCRIPTIONS[DemoKind(kind)]}) written to {path}")
     if with_report:
         from .packs.loader import load_pack
-        from .report import build_report, render
+        from .report import build_report, write
 
         p = load_pack(path)
         model = build_report(p)
         for fmt in ("html", "pdf"):
             out = path / f"report.{fmt}"
-            out.write_bytes(render(model, fmt))
+            write(model, fmt, out)
             click.echo(f"Report ({fmt.upper()}): {out.resolve()}")
 
 
