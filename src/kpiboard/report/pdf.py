@@ -26,6 +26,7 @@ import json
 import pickle
 import subprocess
 import sys
+import tempfile
 import warnings
 from functools import cache
 from pathlib import Path
@@ -118,30 +119,41 @@ def _compile(payload: str, standards: tuple[str, ...]) -> bytes:
     """typst's PDF of ``payload``, typeset in a child process that ends with it (see above).
 
     The child is a fresh interpreter running :mod:`kpiboard.report.typeset` (not a fork of a web
-    server with its open connections and threads), which needs nothing but typst; it gets the
-    template and the payload on its standard input. A child that dies (killed for want of
-    memory, say) is reported as a :class:`PdfRenderError`.
+    server with its open connections and threads), which needs nothing but typst. The request
+    goes to its standard input as it is pickled, and typst writes the PDF straight to a file, so
+    that neither process holds a second copy of either while typst is at its largest. A child
+    that dies (killed for want of memory, say) is reported as a :class:`PdfRenderError`.
     """
-    request = pickle.dumps(
-        (_template(), payload, standards, str(TEMPLATES)), protocol=pickle.HIGHEST_PROTOCOL
-    )
-    child = subprocess.run(
-        # -P: the script's folder (this package, with its html.py) stays off the child's path.
-        [sys.executable, "-P", str(CHILD)],
-        input=request,
-        capture_output=True,
-        check=False,
-    )
-    del request
-    if child.returncode != 0 or not child.stdout:
-        said = child.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise PdfRenderError(
-            f"the typesetting process stopped before it finished (exit status "
-            f"{child.returncode}; -9 means it was killed, most often for want of memory)",
-            said[-1] if said else "",
-        )
-    # The child is this kpiboard's own typeset module, so its pickle is trusted.
-    pdf, error = pickle.loads(child.stdout)
-    if error is not None:
-        raise PdfRenderError(*error)
-    return pdf
+    with tempfile.TemporaryDirectory(prefix="kpiboard-pdf-") as folder:
+        output = Path(folder) / "report.pdf"
+        request = (_template(), payload, standards, str(TEMPLATES), str(output))
+        with tempfile.TemporaryFile() as said:  # a file, not a pipe: it never fills up
+            child = subprocess.Popen(
+                # -P: the script's folder (this package, with its html.py) stays off the path.
+                [sys.executable, "-P", str(CHILD)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=said,
+            )
+            assert child.stdin is not None and child.stdout is not None
+            try:
+                with child.stdin:
+                    pickle.dump(request, child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            except BrokenPipeError:  # it ended before reading: its status says why, below
+                pass
+            with child.stdout:
+                answer = child.stdout.read()
+            status = child.wait()
+            said.seek(0)
+            lines = said.read().decode("utf-8", "replace").strip().splitlines()
+        if status != 0 or not answer:
+            raise PdfRenderError(
+                f"the typesetting process stopped before it finished (exit status {status}; "
+                "-9 means it was killed, most often for want of memory)",
+                lines[-1] if lines else "",
+            )
+        # The child is this kpiboard's own typeset module, so its pickle is trusted.
+        error = pickle.loads(answer)
+        if error is not None:
+            raise PdfRenderError(*error)
+        return output.read_bytes()
