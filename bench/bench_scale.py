@@ -3,7 +3,8 @@
 Packs of 17 (the council demo), 100, 500, 2,000 and 5,000 monthly indicators x 60 months (the
 synthetic generator of ``bench_web.py``) go through ``kpiboard check``, ``rate --format json``,
 ``report`` to HTML and to PDF, each in a fresh process. The table gives the wall time and the
-peak memory (maximum resident set size) of each, and the ratio to the size before it: growth in
+peak memory (resident set, with the command's child processes: the PDF is typeset in one) of
+each, with processor time on the line below, and the ratio to the size before it: growth in
 step with the number of indicators (x5, x4, x2.5) is linear; more is a sign of something
 quadratic. The issue's goals at 500 indicators are printed beside them.
 
@@ -41,17 +42,38 @@ class Measure:
     seconds: float
     megabytes: float
     failed: str = ""
+    cpu: float = 0.0  # processor seconds, child processes included
+
+
+def tree_megabytes(pid: int) -> float:
+    """The resident memory of ``pid`` and all its descendants now (0 once it has ended)."""
+    total, waiting = 0, [pid]
+    while waiting:
+        p = waiting.pop()
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except OSError:  # ended meanwhile (or no /proc: then only wait4's figure counts)
+            continue
+        total += next((int(line.split()[1]) for line in status.splitlines()
+                       if line.startswith("VmRSS:")), 0)  # fmt: skip
+        waiting.extend(int(c) for c in children)
+    return total / 1024
 
 
 def run(command: list[str], timeout: float) -> Measure:
-    """Wall time and peak memory of one child process (``wait4`` gives the child's own)."""
+    """Wall time and peak memory of one command. The memory is that of the process and its
+    children together (the PDF report typesets in a child process): sampled every 10 ms, and
+    never less than the largest single process's peak, which ``wait4`` gives."""
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = started + timeout
+    peak = 0.0
     while True:
         pid, status, usage = os.wait4(child.pid, os.WNOHANG)
         if pid:
             break
+        peak = max(peak, tree_megabytes(child.pid))
         if time.perf_counter() > deadline:
             child.kill()
             pid, status, usage = os.wait4(child.pid, 0)
@@ -59,7 +81,8 @@ def run(command: list[str], timeout: float) -> Measure:
         time.sleep(0.01)
     seconds = time.perf_counter() - started
     failed = "" if os.waitstatus_to_exitcode(status) == 0 else child.stderr.read().decode()[-200:]
-    return Measure(seconds, usage.ru_maxrss / 1024, failed)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measure(seconds, max(peak, usage.ru_maxrss / 1024), failed, cpu)
 
 
 def commands(pack: Path, out: Path) -> dict[str, list[str]]:
@@ -104,7 +127,7 @@ def main() -> None:
             write_demo(pack)
         else:
             write_pack(pack, size)
-        cells, notes = [], []
+        cells, notes, cpu = [], [], []
         for step, command in commands(pack, work).items():
             if step == "pdf" and args.skip_pdf_over and size > args.skip_pdf_over:
                 cells.append(f"{'skipped':>26}")
@@ -114,6 +137,7 @@ def main() -> None:
             text = f"{m.seconds:6.2f} s{ratio(m.seconds, before and before.seconds)}"
             text += f" {m.megabytes:5.0f} MB"
             cells.append(f"{text:>26}")
+            cpu.append(f"{step} {m.cpu:.2f} s")
             if m.failed:
                 notes.append(f"  {step} failed: {m.failed.strip()}")
             goal = goal_text(size, step, m)
@@ -121,9 +145,11 @@ def main() -> None:
                 notes.append(f"  {step}{goal}")
             previous[step] = m
         print(f"{size:>10}  " + "  ".join(cells), flush=True)
+        print(f"{'':>10}  processor time: {', '.join(cpu)}")
         for note in notes:
             print(note)
-    print(f"(packs and reports in {work}; memory is each process's peak resident set)")
+    print(f"(packs and reports in {work}; memory is each command's peak resident set, its child "
+          "processes included)")  # fmt: skip
 
 
 if __name__ == "__main__":

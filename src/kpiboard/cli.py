@@ -157,6 +157,8 @@ def report(pack: str, fmt: str | None, out: str, tags: tuple[str, ...], subset: 
            as_at: str | None) -> None:  # fmt: skip
     """Build the committee report for PACK as HTML or PDF."""
     from .report import build_report
+    from .report import write as write_report
+    from .report.pdf import PdfRenderError
 
     p = _load(pack)
     _check_out(out)
@@ -187,11 +189,13 @@ def report(pack: str, fmt: str | None, out: str, tags: tuple[str, ...], subset: 
             p, tags=tags, as_at=_as_at(p, as_at), subset_title=title, progress=tick
         )
         progress(0, 0, f"Rendering the {chosen.name.upper()}", force=True)
-        data = chosen.render(model)
-    with _writing(out):
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        Path(out).write_bytes(data)
-    click.echo(f"Wrote {out} ({len(data) / 1024:.0f} KiB, {len(model.pages)} indicator pages).")
+        with _writing(out):
+            Path(out).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                size = write_report(model, chosen.name, Path(out))
+            except PdfRenderError as exc:
+                raise click.ClickException(str(exc)) from None
+    click.echo(f"Wrote {out} ({size / 1024:.0f} KiB, {len(model.pages)} indicator pages).")
 
 
 @main.command()
@@ -401,13 +405,13 @@ def demo(directory: str, kind: str, with_report: bool) -> None:
     click.echo(f"Demo pack ({DESCRIPTIONS[DemoKind(kind)]}) written to {path}")
     if with_report:
         from .packs.loader import load_pack
-        from .report import build_report
+        from .report import build_report, write
 
         p = load_pack(path)
         model = build_report(p)
         for fmt in OUTPUT_FORMATS.values():
             out = path / f"report{fmt.suffix}"
-            out.write_bytes(fmt.render(model))
+            write(model, fmt.name, out)
             click.echo(f"Report ({fmt.name.upper()}): {out.resolve()}")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .model import ReportModel
@@ -27,6 +27,9 @@ class OutputFormat:
     suffix: str
     making: str  # the progress step while the file is made
     render: Callable[[ReportModel], bytes]
+    #: Writes the file to a binary stream, returning its size: as it renders, where the
+    #: format allows (HTML), so a large report is never held whole.
+    write: Callable[[ReportModel, IO[bytes]], int]
 
 
 def _html(model: ReportModel) -> bytes:
@@ -35,10 +38,20 @@ def _html(model: ReportModel) -> bytes:
     return render_html(model).encode("utf-8")
 
 
+def _write_html(model: ReportModel, out: IO[bytes]) -> int:
+    from .html import write_html
+
+    return write_html(model, out)
+
+
 def _pdf(model: ReportModel) -> bytes:
     from .pdf import render_pdf
 
     return render_pdf(model)
+
+
+def _write_pdf(model: ReportModel, out: IO[bytes]) -> int:
+    return out.write(_pdf(model))
 
 
 _FORMATS = (
@@ -50,6 +63,7 @@ _FORMATS = (
         ".html",
         "Writing the web page",
         _html,
+        _write_html,
     ),
     OutputFormat(
         "pdf",
@@ -59,6 +73,7 @@ _FORMATS = (
         ".pdf",
         "Typesetting the PDF",
         _pdf,
+        _write_pdf,
     ),
 )
 

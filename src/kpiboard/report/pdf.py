@@ -10,16 +10,27 @@ language, title and heading structure) and typst checks both. Should a pack's te
 of those checks, the report is typeset again as a plain tagged PDF with a warning, rather than
 not at all.
 
-typst is imported on first use, so importing this module stays cheap.
+typst runs in a child process of its own (:func:`_compile`), started for each report and ended
+with it. typst keeps every intermediate result of a compile in a process-wide memo cache that its
+Python binding never empties: about 1.5 MB per page of report, kept for the life of the process
+(measured in bench/README.md). Compiled in the web server or the background worker itself, every
+report would add its own to that process for good; in a child, it is all given back when the
+report is done. The peak while typst works is typst's own and is not changed by this.
+
+typst is imported on first use (in the child), so importing this module stays cheap.
 """
 
 from __future__ import annotations
 
 import json
+import pickle
+import subprocess
+import sys
+import tempfile
 import warnings
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from .typst_markup import markdown_to_typst
 
@@ -30,6 +41,8 @@ __all__ = ["PDF_STANDARDS", "PdfRenderError", "PdfStandardWarning", "render_pdf"
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE = "report.typ"
+#: The script the child process runs.
+CHILD = Path(__file__).with_name("typeset.py")
 
 #: Heading shift for Markdown: a narrative's ``##`` sits under its level-2 title; commentary
 #: headings sit under the page's "Commentary" label.
@@ -103,24 +116,44 @@ def render_pdf(model: ReportModel, *, standards: tuple[str, ...] = PDF_STANDARDS
 
 
 def _compile(payload: str, standards: tuple[str, ...]) -> bytes:
-    import typst
+    """typst's PDF of ``payload``, typeset in a child process that ends with it (see above).
 
-    try:
-        pdf = typst.compile(  # type: ignore[call-overload]  # (typst's stub: root as PathLike)
-            _template(),
-            format="pdf",
-            sys_inputs={"report": payload},
-            root=str(TEMPLATES),
-            pdf_standards=cast(Any, list(standards)),  # names from typst's own list
-        )
-    except typst.TypstError as exc:
-        raise PdfRenderError(
-            getattr(exc, "message", str(exc)),
-            getattr(exc, "diagnostic", ""),
-            getattr(exc, "hints", None),
-        ) from exc
-    except RuntimeError as exc:  # older bindings raise a bare RuntimeError
-        raise PdfRenderError(str(exc)) from exc
-    if not isinstance(pdf, bytes):  # pragma: no cover - typst returns pages only for images
-        raise PdfRenderError(f"typst returned {type(pdf).__name__}, not PDF bytes")
-    return pdf
+    The child is a fresh interpreter running :mod:`kpiboard.report.typeset` (not a fork of a web
+    server with its open connections and threads), which needs nothing but typst. The request
+    goes to its standard input as it is pickled, and typst writes the PDF straight to a file, so
+    that neither process holds a second copy of either while typst is at its largest. A child
+    that dies (killed for want of memory, say) is reported as a :class:`PdfRenderError`.
+    """
+    with tempfile.TemporaryDirectory(prefix="kpiboard-pdf-") as folder:
+        output = Path(folder) / "report.pdf"
+        request = (_template(), payload, standards, str(TEMPLATES), str(output))
+        with tempfile.TemporaryFile() as said:  # a file, not a pipe: it never fills up
+            child = subprocess.Popen(
+                # -P: the script's folder (this package, with its html.py) stays off the path.
+                [sys.executable, "-P", str(CHILD)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=said,
+            )
+            assert child.stdin is not None and child.stdout is not None
+            try:
+                with child.stdin:
+                    pickle.dump(request, child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            except BrokenPipeError:  # it ended before reading: its status says why, below
+                pass
+            with child.stdout:
+                answer = child.stdout.read()
+            status = child.wait()
+            said.seek(0)
+            lines = said.read().decode("utf-8", "replace").strip().splitlines()
+        if status != 0 or not answer:
+            raise PdfRenderError(
+                f"the typesetting process stopped before it finished (exit status {status}; "
+                "-9 means it was killed, most often for want of memory)",
+                lines[-1] if lines else "",
+            )
+        # The child is this kpiboard's own typeset module, so its pickle is trusted.
+        error = pickle.loads(answer)
+        if error is not None:
+            raise PdfRenderError(*error)
+        return output.read_bytes()
