@@ -6,8 +6,13 @@ person, then insert ``--revisions`` (1,000,000 by default) superseded figure rev
 person with ``bulk_create``, spread over two years, and time (best of 5, after one untimed read):
 
 - **now**: the view's query set (views/changes.py ``Newest``): each kind read newest first with the
-  page's limit, on the index on ``created``, and merged; plus the count the page shows;
+  page's limit, on the index on ``created``, and merged; plus the count the page shows (each
+  kind counted no further than ``COUNTED`` + 1 rows);
+- **exact**: the same rows with each kind counted exactly, over every revision (the count the
+  page gave before it stopped counting at ``COUNTED``);
 - **before**: the UNION of every kind ordered as a whole and sliced, as the page used to read it;
+- **people** / **people0**: the filter's list of people who changed something, asked person by
+  person (now) and as the distinct authors of every revision (before);
 - **page**: GET /changes/ through the test client (the whole view: queries, count, rendering).
 
 Loopback only; nothing is written outside the temporary folder and the private database.
@@ -73,8 +78,25 @@ def child(revisions: int) -> None:
     queries = [changes._rows(kind, base) for kind in changes.KINDS]
 
     def now_read():
-        source = changes.Newest(queries)
+        source = changes.Newest([(kind, base) for kind in changes.KINDS])
         return source[0 : changes.PER_PAGE], source.count()
+
+    def exact_read():
+        source = changes.Newest([(kind, base) for kind in changes.KINDS])
+        return source[0 : changes.PER_PAGE], sum(q.order_by().count() for q in source.counted)
+
+    def people_now():
+        return changes._people()
+
+    def people_before():
+        return {
+            pk
+            for _, model in changes.KINDS.values()
+            for pk in model.objects.filter(author__isnull=False)
+            .order_by()
+            .values_list("author_id", flat=True)
+            .distinct()
+        }
 
     def before_read():
         union = queries[0].union(*queries[1:], all=True).order_by("-created", "-pk")
@@ -87,7 +109,11 @@ def child(revisions: int) -> None:
         response = client.get("/changes/", HTTP_HOST="127.0.0.1")
         assert response.status_code == 200, response.status_code
 
-    for name, read in (("now", now_read), ("before", before_read), ("page", page)):
+    reads = (
+        ("now", now_read), ("exact", exact_read), ("before", before_read),
+        ("people", people_now), ("people0", people_before), ("page", page),
+    )  # fmt: skip
+    for name, read in reads:
         read()
         times = []
         for _ in range(5):
