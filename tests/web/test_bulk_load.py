@@ -223,3 +223,21 @@ def test_a_first_load_failing_midway_leaves_no_rows_and_every_index(db, demo_pac
         load_pack_into_db(demo_pack_dir, progress=progress, bulk=True)
     assert not Figure.objects.exists()
     assert figure_schema() == before
+
+
+def test_an_import_from_the_web_never_sets_the_indexes_aside(db, demo_pack_dir, tmp_path,
+                                                             monkeypatch):  # fmt: skip
+    from kpiboard.web.accounts import create_person
+    from kpiboard.web.models import Role
+
+    load_pack_into_db(demo_pack_dir, bulk=True)
+    Figure.objects.all().delete()  # indicators without figures: the table is empty again
+    analyst, _ = create_person("ana", Role.ANALYST, password="x" * 20)
+    monkeypatch.setattr(bulk_figures, "BULK_FROM", 1)
+    path = tmp_path / "figures.csv"
+    path.write_text("indicator,period,series,value\nASC01,2013-10,actual,75\n", "utf-8")
+    heard = []
+    apply_db_import(analyst, plan_db_import(path), "Why",
+                    progress=lambda *a, **k: heard.append(a[2]))  # fmt: skip
+    assert Figure.objects.count() == 1
+    assert bulk_figures.WRITING in heard and bulk_figures.INDEXING not in heard

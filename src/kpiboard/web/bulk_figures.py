@@ -67,11 +67,15 @@ def add(
     progress: Progress | None = None,
     *,
     bulk: bool | None = None,
+    set_aside: bool = False,
 ) -> None:
     """Store ``rows`` as current revisions by ``author`` with ``reason``, all created now.
 
     ``bulk`` chooses the path (None: the fast one from :data:`BULK_FROM` rows); ``progress``
-    hears how many rows are written after each batch.
+    hears how many rows are written after each batch. ``set_aside``: on the fast path into an
+    empty table, build the indexes after the rows (:mod:`kpiboard.web.bulk_indexes`); pack
+    loads from the command line ask for it, the web's imports do not (on PostgreSQL it makes
+    other requests wait for the people and indicator tables until the load commits).
     """
     if not rows:
         return
@@ -82,7 +86,7 @@ def add(
     if not bulk:
         _orm(rows, author_id, reason, now, progress)
         return
-    with set_aside_when_empty(Figure._meta.db_table) as aside:
+    with set_aside_when_empty(Figure._meta.db_table, set_aside) as aside:
         if connection.vendor == "postgresql":
             _copy(rows, author_id, reason, now, progress)
         else:

@@ -12,9 +12,13 @@ Only an empty table is treated this way (building an index again over rows alrea
 cost more than it saves), and only inside the caller's transaction, so all or nothing still
 holds: the definitions are read from the database's own catalogue and executed again as they
 were, and if rebuilding one fails (a duplicate the unique indexes refuse, say) the whole load is
-rolled back with the indexes as they were. On PostgreSQL the table is locked for the rest of
-the transaction (readers of figures wait for the load, as writers already did); SQLite's
-readers go on reading the snapshot before it.
+rolled back with the indexes as they were.
+
+The cost is waiting, not safety. On PostgreSQL, dropping and adding a foreign key locks the
+tables it joins (figures, and the people and indicators they point to) until the commit, so
+other requests wait for the load to end: a few seconds at a million figures. That is why only
+pack loads ask for it (``loadpack``, the demo: a site being filled for the first time), never
+an import from the web. SQLite's readers go on reading the snapshot before the load.
 """
 
 from __future__ import annotations
@@ -76,10 +80,13 @@ def _empty(cursor, table: str) -> bool:
 
 
 @contextmanager
-def set_aside_when_empty(table: str) -> Iterator[bool]:
-    """Inside a transaction: when ``table`` holds no rows, drop its secondary indexes (and on
-    PostgreSQL its foreign keys and unique constraints) for the block and create them again
-    after it; yields whether it did. Must run inside ``transaction.atomic``."""
+def set_aside_when_empty(table: str, wanted: bool = True) -> Iterator[bool]:
+    """Inside a transaction: when ``wanted`` and ``table`` holds no rows, drop its secondary
+    indexes (and on PostgreSQL its foreign keys and unique constraints) for the block and
+    create them again after it; yields whether it did. Must run inside ``transaction.atomic``."""
+    if not wanted:
+        yield False
+        return
     if not connection.in_atomic_block:  # pragma: no cover - a programming error
         raise RuntimeError("indexes are set aside only inside a transaction")
     quoted = connection.ops.quote_name(table)

@@ -146,7 +146,7 @@ def _load(pack_dir: Path, user, reason: str, progress, bulk: bool | None) -> Sit
     _check_locks(pack, touched, user, given_reason)
 
     bulk_figures.retire(superseded)
-    bulk_figures.add(created, user, reason, progress, bulk=bulk)
+    bulk_figures.add(created, user, reason, progress, bulk=bulk, set_aside=True)
     for stored, model, item in texts:
         CommentaryText.objects.append(
             stored, indicator=model, period=item.period.label, text=item.text, author=user,

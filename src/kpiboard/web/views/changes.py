@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet
@@ -152,7 +152,8 @@ class Newest:
     def count(self) -> int:
         """Each kind's rows counted up to :data:`COUNTED` + 1, all in one query (a round trip
         per kind cost more than the counting)."""
-        parts, params = [], []
+        parts: list[str] = []
+        params: list[Any] = []
         for q in self.counted:
             try:
                 sql, args = q.order_by().values("pk")[: COUNTED + 1].query.sql_with_params()
