@@ -325,5 +325,5 @@ def _previous_figures(rows: list[Row]) -> dict[tuple[str, str, str, int], float 
         f" WHERE {' OR '.join([match] * len(keys))}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for key in keys for value in key])
+        cursor.execute(sql, [part for wanted_key in keys for part in wanted_key])
         return {(codes[i], p, s, r): value for i, p, s, r, value in cursor.fetchall()}
