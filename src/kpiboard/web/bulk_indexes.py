@@ -98,7 +98,9 @@ def set_aside_when_empty(table: str, wanted: bool = True) -> Iterator[bool]:
             cursor.execute(f"LOCK TABLE {quoted} IN ACCESS EXCLUSIVE MODE")
             statements = _postgresql_statements if _empty(cursor, table) else None
         elif connection.vendor == "sqlite":
-            statements = _sqlite_statements  # this transaction already holds the write lock
+            # The load has written in this transaction, so it holds SQLite's one write lock;
+            # had another writer slipped rows in, the indexes built after would cover them too.
+            statements = _sqlite_statements
         else:  # pragma: no cover - kpiboard runs on SQLite and PostgreSQL
             statements = None
         if statements is None:
