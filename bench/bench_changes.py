@@ -3,11 +3,17 @@
 For each database (SQLite in a temporary file; with --postgres also a private PostgreSQL database
 that the script drops and creates), in a child process: migrate, load the council demo pack, add a
 person, then insert ``--revisions`` (1,000,000 by default) superseded figure revisions by that
-person with ``bulk_create``, spread over two years, and time (best of 5, after one untimed read):
+person (plain ``INSERT`` statements in batches), spread over two years, and time (best of 5,
+after one untimed read):
 
 - **now**: the view's query set (views/changes.py ``Newest``): each kind read newest first with the
-  page's limit, on the index on ``created``, and merged; plus the count the page shows;
+  page's limit, on the index on ``created``, and merged; plus the count the page shows (each
+  kind counted no further than ``COUNTED`` + 1 rows);
+- **exact**: the same rows with each kind counted exactly, over every revision (the count the
+  page gave before it stopped counting at ``COUNTED``);
 - **before**: the UNION of every kind ordered as a whole and sliced, as the page used to read it;
+- **people** / **people0**: the filter's list of people who changed something, asked person by
+  person (now) and as the distinct authors of every revision (before);
 - **page**: GET /changes/ through the test client (the whole view: queries, count, rendering).
 
 Loopback only; nothing is written outside the temporary folder and the private database.
@@ -37,6 +43,7 @@ def child(revisions: int) -> None:
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
     from django.db.models import Q
     from django.test import Client
     from django.utils import timezone
@@ -50,31 +57,53 @@ def child(revisions: int) -> None:
     call_command("migrate", verbosity=0)
     load_pack_into_db(pack_source())
     user, _ = create_person("bench-analyst", Role.ANALYST, password="x" * 20)
-    indicators = list(Indicator.objects.all())
-    Figure._meta.get_field("created").auto_now_add = False  # spread over time, as made
+    ids = list(Indicator.objects.values_list("pk", flat=True))
     now, started = timezone.now(), time.perf_counter()
     step = timedelta(days=730) / revisions
-    batch = []
-    for n in range(revisions):
-        batch.append(
-            Figure(
-                indicator=indicators[n % len(indicators)], period="2013-09",
-                series=f"bench{n % 97}", value=float(n), revision=n + 1, is_current=False,
-                author=user, reason="bench", created=now - step * (revisions - n),
-            )
-        )  # fmt: skip
-        if len(batch) == 20_000:
-            Figure.objects.bulk_create(batch)
-            batch = []
-    Figure.objects.bulk_create(batch)
+    created = Figure._meta.get_field("created")
+    fields = {f.name: f.column for f in Figure._meta.concrete_fields}
+    columns = ["indicator", "period", "series", "value", "note", "revision", "is_current",
+               "author", "reason", "created"]  # fmt: skip
+    sql = (
+        f"INSERT INTO {Figure._meta.db_table} ({', '.join(fields[c] for c in columns)})"
+        f" VALUES ({', '.join(['%s'] * len(columns))})"
+    )  # plain inserts, as many as bulk_create would make but without a model per row
+    with connection.cursor() as cursor:
+        for first in range(0, revisions, 20_000):
+            cursor.executemany(
+                sql,
+                [
+                    (ids[n % len(ids)], "2013-09", f"bench{n % 97}", float(n), "", n + 1, False,
+                     user.pk, "bench",
+                     created.get_db_prep_value(now - step * (revisions - n), connection))
+                    for n in range(first, min(first + 20_000, revisions))
+                ],
+            )  # fmt: skip
     print(f"  {revisions:,} revisions inserted in {time.perf_counter() - started:.1f} s")
 
     base = Q(author__isnull=False)
     queries = [changes._rows(kind, base) for kind in changes.KINDS]
 
     def now_read():
-        source = changes.Newest(queries)
+        source = changes.Newest([(kind, base) for kind in changes.KINDS])
         return source[0 : changes.PER_PAGE], source.count()
+
+    def exact_read():
+        source = changes.Newest([(kind, base) for kind in changes.KINDS])
+        return source[0 : changes.PER_PAGE], sum(q.order_by().count() for q in source.counted)
+
+    def people_now():
+        return changes._people()
+
+    def people_before():
+        return {
+            pk
+            for _, model in changes.KINDS.values()
+            for pk in model.objects.filter(author__isnull=False)
+            .order_by()
+            .values_list("author_id", flat=True)
+            .distinct()
+        }
 
     def before_read():
         union = queries[0].union(*queries[1:], all=True).order_by("-created", "-pk")
@@ -87,7 +116,11 @@ def child(revisions: int) -> None:
         response = client.get("/changes/", HTTP_HOST="127.0.0.1")
         assert response.status_code == 200, response.status_code
 
-    for name, read in (("now", now_read), ("before", before_read), ("page", page)):
+    reads = (
+        ("now", now_read), ("exact", exact_read), ("before", before_read),
+        ("people", people_now), ("people0", people_before), ("page", page),
+    )  # fmt: skip
+    for name, read in reads:
         read()
         times = []
         for _ in range(5):

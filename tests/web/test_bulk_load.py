@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 
 from kpiboard.web import bulk_figures
 from kpiboard.web.db_import import apply_db_import, plan_db_import
@@ -175,3 +175,69 @@ def test_the_bulk_path_stores_awkward_text_and_empty_values_exactly(demo_site):
     assert {f.reason for f in stored.values()} == {"Why\\not\tthis"}
     assert {f.author for f in stored.values()} == {demo_site["analyst"]}
     assert all(f.is_current and f.created is not None for f in stored.values())
+
+
+def figure_schema() -> dict:
+    """The figure table's indexes and constraints as the database's catalogue describes them."""
+    with connection.cursor() as cursor:
+        return connection.introspection.get_constraints(cursor, Figure._meta.db_table)
+
+
+def test_a_first_load_builds_the_indexes_after_the_rows_and_keeps_every_one(db, demo_pack_dir):
+    from kpiboard.web.models import Indicator
+
+    before = figure_schema()
+    heard = []
+    load_pack_into_db(demo_pack_dir, progress=lambda *a, **k: heard.append(a[2]), bulk=True)
+    assert figure_schema() == before
+    assert heard[-2:] == [bulk_figures.WRITING, bulk_figures.INDEXING]
+    assert Figure.objects.filter(is_current=True, revision=1).count() == Figure.objects.count() > 0
+    first = Figure.objects.filter(indicator__code="ASC01").order_by("period").first()
+    with pytest.raises(IntegrityError), transaction.atomic():  # one current revision, still
+        Figure.objects.create(indicator=first.indicator, period=first.period,
+                              series=first.series, revision=2, value=1.0)  # fmt: skip
+    with transaction.atomic():  # and the indicator must exist, checked as the commit would
+        Figure.objects.create(indicator_id=Indicator.objects.count() + 99, period="2013-09",
+                              series="actual", revision=1, value=1.0)  # fmt: skip
+        with pytest.raises(IntegrityError):
+            connection.check_constraints([Figure._meta.db_table])
+        transaction.set_rollback(True)
+
+
+def test_the_same_rows_whether_the_first_load_sets_the_indexes_aside_or_not(db, demo_pack_dir):
+    aside = rows_after_load(demo_pack_dir, None, bulk=True)
+    assert not Figure.objects.exists()
+    assert rows_after_load(demo_pack_dir, None, bulk=False) == aside
+
+
+def test_a_first_load_failing_midway_leaves_no_rows_and_every_index(db, demo_pack_dir,
+                                                                    monkeypatch):  # fmt: skip
+    monkeypatch.setattr(bulk_figures, "BATCH", 1)
+    before = figure_schema()
+
+    def progress(done, total, step, force=False):
+        if step == bulk_figures.WRITING and done == 2:
+            raise RuntimeError("the disk is full")
+
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        load_pack_into_db(demo_pack_dir, progress=progress, bulk=True)
+    assert not Figure.objects.exists()
+    assert figure_schema() == before
+
+
+def test_an_import_from_the_web_never_sets_the_indexes_aside(db, demo_pack_dir, tmp_path,
+                                                             monkeypatch):  # fmt: skip
+    from kpiboard.web.accounts import create_person
+    from kpiboard.web.models import Role
+
+    load_pack_into_db(demo_pack_dir, bulk=True)
+    Figure.objects.all().delete()  # indicators without figures: the table is empty again
+    analyst, _ = create_person("ana", Role.ANALYST, password="x" * 20)
+    monkeypatch.setattr(bulk_figures, "BULK_FROM", 1)
+    path = tmp_path / "figures.csv"
+    path.write_text("indicator,period,series,value\nASC01,2013-10,actual,75\n", "utf-8")
+    heard = []
+    apply_db_import(analyst, plan_db_import(path), "Why",
+                    progress=lambda *a, **k: heard.append(a[2]))  # fmt: skip
+    assert Figure.objects.count() == 1
+    assert bulk_figures.WRITING in heard and bulk_figures.INDEXING not in heard

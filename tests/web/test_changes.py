@@ -186,3 +186,53 @@ def test_changes_reads_each_kind_limited_to_the_page(client_for):
     assert "UNION" not in " ".join(reads)
     assert len(rows(html)) == 50
     assert Figure.objects.count() > 100
+
+
+def test_changes_past_the_bound_says_more_than_and_pages_only_the_newest(client_for,
+                                                                         monkeypatch):  # fmt: skip
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kpiboard.web.views import changes
+
+    monkeypatch.setattr(changes, "COUNTED", 60)
+    viewer = client_for("viewer")
+    with CaptureQueriesContext(connection) as seen:
+        first = page(viewer, loads="1")
+    assert "Changes 1 to 50 of more than 60 (page 1 of the first 2)." in first
+    counts = [q["sql"] for q in seen if "COUNT(*)" in q["sql"]]
+    assert len(counts) == 1  # every kind in one query, each counted no further than 61 rows
+    kinds = len(changes.KINDS)  # figures, commentary, ... and the business plan's files
+    assert counts[0].count("COUNT(*)") == counts[0].count("LIMIT 61) AS counted") == kinds
+    second = page(viewer, loads="1", page="2")
+    assert "Changes 51 to 60 of more than 60 (page 2 of the first 2)." in second
+    assert 'rel="next"' not in second and "Only the newest 60 changes are listed" in second
+    assert "Changes 51 to 60" in page(viewer, loads="1", page="3")  # too far: the last page
+    assert "Only the newest" not in first
+
+
+def test_changes_counts_exactly_up_to_the_bound(client_for, demo_site, monkeypatch):
+    from kpiboard.web.views import changes
+
+    enter(demo_site["owner"], commentary="Words.")
+    monkeypatch.setattr(changes, "COUNTED", 2)
+    html = page(client_for("viewer"))
+    assert "Changes 1 to 2 of 2." in html and "more than" not in html
+
+
+def test_changes_people_filter_keeps_whoever_changed_something_without_reading_every_row(
+    client_for, demo_site
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kpiboard.web.models import Profile, Role
+
+    enter(demo_site["owner"])
+    Profile.objects.filter(user=demo_site["owner"]).update(role=Role.VIEWER)  # role changed
+    with CaptureQueriesContext(connection) as seen:
+        html = page(client_for("viewer"))
+    options = html[html.index('id="person"') : html.index("</select>", html.index('id="person"'))]
+    assert ">Grace Adeyemi</option>" in options  # still listed: she changed something
+    assert ">Tom Whitfield</option>" not in options  # an analyst who changed nothing
+    assert not [q for q in seen if "DISTINCT" in q["sql"] and "kpiboard_figure" in q["sql"]]

@@ -8,6 +8,8 @@ transaction, so a failure part-way leaves nothing written.
 Small loads go through the ORM's ``bulk_create``. Large ones skip building a model object per row:
 PostgreSQL takes them through ``COPY ... FROM STDIN`` (psycopg 3's ``cursor.copy()``), other
 databases (SQLite) through ``executemany`` in large batches. Both store exactly the same rows.
+A first load into an empty table builds the table's indexes once at the end instead of row by row
+(:mod:`kpiboard.web.bulk_indexes`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import datetime
 from django.db import connection
 from django.utils import timezone
 
+from .bulk_indexes import set_aside_when_empty
 from .models import Figure
 
 #: From this many rows a load takes the fast path (below it, building models costs little).
@@ -34,6 +37,7 @@ NewFigure = tuple[int, str, str, float | None, str, int]
 Progress = Callable[..., None]
 
 WRITING = "Writing the figures"
+INDEXING = "Indexing the figures"
 _COLUMNS = (
     "indicator",
     "period",
@@ -63,11 +67,15 @@ def add(
     progress: Progress | None = None,
     *,
     bulk: bool | None = None,
+    set_aside: bool = False,
 ) -> None:
     """Store ``rows`` as current revisions by ``author`` with ``reason``, all created now.
 
     ``bulk`` chooses the path (None: the fast one from :data:`BULK_FROM` rows); ``progress``
-    hears how many rows are written after each batch.
+    hears how many rows are written after each batch. ``set_aside``: on the fast path into an
+    empty table, build the indexes after the rows (:mod:`kpiboard.web.bulk_indexes`); pack
+    loads from the command line ask for it, the web's imports do not (on PostgreSQL it makes
+    other requests wait for the people and indicator tables until the load commits).
     """
     if not rows:
         return
@@ -77,10 +85,14 @@ def add(
     now = timezone.now()
     if not bulk:
         _orm(rows, author_id, reason, now, progress)
-    elif connection.vendor == "postgresql":
-        _copy(rows, author_id, reason, now, progress)
-    else:
-        _executemany(rows, author_id, reason, now, progress)
+        return
+    with set_aside_when_empty(Figure._meta.db_table, set_aside) as aside:
+        if connection.vendor == "postgresql":
+            _copy(rows, author_id, reason, now, progress)
+        else:
+            _executemany(rows, author_id, reason, now, progress)
+        if aside and progress is not None:
+            progress(0, 0, INDEXING, force=True)  # the indexes are built as the block ends
 
 
 def _say(progress: Progress | None, done: int, total: int) -> None:

@@ -142,7 +142,7 @@ def _load(pack_dir: Path, user, reason: str, progress, bulk: bool | None) -> Sit
     _check_locks(pack, touched, user, given_reason)
 
     bulk_figures.retire(superseded)
-    bulk_figures.add(created, user, reason, progress, bulk=bulk)
+    bulk_figures.add(created, user, reason, progress, bulk=bulk, set_aside=True)
     for stored, model, item in texts:
         CommentaryText.objects.append(
             stored, indicator=model, period=item.period.label, text=item.text, author=user,
@@ -250,15 +250,17 @@ def _figure_changes(
         "pk", "indicator_id", "period", "series", "value", "note", "revision"
     ).iterator(chunk_size=20_000):
         current[ind, period, series] = (pk, value, note, revision)
-    labels: dict[str, str] = {}  # as written -> canonical: a long file repeats a few hundred
+    # As written -> canonical: a long file repeats a few hundred labels a million times.
+    labels = {written: pack.calendar.parse(written).label for written in {r.period for r in rows}}
     ids = {code: indicator.id for code, indicator in by_code.items()}
+    if not current:  # a first load: every row is a first revision, made in one pass
+        return [], [
+            (ids[r.indicator], labels[r.period], r.series, r.value, r.note, 1) for r in rows
+        ]
     superseded: list[int] = []
     created: list[bulk_figures.NewFigure] = []
     for row in rows:
-        label = labels.get(row.period)
-        if label is None:
-            label = labels[row.period] = pack.calendar.parse(row.period).label
-        ind = ids[row.indicator]
+        ind, label = ids[row.indicator], labels[row.period]
         before = current.get((ind, label, row.series))
         if before is None:
             created.append((ind, label, row.series, row.value, row.note, 1))
@@ -279,6 +281,8 @@ def _check_locks(
     from .writes import Locked, Locks, locked_message
 
     locks = Locks(pack.calendar)
+    if not locks.any():
+        return  # nothing approved, nothing locked: a million changes need not be walked
     hits: dict[int, list[str]] = {}
     signoffs: dict[int, Signoff] = {}
     found: dict[tuple[int, str], Signoff | None] = {}  # (section, period) -> its lock, once

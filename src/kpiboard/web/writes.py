@@ -230,6 +230,10 @@ class Locks:
                 continue
             self._by_section.setdefault(row.section_id, []).append((approved, row))
 
+    def any(self) -> bool:
+        """Whether any period of any section is approved (else nothing is locked)."""
+        return bool(self._by_section)
+
     def lock(self, section_id: int, period: Period) -> Signoff | None:
         """The approved sign-off that locks ``period`` of the section, if there is one."""
         for approved, row in self._by_section.get(section_id, ()):
