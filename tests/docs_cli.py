@@ -103,9 +103,9 @@ def management_commands() -> list[Command]:
     from django.core.management.base import BaseCommand
 
     common = _argparse_flags(BaseCommand().create_parser("kpiboard manage", "base"))
+    own = {name: _argparse_flags(management_parser(name)) for name in own_management_commands()}
     return [
-        Command(("manage", name), frozenset(_argparse_flags(management_parser(name)) - common), True)
-        for name in own_management_commands()
+        Command(("manage", name), frozenset(flags - common), True) for name, flags in own.items()
     ]
 
 
@@ -135,6 +135,7 @@ class Flag:
     path: Path_ | None  # the command it belongs to, if any
     doc: str
     line: int
+    whole: bool  # on a line of a fenced block (a command line), not in prose
 
     @property
     def where(self) -> str:
@@ -213,11 +214,13 @@ class _Reader:
     def heading(self, level: int, text: str, line: int) -> None:
         while self.sections and self.sections[-1][0] >= level:
             self.sections.pop()
-        found = [p for span in CODE_SPAN.finditer(text) for _, p, _ in _mentions_in(span[2])]
+        spans = [span[2] for span in CODE_SPAN.finditer(text)]
+        found = [p for span in spans for _, p, _ in _mentions_in(span)]
         path = found[0] if found else None
         self.sections.append((level, path))
         if path is not None:
             self.docs.headings.append((self.doc, level, path))
+        self.unit([(line, span, 0) for span in spans], whole=False)
 
     def unit(self, pieces: list[tuple[int, str, int]], whole: bool) -> None:
         """Record the mentions and flags of one unit: pieces of code, each with its line number
@@ -234,7 +237,7 @@ class _Reader:
                     current = path
                     self.docs.mentions.append(Mention(path, self.doc, here, tuple(value), whole))
                 else:
-                    self.docs.flags.append(Flag(value, current, self.doc, here))
+                    self.docs.flags.append(Flag(value, current, self.doc, here, whole))
 
     def prose(self, lines: list[tuple[int, str]]) -> None:
         """A paragraph, list item or table row: its code spans, sentence by sentence."""
@@ -354,7 +357,7 @@ def parse_command_line(words: list[str], whole: bool) -> Path_:
         values, rest, _ = command.make_parser(ctx).parse_args(list(args))
         _check_values(command, ctx, values)
         if path == ("manage",):
-            if rest:
+            if rest and not _is_placeholder(rest[0]):  # ``kpiboard manage COMMAND``
                 parse_management(rest, whole)
             return (*path, *rest[:1])
         if isinstance(command, click.Group) and rest:
@@ -375,6 +378,8 @@ def parse_management(words: list[str], whole: bool) -> None:
     (a fragment) required arguments may be left out."""
     name, *args = words
     parser = management_parser(name)
+    if HELP & set(args):
+        return  # argparse would print the help and exit
     for action in parser._actions:
         action.required = action.required and whole
         if action.choices is not None:

@@ -12,7 +12,8 @@ as ``kpiboard manage NAME`` or ``manage.py NAME``):
   block, paragraph, list item or table row, or, with no mention before it there, under a heading
   that names the command (how docs/cli.md lists them);
 * docs/cli.md, the command line reference, has a heading for each command and group, and for
-  nothing else;
+  nothing else, and describes each option in words (in a list item or sentence of the command's
+  section, not only in its synopsis);
 * no option written where it belongs to one of these commands is missing from it (a renamed or
   dropped option cannot linger in the docs);
 * every command line shown parses: each ``kpiboard ...`` in a code block or code span is parsed
@@ -71,7 +72,8 @@ def test_the_docs_give_every_option_with_its_command():
     ]
     assert not missing, (
         "these options appear nowhere in the docs where they belong to their command (a line "
-        "with the command, or a section headed by it, as in docs/cli.md):\n  " + "\n  ".join(missing)
+        "with the command, or a section headed by it, as in docs/cli.md):\n  "
+        + "\n  ".join(missing)
     )
 
 
@@ -82,6 +84,20 @@ def test_the_docs_give_no_command_an_option_it_does_not_have():
         if f.path in BY_PATH and f.flag not in BY_PATH[f.path].options | HELP
     ]
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_cli_reference_describes_every_option_in_words():
+    described = {(f.path, f.flag) for f in DOCS.flags if f.doc == REFERENCE and not f.whole}
+    missing = [
+        f"{c.name} {option}"
+        for c in COMMANDS
+        for option in sorted(c.options)
+        if (c.path, option) not in described
+    ]
+    assert not missing, (
+        f"{REFERENCE} shows these options in no sentence of their command's section (a synopsis "
+        "line is not enough):\n  " + "\n  ".join(missing)
+    )
 
 
 def test_the_cli_reference_has_a_section_for_each_command_and_no_other():
@@ -136,7 +152,8 @@ def test_a_flag_belongs_to_the_command_before_it_or_to_its_section():
         "## `kpiboard rate`\n\n"
         "- `--format`: how.\n\n"
         "`kpiboard serve --demo` takes `--port`, and\n`kpiboard export` takes `--layout`.\n\n"
-        "```sh\nsudo -u kpiboard bash -c 'kpiboard manage loadpack P --reason why'  # --by next\n```\n"
+        "```sh\nsudo -u kpiboard bash -c 'kpiboard manage loadpack P --reason why'"
+        "  # --by next\n```\n"
         "## Elsewhere\n\n`--as-at` alone.\n"
     )
     assert [(f.flag, f.path, f.line) for f in docs.flags] == [
