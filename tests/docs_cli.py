@@ -377,6 +377,10 @@ def parse_management(words: list[str], whole: bool) -> None:
     """Parse ``kpiboard manage NAME ARGS`` with the parser Django builds for NAME; in a code span
     (a fragment) required arguments may be left out."""
     name, *args = words
+    if name == "help":  # ``kpiboard manage help NAME``: Django's own help for NAME
+        name, args = (args[0] if args else "help"), ["--help"]
+        if name == "help" or _is_placeholder(name):
+            return
     parser = management_parser(name)
     if HELP & set(args):
         return  # argparse would print the help and exit

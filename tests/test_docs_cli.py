@@ -131,6 +131,7 @@ def test_every_documented_command_line_parses(mention):
         ["manage", "addperson", "ann", "--rank", "owner"],  # Django: no such option
         ["manage", "setrole", "ann", "boss"],  # Django: not a choice
         ["manage", "loadpack"],  # Django: PACK is required
+        ["manage", "help", "addpeople"],  # Django: no such command to help with
     ],
 )
 def test_a_command_line_that_would_fail_does_not_parse(words):
@@ -141,6 +142,7 @@ def test_a_command_line_that_would_fail_does_not_parse(words):
 def test_a_code_span_may_leave_out_required_arguments():
     assert parse_command_line(["export", "--layout", "wide"], whole=False) == ("export",)
     assert parse_command_line(["manage", "loadpack"], whole=False) == ("manage", "loadpack")
+    assert parse_command_line(["manage", "help", "setrole"], whole=True) == ("manage", "help")
     assert parse_command_line(["remind", "[--dry-run]", "[--format", "text|json]"], True) == (
         "remind",
     )
