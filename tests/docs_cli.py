@@ -49,7 +49,6 @@ Path_ = tuple[str, ...]  # a command's words after ``kpiboard``: ("benchmarks", 
 class Command:
     path: Path_
     options: frozenset[str]  # long flags, hidden ones and --help left out
-    management: bool = False  # a Django management command, run as ``kpiboard manage NAME``
 
     @property
     def name(self) -> str:
@@ -104,9 +103,7 @@ def management_commands() -> list[Command]:
 
     common = _argparse_flags(BaseCommand().create_parser("kpiboard manage", "base"))
     own = {name: _argparse_flags(management_parser(name)) for name in own_management_commands()}
-    return [
-        Command(("manage", name), frozenset(flags - common), True) for name, flags in own.items()
-    ]
+    return [Command(("manage", name), frozenset(flags - common)) for name, flags in own.items()]
 
 
 def all_commands() -> list[Command]:
