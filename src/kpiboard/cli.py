@@ -244,7 +244,8 @@ def publish(pack: str, out: str, as_at: str | None) -> None:
 
 @main.command(name="import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--pack", required=True, type=click.Path(exists=True, file_okay=False))
+@click.option("--pack", required=True, type=click.Path(exists=True, file_okay=False),
+              help="The pack to import into.")  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Show what would change and write nothing.")
 @click.option("--sheet", help="Worksheet name (XLSX), default the first.")
 def import_(file: str, pack: str, dry_run: bool, sheet: str | None) -> None:
@@ -314,7 +315,8 @@ def export(pack: str, out: str, layout: str, as_at: str | None) -> None:
 
 @main.command()
 @click.argument("pack", type=click.Path(exists=True, file_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="json: a list for scripts.")  # fmt: skip
 @click.option("--as-at", help="Draft as at this period instead of the pack's.")
 @click.option("--indicator", "only", multiple=True, help="Only these indicator ids.")
 @click.option(
@@ -482,7 +484,8 @@ def token() -> None:
 
 @token.command("create")
 @click.argument("username")
-@click.option("--scope", type=click.Choice(["read", "write"]), required=True)
+@click.option("--scope", type=click.Choice(["read", "write"]), required=True,
+              help="read: the read endpoints; write: also the write endpoints.")  # fmt: skip
 @click.option("--days", type=int, default=90, show_default=True, help="Days until it expires.")
 @click.option("--name", default="", help="What the token is for (shown on the tokens page).")
 def token_create(username: str, scope: str, days: int, name: str) -> None:
@@ -562,9 +565,10 @@ def remind(dry_run: bool, on: str | None, fmt: str) -> None:
     default=None,
     help="Load a demo pack (council when no kind is given) into a fresh embedded database.",
 )
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="The port to listen on.")
+@click.option("--workers", default=2, show_default=True, type=int,
+              help="gunicorn processes answering requests.")  # fmt: skip
 def serve(demo: str | None, host: str, port: int, workers: int) -> None:
     """Start the web application with gunicorn (SQLite by default, or DATABASE_URL)."""
     import os

@@ -32,7 +32,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
-        parser.add_argument("--role", required=True, choices=[r.value for r in Role])
+        parser.add_argument(
+            "--role", required=True, choices=[r.value for r in Role], help="what they may do"
+        )
         parser.add_argument(
             "--section",
             action="append",
@@ -54,7 +56,7 @@ class Command(BaseCommand):
             "(one person per address)",
         )
         parser.add_argument("--first-name", default="", help="shown instead of the username")
-        parser.add_argument("--last-name", default="")
+        parser.add_argument("--last-name", default="", help="shown after the first name")
         parser.add_argument(
             "--password-stdin",
             action="store_true",

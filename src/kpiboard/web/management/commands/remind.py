@@ -28,7 +28,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="list them; send nothing")
         parser.add_argument("--today", help="take this date (YYYY-MM-DD) as today")
-        parser.add_argument("--format", choices=["text", "json"], default="text")
+        parser.add_argument(
+            "--format", choices=["text", "json"], default="text", help="json: the list alone"
+        )
 
     def handle(self, dry_run, today, format, **options):
         on = _date(today) if today else calendar_today()

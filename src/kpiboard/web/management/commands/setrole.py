@@ -20,8 +20,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("role", choices=[r.value for r in Role])
-        parser.add_argument("--section", action="append", metavar="CODE")
-        parser.add_argument("--indicator", action="append", metavar="CODE")
+        parser.add_argument(
+            "--section", action="append", metavar="CODE", help="a section they own or approve"
+        )
+        parser.add_argument(
+            "--indicator", action="append", metavar="CODE", help="an indicator they own"
+        )
         parser.add_argument("--by", metavar="ADMIN", help="the administrator making the change")
 
     def handle(self, username, role, section, indicator, by, **options):

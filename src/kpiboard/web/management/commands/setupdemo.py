@@ -12,7 +12,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         from ....demo import DemoKind
 
-        parser.add_argument("--admin", default="admin")
+        parser.add_argument("--admin", default="admin", help="the administrator's username")
         parser.add_argument(
             "--kind",
             choices=[k.value for k in DemoKind],
