@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shutil
 from html.parser import HTMLParser
 
 import pytest
 
+from kpiboard.packs.loader import load_pack
 from kpiboard.report import build_report, render
 from kpiboard.report.html import render_html
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, axe_violations, describe, require_browser
@@ -270,3 +272,14 @@ def test_latest_period_summary_column(demo_pack):
     periods = {row[0].text: row[2].text for row in table.rows}
     assert periods["Delayed transfers of care"] == "Aug-13"  # reported a month behind
     assert periods["Percentage of contacts resolved at source"] == "Sep-13"
+
+
+def test_render_html_leaves_out_figures_after_the_as_at_period(demo_pack_dir, tmp_path):
+    pack_dir = shutil.copytree(demo_pack_dir, tmp_path / "pack")
+    with (pack_dir / "data" / "actuals.csv").open("a", encoding="utf-8") as handle:
+        handle.write("ASC01,2013-10,actual,99\n")  # entered for the month after September
+    page = render_html(build_report(load_pack(pack_dir)))
+    start = page.index('id="ind-ASC01"')
+    asc01 = page[start : page.index('id="ind-ASC02"')]
+    assert "Oct-13" not in asc01 and "99%" not in asc01
+    assert "Sep-13: 73%" in asc01

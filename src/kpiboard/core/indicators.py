@@ -20,6 +20,9 @@ from .units import Unit, UnitKind
 BUILTIN_SERIES = ("actual", "target", "floor", "lower", "upper", "ci_lower", "ci_upper")
 #: The built-in series holding the actual's confidence interval (see core.significance).
 INTERVAL_SERIES = ("ci_lower", "ci_upper")
+#: Series set ahead of time (targets, floors, expected ranges): a report as at a period may show
+#: them beyond it, where every other series (what happened) stops at that period.
+AHEAD_SERIES = frozenset(("target", "floor", "lower", "upper"))
 
 
 class IndicatorKind(StrEnum):
@@ -316,6 +319,23 @@ class IndicatorData:
     def index_of(self, period: Period) -> int | None:
         """The position of ``period`` (a dict made once: reports ask for every period)."""
         return self._index.get(period)
+
+    def up_to(self, as_at: Period, keep_ahead: frozenset[str] = frozenset()) -> IndicatorData:
+        """These series without any value after ``as_at``, except those named in ``keep_ahead``
+        (kept whole); a period left with no value at all after ``as_at`` goes."""
+        after = np.array([p.end > as_at.end for p in self.periods], dtype=bool)
+        if not after.any():
+            return self
+        keep = ~after
+        for name in keep_ahead & self.values.keys():
+            keep |= ~np.isnan(self.values[name])
+        values = {
+            name: (arr if name in keep_ahead else np.where(after, np.nan, arr))[keep]
+            for name, arr in self.values.items()
+        }
+        periods = tuple(p for p, k in zip(self.periods, keep, strict=True) if k)
+        kept = set(periods)
+        return IndicatorData(periods, values, tuple(p for p in self.profiled if p in kept))
 
     @classmethod
     def from_points(cls, points: dict[str, dict[Period, float]]) -> IndicatorData:

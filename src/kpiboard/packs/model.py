@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -166,3 +166,20 @@ class Pack:
             if item.period.end <= when.end and (best is None or best.period < item.period):
                 best = item
         return best
+
+    def up_to(self, as_at: Period, keep_ahead: frozenset[str] = frozenset()) -> Pack:
+        """This pack without anything after ``as_at``: figures of every series but those in
+        ``keep_ahead`` (see :meth:`IndicatorData.up_to`), commentary, data notes and peer
+        values. Nothing after the as-at period is reported on: a report keeps the targets set
+        ahead (``core.indicators.AHEAD_SERIES``), a publication nothing after it."""
+        return replace(
+            self,
+            as_at=as_at,
+            data={k: d.up_to(as_at, keep_ahead) for k, d in self.data.items()},
+            commentary={
+                ind_id: tuple(c for c in items if c.period.end <= as_at.end)
+                for ind_id, items in self.commentary.items()
+            },
+            data_notes={k: v for k, v in self.data_notes.items() if k[1].end <= as_at.end},
+            peers={k: v for k, v in self.peers.items() if k[1].end <= as_at.end},
+        )

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-import numpy as np
-
-from ..core.indicators import IndicatorData
 from ..core.periods import Period
 from ..packs.model import Pack, Section
 
@@ -46,26 +43,6 @@ class Part:
 
 
 def up_to(pack: Pack, as_at: Period) -> Pack:
-    """``pack`` without anything after ``as_at``: figures of every series, commentary, data
-    notes and peer values. A report's charts and trend tables show later periods (targets set
-    ahead, figures already entered); a publication must not, since nothing after the approved
-    period is approved."""
-    data = {}
-    for ind_id, series in pack.data.items():
-        keep = np.array([p.end <= as_at.end for p in series.periods], dtype=bool)
-        data[ind_id] = IndicatorData(
-            periods=tuple(p for p, k in zip(series.periods, keep, strict=True) if k),
-            values={name: values[keep] for name, values in series.values.items()},
-            profiled=tuple(p for p in series.profiled if p.end <= as_at.end),
-        )
-    return replace(
-        pack,
-        as_at=as_at,
-        data=data,
-        commentary={
-            ind_id: tuple(c for c in items if c.period.end <= as_at.end)
-            for ind_id, items in pack.commentary.items()
-        },
-        data_notes={k: v for k, v in pack.data_notes.items() if k[1].end <= as_at.end},
-        peers={k: v for k, v in pack.peers.items() if k[1].end <= as_at.end},
-    )
+    """``pack`` without anything after ``as_at``, targets included: nothing after the approved
+    period is approved, so a publication shows none of it (:meth:`Pack.up_to`)."""
+    return pack.up_to(as_at)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 
 from ..core.direction import YEAR_AGO_KEY_NOTE, Basis, Direction
-from ..core.indicators import IndicatorKind
+from ..core.indicators import AHEAD_SERIES, IndicatorKind
 from ..core.periods import Period
 from ..core.plan import assess
 from ..core.rating import Rating
@@ -34,6 +34,9 @@ def build_report(
     ``progress`` is called with 1 after each indicator page, for progress bars.
     """
     when = as_at or pack.as_at
+    # Nothing that happened after the as-at period is reported (figures entered for the next
+    # month, say); targets set ahead still show where the year is meant to go.
+    pack = pack.up_to(when, AHEAD_SERIES)
     analyses = pack.analyse(when)
     model = ReportModel(
         title=pack.title,
