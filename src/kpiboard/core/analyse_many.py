@@ -10,7 +10,9 @@ peers, forecasts and expected ranges use :mod:`.analysis`'s rules per indicator.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from itertools import repeat
+from operator import itemgetter
 
 import numpy as np
 
@@ -28,11 +30,11 @@ from .analysis import (
 )
 from .engine import GroupRating, chunks, no_collection, rows_of
 from .evaluate import IndicatorResult
-from .indicators import IndicatorKind, SpcChart, SpcOptions
-from .lazy import view
+from .indicators import Indicator, IndicatorKind, SpcChart, SpcOptions
+from .lazy import LazyMapping, view
 from .periods import Period
 from .range_status import RangeStatus
-from .spc import XmrResult, chart_rows, xmr_many
+from .spc import ChartRows, XmrResult, xmr_many
 from .spc_codes import _group_starts, _improvement
 from .spc_rare import unsuitable_many, xmr_unsuitable
 
@@ -50,50 +52,76 @@ def _improvement_code(options: SpcOptions) -> int:
     return code
 
 
-#: XmR's kernel loops over time points, so it takes bigger pieces than the rating rules.
+#: Cells per XmR kernel call.
 SPC_CHUNK_CELLS = 1 << 16
 
-Item = tuple[str, IndicatorResult, int, SpcOptions, np.ndarray]
+
+@dataclass
+class _Batch:
+    """XmR charts to draw in one call (piece by piece): rows of one grid, from reported column
+    ``lo``, sharing ``options``' baseline, rebase, rules and charted series (each row keeps its
+    own improvement direction). ``values`` holds each row's charted series when it is not the
+    actual (``options.on``)."""
+
+    group: GroupRating
+    lo: int
+    options: SpcOptions
+    keys: list[str] = field(default_factory=list)
+    rows: list[np.ndarray] = field(default_factory=list)
+    codes: list[np.ndarray] = field(default_factory=list)
+    values: list[np.ndarray] = field(default_factory=list)
 
 
-def _chart_batch(
-    group: GroupRating, lo: int, options: SpcOptions, items: list[Item]
-) -> list[Chart]:
-    """XmR charts of ``items`` (key, result, row, options, figures), all from reported column
-    ``lo`` of ``group``'s grid, sharing ``options``' baseline, rebase and rules, in one call."""
-    cols = np.flatnonzero(group.grid.reported)[lo:]
+class _Charts:
+    """Row ``i`` of a charted piece as an :class:`XmrResult`, with the assurance note of a chart
+    of another series and the withheld icons of a series XmR does not suit (``unsuited``)."""
+
+    def __init__(self, rows: ChartRows, periods: tuple[Period, ...], noted: np.ndarray,
+                 on: str | None, unsuited: dict[int, str]):  # fmt: skip
+        self.rows, self.periods, self.noted, self.on, self.unsuited = (
+            rows, periods, noted, on, unsuited)  # fmt: skip
+
+    def chart(self, i: int) -> Chart:
+        chart = self.rows.chart(i)
+        if self.on is not None and self.noted[i]:
+            chart = replace(chart, assurance_note=on_series_note(self.on))
+        reason = self.unsuited.get(i)
+        if reason is not None:
+            chart = _withheld(chart, reason)
+        return chart, self.periods
+
+
+def _chart_piece(batch: _Batch, rows: np.ndarray, codes: np.ndarray,
+                 values: np.ndarray | None) -> _Charts:  # fmt: skip
+    """XmR charts of ``rows`` of ``batch``'s group (``values``: their charted series when not
+    the actual) in one :func:`~.spc.xmr_many` call."""
+    group, options = batch.group, batch.options
+    cols = np.flatnonzero(group.grid.reported)[batch.lo :]
     periods = tuple(group.grid.periods[c] for c in cols)
-    y = np.stack([item[4][cols] for item in items]).reshape(len(items), len(cols))
-    rows = np.array([item[2] for item in items], dtype=np.intp)
+    y = (group.actual[rows] if values is None else values)[:, cols]
     latest = group.latest[rows]
-    rated = np.array([item[1].indicator.rated for item in items], dtype=bool)
-    on = np.array([bool(item[3].on) for item in items], dtype=bool)
+    rated = group.rated[rows]
     latest_target = np.where(latest >= 0, group.target[rows, np.maximum(latest, 0)], np.nan)
     rebase = _rebase_at(periods, options.rebase)
     mask = np.zeros(y.shape, dtype=bool)
     mask[:, list(rebase)] = True
-    batch = xmr_many(
+    charted = xmr_many(
         y,
-        improvement=np.array([_improvement_code(item[3]) for item in items], dtype=np.int8),
-        target=np.where(rated & ~on, latest_target, np.nan),
+        improvement=codes,
+        target=np.where(rated & (not options.on), latest_target, np.nan),
         fix_after_n_points=options.baseline,
         rebase_mask=mask,
         shift_length=options.shift_length,
         mdc_2023=options.mdc_2023,
     )
-    dates = tuple(p.end for p in periods)
-    charts = chart_rows(y, batch, _group_starts(rebase, len(cols)), dates)
+    chart_rows = ChartRows(y, charted, _group_starts(rebase, len(cols)), tuple(p.end for p in periods))
     last_group = y[:, rebase[-1] if rebase else 0 :]
-    unsuited = unsuitable_many(last_group)
-    noted = rated & on & ~np.isnan(latest_target)
-    for i in np.flatnonzero(noted | unsuited).tolist():
-        chart = charts[i]
-        if noted[i]:
-            chart = replace(chart, assurance_note=on_series_note(items[i][3].on))
-        if unsuited[i]:
-            chart = _withheld(chart, xmr_unsuitable(last_group[i]))
-        charts[i] = chart
-    return [(chart, periods) for chart in charts]
+    unsuited = {
+        i: xmr_unsuitable(last_group[i])
+        for i in np.flatnonzero(unsuitable_many(last_group)).tolist()
+    }
+    noted = rated & ~np.isnan(latest_target)
+    return _Charts(chart_rows, periods, noted, options.on or None, unsuited)
 
 
 def _first_known(values: np.ndarray) -> np.ndarray:
@@ -106,35 +134,56 @@ class _Batches:
     """XmR charts to draw, grouped by grid, first charted column and shared options."""
 
     def __init__(self) -> None:
-        self.batches: dict[tuple, tuple[GroupRating, int, SpcOptions, list[Item]]] = {}
+        self.batches: dict[tuple, _Batch] = {}
         self.first: dict[int, np.ndarray] = {}
 
-    def add(self, key: str, result: IndicatorResult, group: GroupRating, row: int,
-            options: SpcOptions) -> None:  # fmt: skip
-        reported = group.grid.reported
-        if options.on:
-            values = result.data.get(options.on)
-            lo = int(_first_known(values[reported].reshape(1, -1))[0])
-        else:
-            values = group.actual[row]
-            first = self.first.get(id(group))
-            if first is None:
-                first = self.first[id(group)] = _first_known(group.actual[:, reported])
-            lo = int(first[row])
-        batch = (id(group), lo, options.baseline, options.shift_length, options.mdc_2023,
-                 options.rebase)  # fmt: skip
-        self.batches.setdefault(batch, (group, lo, options, []))[3].append(
-            (key, result, row, options, values)
-        )
+    def _batch(self, group: GroupRating, lo: int, options: SpcOptions) -> _Batch:
+        key = (id(group), lo, options.baseline, options.shift_length, options.mdc_2023,
+               options.rebase, options.on)  # fmt: skip
+        batch = self.batches.get(key)
+        if batch is None:
+            batch = self.batches[key] = _Batch(group, lo, options)
+        return batch
 
-    def charts(self) -> dict[str, Chart]:
-        out: dict[str, Chart] = {}
-        for group, lo, options, items in self.batches.values():
-            width = int(group.grid.reported.sum()) - lo
-            for part in chunks(np.arange(len(items)), width, SPC_CHUNK_CELLS):
-                some = items[part] if isinstance(part, slice) else [items[i] for i in part]
-                for item, chart in zip(some, _chart_batch(group, lo, options, some), strict=True):
-                    out[item[0]] = chart
+    def add_rows(self, keys: list[str], group: GroupRating, rows: np.ndarray,
+                 options: SpcOptions) -> None:  # fmt: skip
+        """Charts of the actual figures of ``rows`` (``keys``) under ``options``."""
+        first = self.first.get(id(group))
+        if first is None:
+            first = self.first[id(group)] = _first_known(group.actual[:, group.grid.reported])
+        code = _improvement_code(options)
+        los = first[rows]
+        for lo in np.unique(los).tolist():
+            at = np.flatnonzero(los == lo)
+            batch = self._batch(group, lo, options)
+            batch.keys.extend(keys if len(at) == len(keys) else [keys[i] for i in at.tolist()])
+            batch.rows.append(rows[at])
+            batch.codes.append(np.full(len(at), code, dtype=np.int8))
+
+    def add_on(self, key: str, group: GroupRating, row: int, options: SpcOptions) -> None:
+        """The chart of another series (``options.on``) of one indicator."""
+        values = group.data[row].get(options.on or "actual")
+        lo = int(_first_known(values[group.grid.reported].reshape(1, -1))[0])
+        batch = self._batch(group, lo, options)
+        batch.keys.append(key)
+        batch.rows.append(np.array([row], dtype=np.intp))
+        batch.codes.append(np.array([_improvement_code(options)], dtype=np.int8))
+        batch.values.append(values)
+
+    def charts(self) -> dict[str, tuple[_Charts, int]]:
+        """Where each key's chart is: its piece and row."""
+        out: dict[str, tuple[_Charts, int]] = {}
+        for batch in self.batches.values():
+            rows = np.concatenate(batch.rows)
+            codes = np.concatenate(batch.codes)
+            values = np.stack(batch.values) if batch.values else None
+            width = int(batch.group.grid.reported.sum()) - batch.lo
+            for part in chunks(np.arange(len(rows)), width, SPC_CHUNK_CELLS):
+                some = None if values is None else values[part]
+                piece = _chart_piece(batch, rows[part], codes[part], some)
+                keys = batch.keys[part] if isinstance(part, slice) else [
+                    batch.keys[i] for i in part.tolist()]  # fmt: skip
+                out.update(zip(keys, zip(repeat(piece), range(len(keys)))))
         return out
 
 
@@ -142,8 +191,12 @@ def chart_xmr(result: IndicatorResult, options: SpcOptions) -> Chart:
     """One indicator's XmR chart: a batch of one."""
     batches = _Batches()
     group, row = rows_of(result)
-    batches.add("", result, group, row, options)
-    return batches.charts()[""]
+    if options.on:
+        batches.add_on("", group, row, options)
+    else:
+        batches.add_rows([""], group, np.array([row], dtype=np.intp), options)
+    piece, i = batches.charts()[""]
+    return piece.chart(i)
 
 
 def analyse_many(
@@ -153,14 +206,35 @@ def analyse_many(
     peer_values: Mapping[str, PeerValues] | None = None,
     peer_labels: Mapping[str, tuple[str, str]] | None = None,
     own_code: str = "",
-) -> dict[str, Analysis]:
-    """Ratings plus SPC, peer positions, forecasts and expected ranges, by indicator id.
+) -> Mapping[str, Analysis]:
+    """Ratings plus SPC, peer positions, forecasts and expected ranges, by indicator id (in
+    ``rows`` order).
 
     ``peer_values`` maps indicator id -> period -> peer group id -> organisation -> value, each
     group already filtered to its members; ``peer_labels`` maps group id -> (label, notice).
+    Every chart is drawn here, in arrays; an indicator's :class:`~.analysis.Analysis` is made
+    when it is first read, except those with work of their own (a forecast, an expected range,
+    peers, a t- or g-chart), which are made here.
     """
     with no_collection():
         return _analyse_many(results, rows, peer_values or {}, peer_labels or {}, own_code)
+
+
+def _by_group(
+    rows: Mapping[str, tuple[GroupRating, int]],
+) -> list[tuple[GroupRating, list[str], np.ndarray]]:
+    """The rows asked for, group by group: each group's keys and their rows."""
+    groups = {id(g): g for g in map(itemgetter(0), rows.values())}
+    if len(groups) == 1:  # one grid: no need to sort the keys out one by one
+        (group,) = groups.values()
+        found = np.fromiter(map(itemgetter(1), rows.values()), dtype=np.intp, count=len(rows))
+        return [(group, list(rows), found)]
+    keys: dict[int, list[str]] = {gid: [] for gid in groups}
+    at: dict[int, list[int]] = {gid: [] for gid in groups}
+    for key, (group, row) in rows.items():
+        keys[id(group)].append(key)
+        at[id(group)].append(row)
+    return [(g, keys[gid], np.array(at[gid], dtype=np.intp)) for gid, g in groups.items()]
 
 
 def _analyse_many(
@@ -169,24 +243,43 @@ def _analyse_many(
     peer_values: Mapping[str, PeerValues],
     peer_labels: Mapping[str, tuple[str, str]],
     own_code: str,
-) -> dict[str, Analysis]:
+) -> Mapping[str, Analysis]:
     batches = _Batches()
     charts: dict[str, Chart] = {}
-    for key, result in results.items():
-        options = spc_options(result.indicator)
-        group, row = rows[key]
-        if options is None or group.latest[row] < 0:
-            continue
-        if options.chart is SpcChart.XMR:
-            batches.add(key, result, group, row, options)
-        else:
-            charts[key] = run_spc(result, options)
-    charts.update(batches.charts())
-    out = {}
-    for key, result in results.items():
-        spc, spc_periods = charts.get(key, (None, ()))
-        out[key] = _analysis(result, spc, spc_periods, peer_values.get(key), peer_labels, own_code)
-    return out
+    eager: list[str] = []  # analyses with work of their own, made now
+    lead = IndicatorKind.LEAD
+    for group, keys, found in _by_group(rows):
+        inds = group.indicators
+        by_options: dict[int, tuple[SpcOptions, list[int]]] = {}
+        latest = group.latest[found].tolist()
+        for i, (key, r) in enumerate(zip(keys, found.tolist(), strict=True)):
+            ind = inds[r]
+            if (ind.forecast is not None and ind.rated) or ind.kind is lead or (
+                ind.peer_groups and peer_values.get(key)
+            ):
+                eager.append(key)
+            if latest[i] < 0:
+                continue
+            options = ind.spc if ind.spc is not None else spc_options(ind)
+            if options is not None:
+                by_options.setdefault(id(options), (options, []))[1].append(i)
+        for options, some in by_options.values():
+            if options.chart is not SpcChart.XMR:
+                charts.update((keys[i], run_spc(results[keys[i]], options)) for i in some)
+            elif options.on:
+                for i in some:
+                    batches.add_on(keys[i], group, int(found[i]), options)
+            else:
+                batches.add_rows([keys[i] for i in some], group, found[some], options)
+    drawn = batches.charts()
+
+    def make(key: str, _: object) -> Analysis:
+        at = drawn.get(key)
+        spc, spc_periods = at[0].chart(at[1]) if at is not None else charts.get(key, (None, ()))
+        return _analysis(results[key], spc, spc_periods, peer_values.get(key), peer_labels,
+                         own_code)  # fmt: skip
+
+    return LazyMapping(rows, make, {key: make(key, None) for key in eager})
 
 
 def _analysis(

@@ -13,6 +13,7 @@ import gc
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from itertools import repeat
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -21,7 +22,7 @@ import numpy as np
 from .direction import Basis, Direction, direction_array
 from .evaluate import IndicatorResult, PeriodResult, comparisons
 from .indicators import Indicator, IndicatorData
-from .lazy import LazyRows, view
+from .lazy import LazyMapping, LazyRows, view
 from .periods import UK, FinancialCalendar, Period
 from .rating import Rating, RuleVersion, rate_array, resolve_rule_arrays, rule_for_year
 from .significance import Comparison
@@ -78,13 +79,12 @@ def _rules_per_column(rules: tuple[RuleVersion, ...], years: list[int]) -> list[
 
 
 def _stack(data: Sequence[IndicatorData], name: str, p: int) -> np.ndarray:
-    """Series ``name`` of every indicator as a (k, p) array (NaN rows where it is missing)."""
-    out = np.full((len(data), p), np.nan)
-    for r, item in enumerate(data):
-        values = item.values.get(name)
-        if values is not None:
-            out[r] = values
-    return out
+    """Series ``name`` of every indicator as a (k, p) array (NaN rows where it is missing),
+    copied in one call rather than row by row."""
+    if not data:
+        return np.full((0, p), np.nan)
+    blank = np.full(p, np.nan)
+    return np.stack([item.values.get(name, blank) for item in data]).astype(float, copy=False)
 
 
 @dataclass
@@ -99,6 +99,9 @@ class GroupRating:
     direction: np.ndarray  # int8 Direction codes
     rules: list[list[RuleVersion]]  # per row, the rule of each column
     comparison: list[list[Comparison] | None]  # per row; None: not compared
+    indicators: list[Indicator]  # per row
+    data: list[IndicatorData]  # per row
+    rated: np.ndarray  # bool (k,): the indicator is rated
 
     @cached_property
     def latest(self) -> np.ndarray:
@@ -162,7 +165,8 @@ def _rate_group(grid: Grid, indicators: list[Indicator], data: list[IndicatorDat
     p = len(grid.periods)
     actual, target, floor = (_stack(data, n, p) for n in ("actual", "target", "floor"))
     polarity = np.array([ind.polarity.code for ind in indicators], dtype=np.int8).reshape(-1, 1)
-    rated = np.array([ind.rated for ind in indicators], dtype=bool).reshape(-1, 1)
+    rated_rows = np.array([ind.rated for ind in indicators], dtype=bool)
+    rated = rated_rows.reshape(-1, 1)
     year_ago = np.array([ind.direction_basis is not Basis.PREVIOUS for ind in indicators])
     at = np.where(
         year_ago.reshape(-1, 1), grid.compared_at[Basis.YEAR_AGO], grid.compared_at[Basis.PREVIOUS]
@@ -193,7 +197,8 @@ def _rate_group(grid: Grid, indicators: list[Indicator], data: list[IndicatorDat
                 Rating.NO_DATA if math.isnan(a) else c.rating
                 for a, c in zip(actual[r].tolist(), compared[r] or (), strict=True)
             ]
-    return GroupRating(grid, actual, target, floor, computed, direction, rows_rules, compared)
+    return GroupRating(grid, actual, target, floor, computed, direction, rows_rules, compared,
+                       indicators, data, rated_rows)  # fmt: skip
 
 
 def _value(x: float) -> float | None:
@@ -237,36 +242,30 @@ def evaluate_many(
     *,
     calendar: FinancialCalendar = UK,
     as_at: Period | None = None,
-) -> tuple[dict[str, IndicatorResult], dict[str, tuple[GroupRating, int]]]:
+) -> tuple[Mapping[str, IndicatorResult], dict[str, tuple[GroupRating, int]]]:
     """Every period's rating and direction of every indicator, by id (in ``indicators`` order),
-    and where each indicator's row is in its group's arrays (for the batch analysis)."""
-    results: dict[str, IndicatorResult] = {}
-    rows: dict[str, tuple[GroupRating, int]] = {}
+    and where each indicator's row is in its group's arrays (for the batch analysis).
+
+    The ratings and directions are worked out here, in arrays; each indicator's
+    :class:`~.evaluate.IndicatorResult` (a view of its row) is made when it is first read."""
+    found: dict[str, tuple[GroupRating, int]] = {}
     with no_collection():
-        _evaluate_groups(indicators, data, calendar, as_at, results, rows)
-    ordered = {k: results[k] for k in indicators}
-    return ordered, rows
+        for periods, keys in group_by_grid({k: data[k] for k in indicators}):
+            grid = Grid.of(periods, calendar, as_at)
+            group = _rate_group(grid, [indicators[k] for k in keys], [data[k] for k in keys])
+            found.update(zip(keys, zip(repeat(group), range(len(keys)))))
+        rows = found if len(found) == len(indicators) and list(found) == list(indicators) else {
+            k: found[k] for k in indicators
+        }
 
+    def make(key: str, where: tuple[GroupRating, int]) -> IndicatorResult:
+        ind = indicators[key]
+        return view(
+            IndicatorResult, indicator=ind, data=data[key], periods=_Periods(*where, ind),
+            as_at=as_at, calendar=calendar,
+        )  # fmt: skip
 
-def _evaluate_groups(
-    indicators: Mapping[str, Indicator],
-    data: Mapping[str, IndicatorData],
-    calendar: FinancialCalendar,
-    as_at: Period | None,
-    results: dict[str, IndicatorResult],
-    rows: dict[str, tuple[GroupRating, int]],
-) -> None:
-    for periods, keys in group_by_grid({k: data[k] for k in indicators}):
-        grid = Grid.of(periods, calendar, as_at)
-        inds = [indicators[k] for k in keys]
-        group = _rate_group(grid, inds, [data[k] for k in keys])
-        for r, (key, ind) in enumerate(zip(keys, inds, strict=True)):
-            lazy = _Periods(group, r, ind)
-            results[key] = view(
-                IndicatorResult, indicator=ind, data=data[key], periods=lazy, as_at=as_at,
-                calendar=calendar,
-            )  # fmt: skip
-            rows[key] = (group, r)
+    return LazyMapping(rows, make), rows
 
 
 def rows_of(result: IndicatorResult) -> tuple[GroupRating, int]:
