@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from itertools import repeat
 from operator import itemgetter
 
 import numpy as np
@@ -66,13 +65,12 @@ class _Batch:
     group: GroupRating
     lo: int
     options: SpcOptions
-    keys: list[str] = field(default_factory=list)
     rows: list[np.ndarray] = field(default_factory=list)
     codes: list[np.ndarray] = field(default_factory=list)
     values: list[np.ndarray] = field(default_factory=list)
 
 
-class _Charts:
+class _Piece:
     """Row ``i`` of a charted piece as an :class:`XmrResult`, with the assurance note of a chart
     of another series and the withheld icons of a series XmR does not suit (``unsuited``)."""
 
@@ -92,7 +90,7 @@ class _Charts:
 
 
 def _chart_piece(batch: _Batch, rows: np.ndarray, codes: np.ndarray,
-                 values: np.ndarray | None) -> _Charts:  # fmt: skip
+                 values: np.ndarray | None) -> _Piece:  # fmt: skip
     """XmR charts of ``rows`` of ``batch``'s group (``values``: their charted series when not
     the actual) in one :func:`~.spc.xmr_many` call."""
     group, options = batch.group, batch.options
@@ -114,14 +112,15 @@ def _chart_piece(batch: _Batch, rows: np.ndarray, codes: np.ndarray,
         shift_length=options.shift_length,
         mdc_2023=options.mdc_2023,
     )
-    chart_rows = ChartRows(y, charted, _group_starts(rebase, len(cols)), tuple(p.end for p in periods))
+    dates = tuple(p.end for p in periods)
+    chart_rows = ChartRows(y, charted, _group_starts(rebase, len(cols)), dates)
     last_group = y[:, rebase[-1] if rebase else 0 :]
     unsuited = {
         i: xmr_unsuitable(last_group[i])
         for i in np.flatnonzero(unsuitable_many(last_group)).tolist()
     }
     noted = rated & ~np.isnan(latest_target)
-    return _Charts(chart_rows, periods, noted, options.on or None, unsuited)
+    return _Piece(chart_rows, periods, noted, options.on or None, unsuited)
 
 
 def _first_known(values: np.ndarray) -> np.ndarray:
@@ -130,12 +129,35 @@ def _first_known(values: np.ndarray) -> np.ndarray:
     return np.where(known.any(axis=1), np.argmax(known, axis=1), values.shape[1])
 
 
+class _Drawn:
+    """Where each row's chart is: per group (by id), each row's piece (-1: no chart) and its
+    place in the piece, set a piece at a time."""
+
+    def __init__(self) -> None:
+        self.pieces: list[_Piece] = []
+        self.at: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def add(self, group: GroupRating, rows: np.ndarray, piece: _Piece) -> None:
+        found = self.at.get(id(group))
+        if found is None:
+            k = len(group.indicators)
+            found = self.at[id(group)] = (np.full(k, -1, np.intp), np.zeros(k, np.intp))
+        found[0][rows] = len(self.pieces)
+        found[1][rows] = np.arange(len(rows))
+        self.pieces.append(piece)
+
+    def chart(self, group: GroupRating, row: int) -> Chart | None:
+        found = self.at.get(id(group))
+        if found is None or found[0][row] < 0:
+            return None
+        return self.pieces[found[0][row]].chart(int(found[1][row]))
+
+
 class _Batches:
     """XmR charts to draw, grouped by grid, first charted column and shared options."""
 
     def __init__(self) -> None:
         self.batches: dict[tuple, _Batch] = {}
-        self.first: dict[int, np.ndarray] = {}
 
     def _batch(self, group: GroupRating, lo: int, options: SpcOptions) -> _Batch:
         key = (id(group), lo, options.baseline, options.shift_length, options.mdc_2023,
@@ -145,34 +167,28 @@ class _Batches:
             batch = self.batches[key] = _Batch(group, lo, options)
         return batch
 
-    def add_rows(self, keys: list[str], group: GroupRating, rows: np.ndarray,
-                 options: SpcOptions) -> None:  # fmt: skip
-        """Charts of the actual figures of ``rows`` (``keys``) under ``options``."""
-        first = self.first.get(id(group))
-        if first is None:
-            first = self.first[id(group)] = _first_known(group.actual[:, group.grid.reported])
+    def add_rows(self, group: GroupRating, rows: np.ndarray, options: SpcOptions) -> None:
+        """Charts of the actual figures of ``rows`` under ``options``."""
         code = _improvement_code(options)
-        los = first[rows]
+        los = group.first[rows]
         for lo in np.unique(los).tolist():
-            at = np.flatnonzero(los == lo)
+            at = rows[los == lo]
             batch = self._batch(group, lo, options)
-            batch.keys.extend(keys if len(at) == len(keys) else [keys[i] for i in at.tolist()])
-            batch.rows.append(rows[at])
+            batch.rows.append(at)
             batch.codes.append(np.full(len(at), code, dtype=np.int8))
 
-    def add_on(self, key: str, group: GroupRating, row: int, options: SpcOptions) -> None:
+    def add_on(self, group: GroupRating, row: int, options: SpcOptions) -> None:
         """The chart of another series (``options.on``) of one indicator."""
         values = group.data[row].get(options.on or "actual")
         lo = int(_first_known(values[group.grid.reported].reshape(1, -1))[0])
         batch = self._batch(group, lo, options)
-        batch.keys.append(key)
         batch.rows.append(np.array([row], dtype=np.intp))
         batch.codes.append(np.array([_improvement_code(options)], dtype=np.int8))
         batch.values.append(values)
 
-    def charts(self) -> dict[str, tuple[_Charts, int]]:
-        """Where each key's chart is: its piece and row."""
-        out: dict[str, tuple[_Charts, int]] = {}
+    def charts(self) -> _Drawn:
+        """Every batch charted, piece by piece."""
+        drawn = _Drawn()
         for batch in self.batches.values():
             rows = np.concatenate(batch.rows)
             codes = np.concatenate(batch.codes)
@@ -180,11 +196,8 @@ class _Batches:
             width = int(batch.group.grid.reported.sum()) - batch.lo
             for part in chunks(np.arange(len(rows)), width, SPC_CHUNK_CELLS):
                 some = None if values is None else values[part]
-                piece = _chart_piece(batch, rows[part], codes[part], some)
-                keys = batch.keys[part] if isinstance(part, slice) else [
-                    batch.keys[i] for i in part.tolist()]  # fmt: skip
-                out.update(zip(keys, zip(repeat(piece), range(len(keys)))))
-        return out
+                drawn.add(batch.group, rows[part], _chart_piece(batch, rows[part], codes[part], some))
+        return drawn
 
 
 def chart_xmr(result: IndicatorResult, options: SpcOptions) -> Chart:
@@ -192,11 +205,12 @@ def chart_xmr(result: IndicatorResult, options: SpcOptions) -> Chart:
     batches = _Batches()
     group, row = rows_of(result)
     if options.on:
-        batches.add_on("", group, row, options)
+        batches.add_on(group, row, options)
     else:
-        batches.add_rows([""], group, np.array([row], dtype=np.intp), options)
-    piece, i = batches.charts()[""]
-    return piece.chart(i)
+        batches.add_rows(group, np.array([row], dtype=np.intp), options)
+    chart = batches.charts().chart(group, row)
+    assert chart is not None  # a row asked for is always charted
+    return chart
 
 
 def analyse_many(
@@ -268,18 +282,18 @@ def _analyse_many(
                 charts.update((keys[i], run_spc(results[keys[i]], options)) for i in some)
             elif options.on:
                 for i in some:
-                    batches.add_on(keys[i], group, int(found[i]), options)
+                    batches.add_on(group, int(found[i]), options)
             else:
-                batches.add_rows([keys[i] for i in some], group, found[some], options)
+                batches.add_rows(group, found[some], options)
     drawn = batches.charts()
 
-    def make(key: str, _: object) -> Analysis:
-        at = drawn.get(key)
-        spc, spc_periods = at[0].chart(at[1]) if at is not None else charts.get(key, (None, ()))
+    def make(key: str, where: tuple[GroupRating, int]) -> Analysis:
+        chart = drawn.chart(*where) or charts.get(key, (None, ()))
+        spc, spc_periods = chart
         return _analysis(results[key], spc, spc_periods, peer_values.get(key), peer_labels,
                          own_code)  # fmt: skip
 
-    return LazyMapping(rows, make, {key: make(key, None) for key in eager})
+    return LazyMapping(rows, make, {key: make(key, rows[key]) for key in eager})
 
 
 def _analysis(

@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import repeat
+from operator import attrgetter
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -24,7 +25,7 @@ from .evaluate import IndicatorResult, PeriodResult, comparisons
 from .indicators import Indicator, IndicatorData
 from .lazy import LazyMapping, LazyRows, view
 from .periods import UK, FinancialCalendar, Period
-from .rating import Rating, RuleVersion, rate_array, resolve_rule_arrays, rule_for_year
+from .rating import Polarity, Rating, RuleVersion, rate_array, resolve_rule_arrays, rule_for_year
 from .significance import Comparison
 
 _NOT_COMPARED = Comparison.NOT_COMPARED
@@ -81,10 +82,15 @@ def _rules_per_column(rules: tuple[RuleVersion, ...], years: list[int]) -> list[
 def _stack(data: Sequence[IndicatorData], name: str, p: int) -> np.ndarray:
     """Series ``name`` of every indicator as a (k, p) array (NaN rows where it is missing),
     copied in one call rather than row by row."""
-    if not data:
-        return np.full((0, p), np.nan)
+    series = [item.values.get(name) for item in data]
+    missing = [r for r, values in enumerate(series) if values is None]
+    if len(missing) == len(series):
+        return np.full((len(series), p), np.nan)
     blank = np.full(p, np.nan)
-    return np.stack([item.values.get(name, blank) for item in data]).astype(float, copy=False)
+    for r in missing:
+        series[r] = blank
+    # Each series has its grid's length (IndicatorData checks), so the rows join end to end.
+    return np.concatenate(series).astype(float, copy=False).reshape(len(series), p)
 
 
 @dataclass
@@ -104,12 +110,28 @@ class GroupRating:
     rated: np.ndarray  # bool (k,): the indicator is rated
 
     @cached_property
+    def known(self) -> np.ndarray:
+        """(k, p) bool: the cell has a figure and its period ends by the as-at period."""
+        return ~np.isnan(self.actual) & self.grid.reported
+
+    @cached_property
     def latest(self) -> np.ndarray:
         """Per row, the last column by the as-at period with a figure (-1: none)."""
-        known = ~np.isnan(self.actual) & self.grid.reported
+        known = self.known
         p = known.shape[1]
         last = p - 1 - np.argmax(known[:, ::-1], axis=1) if p else np.zeros(len(known), int)
         return np.where(known.any(axis=1), last, -1)
+
+    @cached_property
+    def first(self) -> np.ndarray:
+        """Per row, the first reported column with a figure, counted among the reported columns
+        (their number when there is none): where the row's chart starts."""
+        known, reported = self.known, self.grid.reported
+        count = int(reported.sum())
+        if not known.shape[1]:
+            return np.full(len(known), count)
+        among = np.cumsum(reported) - 1  # each column's place among the reported ones
+        return np.where(known.any(axis=1), among[np.argmax(known, axis=1)], count)
 
 
 #: Cells per kernel call: the arrays of one call (a few dozen temporaries) stay in the CPU's cache
@@ -161,22 +183,36 @@ def _rules_by_row(
     return [(columns, np.array(rows, dtype=np.intp)) for columns, rows in by_rules.values()]
 
 
+_POLARITY, _RATED, _BASIS, _BENCHMARK = (
+    attrgetter(name) for name in ("polarity", "rated", "direction_basis", "benchmark")
+)
+
+
 def _rate_group(grid: Grid, indicators: list[Indicator], data: list[IndicatorData]) -> GroupRating:
     p = len(grid.periods)
     actual, target, floor = (_stack(data, n, p) for n in ("actual", "target", "floor"))
-    polarity = np.array([ind.polarity.code for ind in indicators], dtype=np.int8).reshape(-1, 1)
-    rated_rows = np.array([ind.rated for ind in indicators], dtype=bool)
+    k = len(indicators)
+    codes = {pol: pol.code for pol in Polarity}
+    polarity = np.fromiter(
+        map(codes.__getitem__, map(_POLARITY, indicators)), dtype=np.int8, count=k
+    ).reshape(-1, 1)
+    rated_rows = np.fromiter(map(_RATED, indicators), dtype=bool, count=k)
     rated = rated_rows.reshape(-1, 1)
-    year_ago = np.array([ind.direction_basis is not Basis.PREVIOUS for ind in indicators])
+    before = Basis.PREVIOUS
+    year_ago = np.fromiter(
+        (basis is not before for basis in map(_BASIS, indicators)), dtype=bool, count=k
+    )
     at = np.where(
         year_ago.reshape(-1, 1), grid.compared_at[Basis.YEAR_AGO], grid.compared_at[Basis.PREVIOUS]
     )
     computed = np.empty(actual.shape, dtype=np.int8)
     direction = np.empty(actual.shape, dtype=np.int8)
-    rows_rules: list[list[RuleVersion]] = [[]] * len(indicators)
-    for columns, rows in _rules_by_row(indicators, grid.years):
+    by_rules = _rules_by_row(indicators, grid.years)
+    rows_rules: list[list[RuleVersion]] = [by_rules[0][0] if by_rules else []] * k
+    for columns, rows in by_rules[1:]:
         for r in rows.tolist():
             rows_rules[r] = columns
+    for columns, rows in by_rules:
         for part in chunks(rows, p):
             a, t = actual[part], target[part]
             rules = resolve_rule_arrays(t, columns, floor[part])
@@ -187,11 +223,10 @@ def _rate_group(grid: Grid, indicators: list[Indicator], data: list[IndicatorDat
             previous = np.where(missing, np.nan, a[here, take])
             target_previous = np.where(missing, np.nan, t[here, take])
             direction[part] = direction_array(a, previous, polarity[part], t, target_previous)
-    compared: list[list[Comparison] | None] = [None] * len(indicators)
-    for r, (ind, d) in enumerate(zip(indicators, data, strict=True)):
-        if ind.benchmark is None:
-            continue
-        compared[r] = comparisons(ind, d)
+    compared: list[list[Comparison] | None] = [None] * k
+    for r in [r for r, b in enumerate(map(_BENCHMARK, indicators)) if b is not None]:
+        ind = indicators[r]
+        compared[r] = comparisons(ind, data[r])
         if ind.rated_by_benchmark:
             computed[r] = [
                 Rating.NO_DATA if math.isnan(a) else c.rating
