@@ -31,22 +31,31 @@ from .significance import Comparison
 _NOT_COMPARED = Comparison.NOT_COMPARED
 
 
-def group_by_grid(data: Mapping[str, IndicatorData]) -> list[tuple[tuple[Period, ...], list[str]]]:
-    """Indicator ids grouped by equal period grids (first by identity, which is cheap)."""
-    by_id: dict[int, tuple[tuple[Period, ...], list[str]]] = {}
-    for key, item in data.items():
-        by_id.setdefault(id(item.periods), (item.periods, []))[1].append(key)
-    Group = tuple[tuple[Period, ...], list[str]]
+_POLARITY, _RATED, _BASIS, _BENCHMARK, _PERIODS = (
+    attrgetter(name) for name in ("polarity", "rated", "direction_basis", "benchmark", "periods")
+)
+
+
+def _grids(items: list[IndicatorData]) -> list[tuple[tuple[Period, ...], list[int]]]:
+    """Positions of ``items`` grouped by equal period grids (first by identity, which is cheap:
+    indicators read from one file share their grid's tuple)."""
+    grid_ids = list(map(id, map(_PERIODS, items)))
+    if len(set(grid_ids)) <= 1:
+        return [(items[0].periods, list(range(len(items))))] if items else []
+    by_id: dict[int, tuple[tuple[Period, ...], list[int]]] = {}
+    for i, (grid_id, item) in enumerate(zip(grid_ids, items, strict=True)):
+        by_id.setdefault(grid_id, (item.periods, []))[1].append(i)
+    Group = tuple[tuple[Period, ...], list[int]]
     merged: dict[tuple[int, Period | None, Period | None], list[Group]] = {}
     out: list[Group] = []
-    for periods, keys in by_id.values():
+    for periods, at in by_id.values():
         shape = (len(periods), periods[0] if periods else None, periods[-1] if periods else None)
         same = next((g for g in merged.get(shape, ()) if g[0] == periods), None)
         if same is None:
-            same = (periods, list[str]())
+            same = (periods, list[int]())
             merged.setdefault(shape, []).append(same)
             out.append(same)
-        same[1].extend(keys)
+        same[1].extend(at)
     return out
 
 
@@ -183,9 +192,24 @@ def _rules_by_row(
     return [(columns, np.array(rows, dtype=np.intp)) for columns, rows in by_rules.values()]
 
 
-_POLARITY, _RATED, _BASIS, _BENCHMARK = (
-    attrgetter(name) for name in ("polarity", "rated", "direction_basis", "benchmark")
-)
+def _compared(
+    grid: Grid, year_ago: np.ndarray, actual: np.ndarray, target: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The figures and targets each cell's direction compares with (NaN: nothing to compare
+    with): the period before, or a year earlier for the rows marked in ``year_ago``."""
+    if year_ago.all() or not year_ago.any():  # one basis for every row: whole columns
+        at = grid.compared_at[Basis.YEAR_AGO if year_ago.any() else Basis.PREVIOUS]
+        gone = at < 0
+        return (
+            np.where(gone, np.nan, actual.take(at, axis=1)),
+            np.where(gone, np.nan, target.take(at, axis=1)),
+        )
+    at = np.where(
+        year_ago.reshape(-1, 1), grid.compared_at[Basis.YEAR_AGO], grid.compared_at[Basis.PREVIOUS]
+    )
+    gone = at < 0
+    here = np.arange(len(actual)).reshape(-1, 1)
+    return np.where(gone, np.nan, actual[here, at]), np.where(gone, np.nan, target[here, at])
 
 
 def _rate_group(grid: Grid, indicators: list[Indicator], data: list[IndicatorData]) -> GroupRating:
@@ -202,9 +226,6 @@ def _rate_group(grid: Grid, indicators: list[Indicator], data: list[IndicatorDat
     year_ago = np.fromiter(
         (basis is not before for basis in map(_BASIS, indicators)), dtype=bool, count=k
     )
-    at = np.where(
-        year_ago.reshape(-1, 1), grid.compared_at[Basis.YEAR_AGO], grid.compared_at[Basis.PREVIOUS]
-    )
     computed = np.empty(actual.shape, dtype=np.int8)
     direction = np.empty(actual.shape, dtype=np.int8)
     by_rules = _rules_by_row(indicators, grid.years)
@@ -217,11 +238,7 @@ def _rate_group(grid: Grid, indicators: list[Indicator], data: list[IndicatorDat
             a, t = actual[part], target[part]
             rules = resolve_rule_arrays(t, columns, floor[part])
             computed[part] = rate_array(a, t, polarity[part], rules, rated[part])
-            take = at[part]
-            missing = take < 0
-            here = np.arange(len(a)).reshape(-1, 1)
-            previous = np.where(missing, np.nan, a[here, take])
-            target_previous = np.where(missing, np.nan, t[here, take])
+            previous, target_previous = _compared(grid, year_ago[part], a, t)
             direction[part] = direction_array(a, previous, polarity[part], t, target_previous)
     compared: list[list[Comparison] | None] = [None] * k
     for r in [r for r, b in enumerate(map(_BENCHMARK, indicators)) if b is not None]:
@@ -283,15 +300,21 @@ def evaluate_many(
 
     The ratings and directions are worked out here, in arrays; each indicator's
     :class:`~.evaluate.IndicatorResult` (a view of its row) is made when it is first read."""
-    found: dict[str, tuple[GroupRating, int]] = {}
+    keys = list(indicators)
+    inds = list(indicators.values())
+    items = list(map(data.__getitem__, keys))
     with no_collection():
-        for periods, keys in group_by_grid({k: data[k] for k in indicators}):
-            grid = Grid.of(periods, calendar, as_at)
-            group = _rate_group(grid, [indicators[k] for k in keys], [data[k] for k in keys])
-            found.update(zip(keys, zip(repeat(group), range(len(keys)))))
-        rows = found if len(found) == len(indicators) and list(found) == list(indicators) else {
-            k: found[k] for k in indicators
-        }
+        grids = _grids(items)
+        if len(grids) == 1:  # one grid (as usual): rows in register order
+            group = _rate_group(Grid.of(grids[0][0], calendar, as_at), inds, items)
+            rows = dict(zip(keys, zip(repeat(group), range(len(keys)))))
+        else:
+            found: dict[str, tuple[GroupRating, int]] = {}
+            for periods, at in grids:
+                grid = Grid.of(periods, calendar, as_at)
+                group = _rate_group(grid, [inds[i] for i in at], [items[i] for i in at])
+                found.update(zip([keys[i] for i in at], zip(repeat(group), range(len(at)))))
+            rows = {k: found[k] for k in keys}
 
     def make(key: str, where: tuple[GroupRating, int]) -> IndicatorResult:
         ind = indicators[key]
