@@ -52,7 +52,7 @@ def _improvement_code(options: SpcOptions) -> int:
 
 
 #: Cells per XmR kernel call.
-SPC_CHUNK_CELLS = 1 << 16
+SPC_CHUNK_CELLS = 1 << 17
 
 
 @dataclass
@@ -96,7 +96,7 @@ def _chart_piece(batch: _Batch, rows: np.ndarray, codes: np.ndarray,
     group, options = batch.group, batch.options
     cols = np.flatnonzero(group.grid.reported)[batch.lo :]
     periods = tuple(group.grid.periods[c] for c in cols)
-    y = (group.actual[rows] if values is None else values)[:, cols]
+    y = group.actual[rows.reshape(-1, 1), cols] if values is None else values[:, cols]
     latest = group.latest[rows]
     rated = group.rated[rows]
     latest_target = np.where(latest >= 0, group.target[rows, np.maximum(latest, 0)], np.nan)

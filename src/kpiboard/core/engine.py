@@ -31,8 +31,9 @@ from .significance import Comparison
 _NOT_COMPARED = Comparison.NOT_COMPARED
 
 
-_POLARITY, _RATED, _BASIS, _BENCHMARK, _PERIODS = (
-    attrgetter(name) for name in ("polarity", "rated", "direction_basis", "benchmark", "periods")
+_POLARITY, _RATED, _BASIS, _BENCHMARK, _PERIODS, _RULES = (
+    attrgetter(name)
+    for name in ("polarity", "rated", "direction_basis", "benchmark", "periods", "rules")
 )
 
 
@@ -93,13 +94,12 @@ def _stack(data: Sequence[IndicatorData], name: str, p: int) -> np.ndarray:
     copied in one call rather than row by row."""
     series = [item.values.get(name) for item in data]
     missing = [r for r, values in enumerate(series) if values is None]
-    if len(missing) == len(series):
-        return np.full((len(series), p), np.nan)
+    if len(missing) == len(series):  # nobody has one (floors, usually): a read-only view
+        return np.broadcast_to(np.nan, (len(series), p))
     blank = np.full(p, np.nan)
     for r in missing:
         series[r] = blank
-    # Each series has its grid's length (IndicatorData checks), so the rows join end to end.
-    return np.concatenate(series).astype(float, copy=False).reshape(len(series), p)
+    return np.array(series, dtype=float)  # each has its grid's length (IndicatorData checks)
 
 
 @dataclass
@@ -180,6 +180,8 @@ def _rules_by_row(
 ) -> list[tuple[list[RuleVersion], np.ndarray]]:
     """Rows grouped by equal rules: each group's rule per column, and its rows."""
     by_rules: dict[tuple[RuleVersion, ...], tuple[list[RuleVersion], list[int]]] = {}
+    if len(set(map(id, map(_RULES, indicators)))) == 1:  # one set of rules (as usual)
+        return [(_rules_per_column(indicators[0].rules, years), np.arange(len(indicators)))]
     by_id: dict[int, tuple[list[RuleVersion], list[int]]] = {}  # saves hashing equal rules
     for r, ind in enumerate(indicators):
         entry = by_id.get(id(ind.rules))

@@ -244,6 +244,10 @@ def resolve_rule_arrays(
     return arrays
 
 
+def _spread(mask: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    return mask if mask.shape == shape else np.broadcast_to(mask, shape)
+
+
 def rate_array(
     actual: npt.ArrayLike,
     target: npt.ArrayLike,
@@ -286,8 +290,8 @@ def rate_array(
     full = np.broadcast_shapes(shape, out.shape)
     if out.shape != full:
         out = np.array(np.broadcast_to(out, full))
-    out[np.broadcast_to(np.isnan(target), out.shape)] = Rating.NO_TARGET
-    out[np.broadcast_to(np.isnan(actual), out.shape)] = Rating.NO_DATA
+    out[_spread(np.isnan(target), full)] = Rating.NO_TARGET
+    out[_spread(np.isnan(actual), full)] = Rating.NO_DATA
     if rated is not None:
-        out[~np.broadcast_to(np.asarray(rated, bool), out.shape)] = Rating.NOT_RATED
+        out[_spread(~np.asarray(rated, bool), full)] = Rating.NOT_RATED
     return out

@@ -165,7 +165,7 @@ class ChartRows:
         self, y: np.ndarray, batch: XmrBatch, starts: list[int], dates: Sequence[Any] | None
     ):
         self.arrays = {
-            "values": np.array(y, dtype=float),
+            "values": np.asarray(y, dtype=float),  # the caller's own copy, made read-only
             "mean": batch.mean.view(),
             "lower_limit": batch.lower_limit.view(),
             "upper_limit": batch.upper_limit.view(),
