@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from operator import itemgetter
+from operator import attrgetter, itemgetter
+from typing import TypeVar
 
 import numpy as np
 
@@ -153,6 +154,9 @@ class _Drawn:
         return self.pieces[found[0][row]].chart(int(found[1][row]))
 
 
+_SPC, _FORECAST, _KIND = (attrgetter(name) for name in ("spc", "forecast", "kind"))
+
+
 class _Batches:
     """XmR charts to draw, grouped by grid, first charted column and shared options."""
 
@@ -251,6 +255,42 @@ def _by_group(
     return [(g, keys[gid], np.array(at[gid], dtype=np.intp)) for gid, g in groups.items()]
 
 
+T = TypeVar("T")
+
+
+def _by_value(items: list[T]) -> list[tuple[T, np.ndarray]]:
+    """Positions of equal ``items``, grouped in order of first appearance: by identity first,
+    then by value (a pack read from files gives every indicator its own equal options)."""
+    if not items:
+        return []
+    ids = np.fromiter(map(id, items), dtype=np.int64, count=len(items))
+    _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    by_value: dict[T, int] = {}
+    bucket = np.array([by_value.setdefault(items[f], len(by_value)) for f in first.tolist()])
+    of_item = bucket[inverse.reshape(-1)]
+    order = np.argsort(of_item, kind="stable")
+    ends = np.cumsum(np.bincount(of_item, minlength=len(by_value)))
+    return list(zip(by_value, np.split(order, ends[:-1]), strict=True))
+
+
+def _eager(
+    keys: list[str], inds: list[Indicator], rated: np.ndarray, peer_values: Mapping[str, PeerValues]
+) -> list[str]:
+    """The keys whose analyses have work of their own (a forecast, an expected range, peers)."""
+    k = len(inds)
+    lead = IndicatorKind.LEAD
+    forecast = np.fromiter((f is not None for f in map(_FORECAST, inds)), dtype=bool, count=k)
+    kind = np.fromiter((kind is lead for kind in map(_KIND, inds)), dtype=bool, count=k)
+    need = (forecast & rated) | kind
+    if peer_values:
+        at = {key: i for i, key in enumerate(keys)}
+        for key, values in peer_values.items():
+            i = at.get(key)
+            if i is not None and values and inds[i].peer_groups:
+                need[i] = True
+    return [keys[i] for i in np.flatnonzero(need).tolist()]
+
+
 def _analyse_many(
     results: Mapping[str, IndicatorResult],
     rows: Mapping[str, tuple[GroupRating, int]],
@@ -261,35 +301,32 @@ def _analyse_many(
     batches = _Batches()
     charts: dict[str, Chart] = {}
     eager: list[str] = []  # analyses with work of their own, made now
-    lead = IndicatorKind.LEAD
     for group, keys, found in _by_group(rows):
         inds = group.indicators
-        by_options: dict[int, tuple[SpcOptions, list[int]]] = {}
-        latest = group.latest[found].tolist()
-        for i, (key, r) in enumerate(zip(keys, found.tolist(), strict=True)):
-            ind = inds[r]
-            if (ind.forecast is not None and ind.rated) or ind.kind is lead or (
-                ind.peer_groups and peer_values.get(key)
-            ):
-                eager.append(key)
-            if latest[i] < 0:
-                continue
-            options = ind.spc if ind.spc is not None else spc_options(ind)
-            if options is not None:
-                by_options.setdefault(id(options), (options, []))[1].append(i)
-        for options, some in by_options.values():
-            if options.chart is not SpcChart.XMR:
-                charts.update((keys[i], run_spc(results[keys[i]], options)) for i in some)
-            elif options.on:
+        if len(found) != len(inds) or (found != np.arange(len(found))).any():
+            inds = [inds[r] for r in found.tolist()]  # some of the group's rows
+        eager.extend(_eager(keys, inds, group.rated[found], peer_values))
+        charted = np.flatnonzero(group.latest[found] >= 0)
+        asked = list(map(_SPC, inds))
+        for spc, at in _by_value([asked[i] for i in charted.tolist()]):
+            some = charted[at].tolist()
+            if spc is None:  # an expected range from SPC asks for a neutral chart
                 for i in some:
-                    batches.add_on(group, int(found[i]), options)
+                    options = spc_options(inds[i])
+                    if options is not None:
+                        batches.add_rows(group, found[[i]], options)
+            elif spc.chart is not SpcChart.XMR:
+                charts.update((keys[i], run_spc(results[keys[i]], spc)) for i in some)
+            elif spc.on:
+                for i in some:
+                    batches.add_on(group, int(found[i]), spc)
             else:
-                batches.add_rows(group, found[some], options)
+                batches.add_rows(group, found[some], spc)
     drawn = batches.charts()
 
     def make(key: str, where: tuple[GroupRating, int]) -> Analysis:
-        chart = drawn.chart(*where) or charts.get(key, (None, ()))
-        spc, spc_periods = chart
+        chart = drawn.chart(*where) or charts.get(key)
+        spc, spc_periods = chart if chart is not None else (None, ())
         return _analysis(results[key], spc, spc_periods, peer_values.get(key), peer_labels,
                          own_code)  # fmt: skip
 
