@@ -52,7 +52,8 @@ def _improvement_code(options: SpcOptions) -> int:
     return code
 
 
-#: Cells per XmR kernel call.
+#: Cells per XmR kernel call: its sums go row by row (one numpy call per time point), so it
+#: takes bigger pieces than the rating rules.
 SPC_CHUNK_CELLS = 1 << 17
 
 
@@ -200,7 +201,8 @@ class _Batches:
             width = int(batch.group.grid.reported.sum()) - batch.lo
             for part in chunks(np.arange(len(rows)), width, SPC_CHUNK_CELLS):
                 some = None if values is None else values[part]
-                drawn.add(batch.group, rows[part], _chart_piece(batch, rows[part], codes[part], some))
+                piece = _chart_piece(batch, rows[part], codes[part], some)
+                drawn.add(batch.group, rows[part], piece)
         return drawn
 
 

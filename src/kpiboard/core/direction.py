@@ -105,9 +105,7 @@ def direction_array(
         np.maximum(tol, 1.0, out=tol)
         tol *= REL_TOL
         diff = now - then
-        out = np.where(
-            np.abs(diff) <= tol, np.int8(0), np.where(diff > 0, np.int8(1), np.int8(-1))
-        )
+        out = np.where(np.abs(diff) <= tol, np.int8(0), np.where(diff > 0, np.int8(1), np.int8(-1)))
     out[np.isnan(now) | np.isnan(then)] = Direction.NOT_COMPARABLE.code
     if out.shape != shape:
         out = np.array(np.broadcast_to(out, shape))

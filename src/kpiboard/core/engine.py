@@ -13,10 +13,10 @@ import gc
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from itertools import repeat
-from operator import attrgetter
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import repeat
+from operator import attrgetter
 
 import numpy as np
 
@@ -35,6 +35,15 @@ _POLARITY, _RATED, _BASIS, _BENCHMARK, _PERIODS, _RULES = (
     attrgetter(name)
     for name in ("polarity", "rated", "direction_basis", "benchmark", "periods", "rules")
 )
+
+
+#: Polarity codes by the identity of the enum member (an int hashes faster than an enum).
+_POLARITY_CODES = {id(pol): pol.code for pol in Polarity}
+
+
+def _ids(items: Iterator[object], k: int) -> np.ndarray:
+    """The identities of ``k`` items, to compare with a singleton's (None, an enum member)."""
+    return np.fromiter(map(id, items), dtype=np.int64, count=k)
 
 
 def _grids(items: list[IndicatorData]) -> list[tuple[tuple[Period, ...], list[int]]]:
@@ -218,16 +227,12 @@ def _rate_group(grid: Grid, indicators: list[Indicator], data: list[IndicatorDat
     p = len(grid.periods)
     actual, target, floor = (_stack(data, n, p) for n in ("actual", "target", "floor"))
     k = len(indicators)
-    codes = {pol: pol.code for pol in Polarity}
     polarity = np.fromiter(
-        map(codes.__getitem__, map(_POLARITY, indicators)), dtype=np.int8, count=k
+        map(_POLARITY_CODES.__getitem__, map(id, map(_POLARITY, indicators))), np.int8, count=k
     ).reshape(-1, 1)
     rated_rows = np.fromiter(map(_RATED, indicators), dtype=bool, count=k)
     rated = rated_rows.reshape(-1, 1)
-    before = Basis.PREVIOUS
-    year_ago = np.fromiter(
-        (basis is not before for basis in map(_BASIS, indicators)), dtype=bool, count=k
-    )
+    year_ago = _ids(map(_BASIS, indicators), k) != id(Basis.PREVIOUS)
     computed = np.empty(actual.shape, dtype=np.int8)
     direction = np.empty(actual.shape, dtype=np.int8)
     by_rules = _rules_by_row(indicators, grid.years)
@@ -243,7 +248,7 @@ def _rate_group(grid: Grid, indicators: list[Indicator], data: list[IndicatorDat
             previous, target_previous = _compared(grid, year_ago[part], a, t)
             direction[part] = direction_array(a, previous, polarity[part], t, target_previous)
     compared: list[list[Comparison] | None] = [None] * k
-    for r in [r for r, b in enumerate(map(_BENCHMARK, indicators)) if b is not None]:
+    for r in np.flatnonzero(_ids(map(_BENCHMARK, indicators), k) != id(None)).tolist():
         ind = indicators[r]
         compared[r] = comparisons(ind, data[r])
         if ind.rated_by_benchmark:
@@ -253,6 +258,9 @@ def _rate_group(grid: Grid, indicators: list[Indicator], data: list[IndicatorDat
             ]
     return GroupRating(grid, actual, target, floor, computed, direction, rows_rules, compared,
                        indicators, data, rated_rows)  # fmt: skip
+
+
+_RATINGS = tuple(Rating)  # by code: Rating(code) is a slower call
 
 
 def _value(x: float) -> float | None:
@@ -276,12 +284,13 @@ class _Periods(LazyRows[PeriodResult]):
         periods = g.grid.periods
         j = int(g.grid.compared_at[ind.direction_basis][i])
         compared = g.comparison[r]
-        return PeriodResult(
+        return view(
+            PeriodResult,
             period=periods[i],
             actual=_value(float(g.actual[r, i])),
             target=_value(float(g.target[r, i])),
             floor=_value(float(g.floor[r, i])),
-            computed=Rating(int(g.computed[r, i])),
+            computed=_RATINGS[g.computed[r, i]],
             override=self._overrides.get(periods[i]),
             direction=Direction.from_code(int(g.direction[r, i])),
             rule=g.rules[r][i],
@@ -309,13 +318,16 @@ def evaluate_many(
         grids = _grids(items)
         if len(grids) == 1:  # one grid (as usual): rows in register order
             group = _rate_group(Grid.of(grids[0][0], calendar, as_at), inds, items)
-            rows = dict(zip(keys, zip(repeat(group), range(len(keys)))))
+            rows = dict(zip(keys, zip(repeat(group), range(len(keys)), strict=False), strict=True))
         else:
             found: dict[str, tuple[GroupRating, int]] = {}
             for periods, at in grids:
                 grid = Grid.of(periods, calendar, as_at)
                 group = _rate_group(grid, [inds[i] for i in at], [items[i] for i in at])
-                found.update(zip([keys[i] for i in at], zip(repeat(group), range(len(at)))))
+                found.update(
+                    zip([keys[i] for i in at], zip(repeat(group), range(len(at)), strict=False),
+                        strict=True)
+                )  # fmt: skip
             rows = {k: found[k] for k in keys}
 
     def make(key: str, where: tuple[GroupRating, int]) -> IndicatorResult:

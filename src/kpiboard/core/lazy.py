@@ -125,7 +125,7 @@ class LazyMapping(Mapping[K, T]):
     The engine returns its 100,000 results this way: the arrays hold every rating, direction
     and icon, and a caller that reads a few indicators pays for a few objects, not 100,000."""
 
-    __slots__ = ("_index", "_make", "_made")
+    __slots__ = ("_index", "_made", "_make")
 
     def __init__(
         self, index: Mapping[K, A], make: Callable[[K, A], T], made: dict[K, T] | None = None

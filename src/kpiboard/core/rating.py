@@ -263,8 +263,10 @@ def rate_array(
 
     ``polarity`` holds :attr:`Polarity.code` values (1 higher, -1 lower, 0 close).
     """
-    actual, target, polarity = np.asarray(actual, float), np.asarray(target, float), np.asarray(
-        polarity
+    actual, target, polarity = (
+        np.asarray(actual, float),
+        np.asarray(target, float),
+        np.asarray(polarity),
     )
     shape = np.broadcast_shapes(actual.shape, target.shape, polarity.shape)
     tol = np.abs(target)
