@@ -83,7 +83,7 @@ class _Piece:
 
     def chart(self, i: int) -> Chart:
         chart = self.rows.chart(i)
-        if self.on is not None and self.noted[i]:
+        if self.on is not None and bool(self.noted[i]):
             chart = replace(chart, assurance_note=on_series_note(self.on))
         reason = self.unsuited.get(i)
         if reason is not None:
@@ -138,6 +138,7 @@ class _Drawn:
     def __init__(self) -> None:
         self.pieces: list[_Piece] = []
         self.at: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.read: dict[int, tuple[list[int], list[int]]] = {}  # ``at`` as lists, once read
 
     def add(self, group: GroupRating, rows: np.ndarray, piece: _Piece) -> None:
         found = self.at.get(id(group))
@@ -149,10 +150,14 @@ class _Drawn:
         self.pieces.append(piece)
 
     def chart(self, group: GroupRating, row: int) -> Chart | None:
-        found = self.at.get(id(group))
-        if found is None or found[0][row] < 0:
-            return None
-        return self.pieces[found[0][row]].chart(int(found[1][row]))
+        read = self.read.get(id(group))
+        if read is None:
+            found = self.at.get(id(group))
+            if found is None:
+                return None
+            read = self.read[id(group)] = (found[0].tolist(), found[1].tolist())
+        piece = read[0][row]
+        return None if piece < 0 else self.pieces[piece].chart(read[1][row])
 
 
 _SPC, _FORECAST, _KIND = (attrgetter(name) for name in ("spc", "forecast", "kind"))

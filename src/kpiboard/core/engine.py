@@ -282,17 +282,17 @@ class _Periods(LazyRows[PeriodResult]):
         if self._overrides is None:
             self._overrides = {o.period: o for o in ind.overrides}
         periods = g.grid.periods
-        j = int(g.grid.compared_at[ind.direction_basis][i])
+        j = g.grid.compared_at[ind.direction_basis].item(i)
         compared = g.comparison[r]
         return view(
             PeriodResult,
             period=periods[i],
-            actual=_value(float(g.actual[r, i])),
-            target=_value(float(g.target[r, i])),
-            floor=_value(float(g.floor[r, i])),
-            computed=_RATINGS[g.computed[r, i]],
+            actual=_value(g.actual.item(r, i)),
+            target=_value(g.target.item(r, i)),
+            floor=_value(g.floor.item(r, i)),
+            computed=_RATINGS[g.computed.item(r, i)],
             override=self._overrides.get(periods[i]),
-            direction=Direction.from_code(int(g.direction[r, i])),
+            direction=Direction.from_code(g.direction.item(r, i)),
             rule=g.rules[r][i],
             comparison=_NOT_COMPARED if compared is None else compared[i],
             compared_with=None if j < 0 else periods[j],

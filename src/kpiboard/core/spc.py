@@ -178,6 +178,7 @@ class ChartRows:
         self.batch = batch
         self.starts = starts
         self.dates = dates
+        self.icons: tuple[list[int], list[int]] | None = None  # both icons' codes, once read
 
     def __len__(self) -> int:
         return len(self.arrays["values"])
@@ -197,12 +198,14 @@ class ChartRows:
 
     def chart(self, i: int) -> XmrResult:
         """Row ``i`` with only its icons made; the rest is read from the batch when asked."""
+        if self.icons is None:
+            self.icons = self.batch.variation_icon.tolist(), self.batch.assurance_icon.tolist()
         return view(
             XmrRow,
             _rows=self,
             _row=i,
-            variation_icon=VariationIcon.from_code(int(self.batch.variation_icon[i])),
-            assurance_icon=AssuranceIcon.from_code(int(self.batch.assurance_icon[i])),
+            variation_icon=VariationIcon.from_code(self.icons[0][i]),
+            assurance_icon=AssuranceIcon.from_code(self.icons[1][i]),
             dates=self.dates,
             chart=SpcChart.XMR,
             withheld="",
