@@ -28,7 +28,7 @@ from .analysis import (
     run_spc,
     spc_options,
 )
-from .engine import GroupRating, chunks, no_collection, rows_of
+from .engine import GroupRating, chunks, identities, no_collection, rows_of
 from .evaluate import IndicatorResult
 from .indicators import Indicator, IndicatorKind, SpcChart, SpcOptions
 from .lazy import LazyMapping, view
@@ -285,10 +285,8 @@ def _eager(
 ) -> list[str]:
     """The keys whose analyses have work of their own (a forecast, an expected range, peers)."""
     k = len(inds)
-    lead = IndicatorKind.LEAD
-    forecast = np.fromiter((f is not None for f in map(_FORECAST, inds)), dtype=bool, count=k)
-    kind = np.fromiter((kind is lead for kind in map(_KIND, inds)), dtype=bool, count=k)
-    need = (forecast & rated) | kind
+    forecast = identities(map(_FORECAST, inds), k) != id(None)
+    need = (forecast & rated) | (identities(map(_KIND, inds), k) == id(IndicatorKind.LEAD))
     if peer_values:
         at = {key: i for i, key in enumerate(keys)}
         for key, values in peer_values.items():

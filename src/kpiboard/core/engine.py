@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import gc
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import repeat
-from operator import attrgetter
+from operator import attrgetter, methodcaller
 
 import numpy as np
 
@@ -31,9 +31,9 @@ from .significance import Comparison
 _NOT_COMPARED = Comparison.NOT_COMPARED
 
 
-_POLARITY, _RATED, _BASIS, _BENCHMARK, _PERIODS, _RULES = (
+_POLARITY, _RATED, _BASIS, _BENCHMARK, _PERIODS, _RULES, _VALUES = (
     attrgetter(name)
-    for name in ("polarity", "rated", "direction_basis", "benchmark", "periods", "rules")
+    for name in ("polarity", "rated", "direction_basis", "benchmark", "periods", "rules", "values")
 )
 
 
@@ -41,7 +41,7 @@ _POLARITY, _RATED, _BASIS, _BENCHMARK, _PERIODS, _RULES = (
 _POLARITY_CODES = {id(pol): pol.code for pol in Polarity}
 
 
-def _ids(items: Iterator[object], k: int) -> np.ndarray:
+def identities(items: Iterable[object], k: int) -> np.ndarray:
     """The identities of ``k`` items, to compare with a singleton's (None, an enum member)."""
     return np.fromiter(map(id, items), dtype=np.int64, count=k)
 
@@ -101,8 +101,8 @@ def _rules_per_column(rules: tuple[RuleVersion, ...], years: list[int]) -> list[
 def _stack(data: Sequence[IndicatorData], name: str, p: int) -> np.ndarray:
     """Series ``name`` of every indicator as a (k, p) array (NaN rows where it is missing),
     copied in one call rather than row by row."""
-    series = [item.values.get(name) for item in data]
-    missing = [r for r, values in enumerate(series) if values is None]
+    series = list(map(methodcaller("get", name), map(_VALUES, data)))
+    missing = np.flatnonzero(identities(series, len(series)) == id(None)).tolist()
     if len(missing) == len(series):  # nobody has one (floors, usually): a read-only view
         return np.broadcast_to(np.nan, (len(series), p))
     blank = np.full(p, np.nan)
@@ -232,7 +232,7 @@ def _rate_group(grid: Grid, indicators: list[Indicator], data: list[IndicatorDat
     ).reshape(-1, 1)
     rated_rows = np.fromiter(map(_RATED, indicators), dtype=bool, count=k)
     rated = rated_rows.reshape(-1, 1)
-    year_ago = _ids(map(_BASIS, indicators), k) != id(Basis.PREVIOUS)
+    year_ago = identities(map(_BASIS, indicators), k) != id(Basis.PREVIOUS)
     computed = np.empty(actual.shape, dtype=np.int8)
     direction = np.empty(actual.shape, dtype=np.int8)
     by_rules = _rules_by_row(indicators, grid.years)
@@ -248,7 +248,7 @@ def _rate_group(grid: Grid, indicators: list[Indicator], data: list[IndicatorDat
             previous, target_previous = _compared(grid, year_ago[part], a, t)
             direction[part] = direction_array(a, previous, polarity[part], t, target_previous)
     compared: list[list[Comparison] | None] = [None] * k
-    for r in np.flatnonzero(_ids(map(_BENCHMARK, indicators), k) != id(None)).tolist():
+    for r in np.flatnonzero(identities(map(_BENCHMARK, indicators), k) != id(None)).tolist():
         ind = indicators[r]
         compared[r] = comparisons(ind, data[r])
         if ind.rated_by_benchmark:
