@@ -211,10 +211,10 @@ def _compared(
     if year_ago.all() or not year_ago.any():  # one basis for every row: whole columns
         at = grid.compared_at[Basis.YEAR_AGO if year_ago.any() else Basis.PREVIOUS]
         gone = at < 0
-        return (
-            np.where(gone, np.nan, actual.take(at, axis=1)),
-            np.where(gone, np.nan, target.take(at, axis=1)),
-        )
+        previous, target_previous = actual.take(at, axis=1), target.take(at, axis=1)
+        previous[:, gone] = np.nan
+        target_previous[:, gone] = np.nan
+        return previous, target_previous
     at = np.where(
         year_ago.reshape(-1, 1), grid.compared_at[Basis.YEAR_AGO], grid.compared_at[Basis.PREVIOUS]
     )
