@@ -98,7 +98,8 @@ def _chart_piece(batch: _Batch, rows: np.ndarray, codes: np.ndarray,
     group, options = batch.group, batch.options
     cols = np.flatnonzero(group.grid.reported)[batch.lo :]
     periods = tuple(group.grid.periods[c] for c in cols)
-    y = group.actual[rows.reshape(-1, 1), cols] if values is None else values[:, cols]
+    source = group.actual.take(rows, axis=0) if values is None else values
+    y = source if len(cols) == source.shape[1] else source[:, cols]  # from the first column
     latest = group.latest[rows]
     rated = group.rated[rows]
     latest_target = np.where(latest >= 0, group.target[rows, np.maximum(latest, 0)], np.nan)

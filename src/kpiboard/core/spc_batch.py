@@ -107,9 +107,10 @@ def _time_sum(values: np.ndarray, where: np.ndarray) -> np.ndarray:
     """Per series, the sum of ``values`` where ``where``, added one time point after another
     (numpy's ``sum`` may add pairwise, which rounds differently), so a series sums the same
     alone or in a batch of any size."""
+    chosen = np.where(where, values, 0.0)  # x + 0.0 is x: the same sums as skipping them
     total = np.zeros(values.shape[1:])
-    for j in range(len(values)):
-        np.add(total, values[j], out=total, where=where[j])
+    for row in chosen:
+        np.add(total, row, out=total)
     return total
 
 
