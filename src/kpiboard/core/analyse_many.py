@@ -161,7 +161,9 @@ class _Drawn:
         return None if piece < 0 else self.pieces[piece].chart(read[1][row])
 
 
-_SPC, _FORECAST, _KIND = (attrgetter(name) for name in ("spc", "forecast", "kind"))
+#: What the analysis needs from an indicator's definition, read in one pass: its chart,
+#: forecast options and kind.
+_SETTINGS = attrgetter("spc", "forecast", "kind")
 
 
 class _Batches:
@@ -282,12 +284,17 @@ def _by_value(items: list[T]) -> list[tuple[T, np.ndarray]]:
 
 
 def _eager(
-    keys: list[str], inds: list[Indicator], rated: np.ndarray, peer_values: Mapping[str, PeerValues]
+    keys: list[str],
+    inds: list[Indicator],
+    settings: tuple[tuple, ...],
+    rated: np.ndarray,
+    peer_values: Mapping[str, PeerValues],
 ) -> list[str]:
-    """The keys whose analyses have work of their own (a forecast, an expected range, peers)."""
+    """The keys whose analyses have work of their own (a forecast, an expected range, peers);
+    ``settings`` holds each indicator's forecast options and kind (:data:`_SETTINGS`)."""
     k = len(inds)
-    forecast = identities(map(_FORECAST, inds), k) != id(None)
-    need = (forecast & rated) | (identities(map(_KIND, inds), k) == id(IndicatorKind.LEAD))
+    forecast = identities(settings[1], k) != id(None)
+    need = (forecast & rated) | (identities(settings[2], k) == id(IndicatorKind.LEAD))
     if peer_values:
         at = {key: i for i, key in enumerate(keys)}
         for key, values in peer_values.items():
@@ -311,9 +318,10 @@ def _analyse_many(
         inds = group.indicators
         if len(found) != len(inds) or (found != np.arange(len(found))).any():
             inds = [inds[r] for r in found.tolist()]  # some of the group's rows
-        eager.extend(_eager(keys, inds, group.rated[found], peer_values))
+        settings = tuple(zip(*map(_SETTINGS, inds), strict=True)) or ((), (), ())
+        eager.extend(_eager(keys, inds, settings, group.rated[found], peer_values))
         charted = np.flatnonzero(group.latest[found] >= 0)
-        asked = list(map(_SPC, inds))
+        asked = settings[0]
         for spc, at in _by_value([asked[i] for i in charted.tolist()]):
             some = charted[at].tolist()
             if spc is None:  # an expected range from SPC asks for a neutral chart

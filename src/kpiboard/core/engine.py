@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import repeat
-from operator import attrgetter, methodcaller
+from operator import attrgetter
 
 import numpy as np
 
@@ -31,10 +31,9 @@ from .significance import Comparison
 _NOT_COMPARED = Comparison.NOT_COMPARED
 
 
-_POLARITY, _RATED, _BASIS, _BENCHMARK, _PERIODS, _RULES, _VALUES = (
-    attrgetter(name)
-    for name in ("polarity", "rated", "direction_basis", "benchmark", "periods", "rules", "values")
-)
+_PERIODS, _VALUES = attrgetter("periods"), attrgetter("values")
+#: What rating an indicator needs from its definition, read in one pass.
+_SETTINGS = attrgetter("polarity", "rated", "direction_basis", "benchmark", "rules")
 
 
 #: Polarity codes by the identity of the enum member (an int hashes faster than an enum).
@@ -98,10 +97,14 @@ def _rules_per_column(rules: tuple[RuleVersion, ...], years: list[int]) -> list[
     return [by_year.get(y) or by_year.setdefault(y, rule_for_year(rules, y)) for y in years]
 
 
-def _stack(data: Sequence[IndicatorData], name: str, p: int) -> np.ndarray:
-    """Series ``name`` of every indicator as a (k, p) array (NaN rows where it is missing),
-    copied in one call rather than row by row."""
-    series = list(map(methodcaller("get", name), map(_VALUES, data)))
+def _stack(data: Sequence[IndicatorData], p: int) -> tuple[np.ndarray, ...]:
+    """The actual, target and floor series of every indicator as (k, p) arrays (NaN rows where
+    one is missing), each copied in one call rather than row by row."""
+    series = list(zip(*map(_series, map(_VALUES, data)), strict=True)) or [(), (), ()]
+    return tuple(_rows(list(named), p) for named in series)
+
+
+def _rows(series: list[np.ndarray | None], p: int) -> np.ndarray:
     missing = np.flatnonzero(identities(series, len(series)) == id(None)).tolist()
     if len(missing) == len(series):  # nobody has one (floors, usually): a read-only view
         return np.broadcast_to(np.nan, (len(series), p))
@@ -109,6 +112,10 @@ def _stack(data: Sequence[IndicatorData], name: str, p: int) -> np.ndarray:
     for r in missing:
         series[r] = blank
     return np.array(series, dtype=float)  # each has its grid's length (IndicatorData checks)
+
+
+def _series(values: dict[str, np.ndarray]) -> tuple[np.ndarray | None, ...]:
+    return values.get("actual"), values.get("target"), values.get("floor")
 
 
 @dataclass
@@ -185,20 +192,21 @@ def no_collection() -> Iterator[None]:
 
 
 def _rules_by_row(
-    indicators: list[Indicator], years: list[int]
+    rules: Sequence[tuple[RuleVersion, ...]], years: list[int]
 ) -> list[tuple[list[RuleVersion], np.ndarray]]:
-    """Rows grouped by equal rules: each group's rule per column, and its rows."""
+    """Rows grouped by equal rules (``rules``: each row's): each group's rule per column, and
+    its rows."""
+    if len(set(map(id, rules))) == 1:  # one set of rules (as usual)
+        return [(_rules_per_column(rules[0], years), np.arange(len(rules)))]
     by_rules: dict[tuple[RuleVersion, ...], tuple[list[RuleVersion], list[int]]] = {}
-    if len(set(map(id, map(_RULES, indicators)))) == 1:  # one set of rules (as usual)
-        return [(_rules_per_column(indicators[0].rules, years), np.arange(len(indicators)))]
     by_id: dict[int, tuple[list[RuleVersion], list[int]]] = {}  # saves hashing equal rules
-    for r, ind in enumerate(indicators):
-        entry = by_id.get(id(ind.rules))
+    for r, own in enumerate(rules):
+        entry = by_id.get(id(own))
         if entry is None:
-            entry = by_rules.get(ind.rules)
+            entry = by_rules.get(own)
             if entry is None:
-                entry = by_rules[ind.rules] = (_rules_per_column(ind.rules, years), [])
-            by_id[id(ind.rules)] = entry
+                entry = by_rules[own] = (_rules_per_column(own, years), [])
+            by_id[id(own)] = entry
         entry[1].append(r)
     return [(columns, np.array(rows, dtype=np.intp)) for columns, rows in by_rules.values()]
 
@@ -225,17 +233,22 @@ def _compared(
 
 def _rate_group(grid: Grid, indicators: list[Indicator], data: list[IndicatorData]) -> GroupRating:
     p = len(grid.periods)
-    actual, target, floor = (_stack(data, n, p) for n in ("actual", "target", "floor"))
+    actual, target, floor = _stack(data, p)
     k = len(indicators)
+    # Each indicator's settings read in one pass (its object is in the cache once), then turned
+    # into columns.
+    pols, rated_list, bases, benchmarks, own_rules = (
+        zip(*map(_SETTINGS, indicators), strict=True) if k else ((),) * 5
+    )
     polarity = np.fromiter(
-        map(_POLARITY_CODES.__getitem__, map(id, map(_POLARITY, indicators))), np.int8, count=k
+        map(_POLARITY_CODES.__getitem__, map(id, pols)), np.int8, count=k
     ).reshape(-1, 1)
-    rated_rows = np.fromiter(map(_RATED, indicators), dtype=bool, count=k)
+    rated_rows = np.array(rated_list, dtype=bool)
     rated = rated_rows.reshape(-1, 1)
-    year_ago = identities(map(_BASIS, indicators), k) != id(Basis.PREVIOUS)
+    year_ago = identities(bases, k) != id(Basis.PREVIOUS)
     computed = np.empty(actual.shape, dtype=np.int8)
     direction = np.empty(actual.shape, dtype=np.int8)
-    by_rules = _rules_by_row(indicators, grid.years)
+    by_rules = _rules_by_row(own_rules, grid.years)
     rows_rules: list[list[RuleVersion]] = [by_rules[0][0] if by_rules else []] * k
     for columns, rows in by_rules[1:]:
         for r in rows.tolist():
@@ -248,7 +261,7 @@ def _rate_group(grid: Grid, indicators: list[Indicator], data: list[IndicatorDat
             previous, target_previous = _compared(grid, year_ago[part], a, t)
             direction[part] = direction_array(a, previous, polarity[part], t, target_previous)
     compared: list[list[Comparison] | None] = [None] * k
-    for r in np.flatnonzero(identities(map(_BENCHMARK, indicators), k) != id(None)).tolist():
+    for r in np.flatnonzero(identities(benchmarks, k) != id(None)).tolist():
         ind = indicators[r]
         compared[r] = comparisons(ind, data[r])
         if ind.rated_by_benchmark:
