@@ -28,7 +28,7 @@ from .analysis import (
     run_spc,
     spc_options,
 )
-from .engine import GroupRating, chunks, identities, no_collection, rows_of
+from .engine import GroupRating, GroupRows, chunks, identities, no_collection, rows_of
 from .evaluate import IndicatorResult
 from .indicators import Indicator, IndicatorKind, SpcChart, SpcOptions
 from .lazy import LazyMapping, view
@@ -252,6 +252,8 @@ def _by_group(
     rows: Mapping[str, tuple[GroupRating, int]],
 ) -> list[tuple[GroupRating, list[str], np.ndarray]]:
     """The rows asked for, group by group: each group's keys and their rows."""
+    if isinstance(rows, GroupRows):  # one grid, rows in key order
+        return [(rows.group, list(rows.index), np.arange(len(rows.index)))]
     groups = {id(g): g for g in map(itemgetter(0), rows.values())}
     if len(groups) == 1:  # one grid: no need to sort the keys out one by one
         (group,) = groups.values()

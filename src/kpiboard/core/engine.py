@@ -312,13 +312,36 @@ class _Periods(LazyRows[PeriodResult]):
         )
 
 
+class GroupRows(Mapping[str, tuple[GroupRating, int]]):
+    """Where each indicator's row is when every indicator is on one grid, ``keys`` in row order:
+    the mapping :func:`evaluate_many` gives, without a tuple per indicator until one is read."""
+
+    __slots__ = ("group", "index")
+
+    def __init__(self, group: GroupRating, keys: list[str]):
+        self.group = group
+        self.index = dict(zip(keys, range(len(keys)), strict=True))
+
+    def __getitem__(self, key: str) -> tuple[GroupRating, int]:
+        return self.group, self.index[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.index)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
 def evaluate_many(
     indicators: Mapping[str, Indicator],
     data: Mapping[str, IndicatorData],
     *,
     calendar: FinancialCalendar = UK,
     as_at: Period | None = None,
-) -> tuple[Mapping[str, IndicatorResult], dict[str, tuple[GroupRating, int]]]:
+) -> tuple[Mapping[str, IndicatorResult], Mapping[str, tuple[GroupRating, int]]]:
     """Every period's rating and direction of every indicator, by id (in ``indicators`` order),
     and where each indicator's row is in its group's arrays (for the batch analysis).
 
@@ -331,7 +354,7 @@ def evaluate_many(
         grids = _grids(items)
         if len(grids) == 1:  # one grid (as usual): rows in register order
             group = _rate_group(Grid.of(grids[0][0], calendar, as_at), inds, items)
-            rows = dict(zip(keys, zip(repeat(group), range(len(keys)), strict=False), strict=True))
+            rows: Mapping[str, tuple[GroupRating, int]] = GroupRows(group, keys)
         else:
             found: dict[str, tuple[GroupRating, int]] = {}
             for periods, at in grids:
