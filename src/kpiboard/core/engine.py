@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import repeat
-from operator import attrgetter
+from operator import attrgetter, methodcaller
 
 import numpy as np
 
@@ -100,8 +100,8 @@ def _rules_per_column(rules: tuple[RuleVersion, ...], years: list[int]) -> list[
 def _stack(data: Sequence[IndicatorData], p: int) -> tuple[np.ndarray, ...]:
     """The actual, target and floor series of every indicator as (k, p) arrays (NaN rows where
     one is missing), each copied in one call rather than row by row."""
-    series = list(zip(*map(_series, map(_VALUES, data)), strict=True)) or [(), (), ()]
-    return tuple(_rows(list(named), p) for named in series)
+    values = list(map(_VALUES, data))
+    return tuple(_rows(list(map(methodcaller("get", name), values)), p) for name in _RATED_SERIES)
 
 
 def _rows(series: list[np.ndarray | None], p: int) -> np.ndarray:
@@ -114,8 +114,8 @@ def _rows(series: list[np.ndarray | None], p: int) -> np.ndarray:
     return np.array(series, dtype=float)  # each has its grid's length (IndicatorData checks)
 
 
-def _series(values: dict[str, np.ndarray]) -> tuple[np.ndarray | None, ...]:
-    return values.get("actual"), values.get("target"), values.get("floor")
+#: The series rating reads, in the order :func:`_stack` returns them.
+_RATED_SERIES = ("actual", "target", "floor")
 
 
 @dataclass
