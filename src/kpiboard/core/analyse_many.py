@@ -2,9 +2,10 @@
 
 :func:`analyse_many` takes :func:`~.engine.evaluate_many`'s results and rows, groups the XmR
 charts that share a grid, a first charted period and options, and charts each group in one
-batch; each indicator's chart is a view of its row (:func:`~.spc.chart_rows`). t- and g-charts,
-peers, forecasts and expected ranges use :mod:`.analysis`'s rules per indicator.
-:func:`~.analysis.analyse` is a batch of one.
+batch; each indicator's chart is a view of its row (:meth:`~.spc.ChartRows.chart`), and its
+:class:`~.analysis.Analysis` is made when first read (:class:`~.lazy.LazyMapping`). t- and
+g-charts, peers, forecasts and expected ranges use :mod:`.analysis`'s rules per indicator, in the
+call. :func:`~.analysis.analyse` is a batch of one.
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 :func:`evaluate_many` groups indicators by their period grid, stacks each group's figures into
 (k, p) arrays and rates them with one call of :func:`~.rating.rate_array` and one of
 :func:`~.direction.direction_array` per group. Each indicator's
-:class:`~.evaluate.IndicatorResult` is then a view of its row: its periods are made on first read
-(:class:`~.lazy.LazyRows`). :func:`~.evaluate.evaluate_indicator` is a group of one.
+:class:`~.evaluate.IndicatorResult` is then a view of its row, made when first read
+(:class:`~.lazy.LazyMapping`), whose periods are made on first read too (:class:`~.lazy.LazyRows`).
+:func:`~.evaluate.evaluate_indicator` is a group of one.
 """
 
 from __future__ import annotations
