@@ -19,7 +19,9 @@ import os
 import platform
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,10 +30,15 @@ try:
 except ImportError:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
+from kpiboard.core.analysis import analyse
+from kpiboard.core.evaluate import evaluate_indicator
 from kpiboard.core.indicators import Indicator, IndicatorData, SpcOptions
 from kpiboard.core.periods import UK, month_range
 from kpiboard.core.rating import Polarity
 from kpiboard.packs.model import Pack, Section
+
+if TYPE_CHECKING:
+    from kpiboard.core.analysis import Analysis
 
 MONTHS = month_range(UK.parse("2020-04"), UK.parse("2025-03"))  # 60 months
 GOAL_SECONDS = 1.0
@@ -67,16 +74,62 @@ def build_pack(n: int) -> Pack:
     return Pack("Benchmark", MONTHS[-1], (section,), indicators, data)
 
 
-def best_of(pack: Pack, repeats: int) -> tuple[float, float, dict]:
+def best_of(pack: Pack, repeats: int) -> tuple[float, float, Mapping[str, Analysis]]:
     """Best wall-clock and processor seconds of ``repeats`` runs (the machine may be shared:
     processor time is what this process itself spent)."""
-    best, best_cpu, analyses = float("inf"), float("inf"), {}
+    best, best_cpu = float("inf"), float("inf")
+    analyses: Mapping[str, Analysis] = {}
     for _ in range(repeats):
         start, cpu = time.perf_counter(), time.process_time()
         analyses = pack.analyse()
         best = min(best, time.perf_counter() - start)
         best_cpu = min(best_cpu, time.process_time() - cpu)
     return best, best_cpu, analyses
+
+
+SPC_ARRAYS = ("values", "mean", "lower_limit", "upper_limit", "near_lower", "near_upper")
+
+
+def check_sample(pack: Pack, analyses: Mapping[str, Analysis], every: int) -> int:
+    """Every ``every``-th indicator analysed alone (``evaluate_indicator`` then ``analyse``, the
+    single-series path) must give what the batch gave: every period's rating and direction,
+    the chart's lines, point labels and both icons. Returns how many were compared."""
+    keys = list(pack.indicators)[::every]
+    for key in keys:
+        ind, batch = pack.indicators[key], analyses[key]
+        alone = analyse(evaluate_indicator(ind, pack.data[key], as_at=pack.as_at))
+        same = [(p.computed, p.direction) for p in batch.result.periods] == [
+            (p.computed, p.direction) for p in alone.result.periods
+        ]
+        a, b = batch.spc, alone.spc
+        if a is None or b is None:
+            same = same and a is b
+        else:
+            same = same and all(
+                np.array_equal(getattr(a, f), getattr(b, f), equal_nan=True) for f in SPC_ARRAYS
+            )
+            same = same and (tuple(a.point_type), a.variation_icon, a.assurance_icon) == (
+                tuple(b.point_type), b.variation_icon, b.assurance_icon)  # fmt: skip
+        if not same:
+            raise SystemExit(f"{key}: the batch and the single-series path disagree")
+    return len(keys)
+
+
+def read_everything(analyses: Mapping[str, Analysis]) -> tuple[float, int, int, int]:
+    """Processor seconds to read every indicator's latest rating and direction and both icons
+    (each indicator's objects are made on first read), with the counts of charts with a
+    variation icon, of assurance icons (neutral charts and charts without a target have none)
+    and of latest ratings."""
+    cpu = time.process_time()
+    charts = assured = ratings = 0
+    for a in analyses.values():
+        latest = a.result.latest
+        if latest is not None:
+            ratings += latest.rating is not None and latest.direction is not None
+        if a.spc is not None and a.spc.variation_icon is not None:
+            charts += 1
+            assured += a.spc.assurance_icon is not None
+    return time.process_time() - cpu, charts, assured, ratings
 
 
 def main() -> None:
@@ -89,11 +142,18 @@ def main() -> None:
     print(f"built {args.indicators:,} indicators x {len(MONTHS)} months in "
           f"{time.perf_counter() - start:.1f} s (not timed below)")  # fmt: skip
     seconds, cpu, analyses = best_of(pack, args.repeats)
-    icons = sum(1 for a in analyses.values() if a.spc is not None and a.spc.variation_icon)
-    ratings = sum(1 for a in analyses.values() if a.result.latest is not None)
     print(f"Pack.analyse (rating, direction, SPC with icons): {seconds:.3f} s wall, "
-          f"{cpu:.3f} s processor, best of {args.repeats}; {icons:,} variation icons, "
-          f"{ratings:,} latest ratings")  # fmt: skip
+          f"{cpu:.3f} s processor, best of {args.repeats}")  # fmt: skip
+    read_cpu, charts, assured, ratings = read_everything(analyses)
+    print(f"then reading every indicator's latest rating, direction and icons: {read_cpu:.3f} s "
+          f"processor; {charts:,} charts with a variation icon, {assured:,} with an assurance "
+          f"icon, {ratings:,} latest ratings")  # fmt: skip
+    known = sum(1 for key in pack.indicators if not np.isnan(pack.data[key].get("actual")).all())
+    if len(analyses) != args.indicators or charts != known or ratings != known:
+        raise SystemExit(f"expected {args.indicators:,} analyses and {known:,} charts and "
+                         f"ratings, got {len(analyses):,}, {charts:,} and {ratings:,}")  # fmt: skip
+    compared = check_sample(pack, analyses, max(1, args.indicators // 200))
+    print(f"checked: every count, and {compared} indicators equal to the single-series path")
     per = cpu / args.indicators * 100_000
     verdict = "meets" if per < GOAL_SECONDS else "misses"
     print(f"per 100,000 indicators: {per:.3f} s processor ({verdict} the goal of "

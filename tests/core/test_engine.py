@@ -17,7 +17,7 @@ from kpiboard.core import analyse_many, engine
 from kpiboard.core.analysis import analyse
 from kpiboard.core.evaluate import evaluate_indicator
 from kpiboard.core.indicators import Indicator, IndicatorData, SpcOptions
-from kpiboard.core.lazy import LazyRows, LazyTuple
+from kpiboard.core.lazy import LazyMapping, LazyRows, LazyTuple
 from kpiboard.core.periods import UK, month_range
 from kpiboard.core.rating import Band, Polarity, Rating, RuleVersion
 from kpiboard.demo import DemoKind, write_demo
@@ -155,3 +155,30 @@ def test_xmr_row_reads_its_batch_only_when_asked():
     assert len(chart.point_type) == len(chart.values)
     assert "point_type" in vars(chart)
     assert not math.isnan(chart.mean[-1])
+
+
+def test_lazy_mapping_makes_each_value_on_first_read_and_keeps_it():
+    made = []
+    mapping = LazyMapping({"a": 1, "b": 2}, lambda key, arg: made.append(key) or (key, arg))
+    assert made == [] and list(mapping) == ["a", "b"] and len(mapping) == 2
+    assert mapping["b"] == ("b", 2) and made == ["b"]
+    assert mapping["b"] is mapping["b"] and made == ["b"]
+    assert "a" in mapping and "c" not in mapping and mapping.get("c") is None
+    assert dict(mapping) == {"a": ("a", 1), "b": ("b", 2)} and made == ["b", "a"]
+
+
+def test_pack_analyse_makes_each_analysis_once_when_first_read():
+    pack = _mixed_pack(6)
+    analyses = pack.analyse()
+    assert list(analyses) == list(pack.indicators)
+    first = analyses["M004"]
+    assert analyses["M004"] is first and first.result is analyses["M004"].result
+    assert first.spc is not None and first.spc.variation_icon is not None
+
+
+def test_one_grid_rows_are_found_through_a_key_index():
+    pack = _mixed_pack(9)
+    one_grid = {k: v for k, v in pack.indicators.items() if int(k[1:]) % 3}
+    _, rows = engine.evaluate_many(one_grid, pack.data, as_at=pack.as_at)
+    assert isinstance(rows, engine.GroupRows)
+    assert [rows[k][1] for k in one_grid] == list(range(len(one_grid)))

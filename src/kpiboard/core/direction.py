@@ -89,20 +89,24 @@ def direction_array(
     for close-to-target indicators), equal within floating-point noise is No change, and a
     missing figure (or target, when closeness is judged) is Not comparable. Returns ``int8``
     :attr:`Direction.code` values."""
-    current, previous, polarity, target_current, target_previous = np.broadcast_arrays(
-        np.asarray(current, float),
-        np.asarray(previous, float),
-        np.asarray(polarity),
-        np.asarray(target_current, float),
-        np.asarray(target_previous, float),
+    current, previous, target_current, target_previous = (
+        np.asarray(x, float) for x in (current, previous, target_current, target_previous)
+    )
+    polarity = np.asarray(polarity)  # kept in its own shape (one per row): broadcast below
+    shape = np.broadcast_shapes(
+        current.shape, previous.shape, polarity.shape, target_current.shape, target_previous.shape
     )
     with np.errstate(invalid="ignore", over="ignore"):  # huge figures: an infinite difference
         sign = np.where(polarity < 0, -1.0, 1.0)
         close = polarity == 0
         now = np.where(close, -np.abs(current - target_current), sign * current)
         then = np.where(close, -np.abs(previous - target_previous), sign * previous)
-        tol = REL_TOL * np.maximum(1.0, np.maximum(np.abs(now), np.abs(then)))
+        tol = np.maximum(np.abs(now), np.abs(then))
+        np.maximum(tol, 1.0, out=tol)
+        tol *= REL_TOL
         diff = now - then
-        out = np.where(np.abs(diff) <= tol, 0, np.where(diff > 0, 1, -1)).astype(np.int8)
+        out = np.where(np.abs(diff) <= tol, np.int8(0), np.where(diff > 0, np.int8(1), np.int8(-1)))
     out[np.isnan(now) | np.isnan(then)] = Direction.NOT_COMPARABLE.code
+    if out.shape != shape:
+        out = np.array(np.broadcast_to(out, shape))
     return out

@@ -9,7 +9,7 @@ They compare equal to tuples with the same items.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, overload
 
 T = TypeVar("T")
@@ -111,3 +111,44 @@ def view(cls: type[D], **fields: Any) -> D:
     obj = object.__new__(cls)
     obj.__dict__.update(fields)
     return obj
+
+
+K = TypeVar("K")
+A = TypeVar("A")
+
+
+class LazyMapping(Mapping[K, T]):
+    """A read-only mapping whose value for ``key`` is made by ``make(key, index[key])`` the first
+    time it is read, then kept (so every read gives the same object). Iterates in ``index``
+    order. ``made`` holds values made already (they are returned as they are).
+
+    The engine returns its 100,000 results this way: the arrays hold every rating, direction
+    and icon, and a caller that reads a few indicators pays for a few objects, not 100,000."""
+
+    __slots__ = ("_index", "_made", "_make")
+
+    def __init__(
+        self, index: Mapping[K, A], make: Callable[[K, A], T], made: dict[K, T] | None = None
+    ):
+        self._index = index
+        self._make = make
+        self._made: dict[K, T] = made if made is not None else {}
+
+    def __getitem__(self, key: K) -> T:
+        try:
+            return self._made[key]
+        except KeyError:
+            value = self._made[key] = self._make(key, self._index[key])
+            return value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._index
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({dict(self.items())!r})"

@@ -204,12 +204,15 @@ def rule_widths(
     def width(band: Band | None) -> np.ndarray:
         if band is None:
             return np.full(target.shape, np.nan)
-        out = band.value * size if band.relative else np.full(target.shape, float(band.value))
+        if band.relative:
+            return band.value * size  # NaN where the target is missing
+        out = np.full(target.shape, float(band.value))
         out[missing] = np.nan
         return out
 
-    floors = np.array(floor, dtype=float)
+    floors = np.asarray(floor, dtype=float)
     if rule.floor is not None:
+        floors = floors.copy()
         floors[np.isnan(floors) & ~missing] = rule.floor
     close_amber = width(rule.close_amber if rule.amber is not None else None)
     return width(rule.amber), floors, width(rule.green), close_amber
@@ -224,7 +227,9 @@ def resolve_rule_arrays(
     """
     target = np.asarray(target, dtype=float)
     shape = target.shape
-    floor = np.full(shape, np.nan) if floor_series is None else np.array(floor_series, float)
+    floor = np.full(shape, np.nan) if floor_series is None else np.asarray(floor_series, float)
+    if len({id(rule) for rule in rules}) == 1 and len(rules) == shape[-1]:
+        return RuleArrays(*rule_widths(rules[0], target, floor))  # one rule for every column
     arrays = RuleArrays(*(np.full(shape, np.nan) for _ in range(4)))
     columns: dict[int, tuple[RuleVersion, list[int]]] = {}
     for j, rule in enumerate(rules):
@@ -237,6 +242,10 @@ def resolve_rule_arrays(
         ):
             getattr(arrays, name)[at] = value
     return arrays
+
+
+def _spread(mask: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    return mask if mask.shape == shape else np.broadcast_to(mask, shape)
 
 
 def rate_array(
@@ -254,29 +263,37 @@ def rate_array(
 
     ``polarity`` holds :attr:`Polarity.code` values (1 higher, -1 lower, 0 close).
     """
-    actual, target, polarity = np.broadcast_arrays(
-        np.asarray(actual, float), np.asarray(target, float), np.asarray(polarity)
+    actual, target, polarity = (
+        np.asarray(actual, float),
+        np.asarray(target, float),
+        np.asarray(polarity),
     )
-    tol = REL_TOL * np.maximum(1.0, np.abs(target))
+    shape = np.broadcast_shapes(actual.shape, target.shape, polarity.shape)
+    tol = np.abs(target)
+    np.maximum(tol, 1.0, out=tol)
+    tol *= REL_TOL
+    close = polarity == 0  # in polarity's own shape: broadcast below
     with np.errstate(invalid="ignore"):
+        # How far behind the target the figure is, and the edges of Green and Amber: for
+        # close-to-target indicators the gap either side and their two bands; for the others
+        # the shortfall by the polarity and the floor's (or the Amber band's) allowance.
         sign = np.where(polarity < 0, -1.0, 1.0)
-        shortfall = sign * (target - actual)
+        behind = np.where(close, np.abs(actual - target), sign * (target - actual))
         floor_allowed = sign * (target - rules.floor)
         allowed = np.where(np.isnan(rules.floor), rules.amber_width, floor_allowed)
-        directional = np.where(
-            shortfall <= tol,
-            Rating.GREEN,
-            np.where(shortfall <= allowed + tol, Rating.AMBER, Rating.RED),
+        green_edge = np.where(close, rules.green_width + tol, tol)
+        amber_edge = np.where(close, rules.close_amber_width, allowed)
+        amber_edge += tol
+        out = np.where(
+            behind <= green_edge,
+            np.int8(Rating.GREEN),
+            np.where(behind <= amber_edge, np.int8(Rating.AMBER), np.int8(Rating.RED)),
         )
-        gap = np.abs(actual - target)
-        close = np.where(
-            gap <= rules.green_width + tol,
-            Rating.GREEN,
-            np.where(gap <= rules.close_amber_width + tol, Rating.AMBER, Rating.RED),
-        )
-    out = np.where(polarity == 0, close, directional).astype(np.int8)
-    out[np.isnan(target)] = Rating.NO_TARGET
-    out[np.isnan(actual)] = Rating.NO_DATA
+    full = np.broadcast_shapes(shape, out.shape)
+    if out.shape != full:
+        out = np.array(np.broadcast_to(out, full))
+    out[_spread(np.isnan(target), full)] = Rating.NO_TARGET
+    out[_spread(np.isnan(actual), full)] = Rating.NO_DATA
     if rated is not None:
-        out[~np.broadcast_to(np.asarray(rated, bool), out.shape)] = Rating.NOT_RATED
+        out[_spread(~np.asarray(rated, bool), full)] = Rating.NOT_RATED
     return out

@@ -156,12 +156,16 @@ def xmr(
     return chart_rows(y[None, :], batch, starts, dates, eager=True)[0]
 
 
-class _Rows:
-    """The arrays of one :func:`xmr_many` batch, read-only, that :class:`XmrRow` reads from."""
+class ChartRows:
+    """The arrays of one :func:`xmr_many` batch, read-only: :meth:`chart` makes row ``i`` as an
+    :class:`XmrRow`, which reads its arrays and labels from here when they are asked for.
+    ``starts`` (where each rebase group starts) and ``dates`` are shared by every row."""
 
-    def __init__(self, y: np.ndarray, batch: XmrBatch, starts: list[int]):
+    def __init__(
+        self, y: np.ndarray, batch: XmrBatch, starts: list[int], dates: Sequence[Any] | None
+    ):
         self.arrays = {
-            "values": np.array(y, dtype=float),
+            "values": np.asarray(y, dtype=float),  # the caller's own copy, made read-only
             "mean": batch.mean.view(),
             "lower_limit": batch.lower_limit.view(),
             "upper_limit": batch.upper_limit.view(),
@@ -173,6 +177,11 @@ class _Rows:
             array.flags.writeable = False
         self.batch = batch
         self.starts = starts
+        self.dates = dates
+        self.icons: tuple[list[int], list[int]] | None = None  # both icons' codes, once read
+
+    def __len__(self) -> int:
+        return len(self.arrays["values"])
 
     def field(self, name: str, i: int) -> Any:
         array = self.arrays.get(name)
@@ -186,6 +195,23 @@ class _Rows:
             values, upper = self.arrays["values"][i], self.arrays["upper_limit"][i]
             return xmr_warnings(values, self.starts, upper)
         raise AttributeError(name)
+
+    def chart(self, i: int) -> XmrResult:
+        """Row ``i`` with only its icons made; the rest is read from the batch when asked."""
+        if self.icons is None:
+            self.icons = self.batch.variation_icon.tolist(), self.batch.assurance_icon.tolist()
+        return view(
+            XmrRow,
+            _rows=self,
+            _row=i,
+            variation_icon=VariationIcon.from_code(self.icons[0][i]),
+            assurance_icon=AssuranceIcon.from_code(self.icons[1][i]),
+            dates=self.dates,
+            chart=SpcChart.XMR,
+            withheld="",
+            assurance_note="",
+            open_interval=None,
+        )
 
 
 class XmrRow(XmrResult):
@@ -210,27 +236,10 @@ def chart_rows(
     eager: bool = False,
 ) -> list[XmrResult]:
     """Each row of an :func:`xmr_many` batch as an :class:`XmrResult`: an :class:`XmrRow` that
-    reads the batch when asked, or (``eager``) a plain result with every field made now.
-    ``starts`` (where each rebase group starts) and ``dates`` are shared by every row."""
-    rows = _Rows(y, batch, starts)
-    variation = batch.variation_icon.tolist()
-    assurance = batch.assurance_icon.tolist()
-    out: list[XmrResult] = []
-    for i in range(len(rows.arrays["values"])):
-        chart = view(
-            XmrRow,
-            _rows=rows,
-            _row=i,
-            variation_icon=VariationIcon.from_code(variation[i]),
-            assurance_icon=AssuranceIcon.from_code(assurance[i]),
-            dates=dates,
-            chart=SpcChart.XMR,
-            withheld="",
-            assurance_note="",
-            open_interval=None,
-        )
-        out.append(replace(chart) if eager else chart)
-    return out
+    reads the batch when asked, or (``eager``) a plain result with every field made now."""
+    rows = ChartRows(y, batch, starts, dates)
+    charts = [rows.chart(i) for i in range(len(rows))]
+    return [replace(chart) for chart in charts] if eager else charts
 
 
 def xmr_warnings(y: np.ndarray, starts: list[int], upper: np.ndarray) -> tuple[str, ...]:

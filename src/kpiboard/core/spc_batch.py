@@ -88,65 +88,69 @@ _ICON_TABLE = _lookup(lambda high, imp: _variation_icon(Signal.SHIFT, high, imp)
 _INCONSISTENT = AssuranceIcon.INCONSISTENT.code
 
 
-class _Groups:
-    """Walks the time points of (n, m) series, keeping each series' current group index.
+def _group_of(start: np.ndarray) -> tuple[np.ndarray, int]:
+    """The rebase group of each point of (n, m) time-major series (groups are contiguous and
+    ``start`` marks the first point of each), and how many groups the longest-split series has.
 
-    Groups are contiguous, so a series moves to its next group exactly where ``start`` is set;
-    :meth:`switch` returns those series (usually none) so per-group state can follow them.
-    """
-
-    def __init__(self, start: np.ndarray):
-        self.start = start
-        m = start.shape[1]
-        self.count = max(1, int(start.sum(axis=0).max(initial=1)))
-        self.current = np.zeros(m, dtype=np.intp)
-        self.columns = np.arange(m)
-
-    def switch(self, j: int) -> np.ndarray:
-        rows = np.flatnonzero(self.start[j]) if j else self.columns[:0]
-        self.current[rows] += 1
-        return rows
+    Row by row: numpy's running sum down the slow axis of a C-ordered array is many times
+    slower than sixty row additions."""
+    n, m = start.shape
+    group = np.zeros((n, m), dtype=np.intp)
+    if n < 2 or not start[1:].any():
+        return group, 1
+    for j in range(1, n):
+        np.add(group[j - 1], start[j], out=group[j])
+    return group, int(group[-1].max(initial=0)) + 1
 
 
-def _store(sums: np.ndarray, acc: np.ndarray, group: np.ndarray, rows: np.ndarray) -> None:
-    """Move the running sums of ``rows`` (whose group has just ended) into ``sums``; restart."""
-    sums[:, group[rows], rows] = acc[:, rows]
-    acc[:, rows] = 0.0
+def _time_sum(values: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """Per series, the sum of ``values`` where ``where``, added one time point after another
+    (numpy's ``sum`` may add pairwise, which rounds differently), so a series sums the same
+    alone or in a batch of any size."""
+    chosen = np.where(where, values, 0.0)  # x + 0.0 is x: the same sums as skipping them
+    total = np.zeros(values.shape[1:])
+    for row in chosen:
+        np.add(total, row, out=total)
+    return total
+
+
+def _group_sums(
+    group: np.ndarray, count: int, pairs: list[tuple[np.ndarray, np.ndarray]]
+) -> np.ndarray:
+    """(2 * len(pairs), groups, m): for each (where, values) pair, the count of points where
+    ``where`` holds and the time-ordered sum of their values, group by group."""
+    m = group.shape[1]
+    sums = np.zeros((2 * len(pairs), count, m))
+    for g in range(count):
+        in_group = None if count == 1 else group == g
+        for k, (where, values) in enumerate(pairs):
+            chosen = where if in_group is None else where & in_group
+            sums[2 * k, g] = np.count_nonzero(chosen, axis=0)
+            sums[2 * k + 1, g] = _time_sum(values, chosen)
+    return sums
 
 
 def _baseline_sums(
     y: np.ndarray, valid: np.ndarray, start: np.ndarray, fix: int | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per group, (4, groups, m): count and sum of the baseline values, count and sum of their
-    moving ranges, each added in time order as :func:`_mean` does; also the (n, m) moving ranges
-    and where they count (both ends in the same group's baseline)."""
+    moving ranges, each added in time order; also the (n, m) moving ranges and where they count
+    (both ends in the same group's baseline)."""
     n, m = y.shape
-    groups = _Groups(start)
-    sums = np.zeros((4, groups.count, m))
-    acc = np.zeros((4, m))
+    group, count = _group_of(start)
+    base = valid
+    if fix is not None:  # the first ``fix`` points of each group
+        at = np.arange(n).reshape(-1, 1)
+        first = np.maximum.accumulate(np.where(start, at, 0), axis=0)
+        base = valid & (at - first < fix)
     ranges = np.zeros((n, m))
     has_range = np.zeros((n, m), dtype=bool)
-    position = np.zeros(m, dtype=np.intp)
-    previous = np.zeros(m, dtype=bool)
-    for j in range(n):
-        ended = groups.current.copy()
-        rows = groups.switch(j)
-        if rows.size:
-            _store(sums, acc, ended, rows)
-            position[rows] = 0
-        base = valid[j] if fix is None else valid[j] & (position < fix)
-        np.add(acc[0], 1.0, out=acc[0], where=base)
-        np.add(acc[1], y[j], out=acc[1], where=base)
-        if j:
-            np.subtract(y[j], y[j - 1], out=ranges[j])
-            np.abs(ranges[j], out=ranges[j])
-            has = np.logical_and(base, previous, out=has_range[j])
-            has &= ~start[j]
-            np.add(acc[2], 1.0, out=acc[2], where=has)
-            np.add(acc[3], ranges[j], out=acc[3], where=has)
-        previous = base
-        position += 1
-    sums[:, groups.current, groups.columns] = acc
+    if n > 1:
+        np.subtract(y[1:], y[:-1], out=ranges[1:])
+        np.abs(ranges[1:], out=ranges[1:])
+        np.logical_and(base[1:], base[:-1], out=has_range[1:])
+        has_range[1:] &= ~start[1:]
+    sums = _group_sums(group, count, [(base, y), (has_range, ranges)])
     return sums, ranges, has_range
 
 
@@ -154,25 +158,11 @@ def _screened_range_sums(
     ranges: np.ndarray, has_range: np.ndarray, start: np.ndarray, edge: np.ndarray
 ) -> np.ndarray:
     """Per group, (2, groups, m): count and sum of the moving ranges below ``edge`` (the cut
-    less its tolerance, per group), or zero, in time order as in :func:`_screened_out`."""
-    n, m = ranges.shape
-    groups = _Groups(start)
-    sums = np.zeros((2, groups.count, m))
-    acc = np.zeros((2, m))
-    edge_now = edge[0].copy()
-    for j in range(n):
-        ended = groups.current.copy()
-        rows = groups.switch(j)
-        if rows.size:
-            _store(sums, acc, ended, rows)
-            edge_now[rows] = edge[groups.current[rows], rows]
-        if j:
-            r = ranges[j]
-            keep = has_range[j] & ~((r > 0) & (r >= edge_now))
-            np.add(acc[0], 1.0, out=acc[0], where=keep)
-            np.add(acc[1], r, out=acc[1], where=keep)
-    sums[:, groups.current, groups.columns] = acc
-    return sums
+    less its tolerance, per group), or zero, in time order."""
+    group, count = _group_of(start)
+    edges = edge[:1] if count == 1 else edge[group, np.arange(ranges.shape[1])]
+    keep = has_range & ~((ranges > 0) & (ranges >= edges))
+    return _group_sums(group, count, [(keep, ranges)])
 
 
 def _in_runs(continues: np.ndarray, length: int) -> np.ndarray:
@@ -259,23 +249,19 @@ def label_many(
     )
     # Per point: the lines of its group, and where it lies. NaN limits (or a NaN value) make
     # every comparison false, so such groups and points get no signals.
-    per_point = np.empty((5, n, m))
+    group, count = _group_of(start)
+    if count == 1:  # no rebase in the batch: every point has its series' one set of lines
+        per_point = np.broadcast_to(lines[:, :1], (5, n, m))
+        edges_now = edges[:, :1]
+        latest_count = np.count_nonzero(valid, axis=0)
+    else:
+        columns = np.arange(m)
+        per_point = lines[:, group, columns]
+        edges_now = edges[:, group, columns]
+        latest_count = np.count_nonzero(valid & (group == group[-1]), axis=0)
     where = np.empty((6, n, m), dtype=bool)
-    group = np.empty((n, m), dtype=np.intp)
-    groups = _Groups(start)
-    lines_now, edges_now = lines[:, 0].copy(), edges[:, 0].copy()
-    latest_count = np.zeros(m, dtype=np.intp)  # values in the latest group
-    for j in range(n):
-        rows = groups.switch(j)
-        if rows.size:
-            lines_now[:, rows] = lines[:, groups.current[rows], rows]
-            edges_now[:, rows] = edges[:, groups.current[rows], rows]
-            latest_count[rows] = 0
-        latest_count += valid[j]
-        per_point[:, j] = lines_now
-        group[j] = groups.current
-        np.greater(y[j], edges_now[0::2], out=where[0::2, j])
-        np.less(y[j], edges_now[1::2], out=where[1::2, j])
+    np.greater(y, edges_now[0::2], out=where[0::2])
+    np.less(y, edges_now[1::2], out=where[1::2])
     signal, high = _signals(y, start, where, ~np.isnan(per_point[2]), shift_length, mdc_2023)
 
     direction = codes.astype(np.intp) + 1
@@ -283,7 +269,8 @@ def label_many(
     point_type = high.view(np.int8) * (high_code - low_code) + low_code
     point_type *= signal != 0  # common cause is code 0
     np.copyto(point_type, PointType.MISSING.code, where=~valid)
-    icon, assurance = _icons(signal, high, valid, direction, groups.current, lines, tol, codes,
+    last_group = group[-1] if n else np.zeros(m, dtype=np.intp)
+    icon, assurance = _icons(signal, high, valid, direction, last_group, lines, tol, codes,
                              targets)  # fmt: skip
     return Labels(signal, high, point_type, icon, assurance, per_point, group, latest_count)
 

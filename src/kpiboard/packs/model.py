@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -124,15 +125,19 @@ class Pack:
             chosen = [ind for ind in chosen if set(ind.tags) & set(tags)]
         return chosen
 
-    def evaluate(self, as_at: Period | None = None) -> dict[str, IndicatorResult]:
-        """Every indicator's ratings and directions, rated grid by grid in array calls."""
+    def evaluate(self, as_at: Period | None = None) -> Mapping[str, IndicatorResult]:
+        """Every indicator's ratings and directions, rated grid by grid in array calls; each
+        indicator's result is made when it is first read (a read-only mapping, in register
+        order)."""
         return evaluate_many(
             self.indicators, self.data, calendar=self.calendar, as_at=as_at or self.as_at
         )[0]
 
-    def analyse(self, as_at: Period | None = None) -> dict[str, Analysis]:
+    def analyse(self, as_at: Period | None = None) -> Mapping[str, Analysis]:
         """Ratings plus SPC, peer positions, forecasts and expected ranges, by indicator id:
-        the one engine (core.engine, core.analyse_many), in batches of indicators."""
+        the one engine (core.engine, core.analyse_many), in batches of indicators. A read-only
+        mapping in register order whose analyses are made when first read (every rating,
+        direction and chart is worked out here, in arrays)."""
         from ..core.analyse_many import analyse_many
 
         results, rows = evaluate_many(

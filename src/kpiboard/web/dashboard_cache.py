@@ -17,6 +17,7 @@ import contextlib
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import ClassVar
 from urllib.parse import urlencode
@@ -84,7 +85,7 @@ class SectionInfo:
 class Board:
     pack: Pack
     version: int
-    analyses: dict[str, Analysis]
+    analyses: Mapping[str, Analysis]
     as_at: str  # "September 2013"
     period: Period  # the month shown: the reporting month, or an earlier one a reader picked
     sections: tuple[SectionInfo, ...]
@@ -140,7 +141,7 @@ def _cached(boards: OrderedDict, when: Period) -> Board | None:
     return found
 
 
-def analyses() -> tuple[Pack, dict[str, Analysis]]:
+def analyses() -> tuple[Pack, Mapping[str, Analysis]]:
     """The current pack and its analyses as at the reporting month (cached with the board)."""
     built = board()
     return built.pack, built.analyses
@@ -222,7 +223,7 @@ def _build(
 
 def _analyses(
     pack: Pack, when: Period, before: Board | None, touched: frozenset[str]
-) -> dict[str, Analysis]:
+) -> Mapping[str, Analysis]:
     """Every indicator's analysis: all worked out, or only the touched ones with the rest
     taken from ``before`` (an indicator's analysis depends on its own definition, figures and
     peers and the pack's settings, none of which an indicator-only write changes)."""

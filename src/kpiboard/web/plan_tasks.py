@@ -11,6 +11,7 @@ never from a "done" flag, so they cannot disagree with the data.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -92,10 +93,10 @@ class PlanTask:
 
 
 #: The last pack :func:`kri_analyses` worked on, and its analyses by month.
-_kri_memo: tuple[Pack, dict[str, dict[str, Analysis]]] | None = None
+_kri_memo: tuple[Pack, dict[str, Mapping[str, Analysis]]] | None = None
 
 
-def kri_analyses(pack: Pack, period: Period) -> dict[str, Analysis]:
+def kri_analyses(pack: Pack, period: Period) -> Mapping[str, Analysis]:
     """The key risk indicators' analyses as at ``period`` (only theirs: the rest of the pack is
     not needed to flag a risk), worked out once per built pack and month."""
     global _kri_memo
@@ -106,7 +107,8 @@ def kri_analyses(pack: Pack, period: Period) -> dict[str, Analysis]:
     if found is None:
         ids = {k.indicator for r in pack.plan.risks for k in r.kris} & set(pack.indicators)
         some = replace(pack, indicators={i: pack.indicators[i] for i in ids})
-        found = memo[1][period.label] = some.analyse(period) if ids else {}
+        found = some.analyse(period) if ids else {}
+        memo[1][period.label] = found
     return found
 
 
@@ -172,7 +174,7 @@ class _Maker:
     def action(self, action: Action) -> PlanTask:
         return self._task(PlanTaskKind.ACTION_UPDATE, action, has_update(action, self.period))
 
-    def risk(self, risk: Risk, pack: Pack, analyses: dict[str, Analysis]) -> PlanTask | None:
+    def risk(self, risk: Risk, pack: Pack, analyses: Mapping[str, Analysis]) -> PlanTask | None:
         state = risk_state(risk, self.period, pack.plan.matrix, analyses)
         reviewed = has_review(risk, self.period)
         if not (due_for_review(state) or reviewed):
