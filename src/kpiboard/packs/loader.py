@@ -9,7 +9,8 @@ import yaml
 
 from ..core.engine import no_collection
 from ..core.indicators import Indicator
-from .datafiles import Row, assemble, read_long_csv
+from .assembly import assemble
+from .datafiles import Row, read_long_csv
 from .definitions import read_indicator
 from .manifest import MANIFEST, Manifest, read_manifest
 from .model import Commentary, Pack, Section
