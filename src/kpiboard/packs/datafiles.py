@@ -229,7 +229,7 @@ def _plain_rows(
         records.pop()  # blank lines at the end
     if not records:
         return []
-    if any(len(cells) != width for cells in records):
+    if any(map(width.__ne__, map(len, records))):
         return None
     cells_of = [list(map(str.strip, column)) for column in zip(*records, strict=True)]
     ids, periods, series = (cells_of[_at(columns, c)] for c in LONG_COLUMNS[:3])
@@ -249,7 +249,8 @@ def _plain_rows(
         return None
     notes = cells_of[_at(columns, "note")] if "note" in columns else repeat("")
     lines = range(first, first + len(records))
-    return list(map(Row._make, zip(ids, periods, series, values, notes, repeat(file), lines)))
+    cells = zip(ids, periods, series, values, notes, repeat(file), lines)
+    return list(map(tuple.__new__, repeat(Row), cells))  # Row._make, without its Python call
 
 
 def series_problem(indicator: Indicator, series: str) -> str | None:
