@@ -10,7 +10,9 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from kpiboard.cli import main
+from kpiboard.cli import _json_lines, main
+from kpiboard.packs.exporter import result_rows
+from kpiboard.packs.loader import load_pack
 
 
 @pytest.fixture
@@ -63,6 +65,27 @@ def test_rate_json_has_documented_fields(runner, demo_pack_dir):
     ratings = {r["rating"] for r in rows}
     assert ratings <= {"GREEN", "AMBER", "RED", "NOT_RATED", "NO_DATA", "NO_TARGET"}
     assert {"NOT_RATED", "NO_TARGET"} <= ratings
+
+
+def test_rate_json_writes_one_row_on_each_line(runner, demo_pack_dir):
+    result = runner.invoke(main, ["rate", str(demo_pack_dir), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "[" and lines[-1] == "]"
+    rows = [json.loads(line.removesuffix(",")) for line in lines[1:-1]]
+    assert rows == json.loads(result.output)
+    assert rows == result_rows(load_pack(demo_pack_dir))
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 5])
+def test_json_lines_pieces_make_one_valid_array_whatever_the_text(count):
+    awkward = 'a "quoted" }, {"indicator": line\nbreak, and \u00e9'
+    rows = [
+        {"indicator": f"X{i}", "override_reason": awkward, "actual": i / 3} for i in range(count)
+    ]
+    text = "".join(_json_lines(rows, per_piece=2))
+    assert json.loads(text) == rows
+    assert text.endswith("\n") and len(text.splitlines()) == (count + 2 if count else 1)
 
 
 def test_rate_csv_and_table(runner, demo_pack_dir):

@@ -7,6 +7,7 @@ import gc
 import json
 import os
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC
 from pathlib import Path
@@ -123,7 +124,8 @@ def rate(pack: str, fmt: str, as_at: str | None, only: tuple[str, ...]) -> None:
             )
         rows = [r for r in rows if r["indicator"] in only]
     if fmt == "json":
-        click.echo(_json_lines(rows))
+        for piece in _json_lines(rows):
+            click.echo(piece, nl=False)
     elif fmt == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["indicator"])
         writer.writeheader()
@@ -133,13 +135,19 @@ def rate(pack: str, fmt: str, as_at: str | None, only: tuple[str, ...]) -> None:
         _print_table(p, rows)
 
 
-def _json_lines(rows: list[dict]) -> str:
-    """``rows`` as a JSON array with one row on each line: a line of output per indicator and
-    period, as in the CSV, written by the json module's C encoder (the indented layout is the
-    pure-Python one, and took longer than the rating)."""
+def _json_lines(rows: list[dict], per_piece: int = 1000) -> Iterator[str]:
+    """``rows`` as a JSON array with one row on each line (a line of output per indicator and
+    period, as in the CSV), in pieces of ``per_piece`` rows so that the whole text is never held
+    at once. Each row is written by the json module's C encoder: the indented layout is the
+    pure-Python one, and took longer than the rating itself."""
     if not rows:
-        return "[]"
-    return "[\n" + ",\n".join(map(json.dumps, rows)) + "\n]"
+        yield "[]\n"
+        return
+    for start in range(0, len(rows), per_piece):
+        yield ("[\n" if start == 0 else ",\n") + ",\n".join(
+            map(json.dumps, rows[start : start + per_piece])
+        )
+    yield "\n]\n"
 
 
 def _print_table(pack, rows: list[dict]) -> None:

@@ -188,9 +188,11 @@ def _series(
     """Each indicator's series with figures: (name, period numbers, figures), in the order each
     series' first figure comes in the rows."""
     index = np.flatnonzero(kept & columns.present)
+    if not len(index):
+        return {}
     order = index[np.argsort(columns.pair[index], kind="stable")]
     pairs = columns.pair[order]
-    starts = np.flatnonzero(np.r_[True, pairs[1:] != pairs[:-1]]) if len(order) else order
+    starts = np.flatnonzero(np.r_[True, pairs[1:] != pairs[:-1]])
     ends = np.r_[starts[1:], len(order)]
     found = []
     for start, end in zip(starts.tolist(), ends.tolist(), strict=True):

@@ -186,9 +186,9 @@ def read_long_csv(file: str, text: str, problems: Problems) -> list[Row]:
     """Rows of one long-format data file.
 
     A file of plain rows (one line each, a cell per column, a plain number or nothing as the
-    value, nothing empty that must not be) is read column by column in a few C calls
-    (:func:`_plain_rows`); any other file row by row, so each problem is named with its line.
-    Both give the same rows."""
+    value, no required cell empty) is read a column at a time in a few C calls
+    (:func:`_plain_rows`); any other file row by row (:func:`_rows_one_by_one`), so that each
+    problem is named with its line. Both give the same rows."""
     reader = csv.reader(io.StringIO(text))
     columns = _header(file, reader, LONG_COLUMNS, OPTIONAL_COLUMNS, problems)
     if columns is None:
@@ -197,11 +197,16 @@ def read_long_csv(file: str, text: str, problems: Problems) -> list[Row]:
     try:
         records = list(reader)
     except csv.Error:
-        records = None  # the row-by-row reading reports nothing new: it raises as it did
+        records = None  # the row-by-row reading raises it as it always has
     if records is not None and reader.line_num == start + len(records):
         rows = _plain_rows(file, records, columns, start + 1)
         if rows is not None:
             return rows
+    return _rows_one_by_one(file, text, columns, problems)
+
+
+def _rows_one_by_one(file: str, text: str, columns: list[str], problems: Problems) -> list[Row]:
+    """The rows of a long-format file (whose header gave ``columns``), read one at a time."""
     reader = csv.reader(io.StringIO(text))
     next(reader)  # the header, already checked
     i, p, s = (_at(columns, c) for c in LONG_COLUMNS[:3])
