@@ -9,6 +9,8 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kpiboard.cli import _json_lines, main
 from kpiboard.packs.exporter import result_rows
@@ -86,6 +88,18 @@ def test_json_lines_pieces_make_one_valid_array_whatever_the_text(count):
     text = "".join(_json_lines(rows, per_piece=2))
     assert json.loads(text) == rows
     assert text.endswith("\n") and len(text.splitlines()) == (count + 2 if count else 1)
+
+
+ROW_TEXTS = st.tuples(st.text(), st.text(), st.none() | st.floats(allow_nan=False))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(ROW_TEXTS, max_size=7), st.integers(1, 3))
+def test_json_lines_puts_each_row_on_a_line_of_its_own_whatever_its_text(cells, per_piece):
+    rows = [{"indicator": i, "reason": r, "actual": a} for i, r, a in cells]
+    text = "".join(_json_lines(rows, per_piece=per_piece))
+    assert json.loads(text) == rows
+    assert text.count("\n") == (len(rows) + 2 if rows else 1)
 
 
 def test_rate_csv_and_table(runner, demo_pack_dir):

@@ -136,17 +136,21 @@ def rate(pack: str, fmt: str, as_at: str | None, only: tuple[str, ...]) -> None:
 
 
 def _json_lines(rows: list[dict], per_piece: int = 1000) -> Iterator[str]:
-    """``rows`` as a JSON array with one row on each line (a line of output per indicator and
-    period, as in the CSV), in pieces of ``per_piece`` rows so that the whole text is never held
-    at once. Each row is written by the json module's C encoder: the indented layout is the
-    pure-Python one, and took longer than the rating itself."""
+    """``rows`` (flat objects, each with the same first key) as a JSON array with one row on
+    each line, like the CSV, in pieces of ``per_piece`` rows so the whole text is never held.
+
+    Each piece is one call of the json module's C encoder (the indented layout is the pure-Python
+    encoder, which took longer than the rating), and the line breaks go where it wrote ``}, {``
+    and the first key: only the start of a row can look like that, because inside a string a
+    ``"`` is always written escaped."""
     if not rows:
         yield "[]\n"
         return
+    first = json.dumps(next(iter(rows[0]), ""))
+    between, broken = "}, {" + first + ": ", "},\n{" + first + ": "
     for start in range(0, len(rows), per_piece):
-        yield ("[\n" if start == 0 else ",\n") + ",\n".join(
-            map(json.dumps, rows[start : start + per_piece])
-        )
+        text = json.dumps(rows[start : start + per_piece])[1:-1]
+        yield ("[\n" if start == 0 else ",\n") + text.replace(between, broken)
     yield "\n]\n"
 
 
