@@ -2,12 +2,14 @@
 
 Packs of 17 (the council demo), 100, 500, 2,000 and 5,000 monthly indicators x 60 months (the
 synthetic generator of ``bench_web.py``) go through ``kpiboard check``, ``rate --format json``,
-``report`` to HTML and to PDF, each in a fresh process. The table gives the wall time and the
-peak memory (maximum resident set size) of each, and the ratio to the size before it: growth in
+``report`` to HTML and to PDF, each in a fresh process. The table gives the wall time, the
+processor time (user + system, what to compare on a shared machine) and the peak memory (maximum
+resident set size) of each, and the ratio of wall times to the size before it: growth in
 step with the number of indicators (x5, x4, x2.5) is linear; more is a sign of something
 quadratic. The issue's goals at 500 indicators are printed beside them.
 
 Run: .venv/bin/python bench/bench_scale.py [--sizes 17,100,500,2000,5000] [--skip-pdf-over N]
+     [--steps check,rate,html,pdf]
 """
 
 from __future__ import annotations
@@ -41,10 +43,12 @@ class Measure:
     seconds: float
     megabytes: float
     failed: str = ""
+    cpu: float = 0.0  # the child's user + system time
 
 
 def run(command: list[str], timeout: float) -> Measure:
-    """Wall time and peak memory of one child process (``wait4`` gives the child's own)."""
+    """Wall time, processor time and peak memory of one child process (``wait4`` gives the
+    child's own)."""
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = started + timeout
@@ -59,7 +63,7 @@ def run(command: list[str], timeout: float) -> Measure:
         time.sleep(0.01)
     seconds = time.perf_counter() - started
     failed = "" if os.waitstatus_to_exitcode(status) == 0 else child.stderr.read().decode()[-200:]
-    return Measure(seconds, usage.ru_maxrss / 1024, failed)
+    return Measure(seconds, usage.ru_maxrss / 1024, failed, usage.ru_utime + usage.ru_stime)
 
 
 def commands(pack: Path, out: Path) -> dict[str, list[str]]:
@@ -93,10 +97,12 @@ def main() -> None:
         "--skip-pdf-over", type=int, default=0, help="leave out the PDF above this many indicators"
     )
     parser.add_argument("--timeout", type=float, default=600, help="seconds per command")
+    parser.add_argument("--steps", default=",".join(STEPS), help="which of check,rate,html,pdf")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    steps = [s for s in STEPS if s in args.steps.split(",")]
     work = Path(tempfile.mkdtemp(prefix="kpiboard-scale-"))
-    print(f"{'indicators':>10}  " + "  ".join(f"{step:>26}" for step in STEPS))
+    print(f"{'indicators':>10}  " + "  ".join(f"{step:>36}" for step in steps))
     previous: dict[str, Measure] = {}
     for size in sizes:
         pack = work / f"pack{size}"
@@ -106,14 +112,16 @@ def main() -> None:
             write_pack(pack, size)
         cells, notes = [], []
         for step, command in commands(pack, work).items():
+            if step not in steps:
+                continue
             if step == "pdf" and args.skip_pdf_over and size > args.skip_pdf_over:
-                cells.append(f"{'skipped':>26}")
+                cells.append(f"{'skipped':>36}")
                 continue
             m = run(command, args.timeout)
             before = previous.get(step)
             text = f"{m.seconds:6.2f} s{ratio(m.seconds, before and before.seconds)}"
-            text += f" {m.megabytes:5.0f} MB"
-            cells.append(f"{text:>26}")
+            text += f" ({m.cpu:.2f} cpu) {m.megabytes:5.0f} MB"
+            cells.append(f"{text:>36}")
             if m.failed:
                 notes.append(f"  {step} failed: {m.failed.strip()}")
             goal = goal_text(size, step, m)

@@ -9,7 +9,7 @@ import csv
 import io
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import repeat
 from typing import NamedTuple
 
@@ -187,22 +187,54 @@ def read_long_csv(file: str, text: str, problems: Problems) -> list[Row]:
 
     A file of plain rows (one line each, a cell per column, a plain number or nothing as the
     value, no required cell empty) is read a column at a time in a few C calls
-    (:func:`_plain_rows`); any other file row by row (:func:`_rows_one_by_one`), so that each
-    problem is named with its line. Both give the same rows."""
+    (:func:`_by_column`, :func:`_plain_rows`); any other file row by row
+    (:func:`_rows_one_by_one`), so that each problem is named with its line. Both give the same
+    rows."""
     reader = csv.reader(io.StringIO(text))
     columns = _header(file, reader, LONG_COLUMNS, OPTIONAL_COLUMNS, problems)
     if columns is None:
         return []
-    start = reader.line_num
-    try:
-        records = list(reader)
-    except csv.Error:
-        records = None  # the row-by-row reading raises it as it always has
-    if records is not None and reader.line_num == start + len(records):
-        rows = _plain_rows(file, records, columns, start + 1)
+    start = reader.line_num  # the header's last line
+    cells = _by_column(text, reader, len(columns))
+    if cells is not None:
+        rows = _plain_rows(file, cells, columns, start + 1)
         if rows is not None:
             return rows
     return _rows_one_by_one(file, text, columns, problems)
+
+
+def _by_column(text: str, reader, width: int) -> list[Sequence[str]] | None:
+    """The cells after the header, a list per column, when every record is one line of
+    ``width`` cells (blank lines at the end left out); None when not.
+
+    A file without quotes or carriage returns is split at its line ends and commas, as the csv
+    module would split it; any other is read by ``reader`` (just past the header)."""
+    start = reader.line_num
+    if start == 1 and not _QUOTED.search(text):
+        lines = text.split("\n")[1:]
+        while lines and not lines[-1]:
+            lines.pop()
+        if list(map(str.count, lines, repeat(","))).count(width - 1) != len(lines):
+            return None
+        if lines and max(map(len, lines)) > csv.field_size_limit():
+            return None  # for the csv module to refuse, as it always has
+        flat = ",".join(lines).split(",") if lines else []
+        return [flat[k::width] for k in range(width)]
+    try:
+        records = list(reader)
+    except csv.Error:
+        return None  # the row-by-row reading raises it as it always has
+    if reader.line_num != start + len(records):
+        return None  # a quoted cell spans lines
+    while records and not records[-1]:
+        records.pop()
+    if any(map(width.__ne__, map(len, records))):
+        return None
+    return list(zip(*records, strict=True)) or [()] * width
+
+
+#: What makes the csv module read a line otherwise than by splitting it at its commas.
+_QUOTED = re.compile('["\r]')
 
 
 def _rows_one_by_one(file: str, text: str, columns: list[str], problems: Problems) -> list[Row]:
@@ -225,22 +257,16 @@ _NOT_PLAIN = re.compile(r"[^0-9.eE+-]")
 
 
 def _plain_rows(
-    file: str, records: list[list[str]], columns: list[str], first: int
+    file: str, cells: list[Sequence[str]], columns: list[str], first: int
 ) -> list[Row] | None:
-    """The rows of ``records`` (lines ``first`` on, one line each) when every one is plain, read
-    a column at a time; None when any is not, for the row-by-row reading to name the problem."""
-    width = len(columns)
-    while records and not records[-1]:
-        records.pop()  # blank lines at the end
-    if not records:
-        return []
-    if any(map(width.__ne__, map(len, records))):
-        return None
-    cells_of = [list(map(str.strip, column)) for column in zip(*records, strict=True)]
-    ids, periods, series = (cells_of[_at(columns, c)] for c in LONG_COLUMNS[:3])
+    """The rows whose cells are ``cells`` (a list per column, from line ``first`` on) when every
+    one is plain, made a column at a time; None when any is not, for the row-by-row reading to
+    name the problem."""
+    cells = [list(map(str.strip, column)) for column in cells]
+    ids, periods, series = (cells[_at(columns, c)] for c in LONG_COLUMNS[:3])
     if "" in ids or "" in periods or "" in series:
         return None
-    texts = cells_of[_at(columns, "value")]
+    texts = cells[_at(columns, "value")]
     if _NOT_PLAIN.search("".join(texts)):
         return None
     try:
@@ -252,10 +278,10 @@ def _plain_rows(
         return None
     if any(map(math.isinf, filter(None, values))):  # 1e999
         return None
-    notes = cells_of[_at(columns, "note")] if "note" in columns else repeat("")
-    lines = range(first, first + len(records))
-    cells = zip(ids, periods, series, values, notes, repeat(file), lines)
-    return list(map(tuple.__new__, repeat(Row), cells))  # Row._make, without its Python call
+    notes = cells[_at(columns, "note")] if "note" in columns else repeat("")
+    lines = range(first, first + len(ids))
+    rows = zip(ids, periods, series, values, notes, repeat(file), lines)
+    return list(map(tuple.__new__, repeat(Row), rows))  # Row._make, without its Python call
 
 
 def series_problem(indicator: Indicator, series: str) -> str | None:
