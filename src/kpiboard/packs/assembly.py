@@ -222,7 +222,9 @@ class _Ranks:
         ranks = [self.rank[periods] for _, periods, _ in found]
         axis = np.sort(np.concatenate(ranks)) if len(ranks) > 1 else np.sort(ranks[0])
         if len(ranks) > 1:  # the union (np.unique would import numpy.ma, a tenth of check)
-            axis = axis[np.r_[True, axis[1:] != axis[:-1]]]
+            first = np.ones(len(axis), bool)
+            np.not_equal(axis[1:], axis[:-1], out=first[1:])
+            axis = axis[first]
         key = axis.tobytes()
         periods = self.axes.get(key)
         if periods is None:

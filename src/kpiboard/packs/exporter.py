@@ -101,7 +101,7 @@ def result_rows(pack: Pack, as_at: Period | str | None = None) -> list[dict]:
     when = _as_at(pack, as_at)
     analyses = pack.analyse(when)
     rows: list[dict] = []
-    texts: dict[Period, tuple[str, str, str, str]] = {}
+    texts: dict[str, tuple[str, str, str, str]] = {}
     with no_collection():  # sixty rows an indicator, none in a cycle
         for ind_id, indicator in pack.indicators.items():
             rows += _indicator_rows(indicator, analyses[ind_id], when, texts)
@@ -112,15 +112,16 @@ def _indicator_rows(
     indicator: Indicator,
     analysis: Analysis,
     when: Period,
-    texts: dict[Period, tuple[str, str, str, str]],
+    texts: dict[str, tuple[str, str, str, str]],
 ) -> list[dict]:
     """:func:`result_rows` of one indicator. What every row of it repeats is worked out once,
-    and each period's label and dates (``texts``) once for all indicators."""
+    and each period's label and dates (``texts``, by label) once for all indicators."""
     result = analysis.result
     spc_points = {}
     if analysis.spc is not None:
         spc_points = {
-            p: t.value for p, t in zip(analysis.spc_periods, analysis.spc.point_type, strict=True)
+            p.label: t.value
+            for p, t in zip(analysis.spc_periods, analysis.spc.point_type, strict=True)
         }
     first_peer = {c.period: c for c in reversed(analysis.peers)}
     variation, assurance = spc_icons(analysis)
@@ -133,9 +134,9 @@ def _indicator_rows(
         period = r.period
         if period.end > when.end:
             continue
-        text = texts.get(period)
+        text = texts.get(period.label)  # a label's hash is kept; a Period's is a Python call
         if text is None:
-            text = texts[period] = (
+            text = texts[period.label] = (
                 period.label, period.display, period.start.isoformat(), period.end.isoformat()
             )  # fmt: skip
         peer = first_peer.get(period) if first_peer else None
@@ -163,7 +164,7 @@ def _indicator_rows(
                 "override_reason": override.reason if override else "",
                 "override_by": override.by if override else "",
                 "direction": r.direction._value_,
-                "spc_point": spc_points.get(period) if spc_points else None,
+                "spc_point": spc_points.get(text[0]) if spc_points else None,
                 "variation": variation,
                 "assurance": assurance,
                 "peer_group": peer.group if peer else None,
