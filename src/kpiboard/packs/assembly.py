@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import repeat
 
 import numpy as np
@@ -30,40 +29,37 @@ from .problems import Problems
 Points = dict[str, dict[Period, float]]
 
 
-@dataclass
 class _Columns:
     """The rows as numbers: each distinct (indicator, series) pair and period numbered once."""
 
-    rows: Sequence[Row]
-    pairs: list[tuple[str, str]]  # (indicator, series) by number
-    pair: np.ndarray  # each row's pair number
-    periods: list[Period]  # distinct periods by number (labels for the same period share one)
-    period: np.ndarray  # each row's period number; -1 when its label is not a period
-    errors: dict[str, PeriodError]  # why each such label is not a period
-    value: np.ndarray  # each row's figure; NaN without one
-    present: np.ndarray  # whether the row has a figure
-
-    @classmethod
-    def of(cls, rows: Sequence[Row], calendar: FinancialCalendar) -> _Columns:
-        ids, labels, names, values = list(zip(*rows, strict=True))[:4]
+    def __init__(self, rows: Sequence[Row], calendar: FinancialCalendar):
+        ids, labels, names, values, notes = list(zip(*rows, strict=True))[:5]
         n = len(rows)
         keys = list(zip(ids, names, strict=True))
         numbers = {key: k for k, key in enumerate(dict.fromkeys(keys))}
-        pair = np.fromiter(map(numbers.__getitem__, keys), np.intp, n)
+        self.rows = rows
+        #: (indicator, series) by number, and each row's pair number.
+        self.pairs: list[tuple[str, str]] = list(numbers)
+        self.pair = np.fromiter(map(numbers.__getitem__, keys), np.intp, n)
         periods: dict[Period, int] = {}
         label_number: dict[str, int] = {}
-        errors: dict[str, PeriodError] = {}
+        #: Why each label that is not a period is not one.
+        self.errors: dict[str, PeriodError] = {}
         for label in dict.fromkeys(labels):
             try:
                 found = calendar.parse(label)
             except PeriodError as exc:
-                errors[label], label_number[label] = exc, -1
+                self.errors[label], label_number[label] = exc, -1
             else:
                 label_number[label] = periods.setdefault(found, len(periods))
-        period = np.fromiter(map(label_number.__getitem__, labels), np.intp, n)
-        present = np.fromiter(map(operator.is_not, values, repeat(None)), bool, n)
-        value = np.array(values, dtype=float)  # None is NaN
-        return cls(rows, list(numbers), pair, list(periods), period, errors, value, present)
+        #: The distinct periods by number (labels for the same period share one), and each
+        #: row's period number: -1 when its label is not a period.
+        self.periods: list[Period] = list(periods)
+        self.period = np.fromiter(map(label_number.__getitem__, labels), np.intp, n)
+        #: Whether each row has a figure, and the figure (NaN without one).
+        self.present = np.fromiter(map(operator.is_not, values, repeat(None)), bool, n)
+        self.value = np.array(values, dtype=float)  # None is NaN
+        self.noted = any(notes)
 
 
 def assemble(
@@ -84,7 +80,7 @@ def assemble(
     groups: dict[str, list[tuple[str, np.ndarray, np.ndarray]]] = {}
     columns, kept = None, np.zeros(0, bool)
     if rows:
-        columns = _Columns.of(rows, calendar)
+        columns = _Columns(rows, calendar)
         kept = _checked(columns, indicators, problems, bounded)
         _notes(columns, kept, notes)
         groups = _series(columns, kept)
@@ -175,7 +171,7 @@ def _refuse_repeats(columns: _Columns, kept: np.ndarray, problems: Problems) -> 
 def _notes(columns: _Columns, kept: np.ndarray, notes: dict[tuple[str, Period], str]) -> None:
     """Each kept row's note by indicator and period (a later row's note wins)."""
     rows = columns.rows
-    if not any(row.note for row in rows):
+    if not columns.noted:
         return
     for i in np.flatnonzero(kept).tolist():
         if rows[i].note:

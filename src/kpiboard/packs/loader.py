@@ -279,7 +279,7 @@ def build_pack(source: PackSource, problems: Problems | None = None) -> Pack:
     if not indicators:
         problems.report("indicators/", 0, "", "no indicator definitions found")
 
-    rows = [row for row in source.rows if row.indicator not in broken]
+    rows = [row for row in source.rows if row.indicator not in broken] if broken else source.rows
     data, data_notes = assemble(rows, indicators, calendar, problems, bounded=source.bounded)
 
     commentary: dict[str, tuple[Commentary, ...]] = dict(source.commentary)
