@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import shutil
@@ -100,6 +101,15 @@ def test_json_lines_puts_each_row_on_a_line_of_its_own_whatever_its_text(cells, 
     text = "".join(_json_lines(rows, per_piece=per_piece))
     assert json.loads(text) == rows
     assert text.count("\n") == (len(rows) + 2 if rows else 1)
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_commands_leave_the_garbage_collector_as_they_found_it(runner, pack_copy, broken):
+    if broken:
+        (pack_copy / "kpiboard.yaml").write_text("format: [\n")
+    result = runner.invoke(main, ["check", str(pack_copy)])
+    assert result.exit_code == (1 if broken else 0), result.output
+    assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
 def test_rate_csv_and_table(runner, demo_pack_dir):

@@ -26,10 +26,12 @@ def _load(pack_path: str):
     """The pack, or its problems listed and exit status 1.
 
     The pack's objects live until the command ends and form no cycles, so they are frozen out
-    of the garbage collector's sight: its first pass after loading would otherwise walk all of
-    them (a million objects for a large pack), and every full pass after that again."""
+    of the garbage collector's sight until then: its first pass after loading would otherwise
+    walk all of them (a million objects for a large pack), and every full pass after that
+    again."""
     from .packs.loader import load_pack
 
+    was = gc.isenabled()
     gc.disable()
     try:
         with TerminalProgress() as progress:
@@ -39,7 +41,11 @@ def _load(pack_path: str):
         _fail_with_problems(exc)
     finally:
         gc.freeze()
-        gc.enable()
+        context = click.get_current_context(silent=True)
+        if context is not None:  # a process that goes on (the tests) collects them again
+            context.call_on_close(gc.unfreeze)
+        if was:
+            gc.enable()
 
 
 def _fail_with_problems(exc: PackError) -> None:
