@@ -9,6 +9,7 @@ step with the number of indicators (x5, x4, x2.5) is linear; more is a sign of s
 quadratic. The issue's goals at 500 indicators are printed beside them.
 
 Run: .venv/bin/python bench/bench_scale.py [--sizes 17,100,500,2000,5000] [--skip-pdf-over N]
+     [--steps check,rate,html,pdf]
 """
 
 from __future__ import annotations
@@ -116,10 +117,12 @@ def main() -> None:
         "--skip-pdf-over", type=int, default=0, help="leave out the PDF above this many indicators"
     )
     parser.add_argument("--timeout", type=float, default=600, help="seconds per command")
+    parser.add_argument("--steps", default=",".join(STEPS), help="which of check,rate,html,pdf")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    steps = [s for s in STEPS if s in args.steps.split(",")]
     work = Path(tempfile.mkdtemp(prefix="kpiboard-scale-"))
-    print(f"{'indicators':>10}  " + "  ".join(f"{step:>26}" for step in STEPS))
+    print(f"{'indicators':>10}  " + "  ".join(f"{step:>36}" for step in steps))
     previous: dict[str, Measure] = {}
     for size in sizes:
         pack = work / f"pack{size}"
@@ -129,8 +132,10 @@ def main() -> None:
             write_pack(pack, size)
         cells, notes, cpu = [], [], []
         for step, command in commands(pack, work).items():
+            if step not in steps:
+                continue
             if step == "pdf" and args.skip_pdf_over and size > args.skip_pdf_over:
-                cells.append(f"{'skipped':>26}")
+                cells.append(f"{'skipped':>36}")
                 continue
             m = run(command, args.timeout)
             before = previous.get(step)

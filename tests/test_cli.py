@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import shutil
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from kpiboard.cli import main
+from kpiboard.cli import _json_lines, main
+from kpiboard.packs.exporter import result_rows
+from kpiboard.packs.loader import load_pack
 
 
 @pytest.fixture
@@ -63,6 +68,48 @@ def test_rate_json_has_documented_fields(runner, demo_pack_dir):
     ratings = {r["rating"] for r in rows}
     assert ratings <= {"GREEN", "AMBER", "RED", "NOT_RATED", "NO_DATA", "NO_TARGET"}
     assert {"NOT_RATED", "NO_TARGET"} <= ratings
+
+
+def test_rate_json_writes_one_row_on_each_line(runner, demo_pack_dir):
+    result = runner.invoke(main, ["rate", str(demo_pack_dir), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "[" and lines[-1] == "]"
+    rows = [json.loads(line.removesuffix(",")) for line in lines[1:-1]]
+    assert rows == json.loads(result.output)
+    assert rows == result_rows(load_pack(demo_pack_dir))
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 5])
+def test_json_lines_pieces_make_one_valid_array_whatever_the_text(count):
+    awkward = 'a "quoted" }, {"indicator": line\nbreak, and \u00e9'
+    rows = [
+        {"indicator": f"X{i}", "override_reason": awkward, "actual": i / 3} for i in range(count)
+    ]
+    text = "".join(_json_lines(rows, per_piece=2))
+    assert json.loads(text) == rows
+    assert text.endswith("\n") and len(text.splitlines()) == (count + 2 if count else 1)
+
+
+ROW_TEXTS = st.tuples(st.text(), st.text(), st.none() | st.floats(allow_nan=False))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(ROW_TEXTS, max_size=7), st.integers(1, 3))
+def test_json_lines_puts_each_row_on_a_line_of_its_own_whatever_its_text(cells, per_piece):
+    rows = [{"indicator": i, "reason": r, "actual": a} for i, r, a in cells]
+    text = "".join(_json_lines(rows, per_piece=per_piece))
+    assert json.loads(text) == rows
+    assert text.count("\n") == (len(rows) + 2 if rows else 1)
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_commands_leave_the_garbage_collector_as_they_found_it(runner, pack_copy, broken):
+    if broken:
+        (pack_copy / "kpiboard.yaml").write_text("format: [\n")
+    result = runner.invoke(main, ["check", str(pack_copy)])
+    assert result.exit_code == (1 if broken else 0), result.output
+    assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
 def test_rate_csv_and_table(runner, demo_pack_dir):

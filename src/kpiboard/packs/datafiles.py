@@ -1,4 +1,7 @@
-"""Figures in long format: ``indicator,period,series,value[,note]`` rows, checked as a whole."""
+"""Figures in long format: ``indicator,period,series,value[,note]`` rows as read from a file.
+
+They are checked against the register, as a whole, by :func:`.assembly.assemble`.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +9,12 @@ import csv
 import io
 import math
 import re
-from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import repeat
 from typing import NamedTuple
 
-import numpy as np
-
-from ..core.aggregate import derive, how_problem
-from ..core.bounds import figure_problem, limit
-from ..core.indicators import (
-    BUILTIN_SERIES,
-    INTERVAL_SERIES,
-    Accumulation,
-    Indicator,
-    IndicatorData,
-    IndicatorKind,
-)
-from ..core.periods import FinancialCalendar, Period, PeriodError, PeriodKind, month_range
-from ..core.rating import REL_TOL
-from ..core.targets import with_profiled_targets
-from ..core.units import Unit
+from ..core.bounds import figure_problem
+from ..core.indicators import BUILTIN_SERIES, Indicator, IndicatorKind
 from .problems import Problems
 
 LONG_COLUMNS = ("indicator", "period", "series", "value")
@@ -111,7 +101,7 @@ def read_csv_records(
         return []
     return [
         (line, dict(zip(columns, cells, strict=True)), value)
-        for line, cells, value in _records(file, reader, columns, required, problems)
+        for line, cells, value in _records(file, _numbered(reader), columns, required, problems)
     ]
 
 
@@ -145,22 +135,25 @@ def _at(columns: list[str], name: str) -> int:
 
 
 def _records(
-    file: str, reader, columns: list[str], required: tuple[str, ...], problems: Problems
+    file: str,
+    numbered: Iterable[tuple[int, list[str]]],
+    columns: list[str],
+    required: tuple[str, ...],
+    problems: Problems,
 ) -> list[tuple[int, list[str], float | None]]:
-    """(line, stripped cells, value) of each good row. The loop a million-row file goes round:
-    the plain case (a cell per column, a plain number) costs a few steps."""
+    """(line, stripped cells, value) of each good row of ``numbered`` ((line, cells) pairs): the
+    row-by-row reading, which names every problem with its line."""
     width = len(columns)
     at_value = _at(columns, "value")
     needed = [(_at(columns, c), c) for c in required if c != "value"]
     plain, isfinite, strip = _PLAIN_NUMBER.fullmatch, math.isfinite, str.strip
     out: list[tuple[int, list[str], float | None]] = []
-    for cells in reader:
+    for line, cells in numbered:
         cells = list(map(strip, cells))
         if not any(cells):
             continue
         if len(cells) != width:
             if len(cells) > width:
-                line = reader.line_num
                 problems.report(file, line, "", f"{len(cells)} cells for {width} columns")
                 continue
             cells += [""] * (width - len(cells))
@@ -172,31 +165,123 @@ def _records(
             try:
                 value = parse_number(text)
             except ValueError as exc:
-                problems.report(file, reader.line_num, "value", str(exc))
+                problems.report(file, line, "value", str(exc))
                 continue
         empty = [c for i, c in needed if not cells[i]]
         if empty:
             for column in empty:
-                problems.report(file, reader.line_num, column, "is empty")
+                problems.report(file, line, column, "is empty")
         else:
-            out.append((reader.line_num, cells, value))
+            out.append((line, cells, value))
     return out
 
 
+def _numbered(reader) -> Iterator[tuple[int, list[str]]]:
+    """Each record of ``reader`` with its line (the last line of a record that spans lines)."""
+    for cells in reader:
+        yield reader.line_num, cells
+
+
 def read_long_csv(file: str, text: str, problems: Problems) -> list[Row]:
-    """Rows of one long-format data file."""
+    """Rows of one long-format data file.
+
+    A file of plain rows (one line each, a cell per column, a plain number or nothing as the
+    value, no required cell empty) is read a column at a time in a few C calls
+    (:func:`_by_column`, :func:`_plain_rows`); any other file row by row
+    (:func:`_rows_one_by_one`), so that each problem is named with its line. Both give the same
+    rows."""
     reader = csv.reader(io.StringIO(text))
     columns = _header(file, reader, LONG_COLUMNS, OPTIONAL_COLUMNS, problems)
     if columns is None:
         return []
+    start = reader.line_num  # the header's last line
+    cells = _by_column(text, reader, len(columns))
+    if cells is not None:
+        rows = _plain_rows(file, cells, columns, start + 1)
+        if rows is not None:
+            return rows
+    return _rows_one_by_one(file, text, columns, problems)
+
+
+def _by_column(text: str, reader, width: int) -> list[Sequence[str]] | None:
+    """The cells after the header, a list per column, when every record is one line of
+    ``width`` cells (blank lines at the end left out); None when not.
+
+    A file without quotes or carriage returns is split at its line ends and commas, as the csv
+    module would split it; any other is read by ``reader`` (just past the header)."""
+    start = reader.line_num
+    if start == 1 and not _QUOTED.search(text):
+        lines = text.split("\n")[1:]
+        while lines and not lines[-1]:
+            lines.pop()
+        if list(map(str.count, lines, repeat(","))).count(width - 1) != len(lines):
+            return None
+        if lines and max(map(len, lines)) > csv.field_size_limit():
+            return None  # for the csv module to refuse, as it always has
+        flat = ",".join(lines).split(",") if lines else []
+        return [flat[k::width] for k in range(width)]
+    try:
+        records = list(reader)
+    except csv.Error:
+        return None  # the row-by-row reading raises it as it always has
+    if reader.line_num != start + len(records):
+        return None  # a quoted cell spans lines
+    while records and not records[-1]:
+        records.pop()
+    if any(map(width.__ne__, map(len, records))):
+        return None
+    return list(zip(*records, strict=True)) or [()] * width
+
+
+#: What makes the csv module read a line otherwise than by splitting it at its commas.
+_QUOTED = re.compile('["\r]')
+
+
+def _rows_one_by_one(file: str, text: str, columns: list[str], problems: Problems) -> list[Row]:
+    """The rows of a long-format file (whose header gave ``columns``), read one at a time."""
+    reader = csv.reader(io.StringIO(text))
+    next(reader)  # the header, already checked
     i, p, s = (_at(columns, c) for c in LONG_COLUMNS[:3])
     note = _at(columns, "note") if "note" in columns else None
     return [
         Row(
             cells[i], cells[p], cells[s], value, cells[note] if note is not None else "", file, line
         )
-        for line, cells, value in _records(file, reader, columns, LONG_COLUMNS, problems)
+        for line, cells, value in _records(file, _numbered(reader), columns, LONG_COLUMNS, problems)
     ]
+
+
+#: The characters of plain numbers; a column of them that ``float`` reads is plain throughout
+#: (``float`` also takes ``1_000``, ``nan``, ``inf`` and other digits, which have others).
+_NOT_PLAIN = re.compile(r"[^0-9.eE+-]")
+
+
+def _plain_rows(
+    file: str, cells: list[Sequence[str]], columns: list[str], first: int
+) -> list[Row] | None:
+    """The rows whose cells are ``cells`` (a list per column, from line ``first`` on) when every
+    one is plain, made a column at a time; None when any is not, for the row-by-row reading to
+    name the problem."""
+    cells = [list(map(str.strip, column)) for column in cells]
+    ids, periods, series = (cells[_at(columns, c)] for c in LONG_COLUMNS[:3])
+    if "" in ids or "" in periods or "" in series:
+        return None
+    texts = cells[_at(columns, "value")]
+    if _NOT_PLAIN.search("".join(texts)):
+        return None
+    try:
+        if "" in texts:
+            values: list[float | None] = [float(t) if t else None for t in texts]
+        else:
+            values = list(map(float, texts))
+    except ValueError:  # "1.2.3", "e5": for the row-by-row reading to explain
+        return None
+    if any(map(math.isinf, filter(None, values))):  # 1e999
+        return None
+    notes = cells[_at(columns, "note")] if "note" in columns else repeat("")
+    lines = range(first, first + len(ids))
+    rows = zip(ids, periods, series, values, notes, repeat(file), lines)
+    return list(map(tuple.__new__, repeat(Row), rows))  # Row._make, without its Python call
 
 
 def series_problem(indicator: Indicator, series: str) -> str | None:
@@ -216,154 +301,3 @@ def value_problem(indicator: Indicator, series: str, value: float | None) -> str
     """Why ``value`` may not be stored in ``series`` of ``indicator``, or None when it may: the
     bound of the series' unit (see core.bounds), so one wild figure cannot break every report."""
     return None if value is None else figure_problem(value, indicator.unit_of(series))
-
-
-def assemble(
-    rows: list[Row],
-    indicators: dict[str, Indicator],
-    calendar: FinancialCalendar,
-    problems: Problems,
-    *,
-    bounded: bool = True,
-) -> tuple[dict[str, IndicatorData], dict[tuple[str, Period], str]]:
-    """Check rows against the register and build each indicator's series; with ``bounded``,
-    each figure against the bound for its unit too (see :func:`value_problem`)."""
-    points: dict[str, dict[str, dict[Period, float]]] = defaultdict(lambda: defaultdict(dict))
-    first_seen: dict[tuple[str, Period, str], Row] = {}
-    notes: dict[tuple[str, Period], str] = {}
-    # A long file repeats a few hundred labels and pairs a million times: each is worked out once.
-    periods: dict[str, Period | PeriodError] = {}
-    series_problems: dict[tuple[str, str], str | None] = {}
-    # The unit of each series and its bound (see value_problem).
-    units: dict[tuple[str, str], tuple[Unit, float]] = {}
-    for row in rows:
-        indicator = indicators.get(row.indicator)
-        if indicator is None:
-            problems.report(row.file, row.line, "indicator", f"unknown indicator {row.indicator!r}")
-            continue
-        period = periods.get(row.period)
-        if period is None:
-            try:
-                period = periods[row.period] = calendar.parse(row.period)
-            except PeriodError as exc:
-                period = periods[row.period] = exc
-        if isinstance(period, PeriodError):
-            problems.report(row.file, row.line, "period", str(period))
-            continue
-        pair = (row.indicator, row.series)
-        if pair not in series_problems:
-            series_problems[pair] = series_problem(indicator, row.series)
-        message = series_problems[pair]
-        if message:
-            problems.report(row.file, row.line, "series", message)
-            continue
-        message = None
-        if bounded and row.value is not None:
-            if pair not in units:
-                unit = indicator.unit_of(row.series)
-                units[pair] = (unit, limit(unit.kind))
-            unit, bound = units[pair]
-            if not -bound <= row.value <= bound:  # within it is fine (and finite): no call
-                message = figure_problem(row.value, unit)
-        if message:
-            problems.report(row.file, row.line, "value", message)
-            continue
-        key = (row.indicator, period, row.series)
-        if key in first_seen:
-            first = first_seen[key]
-            problems.report(
-                row.file,
-                row.line,
-                "",
-                f"duplicate row: {row.indicator} {period.label} {row.series} is already at "
-                f"{first.file}:{first.line}",
-            )
-            continue
-        first_seen[key] = row
-        if row.note:
-            notes[(row.indicator, period)] = row.note
-        if row.value is not None:
-            points[row.indicator][row.series][period] = row.value
-
-    data: dict[str, IndicatorData] = {}
-    for ind_id, indicator in indicators.items():
-        series = dict(points.get(ind_id, {}))
-        if indicator.derive is not None:
-            series["actual"] = _derived_actual(indicator, series, calendar, problems)
-        _check_intervals(ind_id, series, first_seen, problems)
-        found = IndicatorData.from_points(series) if series else IndicatorData((), {})
-        data[ind_id] = with_profiled_targets(indicator, found, calendar)
-    return data, notes
-
-
-def _check_intervals(
-    ind_id: str,
-    series: dict[str, dict[Period, float]],
-    rows: dict[tuple[str, Period, str], Row],
-    problems: Problems,
-) -> None:
-    """Each period's ``ci_lower``/``ci_upper``: both or neither, and around the actual."""
-    lower, upper = (series.get(name, {}) for name in INTERVAL_SERIES)
-    actual = series.get("actual", {})
-    for period in sorted(set(lower) | set(upper)):
-        lo, hi = lower.get(period), upper.get(period)
-        given = "ci_lower" if lo is not None else "ci_upper"
-        row = rows[(ind_id, period, given)]
-        if lo is None or hi is None:
-            missing = "ci_upper" if lo is not None else "ci_lower"
-            message = f"{period.label} has {given} but no {missing}: give both or neither"
-            problems.report(row.file, row.line, "series", message)
-            continue
-        figure = actual.get(period)
-        tol = REL_TOL * max(1.0, abs(lo), abs(hi))
-        if lo > hi + tol:
-            problems.report(
-                row.file, row.line, "value",
-                f"{period.label}: ci_lower {format_number(lo)} is above ci_upper "
-                f"{format_number(hi)}",
-            )  # fmt: skip
-        elif figure is not None and not lo - tol <= figure <= hi + tol:
-            problems.report(
-                row.file, row.line, "value",
-                f"{period.label}: the actual {format_number(figure)} is outside its confidence "
-                f"interval {format_number(lo)} to {format_number(hi)}",
-            )  # fmt: skip
-
-
-def _derived_actual(
-    indicator: Indicator,
-    series: dict[str, dict[Period, float]],
-    calendar: FinancialCalendar,
-    problems: Problems,
-) -> dict[Period, float]:
-    spec = indicator.derive
-    assert spec is not None
-    sources = {name: series.get(name, {}) for name in spec.inputs if name}
-    periods = sorted({p for values in sources.values() for p in values})
-    if not periods or how_problem(spec.method, spec.how):
-        return {}  # nothing to derive, or a derivation the definition's reader has refused
-    if spec.method == Accumulation.PERIOD:
-        # One figure per period, whatever the period: nothing is summed across periods.
-        axis = periods
-    elif any(p.kind is not PeriodKind.MONTH for p in periods):
-        problems.report(
-            f"indicators/{indicator.id}.yaml", 0, "derive", "source series must be monthly figures"
-        )
-        return {}
-    else:
-        axis = month_range(periods[0], periods[-1], calendar)
-    arrays = {
-        name: np.array([values.get(p, np.nan) for p in axis], float)
-        for name, values in sources.items()
-    }
-    result = derive(
-        spec.method,
-        spec.how,
-        axis,
-        arrays,
-        source=spec.source or None,
-        numerator=spec.numerator or None,
-        denominator=spec.denominator or None,
-        scale=spec.scale,
-    )
-    return {p: float(v) for p, v in zip(axis, result, strict=True) if not math.isnan(v)}

@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..core.analysis import Analysis
-from ..core.indicators import BUILTIN_SERIES
+from ..core.engine import no_collection
+from ..core.indicators import BUILTIN_SERIES, INTERVAL_SERIES, Indicator
 from ..core.periods import Period
 from ..core.rating import Rating
 from ..core.summary import latest_icons
@@ -101,52 +102,79 @@ def result_rows(pack: Pack, as_at: Period | str | None = None) -> list[dict]:
     indicator's latest icons, repeated on each of its rows like its title."""
     when = _as_at(pack, as_at)
     analyses = pack.analyse(when)
+    rows: list[dict] = []
+    texts: dict[str, tuple[str, str, str, str]] = {}
+    with no_collection():  # sixty rows an indicator, none in a cycle
+        for ind_id, indicator in pack.indicators.items():
+            rows += _indicator_rows(indicator, analyses[ind_id], when, texts)
+    return rows
+
+
+def _indicator_rows(
+    indicator: Indicator,
+    analysis: Analysis,
+    when: Period,
+    texts: dict[str, tuple[str, str, str, str]],
+) -> list[dict]:
+    """:func:`result_rows` of one indicator. What every row of it repeats is worked out once,
+    and each period's label and dates (``texts``, by label) once for all indicators."""
+    result = analysis.result
+    spc_points = {}
+    if analysis.spc is not None:
+        spc_points = {
+            p.label: t.value
+            for p, t in zip(analysis.spc_periods, analysis.spc.point_type, strict=True)
+        }
+    first_peer = {c.period: c for c in reversed(analysis.peers)}
+    variation, assurance = spc_icons(analysis)
+    ind_id, title, section = indicator.id, indicator.title, indicator.section
+    unit = indicator.unit.label
+    compared = bool(indicator.benchmark)
+    intervals = any(name in result.data.values for name in INTERVAL_SERIES)
     rows = []
-    for ind_id, indicator in pack.indicators.items():
-        analysis = analyses[ind_id]
-        spc_points = {}
-        if analysis.spc is not None:
-            spc_points = {
-                p: t.value
-                for p, t in zip(analysis.spc_periods, analysis.spc.point_type, strict=True)
+    for r in result.periods:
+        period = r.period
+        if period.end > when.end:
+            continue
+        text = texts.get(period.label)  # a label's hash is kept; a Period's is a Python call
+        if text is None:
+            text = texts[period.label] = (
+                period.label, period.display, period.start.isoformat(), period.end.isoformat()
+            )  # fmt: skip
+        peer = first_peer.get(period) if first_peer else None
+        override = r.override
+        # Enum members' _name_ and _value_ are what .name and .value return, without the call.
+        rows.append(
+            {
+                "indicator": ind_id,
+                "title": title,
+                "section": section,
+                "period": text[0],
+                "period_label": text[1],
+                "period_start": text[2],
+                "period_end": text[3],
+                "actual": r.actual,
+                "target": r.target,
+                "floor": r.floor,
+                "unit": unit,
+                "ci_lower": result.series_value("ci_lower", period) if intervals else None,
+                "ci_upper": result.series_value("ci_upper", period) if intervals else None,
+                "comparison": r.comparison._value_ if compared else None,
+                "rating": r.rating._name_,
+                "computed_rating": r.computed._name_,
+                "overridden": r.overridden,
+                "override_reason": override.reason if override else "",
+                "override_by": override.by if override else "",
+                "direction": r.direction._value_,
+                "spc_point": spc_points.get(text[0]) if spc_points else None,
+                "variation": variation,
+                "assurance": assurance,
+                "peer_group": peer.group if peer else None,
+                "peer_rank": peer.position.rank if peer else None,
+                "peer_of": peer.position.of if peer else None,
+                "peer_quartile": peer.position.quartile if peer else None,
             }
-        first_peer = {c.period: c for c in reversed(analysis.peers)}
-        variation, assurance = spc_icons(analysis)
-        for r in analysis.result.periods:
-            if r.period.end > when.end:
-                continue
-            peer = first_peer.get(r.period)
-            rows.append(
-                {
-                    "indicator": ind_id,
-                    "title": indicator.title,
-                    "section": indicator.section,
-                    "period": r.period.label,
-                    "period_label": r.period.display,
-                    "period_start": r.period.start.isoformat(),
-                    "period_end": r.period.end.isoformat(),
-                    "actual": r.actual,
-                    "target": r.target,
-                    "floor": r.floor,
-                    "unit": indicator.unit.label,
-                    "ci_lower": analysis.result.series_value("ci_lower", r.period),
-                    "ci_upper": analysis.result.series_value("ci_upper", r.period),
-                    "comparison": r.comparison.value if indicator.benchmark else None,
-                    "rating": r.rating.name,
-                    "computed_rating": r.computed.name,
-                    "overridden": r.overridden,
-                    "override_reason": r.override.reason if r.override else "",
-                    "override_by": r.override.by if r.override else "",
-                    "direction": r.direction.value,
-                    "spc_point": spc_points.get(r.period),
-                    "variation": variation,
-                    "assurance": assurance,
-                    "peer_group": peer.group if peer else None,
-                    "peer_rank": peer.position.rank if peer else None,
-                    "peer_of": peer.position.of if peer else None,
-                    "peer_quartile": peer.position.quartile if peer else None,
-                }
-            )
+        )
     return rows
 
 

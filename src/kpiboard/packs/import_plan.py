@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Protocol, Self
 
 from ..core.periods import Period
+from .assembly import assemble
 from .datafile_edit import DATA_DIR, DataFile, data_files, edited
-from .datafiles import Row, assemble, format_number, parse_number, read_long_csv
+from .datafiles import Row, format_number, parse_number, read_long_csv
 from .import_rows import ImportRow, check_import_file
 from .loader import load_pack
 from .model import Pack

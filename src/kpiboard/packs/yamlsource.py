@@ -112,6 +112,9 @@ def _next_event(loader: Any) -> bool:
         raise _refused(message, exc.problem_mark) from None
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 class Mapping(dict):
     """A dict that remembers the line of each key (1-based) and of itself."""
 
@@ -164,6 +167,8 @@ def _convert(node: yaml.Node, constructor: yaml.constructor.SafeConstructor) -> 
         seq.line = node.start_mark.line + 1
         seq.item_lines = [item.start_mark.line + 1 for item in node.value]
         return seq
+    if node.tag == _STR:  # most scalars: their text (what the constructor would return)
+        return node.value
     value = constructor.construct_object(node, deep=True)
     if isinstance(value, datetime.date):
         return value.isoformat()  # "2013-09-30" is a period label here, not a date object

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..packs.datafiles import assemble
+from ..packs.assembly import assemble
 from ..packs.model import Pack
 from ..packs.problems import Problems
 from .models import DataChange, Indicator

@@ -32,7 +32,8 @@ from django.utils import timezone
 from ..core.indicators import Accumulation, IndicatorKind
 from ..core.indicators import Indicator as CoreIndicator
 from ..core.periods import FinancialCalendar, Period, PeriodError, PeriodKind
-from ..packs.datafiles import Row, assemble, format_number, series_problem, value_problem
+from ..packs.assembly import assemble
+from ..packs.datafiles import Row, format_number, series_problem, value_problem
 from ..packs.problems import Problems
 from ..packs.textfiles import canonical_text
 from .approval import notify_changed_after_approval
