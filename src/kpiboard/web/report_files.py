@@ -114,6 +114,7 @@ def _model(pack: Pack, chosen: ReportChoices, period: Period, subset: str) -> Re
     model = build_report(pack, tags=tags, as_at=period, subset_title=subset)
     if chosen.section:
         model.sections = [s for s in model.sections if s.id == chosen.section]
+        model.priorities = []  # they join every section's indicators, actions and risks
     return model
 
 
