@@ -44,8 +44,11 @@ report: setup
 	$(VENV)/bin/kpiboard demo out/demo --report
 
 ## Lint, then run the whole test suite on SQLite and again on PostgreSQL (browser tests need
-## Debian's chromium: apt-get install chromium). PYTEST_ARGS passes options to both runs.
-test: lint test-sqlite test-postgres
+## Debian's chromium: apt-get install chromium). PYTEST_ARGS passes options to both runs. The two
+## runs share nothing (each has its own database), so they run side by side, one core each; each
+## run's output is printed whole when it ends.
+test: lint
+	$(MAKE) -j2 --output-sync=target test-sqlite test-postgres
 
 ## The whole suite on SQLite (the default database; pytest-django keeps the test database in memory).
 test-sqlite: setup node_modules/.installed
