@@ -31,3 +31,22 @@ def person(user) -> str:
     from ..accounts import display_name
 
     return display_name(user)
+
+
+@register.filter
+def rating_badge(r) -> SafeString:
+    """A rating as the pages show it: its words in its colour, marked when an officer set it.
+
+    A filter rather than an included template: the indicator page shows one a period, and an
+    include costs several times as much to render.
+    """
+    if not getattr(r, "overridden", False):
+        return format_html(
+            '<strong class="kpi-rating kpi-rating--{}">{}</strong>', str(r.code).lower(), r.words
+        )
+    return format_html(
+        '<strong class="kpi-rating kpi-rating--{}" title="Rating set by an officer; the computed '
+        'rating was {}">{}<span class="kpi-rating__mark" aria-hidden="true">*</span>'
+        '<span class="govuk-visually-hidden"> (override: computed rating {})</span></strong>',
+        str(r.code).lower(), r.computed, r.words, r.computed,
+    )  # fmt: skip
