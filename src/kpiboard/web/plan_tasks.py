@@ -10,7 +10,6 @@ never from a "done" flag, so they cannot disagree with the data.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -32,7 +31,7 @@ from ..core.plan_cycle import (
 )
 from ..packs.model import Pack
 from .models import Profile, Role, SignoffState
-from .tasks import STATUS_TAGS, holidays_for, signoff_facts
+from .tasks import STATUS_TAGS, holidays_for, people_by_section, signoff_facts
 from .urlperiods import period_slug
 
 #: Each kind's form, by URL name (the period's own form, as the task list links to it).
@@ -211,9 +210,4 @@ def plan_sections(user) -> set[str]:
 
 def owners_by_section() -> dict[str, list]:
     """Each section's owners (people with the owner role given the whole section)."""
-    found: dict[str, list] = defaultdict(list)
-    profiles = Profile.objects.filter(role=Role.OWNER).select_related("user")
-    for profile in profiles.prefetch_related("sections"):
-        for section in profile.sections.all():
-            found[section.code].append(profile.user)
-    return found
+    return people_by_section(Role.OWNER)

@@ -235,10 +235,15 @@ def owners_by_indicator() -> dict[str, list]:
     return found
 
 
-def approvers_by_section() -> dict[str, list]:
+def people_by_section(role: Role) -> dict[str, list]:
+    """Each section's people of ``role`` given the whole section, by section code."""
     found: dict[str, list] = defaultdict(list)
-    profiles = Profile.objects.filter(role=Role.APPROVER).select_related("user")
+    profiles = Profile.objects.filter(role=role).select_related("user")
     for profile in profiles.prefetch_related("sections"):
         for section in profile.sections.all():
             found[section.code].append(profile.user)
     return found
+
+
+def approvers_by_section() -> dict[str, list]:
+    return people_by_section(Role.APPROVER)
