@@ -50,6 +50,16 @@ def _load(pack_path: str):
             gc.enable()
 
 
+def _goes_ahead(description: str, dry_run: bool, changes: bool) -> bool:
+    """Print what a command would change; whether it should go on and write it."""
+    click.echo(description)
+    if dry_run:
+        click.echo("Dry run: nothing written.")
+    elif not changes:
+        click.echo("Nothing to change.")
+    return changes and not dry_run
+
+
 def _fail_with_problems(exc: PackError) -> None:
     for problem in exc.problems:
         click.echo(str(problem), err=True)
@@ -305,12 +315,7 @@ def import_(file: str, pack: str, dry_run: bool, sheet: str | None) -> None:
                 planned, apply = plan_plan_updates(pack, file, sheet), apply_plan_updates
     except PackError as exc:
         _fail_with_problems(exc)
-    click.echo(planned.describe())
-    if dry_run:
-        click.echo("Dry run: nothing written.")
-        return
-    if not planned.has_changes:
-        click.echo("Nothing to change.")
+    if not _goes_ahead(planned.describe(), dry_run, planned.has_changes):
         return
     try:
         with TerminalProgress() as progress:

@@ -57,7 +57,7 @@ def _downloads(root: Path, api_url: str, timeout: float) -> list[tuple[str, str]
 def fetch(pack: str, files: tuple[str, ...], dry_run: bool, api_url: str, timeout: float) -> None:
     """Fill PACK's comparator and peer figures from Fingertips, as its benchmarks.yaml maps
     them: into data/fingertips.csv and peers/fingertips.csv, all or nothing."""
-    from .cli import _fail_with_problems
+    from .cli import _fail_with_problems, _goes_ahead
     from .packs.benchmark_files import apply_benchmarks, plan_from_downloads
 
     root = Path(pack)
@@ -71,12 +71,7 @@ def fetch(pack: str, files: tuple[str, ...], dry_run: bool, api_url: str, timeou
         _fail_with_problems(exc)
     except FetchError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(plan.describe())
-    if dry_run:
-        click.echo("Dry run: nothing written.")
-        return
-    if not plan.contents:
-        click.echo("Nothing to change.")
+    if not _goes_ahead(plan.describe(), dry_run, bool(plan.contents)):
         return
     try:
         written = apply_benchmarks(plan)
