@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..core.analysis import Analysis
@@ -95,13 +95,17 @@ def spc_icons(analysis: Analysis) -> tuple[str | None, str | None]:
     return (variation.value if variation else None), (assurance.value if assurance else None)
 
 
-def result_rows(pack: Pack, as_at: Period | str | None = None) -> list[dict]:
-    """One row per indicator and period up to the as-at period (the pack's, by default).
+def result_rows(
+    pack: Pack, as_at: Period | str | None = None, analyses: Mapping[str, Analysis] | None = None
+) -> list[dict]:
+    """One row per indicator and period up to the as-at period (the pack's, by default), from
+    ``analyses`` when the caller already has them as at that period.
 
     ``spc_point`` is the period's SPC point type; ``variation`` and ``assurance`` are the
     indicator's latest icons, repeated on each of its rows like its title."""
     when = _as_at(pack, as_at)
-    analyses = pack.analyse(when)
+    if analyses is None:
+        analyses = pack.analyse(when)
     rows: list[dict] = []
     texts: dict[str, tuple[str, str, str, str]] = {}
     with no_collection():  # sixty rows an indicator, none in a cycle

@@ -6,7 +6,6 @@ plan page and the committee report show, worked out once per pack object (key ri
 need every indicator's analysis).
 """
 
-import threading
 from dataclasses import replace
 
 from django.http import HttpResponse
@@ -18,28 +17,22 @@ from ...core.plan import Action, PlanStatus, Risk, assess, priority_tree
 from ...packs.model import Pack
 from ...packs.plan_export import action_rows, risk_rows
 from ...packs.plan_export import plan_status as assess_at
+from .. import store
 from .http import CsvPaging, bad_field, csv_or_page
 from .plan_schemas import ActionOut, ActionsPage, PrioritiesPage, PriorityOut, RiskOut, RisksPage
 from .reads import READ_ERRORS, _pack, conditional, csv_doc, router
 from .schemas import Text
 
-_lock = threading.Lock()
-_status: dict[str, object] = {}
-
+#: The name of the plan's assessment among a data generation's facts.
+PLAN_STATUS = "api plan status"
 #: How a priority's codes are listed in one field, as the export's sheets list them.
 ID_SEPARATOR = ", "
 
 
 def plan_status(pack: Pack) -> PlanStatus:
-    """The plan as assessed at the pack's reporting month (cached for this pack object)."""
-    with _lock:
-        if _status.get("pack") is pack:
-            return _status["status"]  # type: ignore[return-value]
+    """The plan as assessed at the pack's reporting month."""
     # Key risk indicators need every indicator analysed; a site without a plan needs nothing.
-    status = assess_at(pack, pack.as_at) if pack.plan else assess(pack.plan, pack.as_at, {})
-    with _lock:
-        _status.update(pack=pack, status=status)
-    return status
+    return assess_at(pack, pack.as_at) if pack.plan else assess(pack.plan, pack.as_at, {})
 
 
 def _check_section(pack: Pack, section: str | None) -> None:
@@ -71,10 +64,10 @@ class RiskFilters(PlanFilters):
 def _checked(request, filters: PlanFilters) -> tuple[Pack, PlanStatus]:
     """The site's pack and its plan's assessment, once the section and priority filters are
     known to name something (an unknown one is a 400 naming the filter)."""
-    pack = _pack(request)
-    _check_section(pack, filters.section)
-    _check_priority(pack, filters.priority)
-    return pack, plan_status(pack)
+    made = store.generation(request)
+    _check_section(made.pack, filters.section)
+    _check_priority(made.pack, filters.priority)
+    return made.pack, made.fact(PLAN_STATUS, lambda g: plan_status(g.pack))
 
 
 def _wanted(item: Action | Risk, filters: PlanFilters) -> bool:

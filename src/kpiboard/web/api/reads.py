@@ -195,7 +195,7 @@ def results(request, response: HttpResponse, filters: Query[ResultFilters]):
     """Every indicator and period up to the reporting month: rating (and the computed one
     under an override), direction, SPC point type and icons, forecast, expected range and
     peer rank."""
-    found = rows.results(_pack(request), filters, filters.rating)
+    found = rows.results(request, filters, filters.rating)
     return csv_or_page(request, response, filters, found, tuple(ResultOut.model_fields), "results")
 
 

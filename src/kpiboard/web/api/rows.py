@@ -4,17 +4,16 @@ indicator's forecast and expected range added; they are worked out once per data
 
 from __future__ import annotations
 
-import threading
-
 from ...core.periods import FinancialCalendar, Period, PeriodError
 from ...packs.exporter import result_rows
 from ...packs.model import Pack
+from .. import store
 from ..models import CommentaryText, Figure, PeerValue, Signoff
 from ..writes import who
 from .http import bad_field, clean_number, in_window, period_window
 
-_lock = threading.Lock()
-_results: dict[str, object] = {}
+#: The name of the API's result rows among a data generation's facts.
+RESULTS = "api results"
 
 
 def chosen_indicators(pack: Pack, section: str | None, tag: str | None, indicator: str | None):
@@ -58,28 +57,27 @@ def _forecast_fields(analysis) -> dict:
 
 
 def all_results(pack: Pack) -> list[dict]:
-    """Every indicator's results as at the reporting month (cached for this pack object)."""
-    with _lock:
-        if _results.get("pack") is pack:
-            return _results["rows"]  # type: ignore[return-value]
+    """Every indicator's results as at the reporting month, with its forecast and expected
+    range."""
     analyses = pack.analyse(pack.as_at)
     extra = {code: _forecast_fields(a) for code, a in analyses.items()}
     rows = []
-    for row in result_rows(pack, pack.as_at):
+    for row in result_rows(pack, pack.as_at, analyses):
         for key in ("actual", "target", "floor", "ci_lower", "ci_upper"):
             row[key] = clean_number(row[key])
         rows.append({**row, **extra[row["indicator"]]})
-    with _lock:
-        _results.update(pack=pack, rows=rows)
     return rows
 
 
-def results(pack: Pack, filters, rating: str | None) -> list[dict]:
+def results(request, filters, rating: str | None) -> list[dict]:
+    """The results the filters choose, from this data generation's rows (worked out once)."""
+    made = store.generation(request)
+    pack = made.pack
     codes = set(chosen_indicators(pack, filters.section, filters.tag, filters.indicator))
     window = period_window(pack.calendar, filters.since, filters.until)
     return [
         r
-        for r in all_results(pack)
+        for r in made.fact(RESULTS, lambda g: all_results(g.pack))
         if r["indicator"] in codes
         and (not rating or r["rating"] == rating)
         and in_window(pack.calendar.parse(r["period"]), window)
