@@ -46,6 +46,12 @@ _STATUS_WORDS = {
 }
 
 
+def default_progress(status: str) -> float:
+    """The percentage complete an update implies when it gives none: 100 once the action is
+    complete, otherwise 0."""
+    return 100.0 if status == ActionStatus.COMPLETE else 0.0
+
+
 class ActionRag(StrEnum):
     """An action's RAG; the values are the CSS and report codes (as :class:`Rating` names)."""
 

@@ -11,7 +11,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ..core.actions import ActionRag, ActionStatus, Milestone, RagOverride, RagTolerance
+from ..core.actions import (
+    ActionRag,
+    ActionStatus,
+    Milestone,
+    RagOverride,
+    RagTolerance,
+    default_progress,
+)
 from ..core.kri import TRIGGER_RATINGS, KeyRiskIndicator, SpcTrigger
 from ..core.periods import FinancialCalendar
 from ..core.plan import (
@@ -148,7 +155,7 @@ def _update(ur: FieldReader, calendar: FinancialCalendar) -> ActionUpdate | None
     override = _override(ur)
     if period is None or not status:
         return None
-    done = 100.0 if status == ActionStatus.COMPLETE else 0.0
+    done = default_progress(status)
     return ActionUpdate(period, ActionStatus(status), done if progress is None else progress,
                         ur.text("text"), override)  # fmt: skip
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.actions import ActionStatus
+from ..core.actions import ActionStatus, default_progress
 from ..core.periods import Period, PeriodError
 from .importer import _replace_all, _validate_copy
 from .loader import load_pack
@@ -136,7 +136,7 @@ def _said(entry: dict, given: frozenset[str]) -> dict:
     a missing progress as the pack reads it: 100 when complete, else 0)."""
     out = {k: v for k, v in entry.items() if k in given}
     if "progress" in given and out.get("progress") is None:
-        out["progress"] = 100 if entry.get("status") == ActionStatus.COMPLETE.value else 0
+        out["progress"] = default_progress(str(entry.get("status")))
     if "override" in out:
         out["override"] = {k: v for k, v in out["override"].items() if k != "by"}
     return out
