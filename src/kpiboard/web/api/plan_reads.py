@@ -21,6 +21,7 @@ from .. import store
 from .http import CsvPaging, bad_field, csv_or_page
 from .plan_schemas import ActionOut, ActionsPage, PrioritiesPage, PriorityOut, RiskOut, RisksPage
 from .reads import READ_ERRORS, _pack, conditional, csv_doc, router
+from .rows import check_section
 from .schemas import Text
 
 #: The name of the plan's assessment among a data generation's facts.
@@ -33,11 +34,6 @@ def plan_status(pack: Pack) -> PlanStatus:
     """The plan as assessed at the pack's reporting month."""
     # Key risk indicators need every indicator analysed; a site without a plan needs nothing.
     return assess_at(pack, pack.as_at) if pack.plan else assess(pack.plan, pack.as_at, {})
-
-
-def _check_section(pack: Pack, section: str | None) -> None:
-    if section and section not in {s.id for s in pack.sections}:
-        raise bad_field("section", f"There is no section {section!r}")
 
 
 def _check_priority(pack: Pack, priority: str | None) -> None:
@@ -65,7 +61,7 @@ def _checked(request, filters: PlanFilters) -> tuple[Pack, PlanStatus]:
     """The site's pack and its plan's assessment, once the section and priority filters are
     known to name something (an unknown one is a 400 naming the filter)."""
     made = store.generation(request)
-    _check_section(made.pack, filters.section)
+    check_section(made.pack, filters.section)
     _check_priority(made.pack, filters.priority)
     return made.pack, made.fact(PLAN_STATUS, lambda g: plan_status(g.pack))
 

@@ -16,11 +16,16 @@ from .http import bad_field, clean_number, in_window, period_window
 RESULTS = "api results"
 
 
+def check_section(pack: Pack, section: str | None) -> None:
+    """An unknown section filter is an error naming the filter."""
+    if section and section not in {s.id for s in pack.sections}:
+        raise bad_field("section", f"There is no section {section!r}")
+
+
 def chosen_indicators(pack: Pack, section: str | None, tag: str | None, indicator: str | None):
     """The indicator codes the filters leave, in the pack's order; an unknown section, tag or
     indicator is an error naming the filter (an empty answer would hide a typo)."""
-    if section and section not in {s.id for s in pack.sections}:
-        raise bad_field("section", f"There is no section {section!r}")
+    check_section(pack, section)
     if indicator and indicator not in pack.indicators:
         raise bad_field("indicator", f"There is no indicator {indicator!r}")
     if tag and not any(tag in ind.tags for ind in pack.indicators.values()):
@@ -155,8 +160,7 @@ def commentary(pack: Pack, filters) -> list[dict]:
 
 
 def signoffs(pack: Pack, section: str | None, since: str | None, until: str | None) -> list[dict]:
-    if section and section not in {s.id for s in pack.sections}:
-        raise bad_field("section", f"There is no section {section!r}")
+    check_section(pack, section)
     window = period_window(pack.calendar, since, until)
     rows = Signoff.objects.filter(is_current=True).select_related("section", "author")
     if section:
