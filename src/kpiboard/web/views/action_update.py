@@ -17,7 +17,7 @@ from ..models import Section
 from ..permissions import can_submit
 from ..plan_writes import action_body, current_actions, save_action_update
 from ..store import current_pack
-from .plan_post import error_context, plan_period, post_plan_form
+from .plan_post import change_reason, error_context, plan_period, post_plan_form
 
 STATUS_CHOICES = [(s.value, s.words) for s in ActionStatus]
 RAG_CHOICES = [("", "No override: use the computed RAG")] + [
@@ -47,8 +47,8 @@ class ActionUpdateForm(forms.Form):
         max_length=2000, error_messages={"required": "Say what has happened this period"}
     )
     rag = forms.ChoiceField(choices=RAG_CHOICES, required=False)
-    rag_reason = forms.CharField(max_length=500, required=False)
-    reason = forms.CharField(max_length=500, required=False)
+    rag_reason = forms.CharField(max_length=500, required=False, label="Reason for your RAG")
+    reason = change_reason()
     base_revision = forms.IntegerField(widget=forms.HiddenInput)  # fmt: skip
 
     def clean(self):

@@ -18,6 +18,15 @@ from ..urlperiods import period_from_slug
 from ..writes import ConcurrentEdit, Invalid, Locked
 
 
+def change_reason() -> forms.CharField:
+    """The reason every plan form asks for, needed to change an approved month."""
+    return forms.CharField(
+        max_length=500,
+        required=False,
+        label="Reason for the change (needed once the period is approved)",
+    )
+
+
 def post_plan_form(
     request: HttpRequest, form: forms.Form, save: Callable[[dict], object], saved: str,
     back: str = "kpiboard:plan",

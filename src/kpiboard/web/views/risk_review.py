@@ -17,7 +17,7 @@ from ..permissions import can_submit
 from ..plan_tasks import kri_analyses
 from ..plan_writes import current_file, item_body, save_risk_review
 from ..store import current_pack
-from .plan_post import error_context, plan_period, post_plan_form
+from .plan_post import change_reason, error_context, plan_period, post_plan_form
 
 
 class RiskReviewForm(forms.Form):
@@ -33,7 +33,7 @@ class RiskReviewForm(forms.Form):
         error_messages={"required": "Choose the impact", "invalid_choice": "Choose the impact"},
     )
     note = forms.CharField(max_length=2000, required=False)
-    reason = forms.CharField(max_length=500, required=False)
+    reason = change_reason()
     base_revision = forms.IntegerField(widget=forms.HiddenInput)  # fmt: skip
 
     def __init__(self, *args, matrix, **kwargs):
