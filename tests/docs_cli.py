@@ -354,6 +354,8 @@ def parse_command_line(words: list[str], whole: bool) -> Path_:
         values, rest, _ = command.make_parser(ctx).parse_args(list(args))
         _check_values(command, ctx, values)
         if path == ("manage",):
+            if rest[:1] and rest[0] in HELP:  # ``kpiboard manage --help``: click's help
+                return path
             if rest and not _is_placeholder(rest[0]):  # ``kpiboard manage COMMAND``
                 parse_management(rest, whole)
             return (*path, *rest[:1])

@@ -264,3 +264,21 @@ def test_draft_text_and_json(runner, demo_pack_dir):
     assert "check and edit before use" in text.output
     data = json.loads(runner.invoke(main, ["draft", str(demo_pack_dir), "--format", "json"]).output)
     assert len(data) == 23 and all(item["draft"] for item in data)
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_manage_command_help_flag_shows_the_django_commands_help(runner, flag):
+    result = runner.invoke(main, ["manage", "setrole", flag])
+    assert result.exit_code == 0, result.output
+    assert "usage: kpiboard manage setrole" in result.output
+    assert "--section CODE" in result.output
+    assert result.output == runner.invoke(main, ["manage", "help", "setrole"]).output
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_manage_help_flag_alone_shows_the_help_of_manage(runner, flag):
+    result = runner.invoke(main, ["manage", flag], prog_name="kpiboard")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Usage: kpiboard manage COMMAND [ARGUMENTS]...")
+    assert "kpiboard manage COMMAND --help" in result.output
+    assert "usage:" not in result.output  # not Django's

@@ -476,10 +476,24 @@ def _django(data_dir: str | None = None) -> None:
         sys.exit(1)
 
 
-@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@main.command(
+    add_help_option=False,
+    options_metavar="COMMAND [ARGUMENTS]...",
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+)
 @click.pass_context
 def manage(ctx: click.Context) -> None:
-    """Run a Django management command for the web application (migrate, loadpack, ...)."""
+    """Run a Django management command for the web application (migrate, loadpack, ...).
+
+    `kpiboard manage COMMAND --help` shows the help of COMMAND; `kpiboard manage` alone lists the
+    commands.
+    \f
+    Click's own help option is off here so that ``kpiboard manage NAME --help`` reaches Django and
+    shows NAME's help; ``kpiboard manage -h`` or ``--help`` shows this one, and ``kpiboard
+    manage`` alone Django's list of commands."""
+    if ctx.args[:1] and ctx.args[0] in ctx.help_option_names:
+        click.echo(ctx.get_help())
+        return
     _django()
     from django.core.management import execute_from_command_line
 
