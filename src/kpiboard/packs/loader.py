@@ -68,8 +68,12 @@ def _read_text(root: Path, rel: str, problems: Problems, limit: int | None = Non
 
 def _read_yaml(root: Path, rel: str, problems: Problems) -> object | None:
     text = _read_text(root, rel, problems, MAX_YAML_BYTES)
-    if text is None:
-        return None
+    return None if text is None else parse_yaml(rel, text, problems)
+
+
+def parse_yaml(rel: str, text: str, problems: Problems) -> object | None:
+    """The YAML text of pack file ``rel`` parsed with its lines, or None with the reason reported
+    (the web app parses the files it keeps as text, such as benchmarks.yaml, the same way)."""
     try:
         return load(text)
     except TooLarge as exc:
@@ -172,6 +176,8 @@ class PackSource:
     peer_rows: list[PeerRow] = field(default_factory=list)
     plan: dict[str, object] = field(default_factory=dict)  # plan/ file -> parsed YAML
     benchmarks: object | None = None  # benchmarks.yaml, parsed, when the pack has one
+    #: benchmarks.yaml as written (the web app keeps the text, so an export gives it back as is)
+    benchmarks_text: str | None = None
     root: Path | None = None
     #: Whether figures are checked against their bound (core.bounds). A database may hold
     #: figures saved before there was one: its pages must still show (and chart) them.
@@ -183,7 +189,10 @@ def read_source(root: str | Path, problems: Problems) -> PackSource:
     root = Path(root)
     source = PackSource(_read_yaml(root, MANIFEST, problems), [], root=root)
     if (root / BENCHMARKS_FILE).exists():
-        source.benchmarks = _read_yaml(root, BENCHMARKS_FILE, problems)
+        text = _read_text(root, BENCHMARKS_FILE, problems, MAX_YAML_BYTES)
+        if text is not None:
+            source.benchmarks_text = text
+            source.benchmarks = parse_yaml(BENCHMARKS_FILE, text, problems)
     for path in _files(root / "indicators", problems):
         rel = f"indicators/{path.name}"
         if path.suffix not in (".yaml", ".yml"):

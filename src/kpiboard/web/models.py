@@ -90,6 +90,9 @@ class Site(models.Model):
     """The one pack the site holds: its manifest, and a version bumped by every change."""
 
     manifest = OrderedJSONField(default=dict)
+    #: The pack's benchmarks.yaml as written, or None when it has none: kept as text, not
+    #: JSON, so its messages name the file's own lines and an export gives it back as it was.
+    benchmarks = models.TextField(null=True, blank=True)
     version = models.BigIntegerField(default=0)
     loaded_at = models.DateTimeField(null=True, blank=True)
 

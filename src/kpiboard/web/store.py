@@ -23,6 +23,9 @@ from django.utils import timezone
 
 from ..core.engine import no_collection
 from ..core.periods import FinancialCalendar, PeriodError
+from ..packs import benchmark_files
+from ..packs.benchmark_files import DATA_FILE as FETCHED_DATA
+from ..packs.benchmarks import BENCHMARKS_FILE
 from ..packs.compare import differences
 from ..packs.datafiles import Row
 from ..packs.loader import PackSource, build_pack, load_pack, read_pack
@@ -35,7 +38,7 @@ from ..packs.textfiles import canonical_text, write_commentary
 from ..packs.yamlsource import dump as dump_yaml
 from ..packs.yamlsource import plain as plain_json
 from ..packs.yamlsource import wrap
-from . import bulk_figures, reporting_month
+from . import bulk_figures, pack_benchmarks, reporting_month
 from .generation import Generation
 from .models import (
     CommentaryText,
@@ -124,6 +127,8 @@ def _load(pack_dir: Path, user, reason: str, progress, bulk: bool | None) -> Sit
         sections[section.code] = section
     by_code = _indicators(pack, bodies, sections, user, reason)
     _retire(manifest.get("retired_indicators") or (), by_code)
+    pack_benchmarks.store(site, source, pack)
+    site.save(update_fields=["benchmarks"])
     superseded, created = _figure_changes(pack, source.rows, by_code)
     texts = []
     for ind_id, items in pack.commentary.items():
@@ -399,6 +404,7 @@ def source_from_db(at=None) -> PackSource:
         indicator_id__in=live
     ).values_list("indicator_id", "period", "organisation", "value"):
         source.peer_rows.append(PeerRow(live[ind_id], period, organisation, value, "database", 0))
+    pack_benchmarks.add_to_source(source, site)
     return source
 
 
@@ -534,7 +540,7 @@ def export_pack(target: str | Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        _write_pack(work, source)
+        _write_pack(work, source, pack_benchmarks.Fed.of(expected.benchmarks))
         try:
             written = load_pack(work)
         except PackError as exc:
@@ -553,19 +559,27 @@ def export_pack(target: str | Path) -> Path:
     return target
 
 
-def _write_pack(target: Path, source: PackSource) -> None:
-    """The pack's files (manifest, definitions, figures, commentary, narrative, plan, peers)."""
+def _write_pack(target: Path, source: PackSource, fed: pack_benchmarks.Fed) -> None:
+    """The pack's files (manifest, benchmark mapping, definitions, figures, commentary,
+    narrative, plan, peers). The figures benchmarks.yaml feeds go to the files ``kpiboard
+    benchmarks fetch`` owns, so the exported pack can fetch them again."""
     (target / "indicators").mkdir()
     (target / MANIFEST).write_text(dump_yaml(plain_json(source.manifest)), "utf-8")
+    if source.benchmarks_text is not None:  # as it was loaded, line for line
+        with (target / BENCHMARKS_FILE).open("w", encoding="utf-8", newline="") as handle:
+            handle.write(source.benchmarks_text)
     for rel, _stem, body in source.indicators:
         (target / rel).write_text(dump_yaml(plain_json(body)), "utf-8")
     (target / "data").mkdir()
-    with (target / "data" / "figures.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["indicator", "period", "series", "value", "note"])
-        for row in sorted(source.rows, key=lambda r: (r.indicator, r.series, r.period)):
-            value = "" if row.value is None else repr(row.value)
-            writer.writerow([row.indicator, row.period, row.series, value, row.note])
+    rows = sorted(source.rows, key=lambda r: (r.indicator, r.series, r.period))
+    fetched = [r for r in rows if fed.figure(r)]
+    own = [r for r in rows if not fed.figure(r)] if fetched else rows
+    header = ["indicator", "period", "series", "value", "note"]
+    lines = ([r.indicator, r.period, r.series, _number(r.value), r.note] for r in own)
+    _write_csv(target / "data" / "figures.csv", header, lines)
+    if fetched:
+        lines = ([r.indicator, r.period, r.series, _number(r.value)] for r in fetched)
+        _write_csv(target / FETCHED_DATA, benchmark_files.HEADERS[FETCHED_DATA], lines)
     if source.commentary:
         (target / "commentary").mkdir()
         for ind_id, items in source.commentary.items():
@@ -580,10 +594,20 @@ def _write_pack(target: Path, source: PackSource) -> None:
             (target / rel).write_text(dump_yaml(plain_json(body)), "utf-8")
     if source.peer_rows:
         (target / "peers").mkdir()
-        with (target / "peers" / "peers.csv").open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(["indicator", "period", "organisation", "value"])
-            for r in sorted(
-                source.peer_rows, key=lambda r: (r.indicator, r.period, r.organisation)
-            ):
-                writer.writerow([r.indicator, r.period, r.organisation, repr(r.value)])
+        peers = sorted(source.peer_rows, key=lambda r: (r.indicator, r.period, r.organisation))
+        for rel, chosen in (("peers/peers.csv", False), (benchmark_files.PEER_FILE, True)):
+            part = [r for r in peers if fed.peer(r) is chosen]
+            lines = ([r.indicator, r.period, r.organisation, repr(r.value)] for r in part)
+            if part:
+                _write_csv(target / rel, ["indicator", "period", "organisation", "value"], lines)
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else repr(value)
+
+
+def _write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
