@@ -218,3 +218,29 @@ def test_check_names_an_unknown_licence_with_its_line(demo_pack_dir, tmp_path):
     assert result.exit_code == 1
     assert f"kpiboard.yaml:{line}: publishing.licence: unknown licence 'MIT'" in result.output
     assert "publishing.publsher: unknown key (did you mean 'publisher'?)" in result.output
+
+
+def test_publish_analyses_each_part_once(demo_pack_dir, monkeypatch):
+    from datetime import UTC, datetime
+
+    from kpiboard import publish
+    from kpiboard.packs.loader import load_pack
+    from kpiboard.packs.model import Pack
+    from kpiboard.publish.parts import Part
+
+    pack = load_pack(demo_pack_dir)
+    ids = tuple(s.id for s in pack.sections)
+    earlier = pack.calendar.parse("2013-06")
+    parts = [Part(pack, ids[:2], pack.as_at), Part(pack, ids[2:], earlier)]
+    assert any(r.kris for r in pack.plan.risks)  # the plan's assessment reads the analyses too
+    analysed = []
+    real = Pack.analyse
+
+    def counted(self, as_at=None):
+        analysed.append(as_at)
+        return real(self, as_at)
+
+    monkeypatch.setattr(Pack, "analyse", counted)
+    files = publish.build(parts, publish.Publisher("test", datetime(2026, 1, 5, tzinfo=UTC), "t"))
+    assert "data/results.csv" in files and "data/risks.csv" in files
+    assert sorted(analysed, key=lambda p: p.sort_key) == [earlier, pack.as_at]

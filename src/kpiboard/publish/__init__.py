@@ -49,7 +49,7 @@ def _model(parts: Sequence[Part], when: datetime) -> ReportModel:
     """One report model of every part's sections, each as at its own period."""
     model: ReportModel | None = None
     for part in parts:
-        built = build_report(part.pack, as_at=part.as_at, today=when.date())
+        built = build_report(part.pack, as_at=part.as_at, today=when.date(), analyses=part.analyses)
         built.sections = [s for s in built.sections if s.id in part.section_ids]
         if model is None:
             model = built

@@ -116,7 +116,7 @@ def _result_rows(parts: Sequence[Part]) -> tuple[list[str], list[dict]]:
     rows = []
     for part in parts:
         wanted = set(part.indicator_ids)
-        for row in result_rows(part.pack, part.as_at):
+        for row in result_rows(part.pack, part.as_at, part.analyses):
             if row["indicator"] in wanted:
                 rows.append({k: v for k, v in row.items() if k not in _PRIVATE_RESULT_COLUMNS})
     columns = list(rows[0]) if rows else ["indicator"]

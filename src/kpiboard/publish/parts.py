@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
+from ..core.analysis import Analysis
 from ..core.periods import Period
 from ..packs.model import Pack, Section
 
@@ -30,6 +33,12 @@ class Part:
     @property
     def indicator_ids(self) -> list[str]:
         return [i for s in self.sections for i in s.indicator_ids]
+
+    @cached_property
+    def analyses(self) -> Mapping[str, Analysis]:
+        """The pack's analyses as at ``as_at``, made once for the part: the pages, the results
+        table and the plan's assessment all read these (each analysed the pack again before)."""
+        return self.pack.analyse(self.as_at)
 
     def periods(self, indicator_id: str) -> list[Period]:
         """The periods of the indicator that have any figure, up to ``as_at``."""

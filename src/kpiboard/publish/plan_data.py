@@ -64,8 +64,7 @@ def plan_rows(parts: Sequence[Part]) -> tuple[list[dict], list[dict]]:
             continue
         wanted = set(part.indicator_ids)
         if any(k.indicator in wanted for r in plan.risks for k in r.kris):
-            analyses = part.pack.analyse(part.as_at)
-            analyses = {code: a for code, a in analyses.items() if code in wanted}
+            analyses = {code: part.analyses[code] for code in part.analyses if code in wanted}
         else:
             analyses = {}
         status = assess(plan, part.as_at, analyses)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 
+from ..core.analysis import Analysis
 from ..core.direction import YEAR_AGO_KEY_NOTE, Basis, Direction
 from ..core.indicators import AHEAD_SERIES, IndicatorKind
 from ..core.periods import Period
@@ -28,16 +29,21 @@ def build_report(
     subset_title: str = "",
     today: date | None = None,
     progress: Callable[[int], object] | None = None,
+    analyses: Mapping[str, Analysis] | None = None,
 ) -> ReportModel:
     """The report for ``pack`` (only indicators carrying one of ``tags``, when given).
 
-    ``progress`` is called with 1 after each indicator page, for progress bars.
+    ``progress`` is called with 1 after each indicator page, for progress bars. ``analyses``:
+    the pack's analyses as at ``as_at`` when the caller has them already (a publication reads
+    them for its data tables too): those of ``pack.up_to(as_at, AHEAD_SERIES)``, or of ``pack``
+    itself when it holds nothing after ``as_at`` (a publication's parts).
     """
     when = as_at or pack.as_at
     # Nothing that happened after the as-at period is reported (figures entered for the next
     # month, say); targets set ahead still show where the year is meant to go.
     pack = pack.up_to(when, AHEAD_SERIES)
-    analyses = pack.analyse(when)
+    if analyses is None:
+        analyses = pack.analyse(when)
     model = ReportModel(
         title=pack.title,
         subtitle=pack.subtitle,
