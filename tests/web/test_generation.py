@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 
 from kpiboard.web import store
 from kpiboard.web.generation import Generation, PageCache
+from kpiboard.web.plan_tasks import KRI_ANALYSES, kri_analyses
 from kpiboard.web.reporting_month import months_to_view
 from kpiboard.web.writes import save_period_entry
 
@@ -147,6 +148,20 @@ def test_generation_months_to_view_after_a_write_equal_a_fresh_count(demo_site):
     kept = made.facts["months with an actual, by indicator"]
     assert all(kept[code][0] is made.pack.data[code] for code in made.pack.data)
     assert months_to_view(Generation(made.version, made.pack)) == before  # worked out afresh
+
+
+def test_generation_keeps_the_key_risk_indicators_analyses_until_the_data_moves_on(demo_site):
+    made = store.generation()
+    october = made.pack.calendar.parse("2013-10")
+    kris = {k.indicator for r in made.pack.plan.risks for k in r.kris}
+    found = kri_analyses(made, october)
+    assert kris and set(found) == kris  # theirs only
+    assert kri_analyses(made, october) is found
+    assert made.facts[KRI_ANALYSES] == {"2013-10": found}
+    _save(demo_site, 71.5)
+    after = store.generation()
+    assert KRI_ANALYSES not in after.facts  # the old generation's go with it
+    assert kri_analyses(after, october) is not found
 
 
 def _save(demo_site, value: float) -> None:

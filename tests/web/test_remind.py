@@ -18,7 +18,7 @@ from kpiboard.cli import main as cli
 from kpiboard.web.models import SentReminder
 from kpiboard.web.reminders import plan, send
 from kpiboard.web.signoff import set_signoff
-from kpiboard.web.store import current_pack
+from kpiboard.web.store import current_pack, generation
 from kpiboard.web.writes import save_period_entry
 
 #: On 2 December 2013: 13 about figures and commentary, and 16 about the business plan (the scs
@@ -196,9 +196,9 @@ def test_remind_on_the_demo_database_overdue_october_then_sent_once(mailoutbox):
 def test_remind_two_runs_planned_at_once_send_each_reminder_once(people, mailoutbox):
     """Two runs that both planned before either sent (overlapping cron jobs): the second finds
     the reminders recorded by the first and sends none of them."""
-    pack = current_pack()
+    made = generation()
     on = date(2013, 12, 2)
-    first, second = plan(pack, on), plan(pack, on)
+    first, second = plan(made, on), plan(made, on)
     assert len(first) == len(second) == ON_DEC_2
     assert len(send(first)[0]) == ON_DEC_2
     assert send(second) == ([], [])

@@ -30,6 +30,7 @@ from ..core.plan_cycle import (
     needs_update,
 )
 from ..packs.model import Pack
+from .generation import Generation
 from .models import Profile, Role, SignoffState
 from .tasks import STATUS_TAGS, holidays_for, people_by_section, signoff_facts
 from .urlperiods import period_slug
@@ -91,23 +92,21 @@ class PlanTask:
         return f"{self.name}, {self.period.long_display}"
 
 
-#: The last pack :func:`kri_analyses` worked on, and its analyses by month.
-_kri_memo: tuple[Pack, dict[str, Mapping[str, Analysis]]] | None = None
+#: The generation's fact holding the key risk indicators' analyses, by month label.
+KRI_ANALYSES = "key risk indicators' analyses by month"
 
 
-def kri_analyses(pack: Pack, period: Period) -> Mapping[str, Analysis]:
+def kri_analyses(made: Generation, period: Period) -> Mapping[str, Analysis]:
     """The key risk indicators' analyses as at ``period`` (only theirs: the rest of the pack is
-    not needed to flag a risk), worked out once per built pack and month."""
-    global _kri_memo
-    memo = _kri_memo
-    if memo is None or memo[0] is not pack:
-        memo = _kri_memo = (pack, {})
-    found = memo[1].get(period.label)
+    not needed to flag a risk), worked out once per generation of the data and month, and let go
+    with the generation when the data changes."""
+    by_month: dict[str, Mapping[str, Analysis]] = made.fact(KRI_ANALYSES, lambda _: {})
+    found = by_month.get(period.label)
     if found is None:
+        pack = made.pack
         ids = {k.indicator for r in pack.plan.risks for k in r.kris} & set(pack.indicators)
         some = replace(pack, indicators={i: pack.indicators[i] for i in ids})
-        found = some.analyse(period) if ids else {}
-        memo[1][period.label] = found
+        found = by_month.setdefault(period.label, some.analyse(period) if ids else {})
     return found
 
 
@@ -121,10 +120,15 @@ def plan_months(pack: Pack, on: date) -> list[Period]:
 
 
 def build_plan_tasks(
-    pack: Pack, on: date, sections: set[str] | None = None, months: list[Period] | None = None
+    made: Generation,
+    on: date,
+    sections: set[str] | None = None,
+    months: list[Period] | None = None,
 ) -> list[PlanTask]:
     """The plan's tasks for ``months`` (by default every month ended before ``on``), for the
-    sections in ``sections`` (or all), by month, section, then actions before risks."""
+    sections in ``sections`` (or all), by month, section, then actions before risks, from the
+    generation ``made`` of the data (its pack, and the key risk indicators' analyses it keeps)."""
+    pack = made.pack
     months = plan_months(pack, on) if months is None else months
     if not pack.plan or not months:
         return []
@@ -138,15 +142,15 @@ def build_plan_tasks(
                 continue
             dates = due_dates(period, calendar.rules_for(section.id), holidays)
             state = facts.state(section.id, period)
-            made = _Maker(section.id, section.title, period, dates, state, on)
+            maker = _Maker(section.id, section.title, period, dates, state, on)
             actions = [a for a in pack.plan.actions if a.section == section.id]
             out += [
-                made.action(a) for a in actions if needs_update(a, period) or has_update(a, period)
+                maker.action(a) for a in actions if needs_update(a, period) or has_update(a, period)
             ]
             risks = [r for r in pack.plan.risks if r.section == section.id]
             if risks:
-                analyses = kri_analyses(pack, period)
-                out += [t for r in risks if (t := made.risk(r, pack, analyses)) is not None]
+                analyses = kri_analyses(made, period)
+                out += [t for r in risks if (t := maker.risk(r, pack, analyses)) is not None]
     return out
 
 
@@ -182,18 +186,18 @@ class _Maker:
         return self._task(PlanTaskKind.RISK_REVIEW, risk, reviewed, why)
 
 
-def month_tasks(pack: Pack, section: str, month: Period, on: date) -> list[PlanTask]:
+def month_tasks(made: Generation, section: str, month: Period, on: date) -> list[PlanTask]:
     """One section's plan tasks for one month, whether or not the month has ended (check your
     answers shows them before the month's submission)."""
     if month.kind is not PeriodKind.MONTH:
         return []
-    return build_plan_tasks(pack, on, {section}, [month])
+    return build_plan_tasks(made, on, {section}, [month])
 
 
-def month_plan_context(pack: Pack, section: str, month: Period, on: date) -> dict:
+def month_plan_context(made: Generation, section: str, month: Period, on: date) -> dict:
     """What ``includes/plan_updates.html`` shows: the month's plan tasks, and how many are not
     given yet (for check your answers and the approver's review)."""
-    tasks = month_tasks(pack, section, month, on)
+    tasks = month_tasks(made, section, month, on)
     return {"plan": tasks, "plan_missing": sum(not t.given for t in tasks)}
 
 

@@ -21,7 +21,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 
 from ..core.due_dates import REMINDER_LABELS, ReminderKind, reminder_kinds
-from ..packs.model import Pack
+from .generation import Generation
 from .models import Indicator, SentReminder, SignoffState
 from .plan_tasks import PlanTask, build_plan_tasks, owners_by_section
 from .tasks import (
@@ -79,10 +79,11 @@ class Reminder:
         )
 
 
-def plan(pack: Pack, on: date) -> list[Reminder]:
+def plan(made: Generation, on: date) -> list[Reminder]:
     """The reminders due on ``on`` that have not been sent: for each unfinished task, to its
-    owners, and when escalated to its section's approvers. People without an email address
-    are left out (there is nowhere to send to)."""
+    owners, and when escalated to its section's approvers, from the generation ``made`` of the
+    data. People without an email address are left out (there is nowhere to send to)."""
+    pack = made.pack
     tasks = [t for t in build_tasks(pack, on) if t.signoff != SignoffState.APPROVED]
     if not tasks:
         return []
@@ -105,13 +106,14 @@ def plan(pack: Pack, on: date) -> list[Reminder]:
                 key = (person.pk, task.indicator.id, task.period.label, kind.value)
                 if person.is_active and person.email and key not in sent:
                     found.append(Reminder(person, task, kind, due))
-    return found + _plan_reminders(pack, on)
+    return found + _plan_reminders(made, on)
 
 
-def _plan_reminders(pack: Pack, on: date) -> list[Reminder]:
+def _plan_reminders(made: Generation, on: date) -> list[Reminder]:
     """The business plan's reminders due on ``on``: for each action update or risk review not
     given in a month not yet approved, to the section's owners, escalated as figures are."""
-    tasks = [t for t in build_plan_tasks(pack, on) if not t.done and not t.given]
+    pack = made.pack
+    tasks = [t for t in build_plan_tasks(made, on) if not t.done and not t.given]
     tasks = [t for t in tasks if t.signoff != SignoffState.APPROVED]
     if not tasks:
         return []

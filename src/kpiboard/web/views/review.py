@@ -15,7 +15,7 @@ from ..models import Section, SignoffState
 from ..permissions import can_approve
 from ..plan_tasks import month_plan_context
 from ..signoff import set_signoff
-from ..store import current_pack
+from ..store import current_pack, generation
 from ..submission import answers
 from ..tasks import today
 from ..urlperiods import period_slug
@@ -82,5 +82,5 @@ def review(request, code: str, period: str):
         "may_return": state == SignoffState.SUBMITTED,
         "form": form,
         "summary": summary,
-    } | month_plan_context(current_pack(), section.code, month, today())
+    } | month_plan_context(generation(), section.code, month, today())
     return render(request, "kpiboard/review.html", context, status=status)

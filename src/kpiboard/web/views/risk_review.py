@@ -16,7 +16,7 @@ from ..models import Section
 from ..permissions import can_submit
 from ..plan_tasks import kri_analyses
 from ..plan_writes import current_file, item_body, save_risk_review
-from ..store import current_pack
+from ..store import generation
 from .plan_post import change_reason, error_context, plan_period, post_plan_form
 
 
@@ -44,7 +44,8 @@ class RiskReviewForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def risk_review(request, risk_id: str, period: str | None = None):
-    pack = current_pack()
+    made = generation()
+    pack = made.pack
     risk = next((r for r in pack.plan.risks if r.id == risk_id), None)
     plan_file = current_file(RISKS)
     if risk is None or plan_file is None or item_body(plan_file, "risks", risk_id) is None:
@@ -53,7 +54,7 @@ def risk_review(request, risk_id: str, period: str | None = None):
     if section is None or not can_submit(request.user, section):
         raise PermissionDenied
     (month, (back, back_text)), matrix = plan_period(pack, period), pack.plan.matrix
-    state = risk_state(risk, month, matrix, kri_analyses(pack, month))
+    state = risk_state(risk, month, matrix, kri_analyses(made, month))
     score = state.current if state else risk.reviews[-1].score
     initial = {"likelihood": score.likelihood, "impact": score.impact,
                "base_revision": plan_file.revision}  # fmt: skip

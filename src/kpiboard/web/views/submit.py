@@ -13,7 +13,7 @@ from ..models import Section, SignoffState
 from ..permissions import can_submit
 from ..plan_tasks import month_plan_context
 from ..signoff import set_signoff
-from ..store import current_pack
+from ..store import current_pack, generation
 from ..submission import MISSING_TARGET, answers, submit_section
 from ..tasks import today
 from ..urlperiods import period_slug
@@ -83,7 +83,7 @@ def check_answers(request, code: str, period: str):
     else:
         form = ExplainGaps(initial={"base_revision": row.revision if row else 0}, gaps=gaps)
     context = _context(request, section, month, state, row, form, mine)
-    context |= month_plan_context(current_pack(), section.code, month, today())
+    context |= month_plan_context(generation(), section.code, month, today())
     context["plan_editable"] = state == SignoffState.DRAFT
     context["non_field"] = form.non_field_errors()
     if context["non_field"]:

@@ -17,7 +17,7 @@ from ..models import Role
 from ..permissions import role_of
 from ..plan_tasks import PlanTask, build_plan_tasks, plan_sections
 from ..reporting_month import collecting_month
-from ..store import current_pack
+from ..store import generation
 from ..tasks import Task, TaskPart, build_tasks, owned_codes, today
 from .dashboard import dashboard
 
@@ -65,9 +65,10 @@ def home(request):
     if role_of(request.user) is not Role.OWNER:
         return dashboard(request)
     on = today()
-    pack = current_pack()
+    made = generation(request)
+    pack = made.pack
     tasks = build_tasks(pack, on, owned_codes(request.user))
-    plan = build_plan_tasks(pack, on, plan_sections(request.user))
+    plan = build_plan_tasks(made, on, plan_sections(request.user))
     groups = group_by_period(tasks, plan)
     parts: list[TaskPart | PlanTask] = [part for task in tasks for part in task.parts]
     parts += plan

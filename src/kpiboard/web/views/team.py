@@ -19,7 +19,7 @@ from ..models import Profile, Role, SignoffState
 from ..permissions import FULL, role_of
 from ..plan_tasks import PlanTask, build_plan_tasks, owners_by_section
 from ..reporting_month import collecting_month
-from ..store import current_pack
+from ..store import generation
 from ..tasks import (
     Task,
     approvers_by_section,
@@ -117,14 +117,15 @@ def _sections_for(user) -> set[str] | None:
 def team(request):
     visible = _sections_for(request.user)
     on = today()
-    pack = current_pack()
+    made = generation(request)
+    pack = made.pack
     tasks = build_tasks(pack, on)
     owners, approvers = owners_by_indicator(), approvers_by_section()
     by_section: dict[str, list[Task]] = defaultdict(list)
     for task in tasks:
         by_section[task.section].append(task)
     plan: dict[str, list[PlanTask]] = defaultdict(list)
-    for item in build_plan_tasks(pack, on, visible):
+    for item in build_plan_tasks(made, on, visible):
         plan[item.section].append(item)
     section_owners = owners_by_section()
     sections = [

@@ -8,7 +8,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from ...reminders import plan, send
-from ...store import current_pack
+from ...store import generation
 from ...tasks import today as calendar_today
 
 
@@ -34,8 +34,7 @@ class Command(BaseCommand):
 
     def handle(self, dry_run, today, format, **options):
         on = _date(today) if today else calendar_today()
-        pack = current_pack()
-        reminders = plan(pack, on)
+        reminders = plan(generation(), on)
         failures: list[str] = []
         if not dry_run:
             reminders, failures = send(reminders)
