@@ -250,12 +250,14 @@ def _markdown(commentary: Commentary | None):
 
 
 def _history_html(history: History) -> SafeString:
-    """The revision history's periods, as both history pages show them (a Jinja2 template:
-    see web/jinja.py)."""
+    """The revision history as the full history page shows it (a Jinja2 template, see
+    web/jinja.py, which the indicator page's body includes for its latest periods)."""
     return mark_safe(render_to_string(HISTORY_TEMPLATE, {"history": history}, using="jinja2"))
 
 
+#: Jinja2 templates (see web/jinja.py).
 HISTORY_TEMPLATE = "kpiboard/history.html"
+BODY_TEMPLATE = "kpiboard/indicator_body.html"
 
 #: Periods of revision history on the indicator page; the history page has them all.
 RECENT_PERIODS = 12
@@ -302,17 +304,15 @@ def indicator(request, code: str):
     picker = {"choice": choice, "picker_keeps": [], "current_url": request.path,
               "can_move_month": mover}  # fmt: skip
 
-    def body() -> str:
-        return render_to_string(
-            "kpiboard/indicator_body.html",
-            _page_context(model, board.pack, analysis, editable)
-            | picker
-            | {
-                "can_override": overridable,
-                "can_set_targets": targets,
-                "as_at": choice.period.long_display,
-            },
-        )
+    def body() -> SafeString:
+        context = _page_context(model, board.pack, analysis, editable) | picker
+        context |= {
+            "can_override": overridable,
+            "can_set_targets": targets,
+            "as_at": choice.period.long_display,
+        }
+        # A Jinja2 template (see web/jinja.py), autoescaped: what it gives is safe HTML.
+        return mark_safe(render_to_string(BODY_TEMPLATE, context, using="jinja2"))
 
     if choice.error:  # the message echoes what was asked: not worth keeping
         html = body()
@@ -372,6 +372,5 @@ def _page_context(model: Indicator, pack, analysis, editable: bool) -> dict:
         "can_edit": editable,
         "entry_period": entry_period,
         "entry_slug": period_slug(entry_period.label),
-        "history_html": _history_html(history),
-        "older_periods": history.older,
+        "history": history,
     }
