@@ -113,6 +113,14 @@ def test_indicator_history_shows_revision_made_in_test_with_author_and_reason(
     assert html.index("rev. 2") < html.index("rev. 1")  # newest first
 
 
+def test_indicator_page_escapes_what_people_typed_in_the_history(client_for, demo_site):
+    reason = '<script>alert("x")</script> & <b>bold</b>'
+    change_figure("ASC01", "2013-09", "actual", 74, user=demo_site["analyst"], reason=reason)
+    for html in (page(client_for("viewer")), history_page(client_for("viewer"))):
+        assert "<script>alert" not in html and "<b>bold</b>" not in html
+        assert "&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
+
+
 def test_indicator_history_shows_pack_load_as_author(client_for):
     html = history(page(client_for("viewer")))
     assert "pack load" in html and "Demo pack" in html

@@ -11,6 +11,7 @@ query parameter.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.db import connection, models
 
@@ -54,3 +55,9 @@ def _columns(model: type[models.Model], quote) -> dict[str, str]:
     for field in model._meta.concrete_fields:
         out[field.name] = out[field.attname] = quote(field.column)
     return out
+
+
+def aware(moment: datetime) -> datetime:
+    """A date and time column's value as the ORM reads it: SQLite hands plain SQL a naive one,
+    in the database connection's time zone (PostgreSQL hands over an aware one)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=connection.timezone)

@@ -112,7 +112,14 @@ TEMPLATES = [
                 "kpiboard.web.context.site",
             ],
         },
-    }
+    },
+    {  # the few templates written in Jinja2 for speed (see web/jinja.py); none is a page
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "kpiboard.web.jinja.environment"},
+    },
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

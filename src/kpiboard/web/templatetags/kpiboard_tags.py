@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django import template
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 
 register = template.Library()
@@ -17,12 +17,13 @@ def timestamp(moment: datetime) -> SafeString:
     """A ``<time>`` element: "26 Nov 2026, 13:24" in the site's time zone, machine-readable too.
 
     Written here rather than with the ``date`` filter, which costs far more and a revision
-    history can have hundreds of them.
+    history can have hundreds of them. Nothing in it needs escaping (digits, an English month's
+    abbreviation, punctuation), so it is put together directly rather than through
+    ``format_html``, which costs as much again as the rest.
     """
     local = localtime(moment)
-    return format_html(
-        '<time datetime="{}">{} {}</time>', local.isoformat(), local.day, f"{local:%b %Y, %H:%M}"
-    )
+    shown = f"{local.day} {local:%b %Y, %H:%M}"
+    return mark_safe(f'<time datetime="{local.isoformat()}">{shown}</time>')
 
 
 @register.filter
