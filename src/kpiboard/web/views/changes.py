@@ -14,7 +14,6 @@ from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet
-from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import CharField, Exists, F, FloatField, OuterRef, Q, Value
 from django.shortcuts import render
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_safe
 
 from ...report.markdown import to_html
 from .. import store
+from ..change_cursor import BadCursor, Cursor, of_row, parse
 from ..models import (
     CommentaryText,
     Definition,
@@ -127,59 +127,150 @@ def _rows(kind: str, filters: Q):
     )
 
 
-#: The page counts changes up to this many and pages through them; past it, it says "more
-#: than" and asks for a filter: counting a million revisions exactly costs more than the page.
+#: The page counts changes up to this many: past it, it says "more than" and, on a page further
+#: back, "older than the newest" rather than a position, since counting a million revisions
+#: exactly costs more than the page. Every change is reachable all the same, page by page.
 COUNTED = 10_000
 
+#: The parameters a link to a page further back (``before``) or nearer the top (``after``)
+#: carries a cursor in: the changes just older, or just newer, than the one it names.
+OLDER, NEWER = "before", "after"
 
-class Newest:
-    """The newest revisions of several kinds, as one list the paginator slices.
 
-    A page is read with each kind's query limited to the rows the page could need (its own
-    newest ``stop`` rows, read backwards along the index on ``created``), and the few lists are
-    merged here. Ordering a UNION of every kind first would sort every revision in the site, a
-    million on a large one, for fifty rows.
+def _read(listed: list[tuple[str, Q]], cursor: Cursor | None, older: bool, limit: int):
+    """Up to ``limit`` rows next to ``cursor`` (from the newest without one), newest first when
+    reading ``older``, oldest first when reading newer ones.
 
-    The count is each kind's count added up, each counted no further than :data:`COUNTED` + 1
-    rows (a ``LIMIT`` inside the count), so it costs the same at a thousand revisions or a
-    million. When it passes :data:`COUNTED`, ``more`` is true and the count given to the
-    paginator is :data:`COUNTED`: the newest that many are paged, older ones through a filter.
-    """
+    Each kind's query is limited to the rows the page could need and walks its index on
+    ``created`` from the cursor's time; the few lists are merged here. Ordering a UNION of every
+    kind first would sort every revision in the site, a million on a large one, for fifty rows,
+    and an offset would read past every newer one."""
+    order = ("-created", "-pk") if older else ("created", "pk")
+    rows: list[Row] = []
+    for kind, filters in listed:
+        query = _rows(kind, filters)
+        if cursor is not None:
+            query = query.filter(cursor.older(kind) if older else cursor.newer(kind))
+        rows.extend(Row(*r) for r in query.order_by(*order)[:limit])
+    rows.sort(key=lambda r: (r.created, r.kind, r.pk), reverse=older)  # as Cursor orders
+    return rows[:limit]
 
-    def __init__(self, kinds: list[tuple[str, Q]]) -> None:
-        """``kinds``: each kind listed (a key of :data:`KINDS`) with the filter on its rows."""
-        self.queries = [_rows(kind, filters) for kind, filters in kinds]
-        self.counted = [KINDS[kind][1].objects.filter(filters) for kind, filters in kinds]
-        self.more = False
 
-    def count(self) -> int:
-        """Each kind's rows counted up to :data:`COUNTED` + 1, all in one query (a round trip
-        per kind cost more than the counting)."""
-        parts: list[str] = []
-        params: list[Any] = []
-        for q in self.counted:
-            try:
-                sql, args = q.order_by().values("pk")[: COUNTED + 1].query.sql_with_params()
-            except EmptyResultSet:  # a filter nothing can match
-                continue
-            parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")
-            params.extend(args)
-        found = 0
-        if parts:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT " + " + ".join(parts), params)
-                found = cursor.fetchone()[0]
-        self.more = found > COUNTED
-        return min(found, COUNTED)
+def _count(listed: list[tuple[str, Q]], newer_than: Cursor | None = None) -> int:
+    """The listed changes (those newer than ``newer_than`` if given), each kind counted no
+    further than :data:`COUNTED` + 1 rows (a ``LIMIT`` inside the count), all in one query: it
+    costs the same at a thousand revisions or a million, and a round trip per kind cost more
+    than the counting."""
+    parts: list[str] = []
+    params: list[Any] = []
+    # In order of time, away from the page, so that each count walks the index on ``created``:
+    # unordered, PostgreSQL may read the table from its oldest rows to find the newest.
+    order = "created" if newer_than is not None else "-created"
+    for kind, filters in listed:
+        if newer_than is not None:
+            filters &= newer_than.newer(kind)
+        query = KINDS[kind][1].objects.filter(filters).order_by(order).values("pk")
+        query = query[: COUNTED + 1]
+        try:
+            sql, args = query.query.sql_with_params()
+        except EmptyResultSet:  # a filter nothing can match
+            continue
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")
+        params.extend(args)
+    if not parts:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + " + ".join(parts), params)
+        return int(cursor.fetchone()[0])
 
-    def __len__(self) -> int:
-        return self.count()
 
-    def __getitem__(self, window: slice) -> list:
-        start, stop = window.start or 0, window.stop
-        rows = [r for q in self.queries for r in q.order_by("-created", "-pk")[:stop]]
-        rows.sort(key=lambda r: (r[2], r[1]), reverse=True)  # created, then pk: newest first
-        return rows[start:stop]
+@dataclass
+class Window:
+    """One page of changes, newest first, and what the page says of where it is."""
+
+    rows: list[Row]
+    newer: str  # link to the newer page ("" when this is the newest)
+    older: str  # link to the older page ("" when there is none)
+    above: int  # how many listed changes are newer than the page's first (up to COUNTED + 1)
+    total: int  # how many are listed (up to COUNTED + 1 a kind); 0 on a page past COUNTED
+
+    @property
+    def deep(self) -> bool:
+        """Past the newest :data:`COUNTED`: the page says "older than", not a position."""
+        return self.above >= COUNTED
+
+    @property
+    def status(self) -> dict[str, Any]:
+        """Changes from/to, of how many and page of pages (as far as they were counted)."""
+        more = self.total > COUNTED
+        return {
+            "start": f"{self.above + 1:,}",
+            "end": f"{self.above + len(self.rows):,}",
+            "total": f"more than {COUNTED:,}" if more else f"{self.total:,}",
+            "number": self.above // PER_PAGE + 1,
+            "pages": 0 if more else -(-self.total // PER_PAGE),
+        }
+
+
+def _window(listed: list[tuple[str, Q]], cursor: Cursor | None, older: bool, keep) -> Window:
+    """The page a link asks for: the newest, or the changes just older or newer than a cursor.
+
+    A page of newer changes with fewer than a page's worth above it is the newest page instead
+    (it starts at the top, as the first page always does)."""
+    if cursor is not None and not older:
+        got = _read(listed, cursor, older=False, limit=PER_PAGE + 1)
+        if len(got) <= PER_PAGE:
+            cursor = None
+        rows, has_older = got[:PER_PAGE][::-1], True
+    if cursor is None or older:
+        got = _read(listed, cursor, older=True, limit=PER_PAGE + 1)
+        rows, has_older = got[:PER_PAGE], len(got) > PER_PAGE
+    above = _count(listed, _place(rows[0])) if cursor is not None and rows else 0
+    total = _count(listed) if above < COUNTED else 0
+
+    def link(name: str = "", row: Row | None = None) -> str:
+        return "?" + urlencode(keep | ({name: _place(row).text} if row else {}))
+
+    newer = ""  # the newest page has none; an empty page past the oldest links to the newest
+    if cursor is not None:
+        newer = link(NEWER, rows[0]) if rows and above > PER_PAGE else link()
+    return Window(rows, newer, link(OLDER, rows[-1]) if has_older else "", above, total)
+
+
+def _place(row: Row) -> Cursor:
+    """A listed row's cursor: where a link starting from it takes up the list."""
+    return of_row(row.kind, row.pk, row.created)
+
+
+def _listed(kind: str, section: str, base: Q) -> list[tuple[str, Q]]:
+    """The kinds the filters list, each with the filter on its rows."""
+    listed = []
+    for name, (_, model) in KINDS.items():
+        if kind and name != kind:
+            continue
+        filters = base
+        if section:
+            if model in (Narrative, ReportingMonth, PlanFile):
+                continue  # the report's words and the site's month: not any one section's
+            where = "section__code" if model is Signoff else "indicator__section__code"
+            filters &= Q(**{where: section})
+        listed.append((name, filters))
+    return listed
+
+
+def _cursor(get) -> tuple[Cursor | None, bool, str]:
+    """The cursor a link carries, whether it asks for older changes, and what is wrong with it
+    ("" when nothing is: a page without a cursor is the newest)."""
+    given = [(name, get[name]) for name in (OLDER, NEWER) if name in get]
+    if not given:
+        return None, True, ""
+    if len(given) > 1:
+        return None, True, f"it has both {OLDER!r} and {NEWER!r}"
+    name, text = given[0]
+    try:
+        return parse(text, KINDS), name == OLDER, ""
+    except BadCursor as error:
+        return None, True, str(error)
 
 
 @require_safe
@@ -198,37 +289,25 @@ def changes(request):
         base &= Q(author__isnull=False)
     if person:
         base &= Q(author_id=int(person))
-    listed = []
-    for name, (_, model) in KINDS.items():
-        if kind and name != kind:
-            continue
-        filters = base
-        if section:
-            if model in (Narrative, ReportingMonth, PlanFile):
-                continue  # the report's words and the site's month: not any one section's
-            where = "section__code" if model is Signoff else "indicator__section__code"
-            filters &= Q(**{where: section})
-        listed.append((name, filters))
-    if not listed:
-        listed.append(("narrative", Q(pk__in=[])))  # narratives of a section: none
-    paginator = Paginator(Newest(listed), PER_PAGE)
-    page = paginator.get_page(get.get("page"))  # not a number: the first; too far: the last
-    found = [Row(*r) for r in page.object_list]
-    more = paginator.object_list.more
-    entries = _entries(found, pack, dict(people), dict(sections))
     keep = {k: v for k, v in (("kind", kind), ("section", section), ("person", person)) if v}
     if with_loads:
         keep["loads"] = "1"
+    cursor, older, wrong = _cursor(get)
+    listed = _listed(kind, section, base) or [("narrative", Q(pk__in=[]))]  # none in a section
+    window = _window(listed, cursor, older, keep)
+    errors = []
+    if wrong:
+        message = f"This link to a page of changes is not valid (bad cursor: {wrong})."
+        errors.append(("changes-status", f"{message} The newest changes are shown instead."))
     return render(
         request,
         "kpiboard/changes.html",
         {
-            "entries": entries,
-            "page": page,
-            "paginator": paginator,
-            "total": f"more than {COUNTED:,}" if more else f"{paginator.count:,}",
+            "entries": _entries(window.rows, pack, dict(people), dict(sections)),
+            "window": window,
+            "status": window.status,
             "counted": f"{COUNTED:,}",
-            "more": more,
+            "errors": errors,
             "kind": kind,
             "section": section,
             "person": person,
@@ -236,9 +315,9 @@ def changes(request):
             "kinds": [(k, label) for k, (label, _) in KINDS.items()],
             "sections": sections,
             "people": people,
-            "query": urlencode(keep),
             "filtered": bool(keep),
         },
+        status=400 if wrong else 200,
     )
 
 
