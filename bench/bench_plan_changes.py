@@ -149,7 +149,7 @@ def child(actions: int, revisions: int, repeat: int) -> None:
         import pstats
 
         profile = cProfile.Profile()
-        profile.runcall(changes)
+        profile.runcall(cold)
         pstats.Stats(profile).sort_stats("tottime").print_stats(12)
     page()
     for name, work in (("changes", changes), ("cold", cold), ("page", page), ("first", first)):

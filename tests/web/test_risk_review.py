@@ -11,7 +11,9 @@ from django.urls import reverse
 
 from kpiboard.core.risks import Score
 from kpiboard.web.models import PlanFile
+from kpiboard.web.plan_writes import save_risk_review
 from kpiboard.web.store import clear_cache, current_pack
+from kpiboard.web.writes import Invalid
 
 from .revisions import plan_version
 
@@ -132,4 +134,19 @@ def test_next_review_date_before_the_month_reviewed_is_refused(client_for):
     assert "Enter the next review date as a date, for example 2014-01-31" in (
         response.content.decode()
     )
+    assert revision() == before
+
+
+def test_save_refuses_a_next_review_before_the_month_reviewed_whatever_the_form(demo_site):
+    """The write path checks the date itself (an import or another form may call it)."""
+    before = revision()
+    with pytest.raises(Invalid) as refused:
+        save_risk_review(
+            demo_site["section_owner"], "R-WORK", current_pack().as_at, likelihood=3, impact=5,
+            note="", next_review=date(2013, 9, 1), base_version=plan_version("risks", "R-WORK"),
+        )  # fmt: skip
+    assert refused.value.errors == {
+        "next_review": "The next review date must not be before the end of the period reviewed "
+        "(30 September 2013)"
+    }
     assert revision() == before

@@ -50,6 +50,13 @@ def changed_elsewhere(ident: str) -> str:
     )
 
 
+def next_review_refusal(next_review: date, period: Period) -> str:
+    """What is wrong with ``next_review`` set by a review of ``period``, in the form's words
+    (naming the field), or ""."""
+    problem = next_review_problem(next_review, period)
+    return f"The next review date {problem}" if problem else ""
+
+
 def current_file(name: str) -> PlanFile | None:
     return PlanFile.objects.filter(name=name, is_current=True).first()
 
@@ -163,8 +170,8 @@ def save_risk_review(
 ) -> PlanFile:  # fmt: skip
     """The period's review of the risk's current score (replacing one already given), with the
     date of the next review it sets (None: the one already planned stands)."""
-    if next_review is not None and (problem := next_review_problem(next_review, period)):
-        raise Invalid({"next_review": f"The next review date {problem}"})
+    if next_review is not None and (problem := next_review_refusal(next_review, period)):
+        raise Invalid({"next_review": problem})
     current, body, risk = _locked_item(RISKS, "risks", risk_id, base_version)
     lock = _locked(user, risk["section"], period, reason)
     entry: dict = {"period": period.label, "likelihood": likelihood, "impact": impact}

@@ -12,12 +12,18 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from ...core.plan import next_review, risk_state
-from ...core.plan_cycle import next_review_problem, offered_next_review
+from ...core.plan_cycle import offered_next_review
 from ...packs.plan import RISKS
 from ..models import Section
 from ..permissions import can_submit
 from ..plan_tasks import kri_analyses
-from ..plan_writes import current_file, item_body, item_version, save_risk_review
+from ..plan_writes import (
+    current_file,
+    item_body,
+    item_version,
+    next_review_refusal,
+    save_risk_review,
+)
 from ..store import current_pack
 from .plan_post import change_reason, error_context, plan_period, post_plan_form
 
@@ -56,9 +62,9 @@ class RiskReviewForm(forms.Form):
     def clean_next_review(self):
         """Not before the end of the month reviewed: the risk would be overdue at once."""
         day = self.cleaned_data["next_review"]
-        problem = next_review_problem(day, self.period)
+        problem = next_review_refusal(day, self.period)
         if problem:
-            raise forms.ValidationError(f"The next review date {problem}")
+            raise forms.ValidationError(problem)
         return day
 
 
