@@ -133,13 +133,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     """After a transactional test's flush, load the demo site again, committed, for the tests
-    after it (loaded inside a later test's transaction, it would be rolled back with it)."""
+    after it (loaded inside a later test's transaction, it would be rolled back with it); none
+    after the last test, whose teardown has already destroyed the test database."""
     result = yield
     marker = item.get_closest_marker("django_db")
     flushed = (marker is not None and marker.kwargs.get("transaction")) or bool(
         {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
     )
-    if _DEMO_ROWS and flushed:
+    if _DEMO_ROWS and flushed and nextitem is not None:  # after the last, the database is gone
         with item.config.stash[blocking_manager_key].unblock():
             _ensure_demo_site()
     return result

@@ -114,6 +114,8 @@ def section_owner_updates_the_plan(month: Month) -> None:
     month.both("risk review for October")
     page.get_by_label("3 Possible", exact=True).check()
     page.get_by_label("What has changed (optional)").fill("Agency use is falling.")
+    assert page.get_by_label("Next review date").input_value() == "2013-12-31"  # as planned
+    page.get_by_label("Next review date").fill("2014-01-31")
     month.click("button", "Save review")
     assert month.path() == "/"
     assert "Your review of Not enough permanent social workers" in month.banner_text()
@@ -220,6 +222,7 @@ def test_a_whole_month_from_reminders_to_a_change_after_approval(
                                       "text": "Offers are being accepted again."}  # fmt: skip
     work = next(r for r in plan["plan/risks.yaml"]["risks"] if r["id"] == "R-WORK")
     assert work["reviews"][-1] == {"period": "2013-10", "likelihood": 3, "impact": 5,
-                                   "note": "Agency use is falling."}  # fmt: skip
+                                   "note": "Agency use is falling.",
+                                   "next_review": "2014-01-31"}  # fmt: skip
     changed = [m for m in mailoutbox if "changed after approval" in m.subject]
     assert [m.to for m in changed] == [["approver@example.org"]]

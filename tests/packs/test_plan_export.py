@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 
 import openpyxl
 from click.testing import CliRunner
@@ -82,3 +83,21 @@ def test_draft_plan_of_a_pack_without_a_plan_says_so(pack_dir):
     result = CliRunner().invoke(main, ["draft", str(pack_dir), "--plan"])
     assert result.exit_code == 2
     assert "this pack has no business plan" in result.output
+
+
+def test_export_review_date_is_the_next_review_the_latest_review_set(demo_pack_dir, tmp_path):
+    pack = tmp_path / "pack"
+    shutil.copytree(demo_pack_dir, pack)
+    risks = pack / "plan" / "risks.yaml"
+    text = risks.read_text("utf-8")
+    given = "{period: 2013-09, likelihood: 4, impact: 5, note: Fewer"
+    assert given in text
+    dated = given.replace("impact: 5,", "impact: 5, next_review: 2014-02-28,")
+    risks.write_text(text.replace(given, dated), "utf-8")
+    for as_at, expected in (("2013-09", dt.datetime(2014, 2, 28)), ("2013-06", None)):
+        out = tmp_path / f"{as_at}.xlsx"
+        args = ["export", str(pack), "--as-at", as_at, "--out", str(out)]
+        assert CliRunner().invoke(main, args).exit_code == 0
+        rows = {r["risk"]: r for r in sheet_rows(openpyxl.load_workbook(out)["Risks"])}
+        # June's review set no date: the register's own (31 December 2013) stands then
+        assert rows["R-WORK"]["review_date"] == (expected or dt.datetime(2013, 12, 31))

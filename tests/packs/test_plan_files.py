@@ -162,6 +162,22 @@ def test_bad_values_are_named_with_file_and_line(pack_dir):
     ]
 
 
+def test_a_reviews_next_review_date_is_read_and_checked(pack_dir):
+    later = RISKS.replace(
+        "{period: 2013-09, likelihood: 2, impact: 3}",
+        "{period: 2013-09, likelihood: 2, impact: 3, next_review: 2014-01-31}",
+    )
+    write(pack_dir, priorities=PRIORITIES, actions=ACTIONS, risks=later)
+    (risk,) = load_pack(pack_dir).plan.risks
+    assert [v.next_review for v in risk.reviews] == [None, date(2014, 1, 31)]
+    early = later.replace("next_review: 2014-01-31", "next_review: 2013-09-01")
+    write(pack_dir, priorities=PRIORITIES, actions=ACTIONS, risks=early)
+    assert messages(pack_dir) == [
+        "plan/risks.yaml:19: risks[0].reviews[0].next_review: must not be before the end of "
+        "the period reviewed (30 September 2013)"
+    ]
+
+
 def test_hierarchy_problems_are_reported(pack_dir):
     looped = PRIORITIES.replace(
         "    title: People live independently",

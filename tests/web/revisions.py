@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from kpiboard.web.models import Figure, Indicator
+from kpiboard.web.models import Figure, Indicator, PlanFile
+from kpiboard.web.plan_writes import item_body, item_version
 from kpiboard.web.store import bump_version
 
 
@@ -17,3 +18,10 @@ def change_figure(code, period, series, value, *, user=None, reason="test"):
         revision=current.revision + 1, author=user, reason=reason,
     )  # fmt: skip
     bump_version()
+
+
+def plan_version(key: str, ident: str) -> str:
+    """The version of the plan's action or risk ``ident`` (``key``: actions or risks) that its
+    form, opened now, would carry."""
+    plan_file = PlanFile.objects.get(name=f"plan/{key}.yaml", is_current=True)
+    return item_version(item_body(plan_file, key, ident))

@@ -49,6 +49,7 @@ from kpiboard.web.models import (
     SecurityEventKind,
     Signoff,
 )
+from kpiboard.web.plan_writes import item_body, item_version
 from kpiboard.web.store import clear_cache
 
 from .conftest import PASSWORD
@@ -414,10 +415,10 @@ def cells(token: str, viewer, job: Job) -> list[Cell]:
         Cell("import_preview", "POST", preview, {"action": "cancel"}),
         Cell("annual_targets", "POST", targets, ANNUAL_POST,
              annual_target("ASC01", "2014/15", 86.0)),
-        Cell("action_update", "POST", action, ACTION_POST, plan_revision(2)),
-        Cell("risk_review", "POST", risk, RISK_POST, plan_revision(2, "plan/risks.yaml")),
-        Cell("action_update_for", "POST", action_oct, ACTION_POST, plan_revision(2)),
-        Cell("risk_review_for", "POST", risk_oct, RISK_POST,
+        Cell("action_update", "POST", action, action_post(), plan_revision(2)),
+        Cell("risk_review", "POST", risk, risk_post(), plan_revision(2, "plan/risks.yaml")),
+        Cell("action_update_for", "POST", action_oct, action_post(), plan_revision(2)),
+        Cell("risk_review_for", "POST", risk_oct, risk_post(),
              plan_revision(2, "plan/risks.yaml")),
         Cell("person_deactivate", "POST", deactivate, {}, active(viewer, False)),
         Cell("api_tokens", "POST", url("kpiboard:api_tokens"),
@@ -432,10 +433,20 @@ def cells(token: str, viewer, job: Job) -> list[Cell]:
     return gets + posts
 
 
-ACTION_POST = {"status": "on_track", "progress": "60", "text": "Matrix", "base_revision": "1"}
+def plan_post(key: str, ident: str, fields: dict) -> dict:
+    """A plan form's fields, with the item's version as the form would carry it."""
+    plan_file = PlanFile.objects.get(name=f"plan/{key}.yaml", is_current=True)
+    return fields | {"base_version": item_version(item_body(plan_file, key, ident))}
 
 
-RISK_POST = {"likelihood": "3", "impact": "4", "note": "Matrix", "base_revision": "1"}
+def action_post() -> dict:
+    return plan_post("actions", "ACT-TEL", {"status": "on_track", "progress": "60",
+                                            "text": "Matrix"})  # fmt: skip
+
+
+def risk_post() -> dict:
+    return plan_post("risks", "R-HOSP", {"likelihood": "3", "impact": "4", "note": "Matrix",
+                                         "next_review": "2014-03-31"})  # fmt: skip
 
 
 def plan_revision(number: int, name: str = "plan/actions.yaml"):

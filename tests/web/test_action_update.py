@@ -1,5 +1,6 @@
 """An owner's progress update on a business plan action: saved as a new revision of the plan's
-actions file, refused when invalid, stale, someone else's or locked."""
+actions file, refused when invalid, stale (that action changed since the form was opened: a
+change to another action is no conflict), someone else's or locked."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from kpiboard.core.actions import ActionRag, ActionStatus
 from kpiboard.web.models import PlanFile, Section, Signoff
 from kpiboard.web.store import clear_cache, current_pack
 
+from .revisions import plan_version
+
 pytestmark = pytest.mark.django_db
 
 URL = reverse("kpiboard:action_update", args=["ACT-RECRUIT"])  # an scs action
@@ -19,9 +22,14 @@ def revision() -> int:
     return PlanFile.objects.get(name="plan/actions.yaml", is_current=True).revision
 
 
+def post_data(version: str) -> dict:
+    return {"status": "at_risk", "progress": "35", "text": "Offers accepted at last.",
+            "base_version": version}  # fmt: skip
+
+
 def post(client, **changes):
     data = {"status": "at_risk", "progress": "35", "text": "Offers accepted at last.",
-            "base_revision": str(revision())} | changes  # fmt: skip
+            "base_version": plan_version("actions", "ACT-RECRUIT")} | changes  # fmt: skip
     return client.post(URL, data)
 
 
@@ -67,10 +75,43 @@ def test_update_with_bad_values_is_refused_and_nothing_saved(client_for):
 
 def test_update_on_a_stale_form_is_refused(client_for):
     before = revision()
-    response = post(client_for("section_owner"), base_revision=str(before - 1))
+    response = post(client_for("section_owner"), base_version="0" * 32)
     assert response.status_code == 409
-    assert "Someone else changed the plan" in response.content.decode()
+    assert "Someone else changed ACT-RECRUIT since you opened this page" in (
+        response.content.decode()
+    )
     assert revision() == before
+
+
+def test_updates_of_two_sections_actions_opened_together_are_both_saved(client_for):
+    """Owners of different sections open their forms at once and save one after the other:
+    neither touched the other's action, so no false "changed elsewhere"."""
+    before = revision()
+    scs = post_data(plan_version("actions", "ACT-RECRUIT"))
+    asc_url = reverse("kpiboard:action_update", args=["ACT-TEL"])
+    asc = {"status": "on_track", "progress": "50", "text": "Pilot under way.",
+           "base_version": plan_version("actions", "ACT-TEL")}  # fmt: skip
+    assert client_for("section_owner").post(URL, scs).status_code == 302
+    assert client_for("analyst").post(asc_url, asc).status_code == 302
+    assert revision() == before + 2
+    clear_cache()
+    actions = {a.id: a for a in current_pack().plan.actions}
+    assert actions["ACT-RECRUIT"].updates[-1].text == "Offers accepted at last."
+    assert actions["ACT-TEL"].updates[-1].text == "Pilot under way."
+    clear_cache()
+
+
+def test_two_updates_of_the_same_action_opened_together_refuse_the_second(client_for):
+    """A real conflict: the second save would overwrite what the first said unseen."""
+    opened = plan_version("actions", "ACT-RECRUIT")
+    assert client_for("section_owner").post(URL, post_data(opened)).status_code == 302
+    before = revision()
+    response = client_for("analyst").post(URL, post_data(opened) | {"text": "Mine instead."})
+    assert response.status_code == 409 and revision() == before
+    clear_cache()
+    action = next(a for a in current_pack().plan.actions if a.id == "ACT-RECRUIT")
+    assert action.updates[-1].text == "Offers accepted at last."
+    clear_cache()
 
 
 def test_update_of_another_sections_action_is_refused(client_for):

@@ -9,11 +9,17 @@ import re
 from datetime import date
 
 import pytest
-from django.urls import reverse
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import resolve, reverse
 
-from kpiboard.web.models import PlanFile
+from kpiboard.web.approval import changes_since_approval
+from kpiboard.web.models import PlanFile, Section
+from kpiboard.web.plan_tasks import build_plan_tasks
 from kpiboard.web.signoff import set_signoff
-from kpiboard.web.store import clear_cache, current_pack
+from kpiboard.web.store import clear_cache, current_pack, generation
+
+from .revisions import plan_version
 
 pytestmark = pytest.mark.django_db
 
@@ -44,13 +50,16 @@ def revision(name: str) -> int:
 
 def give_update(client, url: str = UPDATE_OCT, **changes):
     data = {"status": "on_track", "progress": "35", "text": "Offers accepted at last.",
-            "base_revision": str(revision("plan/actions.yaml"))} | changes  # fmt: skip
+            "base_version": plan_version("actions", resolve(url).kwargs["action_id"])}  # fmt: skip
+    data |= changes
     return client.post(url, data)
 
 
 def give_review(client, url: str = REVIEW_OCT, **changes):
     data = {"likelihood": "4", "impact": "4", "note": "Agency use falling.",
-            "base_revision": str(revision("plan/risks.yaml"))} | changes  # fmt: skip
+            "next_review": "2013-12-31",
+            "base_version": plan_version("risks", resolve(url).kwargs["risk_id"])}  # fmt: skip
+    data |= changes
     return client.post(url, data)
 
 
@@ -211,4 +220,44 @@ def test_review_page_shows_the_approver_the_months_plan_updates(client_for):
     assert re.search(r"ACT-DP [^<]+</dt>\s*<dd[^>]*>Given", html)
     assert re.search(r"ACT-TEL [^<]+</dt>\s*<dd[^>]*><strong[^>]*>Not given", html)
     assert "govuk-summary-list__actions" not in html.split("plan-updates")[1].split("</dl>")[0]
+    clear_cache()
+
+
+def test_next_review_date_a_review_sets_decides_the_months_it_is_due_in(client_for):
+    """R-IT's planned review (15 September) has passed, so it is due every month; October's
+    review sets the next for January, so November no longer asks for one."""
+    on = date(2013, 12, 2)
+
+    def due(label: str) -> bool:
+        made = generation()
+        month = made.pack.calendar.parse(label)
+        tasks = build_plan_tasks(made, on, {"asc"}, [month])
+        return any(t.item == "R-IT" for t in tasks)
+
+    assert due("2013-10") and due("2013-11")
+    url = reverse("kpiboard:risk_review_for", args=["R-IT", "2013-10"])
+    assert give_review(client_for("analyst"), url, next_review="2014-01-31").status_code == 302
+    clear_cache()
+    assert due("2013-10") and not due("2013-11")  # October's stays: its review is given
+    clear_cache()
+
+
+def test_changes_since_approval_decode_each_plan_revision_once(client_for, demo_site):
+    """What a plan revision changed is worked out once (revisions are never edited): asked
+    again, for this section or another, no plan file's body is read."""
+    set_signoff(demo_site["owner"], "asc", "2013-10", "submitted")
+    set_signoff(demo_site["approver"], "asc", "2013-10", "approved")
+    url = reverse("kpiboard:action_update_for", args=["ACT-TEL", "2013-10"])
+    assert give_update(client_for("analyst"), url, reason="Late figure").status_code == 302
+    calendar = current_pack().calendar
+    asc, scs = Section.objects.get(code="asc"), Section.objects.get(code="scs")
+    with CaptureQueriesContext(connection) as first:
+        found = changes_since_approval(asc, "2013-10", calendar)
+    with CaptureQueriesContext(connection) as again:
+        assert changes_since_approval(asc, "2013-10", calendar) == found
+        assert changes_since_approval(scs, "2013-10", calendar) == []
+    assert [(c.indicator, c.what) for c in found] == [("ACT-TEL", "Progress update")]
+    bodies = [q["sql"] for q in first.captured_queries if '"body"' in q["sql"]]
+    assert len(bodies) == 1
+    assert not [q["sql"] for q in again.captured_queries if '"body"' in q["sql"]]
     clear_cache()

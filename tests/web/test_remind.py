@@ -227,12 +227,18 @@ def test_remind_section_owner_about_october_plan_updates_and_reviews(people, mai
 
 def test_remind_nothing_for_a_plan_update_given(people):
     from kpiboard.core.actions import ActionStatus
-    from kpiboard.web.plan_writes import current_actions, save_action_update
+    from kpiboard.web.plan_writes import (
+        current_actions,
+        item_body,
+        item_version,
+        save_action_update,
+    )
 
     october = current_pack().calendar.parse("2013-10")
     save_action_update(
         people["section_owner"], "ACT-RECRUIT", october, status=ActionStatus.ON_TRACK,
-        progress=35, text="Offers accepted.", base_revision=current_actions().revision,
+        progress=35, text="Offers accepted.",
+        base_version=item_version(item_body(current_actions(), "actions", "ACT-RECRUIT")),
     )  # fmt: skip
     found = remind("--dry-run", "--today", "2013-12-02")
     assert about(found, item="ACT-TRIAGE") and not about(found, item="ACT-RECRUIT")

@@ -85,6 +85,7 @@ class RiskReview:
     period: Period
     score: Score  # the current score as reviewed
     note: str = ""
+    next_review: date | None = None  # the date the reviewer set for the next review, if any
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ class Risk:
     inherent: Score
     target: Score
     reviews: tuple[RiskReview, ...]  # in period order; at least one
-    review_date: date
+    review_date: date  # the next review as the register was written (a review may set a later)
     controls: tuple[str, ...] = ()
     actions: tuple[str, ...] = ()  # mitigating actions
     priorities: tuple[str, ...] = ()
@@ -170,6 +171,7 @@ class RiskState:
     within_appetite: bool
     kris: tuple[KriResult, ...]
     review_overdue: bool
+    review_date: date  # the next review as at the period (:func:`next_review`)
 
     @property
     def flagged(self) -> bool:
@@ -181,7 +183,7 @@ class RiskState:
     def flags(self) -> tuple[str, ...]:
         out = [f"{k.kri.indicator} {' and '.join(k.reasons)}" for k in self.kris if k.triggered]
         if self.review_overdue:
-            out.append(f"review was due {self.risk.review_date.isoformat()}")
+            out.append(f"review was due {self.review_date.isoformat()}")
         return tuple(out)
 
 
@@ -207,6 +209,14 @@ def action_state(action: Action, as_at: Period, tolerance: RagTolerance) -> Acti
     return ActionState(action, status, progress, rag, update)
 
 
+def next_review(risk: Risk, as_at: Period) -> date:
+    """The risk's next review date as at ``as_at``: the one set by its latest review (at or before
+    ``as_at``) that set one, else the register's ``review_date``. Kept with each review, so an
+    earlier month's question (was the review due then?) keeps its answer."""
+    dates = [v.next_review for v in risk.reviews if v.period.end <= as_at.end and v.next_review]
+    return dates[-1] if dates else risk.review_date
+
+
 def risk_state(
     risk: Risk, as_at: Period, matrix: RiskMatrix, analyses: Mapping[str, Analysis]
 ) -> RiskState | None:
@@ -216,6 +226,7 @@ def risk_state(
         return None
     current = review.score
     kris = tuple(check_kri(k, analyses[k.indicator]) for k in risk.kris if k.indicator in analyses)
+    due = next_review(risk, as_at)
     return RiskState(
         risk=risk,
         current=current,
@@ -223,7 +234,8 @@ def risk_state(
         review=review,
         within_appetite=matrix.within_appetite(current.value, risk.appetite),
         kris=kris,
-        review_overdue=risk.review_date < as_at.end,
+        review_overdue=due < as_at.end,
+        review_date=due,
     )
 
 

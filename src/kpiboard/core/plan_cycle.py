@@ -8,6 +8,8 @@ tasks with the section's due dates, reminders and sign-off (:mod:`kpiboard.web.p
 
 from __future__ import annotations
 
+from calendar import monthrange
+from datetime import date, timedelta
 from enum import StrEnum
 
 from .actions import ActionStatus
@@ -59,3 +61,23 @@ def due_for_review(state: RiskState | None) -> bool:
 def has_review(risk: Risk, period: Period) -> bool:
     """Whether the risk has been reviewed for ``period`` itself."""
     return any(r.period == period for r in risk.reviews)
+
+
+def offered_next_review(scheduled: date, period: Period) -> date:
+    """The next review date a review of ``period`` offers by default: the one already
+    ``scheduled`` while it is still to come at the end of the period (a review a key risk
+    indicator asked for early keeps the planned one), else the last day of the month after the
+    period's, as plan work is monthly. The model has no review frequency of its own."""
+    if scheduled >= period.end:
+        return scheduled
+    following = period.end + timedelta(days=1)
+    return following.replace(day=monthrange(following.year, following.month)[1])
+
+
+def next_review_problem(next_review: date, period: Period) -> str:
+    """What is wrong with ``next_review`` as the date a review of ``period`` sets, or "": it may
+    not be before the end of the period reviewed (the risk would be overdue at once)."""
+    if next_review < period.end:
+        day = period.end
+        return f"must not be before the end of the period reviewed ({day.day} {day:%B %Y})"
+    return ""

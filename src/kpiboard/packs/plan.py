@@ -30,6 +30,7 @@ from ..core.plan import (
     Risk,
     RiskReview,
 )
+from ..core.plan_cycle import next_review_problem
 from .fields import FieldReader
 from .plan_risks import read_matrix, read_score
 from .problems import Problems
@@ -223,6 +224,17 @@ def _kri(kr: FieldReader) -> KeyRiskIndicator:
     return KeyRiskIndicator(kr.text("indicator"), TRIGGER_RATINGS.get(rating), SpcTrigger(spc))
 
 
+def _review(vr: FieldReader, calendar: FinancialCalendar, matrix) -> RiskReview | None:
+    vr.check_keys(["period", "likelihood", "impact", "note", "next_review"],
+                  required=["period", "likelihood", "impact"])  # fmt: skip
+    period, score = vr.period("period", calendar), read_score(vr, None, matrix)
+    following = read_date(vr, "next_review")
+    if period and following and (problem := next_review_problem(following, period)):
+        vr.problem("next_review", problem)
+        following = None
+    return RiskReview(period, score, vr.text("note"), following) if period and score else None
+
+
 RISK_KEYS = ["id", "title", "section", "owner", "cause", "event", "effect", "inherent", "target",
              "reviews", "review_date", "controls", "actions", "priorities", "indicators",
              "appetite"]  # fmt: skip
@@ -235,13 +247,7 @@ RISK_REQUIRED = ["id", "title", "section", "owner", "cause", "event", "effect", 
 def _risk(rr: FieldReader, calendar: FinancialCalendar, matrix) -> Risk | None:
     rr.check_keys(RISK_KEYS, required=RISK_REQUIRED)
     inherent, target = read_score(rr, "inherent", matrix), read_score(rr, "target", matrix)
-    reviews = []
-    for vr in _items(rr, "reviews"):
-        vr.check_keys(["period", "likelihood", "impact", "note"],
-                      required=["period", "likelihood", "impact"])  # fmt: skip
-        period, score = vr.period("period", calendar), read_score(vr, None, matrix)
-        if period and score:
-            reviews.append(RiskReview(period, score, vr.text("note")))
+    reviews = [v for v in (_review(vr, calendar, matrix) for vr in _items(rr, "reviews")) if v]
     reviews.sort(key=lambda v: v.period.sort_key)
     appetite = rr.integer("appetite", None, 1, matrix.top)
     review_date = read_date(rr, "review_date")

@@ -134,7 +134,7 @@ def risk_row(state: RiskState, matrix: RiskMatrix) -> RiskRow:
         target=matrix.describe(r.target), band=band.code, band_name=band.name,
         trend=state.trend.words,
         appetite=f"{'Within' if state.within_appetite else 'Outside'} appetite ({appetite})",
-        review_date=day_text(r.review_date), flags=list(state.flags), controls=list(r.controls),
+        review_date=day_text(state.review_date), flags=list(state.flags), controls=list(r.controls),
     )  # fmt: skip
 
 

@@ -12,6 +12,9 @@ section's action updates or risk reviews of a covered period.
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -81,49 +84,105 @@ PLAN_ENTRIES = {
     PlanTaskKind.RISK_REVIEW: ("risks", "reviews"),
 }
 
+#: One update or review a plan revision gave or changed: (section, item id, period label, kind).
+PlanEntry = tuple[str, str, str, PlanTaskKind]
 
-def plan_entries_changed(before: dict, after: dict, section: str):
-    """(item id, period label, kind) for each of the section's updates or reviews that ``after``
-    (a plan file's body) gives differently from ``before`` (the revision it replaced)."""
+
+def plan_entries_changed(before: dict, after: dict) -> Iterator[PlanEntry]:
+    """Each update or review, of any section, that ``after`` (a plan file's body) gives
+    differently from ``before`` (the revision it replaced). An item left as it was (nearly all,
+    in a revision that gives one update) is passed over with one comparison."""
     for kind, (items, entries) in PLAN_ENTRIES.items():
-        old = {
-            i.get("id"): {str(e.get("period")): e for e in i.get(entries) or []}
-            for i in before.get(items) or []
-        }
+        old_items = {i.get("id"): i for i in before.get(items) or []}
         for item in after.get(items) or []:
-            if item.get("section") != section:
+            old = old_items.get(item.get("id"))
+            if old == item:
                 continue
+            given = {str(e.get("period")): e for e in (old or {}).get(entries) or []}
             for entry in item.get(entries) or []:
                 label = str(entry.get("period"))
-                if old.get(item.get("id"), {}).get(label) != entry:
-                    yield str(item.get("id")), label, kind
+                if given.get(label) != entry:
+                    yield str(item.get("section")), str(item.get("id")), label, kind
+
+
+class _RevisionEntries:
+    """What each plan revision changed (:func:`plan_entries_changed` against the revision before
+    it), worked out once per process and kept by the row's identity.
+
+    Revisions are never edited, so what one changed is true for good: a later write adds rows and
+    changes no answer here, which a cache of the data's generation would throw away at each
+    write (and a plan's bodies are big: decoding a month's revisions of a 300-action plan is
+    most of a second). The key includes the row's creation time, so a row id that comes round
+    again (a rolled-back insert on SQLite, a restored backup) is never taken for another row.
+    Bounded by count; the least recently used go first."""
+
+    def __init__(self, size: int = 50_000) -> None:
+        self.size = size
+        self._found: OrderedDict[tuple, tuple[PlanEntry, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(row: PlanFile) -> tuple:
+        return (row.pk, row.name, row.revision, row.created)
+
+    def of(self, rows: list[PlanFile]) -> dict[int, tuple[PlanEntry, ...]]:
+        """Each row's entries by its id, reading the bodies of only the rows not seen before
+        (and of the revisions they replaced): one query, however many."""
+        with self._lock:
+            known = {r.pk: self._found[k] for r in rows if (k := self.key(r)) in self._found}
+            for row in rows:
+                if row.pk in known:
+                    self._found.move_to_end(self.key(row))
+        missing = [r for r in rows if r.pk not in known]
+        if not missing:
+            return known
+        wanted = Q(pk__in=[])
+        for name in {r.name for r in missing}:
+            numbers = {r.revision for r in missing if r.name == name}
+            wanted |= Q(name=name, revision__in=sorted(numbers | {n - 1 for n in numbers}))
+        bodies = {
+            (name, revision): body
+            for name, revision, body in PlanFile.objects.filter(wanted).values_list(
+                "name", "revision", "body"
+            )
+        }
+        made = {
+            r.pk: tuple(plan_entries_changed(
+                bodies.get((r.name, r.revision - 1)) or {}, bodies.get((r.name, r.revision)) or {}
+            ))
+            for r in missing
+        }  # fmt: skip
+        with self._lock:
+            for row in missing:
+                self._found[self.key(row)] = made[row.pk]
+            while len(self._found) > self.size:
+                self._found.popitem(last=False)
+        return known | made
+
+    def clear(self) -> None:
+        with self._lock:
+            self._found.clear()
+
+
+REVISION_ENTRIES = _RevisionEntries()
 
 
 def _plan_changes(section: Section, approved: Period, since: datetime, calendar, who):
     """The section's plan updates and reviews of the approved period changed after ``since``:
-    each later revision compared with the one it replaced (two queries, however many)."""
+    the revisions since then listed without their bodies, and what each changed (for every
+    section: grouped here, in memory) from :data:`REVISION_ENTRIES`."""
     later = list(
         PlanFile.objects.filter(created__gt=since)
+        .defer("body")
         .select_related("author")
         .order_by("name", "revision")
     )
-    first: dict[str, int] = {}
-    for row in later:
-        first.setdefault(row.name, row.revision)
-    replaced = Q(pk__in=[])
-    for name, revision in first.items():
-        replaced |= Q(name=name, revision=revision - 1)
-    bodies = {
-        (name, revision): body
-        for name, revision, body in PlanFile.objects.filter(replaced).values_list(
-            "name", "revision", "body"
-        )
-    }
-    bodies.update(((row.name, row.revision), row.body) for row in later)
+    changed = REVISION_ENTRIES.of(later)
     out: list[ChangeSinceApproval] = []
     for row in later:
-        before = bodies.get((row.name, row.revision - 1)) or {}
-        for ident, label, kind in plan_entries_changed(before, row.body, section.code):
+        for code, ident, label, kind in changed[row.pk]:
+            if code != section.code:
+                continue
             period = _parse(calendar, label)
             if period is not None and _covers(approved, period):
                 out.append(ChangeSinceApproval(

@@ -1,15 +1,25 @@
 """Saving an owner's progress update on a business plan action, as a new revision of the plan's
-actions file: all or nothing, refused if someone else saved the file since the form was shown,
-locked once the section's period is approved, and checked as a whole pack before it is kept."""
+actions file: all or nothing, refused if someone else changed that action (or risk) since the
+form was shown, locked once the section's period is approved, and checked as a whole pack before
+it is kept.
+
+The check is of the one action or risk edited (:func:`item_version`), not of the whole file:
+owners of different sections save their own actions at the same time without a false "changed
+elsewhere", each save applied to the file as it then stands, under a lock on its current row.
+"""
 
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
+from datetime import date
 
 from django.db import transaction
 
 from ..core.actions import ActionStatus
 from ..core.periods import Period
+from ..core.plan_cycle import next_review_problem
 from ..packs.loader import build_pack
 from ..packs.plan import ACTIONS, OVERRIDE_RAGS, RISKS
 from ..packs.problems import PackError
@@ -27,10 +37,24 @@ from .writes import (
     site_calendar,
 )
 
-CHANGED_ELSEWHERE = (
-    "Someone else changed the plan since you opened this page; your update was not saved. "
-    "Check it and save again"
-)
+#: How often a save reads the file's current row again after waiting on another's lock (each
+#: time it found that save's retired row): more writers than this at one moment are refused.
+LOCK_TRIES = 5
+
+
+def changed_elsewhere(ident: str) -> str:
+    """The refusal of a save whose action or risk someone else changed meanwhile."""
+    return (
+        f"Someone else changed {ident} since you opened this page; your change was not saved. "
+        "Check it and save again"
+    )
+
+
+def next_review_refusal(next_review: date, period: Period) -> str:
+    """What is wrong with ``next_review`` set by a review of ``period``, in the form's words
+    (naming the field), or ""."""
+    problem = next_review_problem(next_review, period)
+    return f"The next review date {problem}" if problem else ""
 
 
 def current_file(name: str) -> PlanFile | None:
@@ -48,6 +72,36 @@ def item_body(plan_file: PlanFile, key: str, ident: str) -> dict | None:
 
 def action_body(plan_file: PlanFile, action_id: str) -> dict | None:
     return item_body(plan_file, "actions", action_id)
+
+
+def item_version(item: dict | None) -> str:
+    """A fingerprint of one action or risk as the plan file holds it (key order aside): the
+    form carries it, and a save is refused when the item no longer has it."""
+    text = json.dumps(item, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _locked_item(name: str, key: str, ident: str, base_version: str) -> tuple[PlanFile, dict, dict]:
+    """(the file's current row, locked for this transaction; a copy of its body; the item in
+    that copy), refused when the item is not as the form showed it.
+
+    On PostgreSQL a second writer waits on the lock; once the first commits, the row it waited
+    for is no longer current and its statement finds nothing, so the current row is read again
+    (a new statement sees the new row). On SQLite writers are serialised by the database."""
+    current = None
+    for _ in range(LOCK_TRIES):
+        current = PlanFile.objects.select_for_update().filter(name=name, is_current=True).first()
+        if current is not None:
+            break
+    if current is None:
+        raise ConcurrentEdit([], changed_elsewhere(ident))
+    body = copy.deepcopy(current.body)
+    item = next((i for i in body.get(key, []) if i.get("id") == ident), None)
+    if item is None:
+        raise Invalid({"": f"There is no {key[:-1]} {ident}"})
+    if item_version(item) != base_version:
+        raise ConcurrentEdit([], changed_elsewhere(ident))
+    return current, body, item
 
 
 def _locked(user, section_code: str, period: Period, reason: str) -> Signoff | None:
@@ -91,16 +145,11 @@ def _entry(period: Period, status: ActionStatus, progress: int, text: str, rag: 
 @transaction.atomic
 def save_action_update(
     user, action_id: str, period: Period, *, status: ActionStatus, progress: int, text: str,
-    rag: str = "", rag_reason: str = "", base_revision: int, reason: str = "",
+    rag: str = "", rag_reason: str = "", base_version: str, reason: str = "",
 ) -> PlanFile:  # fmt: skip
-    """The period's update of the action (replacing one already given for the period)."""
-    current = PlanFile.objects.select_for_update().filter(name=ACTIONS, is_current=True).first()
-    if current is None or current.revision != base_revision:
-        raise ConcurrentEdit([], CHANGED_ELSEWHERE)
-    body = copy.deepcopy(current.body)
-    action = next((a for a in body.get("actions", []) if a.get("id") == action_id), None)
-    if action is None:
-        raise Invalid({"": f"There is no action {action_id}"})
+    """The period's update of the action (replacing one already given for the period);
+    ``base_version`` is the action's :func:`item_version` as the form showed it."""
+    current, body, action = _locked_item(ACTIONS, "actions", action_id, base_version)
     if rag and rag not in OVERRIDE_RAGS:
         raise Invalid({"rag": "Choose Red, Amber or Green, or no override"})
     lock = _locked(user, action["section"], period, reason)
@@ -117,20 +166,19 @@ def save_action_update(
 @transaction.atomic
 def save_risk_review(
     user, risk_id: str, period: Period, *, likelihood: int, impact: int, note: str,
-    base_revision: int, reason: str = "",
+    next_review: date | None = None, base_version: str, reason: str = "",
 ) -> PlanFile:  # fmt: skip
-    """The period's review of the risk's current score (replacing one already given)."""
-    current = PlanFile.objects.select_for_update().filter(name=RISKS, is_current=True).first()
-    if current is None or current.revision != base_revision:
-        raise ConcurrentEdit([], CHANGED_ELSEWHERE)
-    body = copy.deepcopy(current.body)
-    risk = next((r for r in body.get("risks", []) if r.get("id") == risk_id), None)
-    if risk is None:
-        raise Invalid({"": f"There is no risk {risk_id}"})
+    """The period's review of the risk's current score (replacing one already given), with the
+    date of the next review it sets (None: the one already planned stands)."""
+    if next_review is not None and (problem := next_review_refusal(next_review, period)):
+        raise Invalid({"next_review": problem})
+    current, body, risk = _locked_item(RISKS, "risks", risk_id, base_version)
     lock = _locked(user, risk["section"], period, reason)
     entry: dict = {"period": period.label, "likelihood": likelihood, "impact": impact}
     if note:
         entry["note"] = note
+    if next_review is not None:
+        entry["next_review"] = next_review.isoformat()
     reviews = [v for v in risk.get("reviews", []) if v.get("period") != period.label]
     risk["reviews"] = sorted([*reviews, entry], key=lambda v: str(v.get("period")))
     why = reason.strip() or f"Risk review of {risk_id} for {period.label}"

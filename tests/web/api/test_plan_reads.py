@@ -6,9 +6,13 @@ from __future__ import annotations
 import csv
 import io
 
+from django.urls import reverse
+
 from kpiboard.core.plan import assess
-from kpiboard.packs.plan_export import ACTION_COLUMNS
-from kpiboard.web.store import current_pack
+from kpiboard.packs.plan_export import ACTION_COLUMNS, COLUMN_MEANINGS
+from kpiboard.web.store import clear_cache, current_pack
+
+from ..revisions import plan_version
 
 API = "/api/v1"
 
@@ -81,3 +85,17 @@ def test_risks_answer_304_to_a_current_etag(api_for):
     first = api.get(f"{API}/risks")
     again = api.get(f"{API}/risks", headers={"If-None-Match": first["ETag"]})
     assert again.status_code == 304
+
+
+def test_risks_review_date_is_the_next_review_and_says_so_in_the_schema(api_for, client_for):
+    owner = client_for("section_owner")
+    data = {"likelihood": "3", "impact": "5", "next_review": "2014-02-28",
+            "base_version": plan_version("risks", "R-WORK")}  # fmt: skip
+    assert owner.post(reverse("kpiboard:risk_review", args=["R-WORK"]), data).status_code == 302
+    clear_cache()
+    items = api_for("viewer").get(f"{API}/risks").json()["items"]
+    assert next(r for r in items if r["risk"] == "R-WORK")["review_date"] == "2014-02-28"
+    schema = api_for("viewer").get(f"{API}/openapi.json").json()
+    field = schema["components"]["schemas"]["RiskOut"]["properties"]["review_date"]
+    assert field["description"] == COLUMN_MEANINGS["review_date"]
+    clear_cache()

@@ -82,7 +82,7 @@ class RiskOut(Schema):
     trend: str = _field("trend")
     review_period: str = _field("review_period")
     review_note: str = _field("review_note")
-    review_date: date
+    review_date: date = _field("review_date")
     flagged: bool = _field("flagged")
     flags: str = _field("flags")
     controls: str

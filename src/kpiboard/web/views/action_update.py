@@ -15,7 +15,7 @@ from ...core.plan import action_state
 from ...packs.plan import OVERRIDE_RAGS
 from ..models import Section
 from ..permissions import can_submit
-from ..plan_writes import action_body, current_actions, save_action_update
+from ..plan_writes import action_body, current_actions, item_version, save_action_update
 from ..store import current_pack
 from .plan_post import change_reason, error_context, plan_period, post_plan_form
 
@@ -49,7 +49,7 @@ class ActionUpdateForm(forms.Form):
     rag = forms.ChoiceField(choices=RAG_CHOICES, required=False)
     rag_reason = forms.CharField(max_length=500, required=False, label="Reason for your RAG")
     reason = change_reason()
-    base_revision = forms.IntegerField(widget=forms.HiddenInput)  # fmt: skip
+    base_version = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def clean(self):
         data = super().clean()
@@ -58,15 +58,15 @@ class ActionUpdateForm(forms.Form):
         return data
 
 
-def _initial(state, base: int) -> dict:
+def _initial(state, base: str) -> dict:
     update = state.update
     if update is None:
-        return {"status": ActionStatus.NOT_STARTED.value, "progress": 0, "base_revision": base}
+        return {"status": ActionStatus.NOT_STARTED.value, "progress": 0, "base_version": base}
     override = update.override
     return {
         "status": update.status.value, "progress": int(update.progress), "text": update.text,
         "rag": override.rag.value.lower() if override else "",
-        "rag_reason": override.reason if override else "", "base_revision": base,
+        "rag_reason": override.reason if override else "", "base_version": base,
     }  # fmt: skip
 
 
@@ -82,13 +82,14 @@ def action_update(request, action_id: str, period: str | None = None):
         raise PermissionDenied
     month, (back, back_text) = plan_period(pack, period)
     state = action_state(action, month, pack.plan.tolerance)
-    form = ActionUpdateForm(request.POST or None, initial=_initial(state, plan_file.revision))
+    base = item_version(action_body(plan_file, action_id))
+    form = ActionUpdateForm(request.POST or None, initial=_initial(state, base))
 
     def save(d: dict) -> object:
         return save_action_update(
             request.user, action_id, month, status=ActionStatus(d["status"]),
             progress=d["progress"], text=d["text"].strip(), rag=d["rag"],
-            rag_reason=d["rag_reason"].strip(), base_revision=d["base_revision"],
+            rag_reason=d["rag_reason"].strip(), base_version=d["base_version"],
             reason=d["reason"],
         )  # fmt: skip
 

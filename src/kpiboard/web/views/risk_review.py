@@ -1,6 +1,7 @@
 """A risk's review for the reporting period: its current likelihood and impact on the
-organisation's matrix, and a note. Owners of the risk's section, analysts and administrators
-may give one."""
+organisation's matrix, a note, and the date of the next review (offered: the one planned while
+it is still to come, else the end of next month). Owners of the risk's section, analysts and
+administrators may give one."""
 
 from __future__ import annotations
 
@@ -10,12 +11,19 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from ...core.plan import risk_state
+from ...core.plan import next_review, risk_state
+from ...core.plan_cycle import offered_next_review
 from ...packs.plan import RISKS
 from ..models import Section
 from ..permissions import can_submit
 from ..plan_tasks import kri_analyses
-from ..plan_writes import current_file, item_body, save_risk_review
+from ..plan_writes import (
+    current_file,
+    item_body,
+    item_version,
+    next_review_refusal,
+    save_risk_review,
+)
 from ..store import generation
 from .plan_post import change_reason, error_context, plan_period, post_plan_form
 
@@ -33,13 +41,31 @@ class RiskReviewForm(forms.Form):
         error_messages={"required": "Choose the impact", "invalid_choice": "Choose the impact"},
     )
     note = forms.CharField(max_length=2000, required=False)
+    next_review = forms.DateField(
+        label="Next review date",
+        help_text="Offered: the review already planned, or the end of next month. "
+        "For example, 2014-01-31",
+        error_messages={
+            "required": "Enter the next review date",
+            "invalid": "Enter the next review date as a date, for example 2014-01-31",
+        },
+    )
     reason = change_reason()
-    base_revision = forms.IntegerField(widget=forms.HiddenInput)  # fmt: skip
+    base_version = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args, matrix, **kwargs):
+    def __init__(self, *args, matrix, period, **kwargs):
         super().__init__(*args, **kwargs)
+        self.period = period
         self.fields["likelihood"].choices = list(enumerate(matrix.likelihood, 1))
         self.fields["impact"].choices = list(enumerate(matrix.impact, 1))
+
+    def clean_next_review(self):
+        """Not before the end of the month reviewed: the risk would be overdue at once."""
+        day = self.cleaned_data["next_review"]
+        problem = next_review_refusal(day, self.period)
+        if problem:
+            raise forms.ValidationError(problem)
+        return day
 
 
 @require_http_methods(["GET", "POST"])
@@ -56,14 +82,19 @@ def risk_review(request, risk_id: str, period: str | None = None):
     (month, (back, back_text)), matrix = plan_period(pack, period), pack.plan.matrix
     state = risk_state(risk, month, matrix, kri_analyses(made, month))
     score = state.current if state else risk.reviews[-1].score
+    given = next((v for v in risk.reviews if v.period == month), None)
+    planned = next_review(risk, month)
+    offered = (given and given.next_review) or offered_next_review(planned, month)
     initial = {"likelihood": score.likelihood, "impact": score.impact,
-               "base_revision": plan_file.revision}  # fmt: skip
-    form = RiskReviewForm(request.POST or None, initial=initial, matrix=matrix)
+               "next_review": offered.isoformat(),
+               "base_version": item_version(item_body(plan_file, "risks", risk_id))}  # fmt: skip
+    form = RiskReviewForm(request.POST or None, initial=initial, matrix=matrix, period=month)
 
     def save(d: dict) -> object:
         return save_risk_review(
             request.user, risk_id, month, likelihood=d["likelihood"], impact=d["impact"],
-            note=d["note"].strip(), base_revision=d["base_revision"], reason=d["reason"],
+            note=d["note"].strip(), next_review=d["next_review"], base_version=d["base_version"],
+            reason=d["reason"],
         )  # fmt: skip
 
     saved = f"Your review of {risk.title} for {month.display} was saved."
