@@ -56,6 +56,8 @@ def test_cursor_of_a_row_is_the_same_in_any_time_zone():
         ("1774747800000250-gap-99999999999999999999", "not a time, a kind of change"),
         ("1774747800000250-gap-9223372036854775808", "its number is out of range"),
         ("1774747800000250-plan-3", "'plan' is not a kind of change"),
+        ("\u0661\u0662-gap-\u0663", "not a time, a kind of change"),  # Arabic-Indic digits
+        ("\uff11\uff12-gap-3", "not a time, a kind of change"),  # full-width digits
     ],
 )
 def test_cursor_parse_refuses_a_tampered_cursor_saying_why(text, problem):

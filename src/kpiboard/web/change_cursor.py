@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from django.db.models import Q
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_FORM = re.compile(r"(\d{1,17})-([a-z]{1,20})-(\d{1,19})")  # 17 digits: up to the year 5138
+_FORM = re.compile(r"([0-9]{1,17})-([a-z]{1,20})-([0-9]{1,19})")  # 17 digits: up to the year 5138
 _LARGEST_ID = 2**63 - 1  # the largest id a big integer column holds
 
 
