@@ -126,7 +126,7 @@ def test_large_loads_take_the_bulk_path_small_ones_the_orm(demo_site, demo_pack_
     monkeypatch.setattr(bulk_figures, "_orm", lambda *a: taken.append("orm"))
     fast = "_copy" if bulk_figures.connection.vendor == "postgresql" else "_executemany"
     monkeypatch.setattr(bulk_figures, fast, lambda *a: taken.append("bulk"))
-    rows = [(1, "2013-10", "actual", 1.0, "", 1)] * 3
+    rows = [(1, "2013-10", "actual", 1.0, "", 1, "")] * 3
     bulk_figures.add(rows, None, "Why")
     monkeypatch.setattr(bulk_figures, "BULK_FROM", 3)
     bulk_figures.add(rows, None, "Why")
@@ -163,8 +163,9 @@ def test_the_bulk_path_stores_awkward_text_and_empty_values_exactly(demo_site):
 
     indicator = Indicator.objects.get(code="ASC01")
     note = 'Tab\there, a new\nline, a back\\slash, \\N and "quotes"'
-    rows = [(indicator.id, "2020-01", "actual", None, note, 1),
-            (indicator.id, "2020-02", "actual", 0.1 + 0.2, "", 1)]  # fmt: skip
+    fetched = "data/fingertips.csv"
+    rows = [(indicator.id, "2020-01", "actual", None, note, 1, ""),
+            (indicator.id, "2020-02", "actual", 0.1 + 0.2, "", 1, fetched)]  # fmt: skip
     bulk_figures.add(rows, demo_site["analyst"], "Why\\not\tthis", bulk=True)
     stored = {
         f.period: f
@@ -172,6 +173,7 @@ def test_the_bulk_path_stores_awkward_text_and_empty_values_exactly(demo_site):
     }
     assert (stored["2020-01"].value, stored["2020-01"].note) == (None, note)
     assert stored["2020-02"].value == 0.1 + 0.2
+    assert [stored[p].fetched_file for p in ("2020-01", "2020-02")] == ["", fetched]
     assert {f.reason for f in stored.values()} == {"Why\\not\tthis"}
     assert {f.author for f in stored.values()} == {demo_site["analyst"]}
     assert all(f.is_current and f.created is not None for f in stored.values())

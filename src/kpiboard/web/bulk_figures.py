@@ -31,8 +31,8 @@ BATCH = 20_000
 RETIRE_BATCH = 10_000  # or fewer: the database's limit of parameters in one query
 
 #: A new revision as the writers take it: (indicator id, period label, series, value, note,
-#: revision number).
-NewFigure = tuple[int, str, str, float | None, str, int]
+#: revision number, the fetch's file it was loaded from or "": see ``Figure.fetched_file``).
+NewFigure = tuple[int, str, str, float | None, str, int, str]
 #: ``progress(done, total, step, force=False)``, as web.jobs.Reporter and the CLI's bar take it.
 Progress = Callable[..., None]
 
@@ -49,6 +49,7 @@ _COLUMNS = (
     "author",
     "created",
     "reason",
+    "fetched_file",
 )
 
 
@@ -114,8 +115,11 @@ def _orm(rows, author_id, reason: str, now: datetime, progress: Progress | None)
                     author_id=author_id,
                     reason=reason,
                     created=now,
+                    fetched_file=fetched,
                 )
-                for ind, period, series, value, note, revision in rows[start : start + BATCH]
+                for ind, period, series, value, note, revision, fetched in rows[
+                    start : start + BATCH
+                ]
             ),
             batch_size=1000,
         )
@@ -154,8 +158,8 @@ def _copy(rows, author_id, reason: str, now: datetime, progress: Progress | None
                     "".join(
                         f"{ind}\t{_text(period)}\t{_text(series)}\t"
                         f"{_NULL if value is None else repr(value)}\t{_text(note)}\t{revision}\t"
-                        f"{tail}\n"
-                        for ind, period, series, value, note, revision in rows[
+                        f"{tail}\t{_text(fetched)}\n"
+                        for ind, period, series, value, note, revision, fetched in rows[
                             start : start + BATCH
                         ]
                     )
@@ -174,9 +178,9 @@ def _executemany(rows, author_id, reason: str, now: datetime, progress: Progress
         for start in range(0, total, BATCH):
             cursor.executemany(
                 sql,
-                [
-                    (ind, period, series, value, note, revision, True, author_id, created, reason)
-                    for ind, period, series, value, note, revision in rows[start : start + BATCH]
-                ],
-            )
+                [(ind, period, series, value, note, revision, True, author_id, created, reason,
+                  fetched)
+                 for ind, period, series, value, note, revision, fetched in rows[
+                     start : start + BATCH]],
+            )  # fmt: skip
             _say(progress, min(start + BATCH, total), total)

@@ -212,10 +212,11 @@ def _write(pending: list, user, reason: str, progress: Progress | None, total: i
     """Retire the current revisions, then add the new ones (by the bulk path when there are
     many: see :mod:`kpiboard.web.bulk_figures`)."""
     bulk_figures.retire([current.pk for _, _, current in pending if current is not None])
-    rows = [
+    revisions = [
         (model.id, c.period, c.series, c.new, c.new_note, current.revision + 1 if current else 1)
         for model, c, current in pending
     ]
+    rows = [(*row, "") for row in revisions]  # none from a fetch's file: see Figure.fetched_file
 
     def written(done: int, _count: int, _step: str, force: bool = False) -> None:
         _report(progress, total + done, total * 2, force)

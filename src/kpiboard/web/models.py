@@ -219,6 +219,12 @@ class Figure(Revision):
     api_token = models.ForeignKey(  # the token an API write came through; None for the web
         "ApiToken", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    #: The file ``kpiboard benchmarks fetch`` owns (data/fingertips.csv) that a pack load read
+    #: this revision from; blank for any other pack file, the web, the API and imports. An
+    #: export writes the figure back there only while this is set, so a fetch that rewrites the
+    #: file whole never takes a figure someone keyed in or corrected (web.pack_benchmarks).
+    #: Blank in the database too, for rows written without it (by a server not yet upgraded).
+    fetched_file = models.CharField(max_length=40, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [
@@ -359,6 +365,8 @@ class PeerValue(models.Model):
     period = models.CharField(max_length=20)
     organisation = models.CharField(max_length=60)
     value = models.FloatField()
+    #: As on :class:`Figure`: peers/fingertips.csv when the last load read it from there.
+    fetched_file = models.CharField(max_length=40, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [

@@ -24,7 +24,6 @@ from django.utils import timezone
 from ..core.engine import no_collection
 from ..core.periods import FinancialCalendar, PeriodError
 from ..packs import benchmark_files
-from ..packs.benchmark_files import DATA_FILE as FETCHED_DATA
 from ..packs.benchmarks import BENCHMARKS_FILE
 from ..packs.compare import differences
 from ..packs.datafiles import Row
@@ -87,6 +86,7 @@ def load_pack_into_db(
     reason: str = "",
     progress: bulk_figures.Progress | None = None,
     bulk: bool | None = None,
+    forget_benchmarks: bool = False,
 ) -> Site:
     """Bring a pack into the database: new things are created, changed things get a revision,
     nothing already there is removed (indicators the manifest lists under ``retired_indicators``
@@ -98,12 +98,15 @@ def load_pack_into_db(
 
     ``progress(done, total, step, force=False)`` hears how far the load is; ``bulk`` chooses how
     the figures are written (see :mod:`kpiboard.web.bulk_figures`; None: by their number).
+    ``forget_benchmarks``: drop the benchmarks.yaml held (the pack must have none).
     """
     with no_collection(), transaction.atomic():  # a million rows make no cycles
-        return _load(Path(pack_dir), user, reason, progress, bulk)
+        return _load(Path(pack_dir), user, reason, progress, bulk, forget_benchmarks)
 
 
-def _load(pack_dir: Path, user, reason: str, progress, bulk: bool | None) -> Site:
+def _load(
+    pack_dir: Path, user, reason: str, progress, bulk: bool | None, forget_benchmarks: bool
+) -> Site:
     if progress is not None:
         progress(0, 0, CHECKING, force=True)
     # Validation (every problem, before anything is written); each file is read once, and what
@@ -127,9 +130,9 @@ def _load(pack_dir: Path, user, reason: str, progress, bulk: bool | None) -> Sit
         sections[section.code] = section
     by_code = _indicators(pack, bodies, sections, user, reason)
     _retire(manifest.get("retired_indicators") or (), by_code)
-    pack_benchmarks.store(site, source, pack)
+    pack_benchmarks.store(site, source, pack, forget=forget_benchmarks)
     site.save(update_fields=["benchmarks"])
-    superseded, created = _figure_changes(pack, source.rows, by_code)
+    superseded, created, refiled = _figure_changes(pack, source.rows, by_code)
     texts = []
     for ind_id, items in pack.commentary.items():
         for item in items:
@@ -148,6 +151,7 @@ def _load(pack_dir: Path, user, reason: str, progress, bulk: bool | None) -> Sit
 
     bulk_figures.retire(superseded)
     bulk_figures.add(created, user, reason, progress, bulk=bulk, set_aside=True)
+    pack_benchmarks.refile(refiled)
     for stored, model, item in texts:
         CommentaryText.objects.append(
             stored, indicator=model, period=item.period.label, text=item.text, author=user,
@@ -167,11 +171,15 @@ def _load(pack_dir: Path, user, reason: str, progress, bulk: bool | None) -> Sit
             continue
         PlanFile.objects.append(plan_file, name=name, body=body, author=user, reason=reason)
 
+    fetched = pack_benchmarks.fetched_peers(source.peer_rows, pack.calendar)
     for (ind_id, period), values in pack.peers.items():
         for organisation, value in values.items():
             PeerValue.objects.update_or_create(
                 indicator=by_code[ind_id], period=period.label, organisation=organisation,
-                defaults={"value": value},
+                defaults={
+                    "value": value,
+                    "fetched_file": fetched.get((ind_id, period.label, organisation), ""),
+                },
             )  # fmt: skip
     # The pack's as-at period starts the reporting month, and a later one moves it on; an
     # earlier one (an old pack loaded again) never moves it back.
@@ -245,34 +253,43 @@ def _indicators(pack: Pack, bodies: dict, sections: dict, user, reason: str) -> 
 
 def _figure_changes(
     pack: Pack, rows: list[Row], by_code: dict[str, Indicator]
-) -> tuple[list[int], list[bulk_figures.NewFigure]]:
-    """The current figure revisions a load retires and the new revisions it adds: a row that
-    repeats the current value and note changes nothing. Read as plain values, not models: a
-    long file may hold a million rows."""
-    current: dict[tuple[int, str, str], tuple[int, float | None, str, int]] = {}
+) -> tuple[list[int], list[bulk_figures.NewFigure], list[tuple[int, str]]]:
+    """The current figure revisions a load retires, the new revisions it adds, and the current
+    revisions whose value and note the pack repeats from another file than before, as (primary
+    key, the fetch's file or "": see ``Figure.fetched_file``): a row that repeats the current
+    value and note changes nothing else. Read as plain values, not models: a long file may hold
+    a million rows."""
+    current: dict[tuple[int, str, str], tuple[int, float | None, str, int, str]] = {}
     stored = Figure.objects.filter(is_current=True, indicator__in=list(by_code.values()))
-    for pk, ind, period, series, value, note, revision in stored.values_list(
-        "pk", "indicator_id", "period", "series", "value", "note", "revision"
+    for pk, ind, period, series, value, note, revision, fetched in stored.values_list(
+        "pk", "indicator_id", "period", "series", "value", "note", "revision", "fetched_file"
     ).iterator(chunk_size=20_000):
-        current[ind, period, series] = (pk, value, note, revision)
+        current[ind, period, series] = (pk, value, note, revision, fetched)
     # As written -> canonical: a long file repeats a few hundred labels a million times.
     labels = {written: pack.calendar.parse(written).label for written in {r.period for r in rows}}
     ids = {code: indicator.id for code, indicator in by_code.items()}
+    owned = pack_benchmarks.FETCHED_FILES  # a row's file kept only when it is one of these
     if not current:  # a first load: every row is a first revision, made in one pass
         return [], [
-            (ids[r.indicator], labels[r.period], r.series, r.value, r.note, 1) for r in rows
-        ]
+            (ids[r.indicator], labels[r.period], r.series, r.value, r.note, 1,
+             r.file if r.file in owned else "")
+            for r in rows
+        ], []  # fmt: skip
     superseded: list[int] = []
     created: list[bulk_figures.NewFigure] = []
+    refiled: list[tuple[int, str]] = []
     for row in rows:
         ind, label = ids[row.indicator], labels[row.period]
+        fetched = row.file if row.file in owned else ""
         before = current.get((ind, label, row.series))
         if before is None:
-            created.append((ind, label, row.series, row.value, row.note, 1))
+            created.append((ind, label, row.series, row.value, row.note, 1, fetched))
         elif before[1] != row.value or before[2] != row.note:
             superseded.append(before[0])
-            created.append((ind, label, row.series, row.value, row.note, before[3] + 1))
-    return superseded, created
+            created.append((ind, label, row.series, row.value, row.note, before[3] + 1, fetched))
+        elif before[4] != fetched:
+            refiled.append((before[0], fetched))
+    return superseded, created, refiled
 
 
 def _check_locks(
@@ -347,7 +364,11 @@ def _calendar_pinned(manifest: dict) -> dict:
 
 
 def source_from_db(at=None) -> PackSource:
-    """The database as pack parts: as it stands, or as it stood at time ``at``."""
+    """The database as pack parts: as it stands, or as it stood at time ``at``.
+
+    Without the pack's benchmarks.yaml, which nothing built from the database uses: it maps
+    today's indicators, so it would not fit their definitions at an earlier ``at``, and
+    :func:`export_pack` adds it (:func:`~kpiboard.web.pack_benchmarks.add_to_source`)."""
     site = Site.get()
     indicators = list(
         Indicator.objects.filter(archived=False).select_related("section").order_by("position")
@@ -404,7 +425,8 @@ def source_from_db(at=None) -> PackSource:
         indicator_id__in=live
     ).values_list("indicator_id", "period", "organisation", "value"):
         source.peer_rows.append(PeerRow(live[ind_id], period, organisation, value, "database", 0))
-    pack_benchmarks.add_to_source(source, site)
+    # No benchmarks.yaml: the mapping held is today's, and only the export writes it out (with
+    # it, a pack rebuilt as it stood before a load changed its indicators would not build).
     return source
 
 
@@ -532,6 +554,7 @@ def export_pack(target: str | Path) -> Path:
     if target.exists() and not (target.is_dir() and not any(target.iterdir())):
         raise ExportError(f"{target} already exists: export to a new (or empty) folder")
     source = source_from_db()
+    pack_benchmarks.add_to_source(source, Site.get())
     try:
         expected = build_pack(source)
     except PackError as exc:
@@ -540,7 +563,7 @@ def export_pack(target: str | Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        _write_pack(work, source, pack_benchmarks.Fed.of(expected.benchmarks))
+        _write_pack(work, source, pack_benchmarks.Fetched.from_db())
         try:
             written = load_pack(work)
         except PackError as exc:
@@ -559,10 +582,11 @@ def export_pack(target: str | Path) -> Path:
     return target
 
 
-def _write_pack(target: Path, source: PackSource, fed: pack_benchmarks.Fed) -> None:
+def _write_pack(target: Path, source: PackSource, fetched: pack_benchmarks.Fetched) -> None:
     """The pack's files (manifest, benchmark mapping, definitions, figures, commentary,
-    narrative, plan, peers). The figures benchmarks.yaml feeds go to the files ``kpiboard
-    benchmarks fetch`` owns, so the exported pack can fetch them again."""
+    narrative, plan, peers). A figure loaded from a file ``kpiboard benchmarks fetch`` owns,
+    and not changed since, goes back to that file, so the exported pack can fetch again; every
+    other figure goes to data/figures.csv or peers/peers.csv, where the fetch never writes."""
     (target / "indicators").mkdir()
     (target / MANIFEST).write_text(dump_yaml(plain_json(source.manifest)), "utf-8")
     if source.benchmarks_text is not None:  # as it was loaded, line for line
@@ -572,14 +596,10 @@ def _write_pack(target: Path, source: PackSource, fed: pack_benchmarks.Fed) -> N
         (target / rel).write_text(dump_yaml(plain_json(body)), "utf-8")
     (target / "data").mkdir()
     rows = sorted(source.rows, key=lambda r: (r.indicator, r.series, r.period))
-    fetched = [r for r in rows if fed.figure(r)]
-    own = [r for r in rows if not fed.figure(r)] if fetched else rows
-    header = ["indicator", "period", "series", "value", "note"]
-    lines = ([r.indicator, r.period, r.series, _number(r.value), r.note] for r in own)
-    _write_csv(target / "data" / "figures.csv", header, lines)
-    if fetched:
-        lines = ([r.indicator, r.period, r.series, _number(r.value)] for r in fetched)
-        _write_csv(target / FETCHED_DATA, benchmark_files.HEADERS[FETCHED_DATA], lines)
+    for rel, part in fetched.split(rows, fetched.figure, FIGURES).items():  # FIGURES first
+        header = FIGURES_HEADER if rel == FIGURES else benchmark_files.HEADERS[rel]
+        lines = ([r.indicator, r.period, r.series, _number(r.value), r.note] for r in part)
+        _write_csv(target / rel, header, (line[: len(header)] for line in lines))  # theirs: no note
     if source.commentary:
         (target / "commentary").mkdir()
         for ind_id, items in source.commentary.items():
@@ -595,11 +615,15 @@ def _write_pack(target: Path, source: PackSource, fed: pack_benchmarks.Fed) -> N
     if source.peer_rows:
         (target / "peers").mkdir()
         peers = sorted(source.peer_rows, key=lambda r: (r.indicator, r.period, r.organisation))
-        for rel, chosen in (("peers/peers.csv", False), (benchmark_files.PEER_FILE, True)):
-            part = [r for r in peers if fed.peer(r) is chosen]
-            lines = ([r.indicator, r.period, r.organisation, repr(r.value)] for r in part)
-            if part:
+        for rel, held in fetched.split(peers, fetched.peer, PEERS).items():
+            lines = ([r.indicator, r.period, r.organisation, repr(r.value)] for r in held)
+            if held:
                 _write_csv(target / rel, ["indicator", "period", "organisation", "value"], lines)
+
+
+#: Where an export writes the figures and peer figures the fetch's files do not hold.
+FIGURES, PEERS = "data/figures.csv", "peers/peers.csv"
+FIGURES_HEADER = ("indicator", "period", "series", "value", "note")
 
 
 def _number(value: float | None) -> str:

@@ -33,8 +33,13 @@ class Command(BaseCommand):
             metavar="USERNAME",
             help="who is loading: recorded as the author (needed to change approved periods)",
         )
+        parser.add_argument(
+            "--forget-benchmarks",
+            action="store_true",
+            help="drop the benchmarks.yaml the site holds (for a pack without one)",
+        )
 
-    def handle(self, pack, reason, user, **options):
+    def handle(self, pack, reason, user, forget_benchmarks, **options):
         person = None
         if user:
             person = get_user_model().objects.filter(username=normalise_username(user)).first()
@@ -43,7 +48,10 @@ class Command(BaseCommand):
         stream = getattr(self.stderr, "_out", sys.stderr)  # the terminal under Django's wrapper
         try:
             with TerminalProgress(stream) as progress:
-                site = load_pack_into_db(pack, user=person, reason=reason, progress=progress)
+                site = load_pack_into_db(
+                    pack, user=person, reason=reason, progress=progress,
+                    forget_benchmarks=forget_benchmarks,
+                )  # fmt: skip
         except PackError as exc:
             raise CommandError(str(exc)) from None
         except Locked as exc:
