@@ -24,8 +24,8 @@ from kpiboard.demo import pack_source, write_demo
 from kpiboard.packs.loader import load_pack
 from kpiboard.web import dashboard_cache
 from kpiboard.web.accounts import create_person
-from kpiboard.web.models import Role
 from kpiboard.web.approval import REVISION_ENTRIES
+from kpiboard.web.models import Role
 from kpiboard.web.store import clear_cache, load_pack_into_db
 
 PASSWORD = "correct-horse-battery-staple"

@@ -7,6 +7,8 @@ from __future__ import annotations
 import copy
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from kpiboard.web.approval import REVISION_ENTRIES, _RevisionEntries
 from kpiboard.web.models import PlanFile
@@ -43,7 +45,9 @@ def test_revision_memory_is_bounded_by_the_entries_held(demo_site):
     assert len(found[whole.pk]) == all_updates() > 3
     assert memory.held <= memory.entries  # the oldest saves went to make room
     assert len(memory) == 2 and memory.held == all_updates() + 1
-    assert memory.of(small[2:] + [whole])[whole.pk] == found[whole.pk]  # kept: no body read
+    with CaptureQueriesContext(connection) as again:
+        assert memory.of([*small[2:], whole])[whole.pk] == found[whole.pk]
+    assert not again.captured_queries  # both kept: no body read again
 
 
 def test_revision_bigger_than_the_bound_is_answered_not_kept(demo_site):
