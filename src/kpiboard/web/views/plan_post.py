@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 
 from ...core.periods import Period, PeriodError, PeriodKind
@@ -62,7 +62,7 @@ def _carry_current_version(form: forms.Form, version: str) -> None:
     the refusal (never older than the fingerprint), so a deliberate second save goes through,
     and one more change meanwhile is refused again."""
     if version:
-        data = form.data.copy()
+        data = form.data.copy() if isinstance(form.data, QueryDict) else dict(form.data)
         data["base_version"] = version
         form.data = data
 
