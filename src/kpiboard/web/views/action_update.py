@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from ...core.actions import ActionStatus
+from ...core.periods import Period
 from ...core.plan import action_state
 from ...packs.plan import OVERRIDE_RAGS
 from ..models import Section
@@ -70,7 +71,7 @@ def _initial(state, base: str) -> dict:
     }  # fmt: skip
 
 
-def _saved_now(action_id: str, month) -> dict:
+def _saved_now(action_id: str, month: Period) -> dict:
     """The action's update as saved now, read after a save was refused because someone else
     changed the action: shown beside what the user typed, so they can check it and save again."""
     pack = current_pack()

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from ...core.periods import Period
 from ...core.plan import next_review, risk_state
 from ...core.plan_cycle import offered_next_review
 from ...packs.plan import RISKS
@@ -68,7 +69,7 @@ class RiskReviewForm(forms.Form):
         return day
 
 
-def _saved_now(risk_id: str, month) -> dict | None:
+def _saved_now(risk_id: str, month: Period) -> dict | None:
     """The risk's review as saved now, read after a save was refused because someone else
     changed the risk: shown beside what the user typed, so they can check it and save again."""
     made = generation()
