@@ -112,12 +112,15 @@ def main() -> None:
 @main.command()
 @click.argument("pack", type=click.Path(exists=True, file_okay=False))
 def check(pack: str) -> None:
-    """Validate PACK and list every problem in it (exit 1 if any)."""
+    """Validate PACK and list every problem in it (exit 1 if any), then every warning: what is
+    valid but has no effect (exit 0)."""
     p = _load(pack)
     click.echo(
         f"{pack}: valid pack: {len(p.indicators)} indicators in {len(p.sections)} sections, "
         f"as at {p.as_at.display}."
     )
+    for warning in p.warnings:
+        click.echo(f"warning: {warning}")
 
 
 @main.command()

@@ -6,7 +6,9 @@ import shutil
 from datetime import date
 
 import pytest
+from click.testing import CliRunner
 
+from kpiboard.cli import main
 from kpiboard.core.actions import ActionRag, ActionStatus
 from kpiboard.core.kri import SpcTrigger
 from kpiboard.core.plan import PriorityLevel
@@ -176,6 +178,29 @@ def test_a_reviews_next_review_date_is_read_and_checked(pack_dir):
         "plan/risks.yaml:19: risks[0].reviews[0].next_review: must not be before the end of "
         "the period reviewed (30 September 2013)"
     ]
+
+
+def test_a_register_review_date_a_review_overrides_is_warned_of(pack_dir):
+    later = RISKS.replace(
+        "{period: 2013-09, likelihood: 2, impact: 3}",
+        "{period: 2013-09, likelihood: 2, impact: 3, next_review: 2014-01-31}",
+    )
+    write(pack_dir, priorities=PRIORITIES, actions=ACTIONS, risks=later)
+    pack = load_pack(pack_dir)  # valid: a warning never stops a pack loading
+    (warning,) = [str(w) for w in pack.warnings]
+    line = 1 + later.splitlines().index(next(ln for ln in later.splitlines()
+                                              if "review_date:" in ln))  # fmt: skip
+    assert warning.startswith(
+        f"plan/risks.yaml:{line}: risks[0].review_date: 2013-12-31 has no effect from 2013-09 "
+        "on: the 2013-09 review set the next review date 2014-01-31 (its next_review), which wins"
+    )
+    result = CliRunner().invoke(main, ["check", str(pack_dir)])
+    assert result.exit_code == 0 and f"warning: {warning}" in result.output
+    same = later.replace("review_date: 2013-12-31", "review_date: 2014-01-31")
+    write(pack_dir, priorities=PRIORITIES, actions=ACTIONS, risks=same)
+    assert load_pack(pack_dir).warnings == ()
+    write(pack_dir, priorities=PRIORITIES, actions=ACTIONS, risks=RISKS)  # no review set one
+    assert load_pack(pack_dir).warnings == ()
 
 
 def test_hierarchy_problems_are_reported(pack_dir):

@@ -154,3 +154,62 @@ def test_two_rows_for_one_action_and_period_are_refused(pack, tmp_path):
     edit(book, "Actions", "ACT-TEL", progress=60)
     result = run(str(book), "--pack", str(pack), "--sheet", "Actions")
     assert result.exit_code == 1 and "is also given in row 2" in result.output
+
+
+def _hosp(pack: Path):
+    return next(r for r in load_pack(pack).plan.risks if r.id == "R-HOSP")
+
+
+def test_a_risks_sheet_review_date_sets_the_reviews_next_review(pack, tmp_path):
+    book = exported(pack, tmp_path)  # R-HOSP: reviewed 2013-09, the as-at month; due 2013-12-31
+    edit(book, "Risks", "R-HOSP", review_date="2013-11-30", current_likelihood=5)
+    result = run(str(book), "--pack", str(pack), "--sheet", "Risks")
+    assert result.exit_code == 0, result.output
+    assert "R-HOSP 2013-09: review from row" in result.output
+    latest = _hosp(pack).reviews[-1]
+    assert (latest.period.label, latest.score.likelihood) == ("2013-09", 5)
+    assert latest.next_review is not None and latest.next_review.isoformat() == "2013-11-30"
+    (tmp_path / "again").mkdir()
+    again = exported(pack, tmp_path / "again")
+    ws = openpyxl.load_workbook(again)["Risks"]
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "R-HOSP")
+    assert str(row[header.index("review_date")].value)[:10] == "2013-11-30"
+
+
+def test_a_risks_sheet_review_date_alone_changes_the_review(pack, tmp_path):
+    book = exported(pack, tmp_path)
+    edit(book, "Risks", "R-HOSP", review_date="2014-02-28")
+    result = run(str(book), "--pack", str(pack), "--sheet", "Risks")
+    assert result.exit_code == 0, result.output
+    assert " 1 changed" in result.output
+    latest = _hosp(pack).reviews[-1]
+    assert latest.next_review is not None and latest.next_review.isoformat() == "2014-02-28"
+    assert latest.note.startswith("Delays rose")  # the review's other fields are kept
+
+
+def test_a_risks_sheet_review_date_before_the_month_reviewed_is_refused(pack, tmp_path):
+    book = exported(pack, tmp_path)
+    edit(book, "Risks", "R-HOSP", review_date="2013-09-15")
+    edit(book, "Risks", "R-MARKET", review_date="next week")
+    before = (pack / "plan" / "risks.yaml").read_bytes()
+    result = run(str(book), "--pack", str(pack), "--sheet", "Risks")
+    assert result.exit_code == 1
+    assert (
+        "plan.xlsx[Risks]:2: review_date (column W): must not be before the end of the period "
+        "reviewed (30 September 2013)" in result.output
+    )
+    assert "review_date (column W): 'next week' is not a date" in result.output
+    assert (pack / "plan" / "risks.yaml").read_bytes() == before
+
+
+def test_an_unedited_risks_sheet_keeps_a_review_set_next_review(pack, tmp_path):
+    risks = pack / "plan" / "risks.yaml"
+    risks.write_text(risks.read_text("utf-8").replace(
+        "ahead of winter.}", "ahead of winter., next_review: 2014-01-31}"))  # fmt: skip
+    book = exported(pack, tmp_path)
+    before = risks.read_bytes()
+    result = run(str(book), "--pack", str(pack), "--sheet", "Risks")
+    assert result.exit_code == 0, result.output
+    assert " 0 changed" in result.output
+    assert risks.read_bytes() == before

@@ -181,6 +181,22 @@ def test_the_page_moves_the_month_for_an_analyst(client_for):
     assert "October&#x27;s returns are in" in after and "Moved by hand" in after
 
 
+def test_the_page_after_someone_elses_move_shows_it_and_moves_the_second_time(client_for):
+    analyst = client_for("analyst")
+    opened = {"period": "2013-07", "reason": "Re-run July", "base_revision": "1"}
+    moved = {"period": "2013-08", "reason": "Back to August", "base_revision": "1"}
+    assert client_for("admin").post(URL, moved).status_code == 302
+    refused = analyst.post(URL, opened)
+    assert refused.status_code == 409 and month() == "2013-08"
+    html = refused.content.decode()
+    assert "The site reports <strong>August 2013</strong>" in html  # what is saved now
+    assert "Re-run July" in html  # what was typed, kept
+    hidden = re.search(r'name="base_revision" value="([^"]*)"', html)
+    assert hidden is not None and hidden.group(1) == "2"
+    again = analyst.post(URL, opened | {"base_revision": hidden.group(1)})
+    assert again.status_code == 302 and month() == "2013-07"
+
+
 def test_the_page_names_a_missing_reason_and_moves_nothing(client_for):
     response = client_for("analyst").post(URL, {"period": "2013-10", "base_revision": "1"})
     assert response.status_code == 400

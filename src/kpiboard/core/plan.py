@@ -100,7 +100,9 @@ class Risk:
     inherent: Score
     target: Score
     reviews: tuple[RiskReview, ...]  # in period order; at least one
-    review_date: date  # the next review as the register was written (a review may set a later)
+    #: The register's next review date. A review's ``next_review`` (earlier or later: it may
+    #: not be before the end of the month reviewed) wins from that review's month on.
+    review_date: date
     controls: tuple[str, ...] = ()
     actions: tuple[str, ...] = ()  # mitigating actions
     priorities: tuple[str, ...] = ()

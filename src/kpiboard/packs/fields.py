@@ -31,6 +31,9 @@ class FieldReader:
     def problem(self, key: str, message: str) -> None:
         self.problems.report(self.file, self.line(key), self.name(key), message)
 
+    def warning(self, key: str, message: str) -> None:
+        self.problems.warn(self.file, self.line(key), self.name(key), message)
+
     def check_keys(self, allowed: Iterable[str], required: Iterable[str] = ()) -> None:
         allowed = list(allowed)
         for key in self.mapping:

@@ -367,4 +367,5 @@ def build_pack(source: PackSource, problems: Problems | None = None) -> Pack:
         publishing=manifest.publishing,
         plan=plan,
         benchmarks=benchmarks,
+        warnings=tuple(sorted(set(problems.warnings))),
     )

@@ -16,6 +16,7 @@ from ..core.plan import Plan
 from ..core.rating import DEFAULT_RULE, RuleVersion
 from ..core.units import Negatives, Unit
 from .benchmarks import BenchmarkMapping
+from .problems import Problem
 from .publishing import Publishing
 
 if TYPE_CHECKING:
@@ -107,6 +108,8 @@ class Pack:
     publishing: Publishing = field(default_factory=Publishing)
     plan: Plan = field(default_factory=Plan)  # the business plan (plan/ files), if any
     benchmarks: BenchmarkMapping | None = None  # benchmarks.yaml: where comparators come from
+    #: What ``kpiboard check`` warns of: valid, but without effect (see Problems.warnings).
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
 
     @property
     def base_unit(self) -> Unit:

@@ -235,6 +235,25 @@ def _review(vr: FieldReader, calendar: FinancialCalendar, matrix) -> RiskReview 
     return RiskReview(period, score, vr.text("note"), following) if period and score else None
 
 
+def _overridden_review_date(rr: FieldReader, review_date: date, reviews: list[RiskReview]) -> None:
+    """Warn when the register's ``review_date`` is not the next review date in effect: a
+    review's ``next_review`` wins from that review's month on (core.plan.next_review), so an
+    edit to the register's date alone would have no effect, silently."""
+    setting = [v for v in reviews if v.next_review]
+    last = setting[-1] if setting else None
+    if last is None or last.next_review == review_date:
+        return
+    assert last.next_review is not None
+    month = last.period.label
+    rr.warning(
+        "review_date",
+        f"{review_date.isoformat()} has no effect from {month} on: the {month} review set the "
+        f"next review date {last.next_review.isoformat()} (its next_review), which wins; to move "
+        "the next review, change that review's next_review (or give a new review), or make "
+        "review_date the same to silence this",
+    )
+
+
 RISK_KEYS = ["id", "title", "section", "owner", "cause", "event", "effect", "inherent", "target",
              "reviews", "review_date", "controls", "actions", "priorities", "indicators",
              "appetite"]  # fmt: skip
@@ -254,6 +273,7 @@ def _risk(rr: FieldReader, calendar: FinancialCalendar, matrix) -> Risk | None:
     kris = tuple(_kri(kr) for kr in _items(rr, "indicators"))
     if not (inherent and target and reviews and review_date):
         return None
+    _overridden_review_date(rr, review_date, reviews)
     return Risk(
         id=rr.ident("id"), title=rr.text("title"), section=rr.ident("section"),
         owner=rr.text("owner"), cause=rr.text("cause"), event=rr.text("event"),

@@ -3,7 +3,9 @@ filled in by owners, brought back with ``kpiboard import``.
 
 An Actions sheet gives each action's progress update for a period (``status``, ``progress``,
 ``update``, and an owner's RAG with ``overridden`` and ``override_reason``); a Risks sheet gives
-each risk's review (``current_likelihood``, ``current_impact`` and ``review_note``). The period
+each risk's review (``current_likelihood``, ``current_impact``, ``review_note``, and
+``review_date``: the next review date, which a changed date sets on the row's review as the
+web form's does, refused before the end of the month reviewed). The period
 is the row's ``update_period`` or ``review_period``, or the pack's as-at period when blank. The
 columns that only report (``computed_rag``, ``band``, ``flags`` ...) are ignored, so the
 exported sheet goes back as it is.
@@ -20,11 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ..core.actions import ActionStatus, default_progress
 from ..core.periods import Period, PeriodError
+from ..core.plan import next_review
+from ..core.plan_cycle import next_review_problem
 from .importer import _replace_all, _validate_copy
 from .loader import load_pack
 from .model import Pack
@@ -37,7 +42,7 @@ from .yamlsource import dump, load, plain
 ACTION_COLUMNS = ("action", "status", "progress")
 ACTION_OPTIONAL = ("update", "update_period", "overridden", "rag", "override_reason")
 RISK_COLUMNS = ("risk", "current_likelihood", "current_impact")
-RISK_OPTIONAL = ("review_period", "review_note")
+RISK_OPTIONAL = ("review_period", "review_note", "review_date")
 TRUE_WORDS = ("true", "yes", "y", "1")
 
 
@@ -239,7 +244,35 @@ def _risk_entry(rows: _Rows, pack: Pack, line: int, get: Callable[[str], str]):
         given.add("note")
         if get("review_note"):
             entry["note"] = get("review_note")
+    following = _review_date(rows, pack, line, get, period) if period else None
+    if following is not None:
+        given.add("next_review")
+        entry["next_review"] = following.isoformat()
     return period, entry, frozenset(given)
+
+
+def _review_date(
+    rows: _Rows, pack: Pack, line: int, get: Callable[[str], str], period: Period
+) -> date | None:
+    """The next review date the row's review sets, or None when the cell is blank or says the
+    date that stands already for the period (as an exported sheet does: the latest review's,
+    else the register's), so an unedited sheet changes nothing. A changed date obeys the web
+    form's rule: not before the end of the month reviewed."""
+    text = get("review_date")
+    risk = next((r for r in pack.plan.risks if r.id == get("risk")), None)
+    if not text or risk is None:
+        return None
+    try:
+        day = date.fromisoformat(text.removesuffix(" 00:00:00"))
+    except ValueError:
+        rows.report(line, "review_date", f"{text!r} is not a date: write it as 2014-01-31")
+        return None
+    if day == next_review(risk, period):
+        return None
+    if problem := next_review_problem(day, period):
+        rows.report(line, "review_date", problem)
+        return None
+    return day
 
 
 _KINDS = {

@@ -24,9 +24,15 @@ class Problems:
     """A growing list of problems; ``report`` is the one call sites use."""
 
     items: list[Problem] = field(default_factory=list)
+    #: What is valid but has no effect, so an edit to it would go unnoticed: ``kpiboard check``
+    #: lists these under the pack's summary; they never stop a pack loading.
+    warnings: list[Problem] = field(default_factory=list)
 
     def report(self, file: str, line: int, fld: str, message: str) -> None:
         self.items.append(Problem(file, line, fld, message))
+
+    def warn(self, file: str, line: int, fld: str, message: str) -> None:
+        self.warnings.append(Problem(file, line, fld, message))
 
     def __bool__(self) -> bool:
         return bool(self.items)

@@ -114,12 +114,23 @@ class _RevisionEntries:
     write (and a plan's bodies are big: decoding a month's revisions of a 300-action plan is
     most of a second). The key includes the row's creation time, so a row id that comes round
     again (a rolled-back insert on SQLite, a restored backup) is never taken for another row.
-    Bounded by count; the least recently used go first."""
 
-    def __init__(self, size: int = 50_000) -> None:
-        self.size = size
+    Bounded by the entries held, summed over the revisions (a revision that changed none counts
+    as one), the least recently used revisions going first: a revision's size varies from one
+    entry (a form's save) to thousands (a whole file brought in: 300 actions of 6 updates is
+    1,800 entries, about 270 KB), so a count of revisions would bound nothing. An entry holds a
+    tuple and its strings, about 150 bytes: the default bound is some 15 MB."""
+
+    def __init__(self, entries: int = 100_000) -> None:
+        self.entries = entries
+        self.held = 0  # entries held now, summed as the bound counts them
         self._found: OrderedDict[tuple, tuple[PlanEntry, ...]] = OrderedDict()
         self._lock = threading.Lock()
+
+    @staticmethod
+    def weight(found: tuple[PlanEntry, ...]) -> int:
+        """What one revision's answer counts against the bound."""
+        return max(1, len(found))
 
     @staticmethod
     def key(row: PlanFile) -> tuple:
@@ -154,14 +165,22 @@ class _RevisionEntries:
         }  # fmt: skip
         with self._lock:
             for row in missing:
-                self._found[self.key(row)] = made[row.pk]
-            while len(self._found) > self.size:
-                self._found.popitem(last=False)
+                key = self.key(row)
+                if key not in self._found:  # another request may have kept it meanwhile
+                    self._found[key] = made[row.pk]
+                    self.held += self.weight(made[row.pk])
+            while self.held > self.entries and self._found:
+                self.held -= self.weight(self._found.popitem(last=False)[1])
         return known | made
 
     def clear(self) -> None:
+        """Forget every revision (tests start each from an empty memory)."""
         with self._lock:
             self._found.clear()
+            self.held = 0
+
+    def __len__(self) -> int:
+        return len(self._found)
 
 
 REVISION_ENTRIES = _RevisionEntries()

@@ -99,8 +99,8 @@ def _locked_item(name: str, key: str, ident: str, base_version: str) -> tuple[Pl
     item = next((i for i in body.get(key, []) if i.get("id") == ident), None)
     if item is None:
         raise Invalid({"": f"There is no {key[:-1]} {ident}"})
-    if item_version(item) != base_version:
-        raise ConcurrentEdit([], changed_elsewhere(ident))
+    if (version := item_version(item)) != base_version:
+        raise ConcurrentEdit([], changed_elsewhere(ident), current_version=version)
     return current, body, item
 
 

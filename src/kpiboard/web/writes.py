@@ -157,8 +157,11 @@ class Conflict:
 class ConcurrentEdit(WriteError):
     """Someone else saved one of the values since the form was rendered: nothing was saved."""
 
-    def __init__(self, conflicts: Iterable[Conflict], message: str = ""):
+    def __init__(self, conflicts: Iterable[Conflict], message: str = "", current_version: str = ""):
         self.conflicts = list(conflicts)
+        #: The fingerprint of what is saved now, where the write knows it: the form shown again
+        #: carries it, so a deliberate second save (after checking what is saved) goes through.
+        self.current_version = current_version
         errors = {c.field: c.message() for c in self.conflicts}
         if message or not errors:
             errors[""] = message or (

@@ -11,13 +11,14 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from ...core.actions import ActionStatus
+from ...core.periods import Period
 from ...core.plan import action_state
 from ...packs.plan import OVERRIDE_RAGS
 from ..models import Section
 from ..permissions import can_submit
 from ..plan_writes import action_body, current_actions, item_version, save_action_update
 from ..store import current_pack
-from .plan_post import change_reason, error_context, plan_period, post_plan_form
+from .plan_post import CHANGED_ELSEWHERE, change_reason, error_context, plan_period, post_plan_form
 
 STATUS_CHOICES = [(s.value, s.words) for s in ActionStatus]
 RAG_CHOICES = [("", "No override: use the computed RAG")] + [
@@ -70,11 +71,23 @@ def _initial(state, base: str) -> dict:
     }  # fmt: skip
 
 
-@require_http_methods(["GET", "POST"])
-def action_update(request, action_id: str, period: str | None = None):
+def _saved_now(action_id: str, month: Period) -> dict:
+    """The action's update as saved now, read after a save was refused because someone else
+    changed the action: shown beside what the user typed, so they can check it and save again."""
     pack = current_pack()
     action = next((a for a in pack.plan.actions if a.id == action_id), None)
-    plan_file = current_actions()
+    if action is None:
+        return {"update": None}
+    state = action_state(action, month, pack.plan.tolerance)
+    override = state.update.override if state.update else None
+    return {"update": state.update, "rag": override.rag.words if override else ""}
+
+
+@require_http_methods(["GET", "POST"])
+def action_update(request, action_id: str, period: str | None = None):
+    plan_file = current_actions()  # first: the fingerprint is never newer than the values shown
+    pack = current_pack()
+    action = next((a for a in pack.plan.actions if a.id == action_id), None)
     if action is None or plan_file is None or action_body(plan_file, action_id) is None:
         raise Http404("No such action")
     section = Section.objects.filter(code=action.section).first()
@@ -97,7 +110,9 @@ def action_update(request, action_id: str, period: str | None = None):
     done, status = post_plan_form(request, form, save, saved, back)
     if done is not None:
         return done
+    saved_now = _saved_now(action_id, month) if status == CHANGED_ELSEWHERE else None
     context = error_context(form) | {
+        "saved_now": saved_now,
         "action": action, "period": month, "form": form, "back": back, "back_text": back_text,
         "section_title": section.title,
         "status_choices": STATUS_CHOICES, "rag_choices": RAG_CHOICES,

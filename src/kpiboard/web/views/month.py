@@ -8,6 +8,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -88,6 +89,8 @@ def reporting_month(request):
                 for field, message in exc.errors.items():
                     form.add_error(field or None, message)
                 status = 409 if isinstance(exc, ConcurrentEdit) else 400
+                if isinstance(exc, ConcurrentEdit):
+                    pack = _carry_current_revision(form)
             else:
                 shown = pack.calendar.parse(moved.period).long_display
                 messages.success(request, f"The reporting month is now {shown}.")
@@ -114,6 +117,17 @@ def reporting_month(request):
         },
         status=status,
     )
+
+
+def _carry_current_revision(form: MonthForm) -> Pack:
+    """After "changed the reporting month", the form shown again keeps the month and reason
+    given but carries the revision now current, so checking the month and trying again goes
+    through; the pack the page shows is read after it, so the month shown is never older."""
+    current = ReportingMonth.objects.filter(is_current=True).first()
+    data = form.data.copy() if isinstance(form.data, QueryDict) else dict(form.data)
+    data["base_revision"] = str(current.revision if current is not None else 0)
+    form.data = data
+    return store.current()[1]
 
 
 def _display(pack: Pack, label: str) -> str:

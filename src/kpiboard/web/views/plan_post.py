@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 
 from ...core.periods import Period, PeriodError, PeriodKind
@@ -43,9 +43,28 @@ def post_plan_form(
     except (Invalid, Locked, ConcurrentEdit) as exc:
         for key, message in exc.errors.items():
             form.add_error(key or None, message)
-        return None, 409 if isinstance(exc, ConcurrentEdit) else 400
+        if isinstance(exc, ConcurrentEdit):
+            _carry_current_version(form, exc.current_version)
+            return None, CHANGED_ELSEWHERE
+        return None, 400
     messages.success(request, saved)
     return redirect(back), 200
+
+
+#: The status of a form shown again because someone else changed its item meanwhile; the view
+#: then shows what is saved now (read after the refusal) beside what the user typed.
+CHANGED_ELSEWHERE = 409
+
+
+def _carry_current_version(form: forms.Form, version: str) -> None:
+    """After "changed elsewhere", the form shown again keeps what the user typed but carries
+    the fingerprint of the item as it is saved now: the values shown beside it are read after
+    the refusal (never older than the fingerprint), so a deliberate second save goes through,
+    and one more change meanwhile is refused again."""
+    if version:
+        data = form.data.copy() if isinstance(form.data, QueryDict) else dict(form.data)
+        data["base_version"] = version
+        form.data = data
 
 
 def error_context(form: forms.Form) -> dict:

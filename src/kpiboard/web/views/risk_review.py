@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from ...core.periods import Period
 from ...core.plan import next_review, risk_state
 from ...core.plan_cycle import offered_next_review
 from ...packs.plan import RISKS
@@ -25,7 +26,7 @@ from ..plan_writes import (
     save_risk_review,
 )
 from ..store import generation
-from .plan_post import change_reason, error_context, plan_period, post_plan_form
+from .plan_post import CHANGED_ELSEWHERE, change_reason, error_context, plan_period, post_plan_form
 
 
 class RiskReviewForm(forms.Form):
@@ -68,12 +69,24 @@ class RiskReviewForm(forms.Form):
         return day
 
 
+def _saved_now(risk_id: str, month: Period) -> dict | None:
+    """The risk's review as saved now, read after a save was refused because someone else
+    changed the risk: shown beside what the user typed, so they can check it and save again."""
+    made = generation()
+    risk = next((r for r in made.pack.plan.risks if r.id == risk_id), None)
+    state = risk and risk_state(risk, month, made.pack.plan.matrix, kri_analyses(made, month))
+    if not state:
+        return None
+    return {"review": state.review, "score": made.pack.plan.matrix.describe(state.current),
+            "review_date": state.review_date}  # fmt: skip
+
+
 @require_http_methods(["GET", "POST"])
 def risk_review(request, risk_id: str, period: str | None = None):
+    plan_file = current_file(RISKS)  # first: the fingerprint is never newer than the values shown
     made = generation()
     pack = made.pack
     risk = next((r for r in pack.plan.risks if r.id == risk_id), None)
-    plan_file = current_file(RISKS)
     if risk is None or plan_file is None or item_body(plan_file, "risks", risk_id) is None:
         raise Http404("No such risk")
     section = Section.objects.filter(code=risk.section).first()
@@ -101,7 +114,9 @@ def risk_review(request, risk_id: str, period: str | None = None):
     done, status = post_plan_form(request, form, save, saved, back)
     if done is not None:
         return done
+    saved_now = _saved_now(risk_id, month) if status == CHANGED_ELSEWHERE else None
     context = error_context(form) | {
+        "saved_now": saved_now,
         "risk": risk, "state": state, "period": month, "form": form, "back": back,
         "back_text": back_text,
         "section_title": section.title,
