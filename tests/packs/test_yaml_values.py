@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpiboard.packs import yamlsource
-from kpiboard.packs.loader import check_pack, parse_yaml
+from kpiboard.packs.loader import check_pack, load_pack, parse_yaml
 from kpiboard.packs.problems import Problems
 from kpiboard.packs.yamlsource import MAX_YAML_BYTES, load
 
@@ -273,3 +273,5 @@ def test_an_impossible_date_in_free_text_is_kept_as_written(demo_pack_dir, tmp_p
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("Cabinet member: Graham Gibbens", "Reviewed: 2014-02-30"))
     assert not check_pack(root)
+    asc01 = load_pack(root).indicators["ASC01"]
+    assert ("Reviewed", "2014-02-30") in asc01.metadata
