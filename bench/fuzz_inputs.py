@@ -5,7 +5,8 @@ rows, a line); anything else (an exception, a refusal with no message) is a cras
 mutations of real files (the council demo's manifest, an indicator, its data, a long and a wide
 import in CSV and XLSX) by a seeded random mutator that flips bytes, drops and repeats lines,
 truncates, and splices in tokens known to break parsers (YAML aliases and deep nesting, NUL bytes,
-huge and odd numbers, period labels that are nearly right, Markdown headings, formulas).
+impossible dates, tags, huge and odd numbers, period labels that are nearly right, Markdown
+headings, formulas).
 
     .venv/bin/python bench/fuzz_inputs.py [--count 100000] [--seed 1] [--out out/fuzz]
 
@@ -44,6 +45,8 @@ TOKENS = [
     b"## 2013-09", b"```", b"=HYPERLINK(\"x\")", b"+1", b"@SUM(A1)", b"\r\n", b"\t", b'"', b"'",
     b",,,,,,", b"x" * 5000, b"- - -", b": :", b"!!python/object:os.system", b"%YAML 1.1",
     b"---", b"...", b"? ", b"|", b">", b"true", b"null", b"~", b"0x1F", b"1.5e-324", b"-0",
+    b"2014-02-30", b"2014-01-01 25:00:00", b"!!float x", b"!!binary x", b"!foo", b"<<: ",
+    b"0x" + b"f" * 300, b"1:" * 300,
 ]  # fmt: skip
 
 

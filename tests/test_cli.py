@@ -52,6 +52,22 @@ def test_check_pack_with_mistakes_lists_all_exits_1(runner, pack_copy):
     assert any("polarity: required but missing" in line for line in lines)
 
 
+def test_check_an_impossible_unquoted_date_names_its_file_and_line_exits_1(runner, pack_copy):
+    risks = pack_copy / "plan" / "risks.yaml"
+    text = risks.read_text(encoding="utf-8")
+    old = "ahead of winter.}"  # the second review of the first risk, on line 24
+    risks.write_text(text.replace(old, "ahead of winter., next_review: 2014-02-30}", 1))
+    result = runner.invoke(main, ["check", str(pack_copy)])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert result.output.strip().splitlines() == [
+        "plan/risks.yaml:24: risks[0].reviews[1].next_review: '2014-02-30' is not a date "
+        "(write it as 2013-09-30)",
+        "1 problem found.",
+    ]
+
+
 def test_rate_json_has_documented_fields(runner, demo_pack_dir):
     result = runner.invoke(main, ["rate", str(demo_pack_dir), "--format", "json"])
     assert result.exit_code == 0, result.output

@@ -6,6 +6,11 @@ the "billion laughs"), nesting deeper than :data:`MAX_DEPTH` (thousands of ``[``
 stack) and text longer than :data:`MAX_YAML_BYTES`. Each is refused while the document is being
 composed, before anything is built, as a ``yaml.YAMLError`` that names the line.
 
+Nor does a value its constructor cannot build raise anything else (:func:`_scalar`): an unquoted
+``2014-02-30`` looks like a timestamp to YAML 1.1 but no calendar has it, and it is kept as its
+text, as ``'2014-02-30'`` is, for the field's own check to name; a tagged scalar that is not its
+type (``!!float x``), an unknown tag and binary data are refused at their line.
+
 libyaml's C parser does the reading when PyYAML has it (it does in every PyYAML wheel): it is about
 ten times faster than the pure-Python one, which took a third of ``check`` on a 500-indicator pack.
 Its composer cannot be hooked, so the refusals are made first, on the C parser's event stream
@@ -16,7 +21,8 @@ loader stays as the fallback.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+import re
+from typing import Any, cast
 
 import yaml
 from yaml.composer import ComposerError
@@ -112,7 +118,10 @@ def _next_event(loader: Any) -> bool:
         raise _refused(message, exc.problem_mark) from None
 
 
-_STR = "tag:yaml.org,2002:str"
+_YAML_TAG = "tag:yaml.org,2002:"
+_STR = _YAML_TAG + "str"
+_INT = _YAML_TAG + "int"
+_BINARY = _YAML_TAG + "binary"
 
 
 class Mapping(dict):
@@ -156,7 +165,7 @@ def _convert(node: yaml.Node, constructor: yaml.constructor.SafeConstructor) -> 
         for key_node, value_node in node.value:
             key = _key(key_node, constructor)
             if isinstance(key, (Mapping, Sequence)):
-                raise yaml.YAMLError(f"line {key_node.start_mark.line + 1}: a key must be text")
+                raise _not_read("a key must be text, not a mapping or a list", key_node)
             if key in out:
                 raise DuplicateKey(key, key_node.start_mark.line + 1)
             out[key] = _convert(value_node, constructor)
@@ -169,18 +178,103 @@ def _convert(node: yaml.Node, constructor: yaml.constructor.SafeConstructor) -> 
         return seq
     if node.tag == _STR:  # most scalars: their text (what the constructor would return)
         return node.value
-    value = constructor.construct_object(node, deep=True)
+    value = _scalar(cast(yaml.ScalarNode, node), constructor)  # neither mapping nor list
     if isinstance(value, datetime.date):
         return value.isoformat()  # "2013-09-30" is a period label here, not a date object
     return value
 
 
+#: What PyYAML's constructors raise, besides their own ``ConstructorError``, on a scalar that
+#: looks like its type but is not one: ``2014-02-30`` and ``2014-01-01 25:00:00`` (ValueError
+#: from datetime), 5,000 digits (ValueError: Python's limit on reading an int), ``!!float ''``
+#: (IndexError), ``!!bool x`` (KeyError), ``!!timestamp x`` (AttributeError).
+_UNREADABLE = (yaml.constructor.ConstructorError, ValueError, ArithmeticError, LookupError,
+               AttributeError, TypeError)  # fmt: skip
+
+_LONGEST_INT = 400  # characters; a float holds at most 309 digits
+
+
+def _scalar(node: yaml.ScalarNode, constructor: yaml.constructor.SafeConstructor) -> Any:
+    """A scalar's value; one its constructor cannot build never raises out of the loader.
+
+    A plain scalar typed only by its look (``next_review: 2014-02-30`` resolves as a timestamp)
+    keeps its text, as if it were quoted, so the field's own check names it and its line, as it
+    does for ``'2014-02-30'``. One with an explicit tag (``!!float x``, ``!foo x``) is refused as
+    YAML at its line. ``!!binary`` is refused whatever it holds: a pack is text, and bytes would
+    reach fields that expect text."""
+    if node.tag == _BINARY:
+        raise _not_read("binary data (!!binary) is not allowed in a pack", node)
+    if node.tag not in constructor.yaml_constructors:  # ``<<`` and ``=`` resolve to such tags
+        if _typed_by_look(node, constructor):
+            return node.value
+        raise _not_read(f"unknown tag {_short_tag(node.tag)} (a pack holds plain values)", node)
+    try:
+        if node.tag == _INT and len(node.value) > _LONGEST_INT:
+            raise OverflowError  # not built: ``1:1:1:...`` (base 60) takes quadratic time
+        value = constructor.construct_object(node, deep=True)
+        if type(value) is int:
+            float(value)  # OverflowError past a float's range: numbers are worked out as floats
+        return value
+    except _UNREADABLE:
+        if _typed_by_look(node, constructor):
+            return node.value
+        raise _not_read(f"{node.value!r} cannot be read as {_short_tag(node.tag)}", node) from None
+
+
+def _typed_by_look(node: yaml.ScalarNode, constructor: Any) -> bool:
+    """Whether ``node`` is plain (unquoted) and its tag is the one its text resolves to, so no
+    tag was written (libyaml marks a plain scalar's style ``''``, PyYAML ``None``)."""
+    implicit = constructor.resolve(yaml.ScalarNode, node.value, (True, False))
+    return not node.style and bool(implicit == node.tag)
+
+
+def _short_tag(tag: str) -> str:
+    """``tag:yaml.org,2002:float`` as it is written in a file, ``!!float``."""
+    return "!!" + tag.removeprefix(_YAML_TAG) if tag.startswith(_YAML_TAG) else tag
+
+
+def _not_read(message: str, node: yaml.Node) -> yaml.constructor.ConstructorError:
+    """A constructor's error at ``node``'s line, read like any other YAML error."""
+    return yaml.constructor.ConstructorError(None, None, message, node.start_mark)
+
+
+class Unreadable(yaml.YAMLError):
+    """A character no YAML file may hold (a control character, a lone surrogate), with its line:
+    the readers report only an offset (libyaml's in bytes, PyYAML's in characters)."""
+
+    def __init__(self, message: str, line: int):
+        super().__init__(message)
+        self.line = line
+
+
+_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # YAML's line breaks, as marks count them
+
+
+def _line_at(text: str, index: int) -> int:
+    """The 1-based line of ``text[index]``; 0 when ``index`` is not in the text."""
+    return len(_BREAK.findall(text, 0, index)) + 1 if 0 <= index < len(text) else 0
+
+
 def load(text: str) -> Any:
-    """Parse one YAML document; raises ``yaml.YAMLError``, :class:`DuplicateKey` or
-    :class:`TooLarge`."""
-    size = len(text.encode("utf-8", "surrogatepass"))
+    """Parse one YAML document; raises ``yaml.YAMLError`` (each with its line, for
+    :func:`error_line`), :class:`DuplicateKey` or :class:`TooLarge`, never another exception."""
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:  # a lone surrogate (JSON may carry one): libyaml raises
+        message = f"unacceptable character #x{ord(text[exc.start]):04x}: a lone surrogate"
+        raise Unreadable(message, _line_at(text, exc.start)) from None
     if size > MAX_YAML_BYTES:
         raise TooLarge(size)
+    try:
+        return _parse(text)
+    except yaml.reader.ReaderError as exc:
+        # The readers stop at the first character they refuse, so it is that one's first place.
+        message = f"unacceptable character #x{exc.character:04x}: {exc.reason}"
+        raise Unreadable(message, _line_at(text, text.find(chr(exc.character)))) from None
+
+
+def _parse(text: str) -> Any:
+    """:func:`load` of text that is within the size limit and encodes as UTF-8."""
     if _FastLoader is not None:
         checker = _FastLoader(text)
         try:
