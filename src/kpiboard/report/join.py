@@ -1,0 +1,486 @@
+"""Join the parts of a report that typst typeset one by one into one tagged PDF.
+
+Run as a child process by :mod:`kpiboard.report.pdf` (``python -P join.py``); it imports nothing
+of kpiboard's. It reads one pickled request from standard input, ``(parts, layouts, output)``: the
+parts' PDF files in the report's order (part 0, the cover and contents, first), and for each the
+layout that :mod:`kpiboard.report.typeset` read from it (its page count and headings). It writes
+the joined PDF to ``output`` and one pickled answer to standard output: ``None``, or a message.
+
+The joined PDF is written object by object (:class:`_Writer`): each part is opened with pikepdf
+(qpdf), its objects written out renumbered, and closed before the next, so that the join holds one
+part at a time. (Copied into one qpdf document, all the parts' objects would be held at once,
+twice over: some 2.4 KB an object, 450 MB for a 1,000-page report.) What a join keeps whole:
+
+- the pages, in order, each with its annotations;
+- the structure tree: the kids of every part's ``Document`` element go, in order, under one
+  ``Document``; each part's parent tree entries are renumbered after those of the parts before it
+  (with the ``/StructParents`` of its pages and the ``/StructParent`` of its annotations), and the
+  structure element IDs, which typst numbers afresh in every part (table header cells), get the
+  part's number so that they stay unique, as do the ``/Headers`` of the cells that name them;
+- links: typst's own, within a part, name a destination of that part, and are made to point at
+  its page; a link to a heading in another part is a ``kpiboard:`` address in the part
+  (``kpiboard:label/NAME`` or ``kpiboard:heading/PART/INDEX``), made a link to that heading's page;
+- the bookmarks, built afresh from the headings of every part, nested as the headings are;
+- the page labels (i, ii, ... for the front matter, then 1, 2, ...) and, from part 0, the
+  catalog's language, marking, output intent and viewer preferences, the document information and
+  the XMP metadata with its PDF/A and PDF/UA identification (its page count set to the whole).
+
+A part's catalog, page tree, structure tree root and its trees, bookmarks, named destinations and
+page labels are not copied: the join writes its own for the whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import re
+import sys
+from typing import Any
+
+#: The address scheme of a link from one part to a heading in another.
+SCHEME = "kpiboard:"
+#: A link's description for assistive technology, as typst words it: a link to a heading, and an
+#: entry of the contents.
+LINK_WORDS = "Section, page {number}"
+ENTRY_WORDS = "\u201c{title}\u201d page {number}"
+
+
+def join(parts: list[str], layouts: list[dict[str, Any]], output: str) -> None:
+    """Write the parts (files) as one PDF to ``output``; see the module's docstring."""
+    import pikepdf
+
+    starts = [sum(layout["pages"] for layout in layouts[:number]) for number in range(len(parts))]
+    with _Writer(output) as writer:
+        catalog, pages, structure, document, info = (writer.reserve() for _ in range(5))
+        page_numbers = [writer.reserve() for _ in range(sum(lo["pages"] for lo in layouts))]
+        places = _places(layouts, starts, page_numbers)
+        joined = _Structure()
+        for number, path in enumerate(parts):
+            with pikepdf.open(path) as source:
+                targets = page_numbers[starts[number] : starts[number] + layouts[number]["pages"]]
+                special = {"pages": pages, "structure": structure, "document": document}
+                front = _copy_part(writer, source, number, targets, places, special, joined)
+                if number == 0:
+                    first = front
+        outlines = _write_bookmarks(writer, layouts, starts, page_numbers)
+        joined.write(writer, structure, document)
+        writer.write(
+            pages,
+            b"<< /Type /Pages /Count %d /Kids [%s] >>"
+            % (len(page_numbers), b" ".join(b"%d 0 R" % n for n in page_numbers)),
+        )
+        metadata = writer.reserve()
+        xmp = re.sub(
+            rb"<xmpTPg:NPages>\d+</xmpTPg:NPages>",
+            b"<xmpTPg:NPages>%d</xmpTPg:NPages>" % len(page_numbers),
+            first.pop("xmp"),
+        )
+        writer.write(metadata, b"<< /Type /Metadata /Subtype /XML /Length %d >>" % len(xmp), xmp)
+        writer.write(info, first.pop("info"))
+        labels = b"0 << /S /r >>"
+        if len(parts) > 1:
+            labels += b" %d << /S /D /St 1 >>" % starts[1]
+        entries = b" ".join(b"/%s %s" % (key.encode(), value) for key, value in first.items())
+        writer.write(
+            catalog,
+            b"<< /Type /Catalog /Pages %d 0 R /StructTreeRoot %d 0 R "
+            b"/Metadata %d 0 R /Outlines %d 0 R /PageLabels << /Nums [%s] >> %s >>"
+            % (pages, structure, metadata, outlines, labels, entries),
+        )
+        writer.finish(catalog, info)
+
+
+#: What part 0 gives the joined catalog (typst's PDF/A and PDF/UA entries).
+CATALOG_ENTRIES = ("Lang", "MarkInfo", "OutputIntents", "ViewerPreferences")
+
+
+class _Writer:
+    """A PDF written object by object to a file, so that only one part is held at a time."""
+
+    def __init__(self, path: str):
+        self.file = open(path, "wb")  # noqa: SIM115 - closed by __exit__
+        # The comment's bytes above 127 mark the file as binary, as PDF/A asks.
+        self.file.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+        self.offsets = [0]
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.file.close()
+
+    def reserve(self) -> int:
+        self.offsets.append(-1)
+        return len(self.offsets) - 1
+
+    def write(self, number: int, body: bytes, stream: bytes | None = None) -> None:
+        self.offsets[number] = self.file.tell()
+        self.file.write(b"%d 0 obj\n%s" % (number, body))
+        if stream is not None:
+            self.file.write(b"\nstream\n%s\nendstream" % stream)
+        self.file.write(b"\nendobj\n")
+
+    def finish(self, root: int, info: int) -> None:
+        missing = [n for n, at in enumerate(self.offsets) if at < 0]
+        if missing:
+            raise ValueError(f"objects {missing[:5]} were never written")
+        start = self.file.tell()
+        self.file.write(b"xref\n0 %d\n0000000000 65535 f \n" % len(self.offsets))
+        self.file.write(b"".join(b"%010d 00000 n \n" % at for at in self.offsets[1:]))
+        ident = hashlib.md5(b"%d %d" % (start, len(self.offsets))).hexdigest().encode()
+        self.file.write(
+            b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [<%s> <%s>] >>\n"
+            b"startxref\n%d\n%%%%EOF\n" % (len(self.offsets), root, info, ident, ident, start)
+        )
+
+
+#: A string in an unparsed object: literal (qpdf escapes every parenthesis in it) or hex.
+_STRING = rb"\((?:[^\\()]|\\.)*\)|<[0-9A-Fa-f\s]*>"
+#: What the join changes in an object as qpdf writes it: a structure element's ID, a table cell's
+#: headers (which name IDs), a reference, a page that the join points a link at
+#: (``/KpiboardPage<number>``, put there by :func:`_point_part_links`); strings are matched so
+#: that their text is left alone.
+_TOKEN = re.compile(
+    rb"/ID\s*(%s)|/Headers\s*\[((?:%s|\s)*)\]|(%s)|(?<![\d.])(\d+) (\d+) R|/KpiboardPage(\d+)"
+    % (_STRING, _STRING, _STRING),
+    re.S,
+)
+
+
+def _renumber(data: bytes, mapping: dict[int, int], number: int) -> bytes:
+    """``data`` (an object of part ``number`` as qpdf writes it) with its references to the part's
+    objects made references to their numbers in the joined PDF, and its structure element IDs
+    (which typst numbers afresh in each part) given the part's number."""
+
+    def swap(match: re.Match[bytes]) -> bytes:
+        if match.group(4) is not None:
+            new = mapping.get(int(match.group(4)))
+            if new is None:
+                raise ValueError(f"an object refers to {match.group(0)!r}, which is not copied")
+            return b"%d 0 R" % new
+        if match.group(1) is not None:
+            return b"/ID " + _prefixed(match.group(1), number)
+        if match.group(2) is not None:
+            names = re.findall(_STRING, match.group(2))
+            return b"/Headers [%s]" % b" ".join(_prefixed(name, number) for name in names)
+        if match.group(6) is not None:
+            return b"%d 0 R" % int(match.group(6))
+        return match.group(0)
+
+    return _TOKEN.sub(swap, data)
+
+
+def _prefixed(string: bytes, number: int) -> bytes:
+    """A structure element ID (a string as qpdf writes it) with the part's number before it."""
+    prefix = _renamed(number, "").encode("ascii")
+    if string.startswith(b"("):
+        return b"(" + prefix + string[1:]
+    text = bytes.fromhex(string[1:-1].decode("ascii"))
+    if text.startswith(b"\xfe\xff"):
+        raise ValueError(f"a structure element ID is not a byte string: {string!r}")
+    return b"<" + (prefix + text).hex().encode("ascii") + b">"
+
+
+class _Structure:
+    """The joined structure tree, gathered part by part."""
+
+    def __init__(self) -> None:
+        self.kids: list[int] = []
+        self.parents: list[bytes] = []
+        self.ids: list[tuple[bytes, bytes]] = []
+        self.maps: dict[str, dict[bytes, bytes]] = {"RoleMap": {}, "ClassMap": {}}
+        self.next_key = 0
+
+    def write(self, writer: _Writer, root: int, document: int) -> None:
+        parents = writer.reserve()
+        writer.write(parents, b"<< /Nums [%s] >>" % b" ".join(self.parents))
+        entries = b"/ParentTree %d 0 R /ParentTreeNextKey %d" % (parents, self.next_key)
+        if self.ids:
+            ids = writer.reserve()
+            names = b" ".join(b"%s %s" % pair for pair in sorted(self.ids))
+            writer.write(ids, b"<< /Names [%s] >>" % names)
+            entries += b" /IDTree %d 0 R" % ids
+        for name, values in self.maps.items():
+            if values:
+                pairs = b" ".join(b"%s %s" % pair for pair in values.items())
+                entries += b" /%s << %s >>" % (name.encode(), pairs)
+        writer.write(root, b"<< /Type /StructTreeRoot /K [%d 0 R] %s >>" % (document, entries))
+        kids = b" ".join(b"%d 0 R" % kid for kid in self.kids)
+        writer.write(
+            document,
+            b"<< /Type /StructElem /S /Document /P %d 0 R /K [%s] >>" % (root, kids),
+        )
+
+
+#: The keys :func:`_left_out` follows.
+FOLLOWED = ("/Kids", "/First", "/Next", "/Dests")
+
+
+def _left_out(source: Any, number: int) -> set[int]:
+    """The objects of a part that the join writes afresh for the whole, or (after part 0) does
+    not keep: catalog, page tree, structure tree root and its trees, bookmarks, names, labels."""
+    import pikepdf
+
+    root = source.Root
+    tree = root.StructTreeRoot
+    left = {root.objgen[0], root.Pages.objgen[0], tree.objgen[0]}
+    stack = [tree[name] for name in ("/ParentTree", "/IDTree") if name in tree]
+    stack += [root[name] for name in ("/Outlines", "/Names", "/PageLabels") if name in root]
+    if number > 0:
+        stack += [root[name] for name in ("/Metadata", "/OutputIntents") if name in root]
+    if "/Info" in source.trailer:
+        stack.append(source.trailer.Info)
+    while stack:
+        obj = stack.pop()
+        if obj.is_indirect:
+            if obj.objgen[0] in left:
+                continue
+            left.add(obj.objgen[0])
+        if isinstance(obj, pikepdf.Array):
+            stack.extend(v for v in obj if isinstance(v, pikepdf.Dictionary))
+        elif isinstance(obj, pikepdf.Dictionary):
+            # Tree nodes and bookmarks (not the values of the parent
+            # tree: the structure elements, kept).
+            stack += [obj[key] for key in FOLLOWED if key in obj]
+    if "/PageLabels" in root:
+        left.update(
+            label.objgen[0]
+            for _, label in pikepdf.NumberTree(root.PageLabels).items()
+            if label.is_indirect
+        )
+    for document in _documents(tree):
+        left.add(document.objgen[0])
+    return left
+
+
+def _documents(tree: Any) -> list[Any]:
+    import pikepdf
+
+    return list(tree.K) if isinstance(tree.K, pikepdf.Array) else [tree.K]
+
+
+def _copy_part(
+    writer: _Writer,
+    source: Any,
+    number: int,
+    targets: list[int],
+    places: dict[str, tuple[int, float, str]],
+    special: dict[str, int],
+    joined: _Structure,
+) -> dict[str, bytes]:
+    """Write the objects of part ``number`` (its pages as ``targets``) and add its share of the
+    structure tree to ``joined``; returns, for part 0, what the catalog takes from it."""
+    import pikepdf
+
+    if len(source.pages) != len(targets):
+        raise ValueError(
+            f"part {number} has {len(source.pages)} pages but typst laid out {len(targets)}"
+        )
+    tree = source.Root.StructTreeRoot
+    left = _left_out(source, number)
+    mapping = {page.objgen[0]: target for page, target in zip(source.pages, targets, strict=True)}
+    mapping[source.Root.Pages.objgen[0]] = special["pages"]
+    mapping[tree.objgen[0]] = special["structure"]
+    for document in _documents(tree):
+        mapping[document.objgen[0]] = special["document"]
+    for obj in source.objects:
+        key = obj.objgen[0]
+        if key not in left and key not in mapping:
+            mapping[key] = writer.reserve()
+    offset = joined.next_key
+    _point_named_links(source)
+    _point_part_links(source, places, offset)
+    for document in _documents(tree):
+        kids = document.K if isinstance(document.K, pikepdf.Array) else [document.K]
+        for kid in kids:
+            if not isinstance(kid, pikepdf.Dictionary) or not kid.is_indirect:
+                raise ValueError(f"part {number} has marked content straight under its document")
+            joined.kids.append(mapping[kid.objgen[0]])
+    for key, value in pikepdf.NumberTree(tree.ParentTree).items():
+        joined.parents.append(
+            b"%d %s" % (int(key) + offset, _renumber(value.unparse(), mapping, number))
+        )
+    joined.next_key += int(tree.ParentTreeNextKey)
+    if "/IDTree" in tree:
+        for name, element in pikepdf.NameTree(tree.IDTree).items():
+            key = pikepdf.String(_renamed(number, name)).unparse()
+            joined.ids.append((key, _renumber(element.unparse(), mapping, number)))
+    for name, values in joined.maps.items():
+        for key, value in tree.get("/" + name, pikepdf.Dictionary()).items():
+            values[pikepdf.Name(key).unparse()] = _renumber(value.unparse(), mapping, number)
+    for obj in source.objects:
+        target = mapping.get(obj.objgen[0])
+        if target is None or obj.objgen[0] in left:
+            continue
+        try:
+            if isinstance(obj, pikepdf.Stream):
+                raw = obj.read_raw_bytes()
+                head = obj.stream_dict
+                head.Length = len(raw)
+                writer.write(target, _renumber(head.unparse(resolved=True), mapping, number), raw)
+            else:
+                writer.write(target, _renumber(obj.unparse(resolved=True), mapping, number))
+        except ValueError as exc:
+            raise ValueError(f"part {number}, object {obj.objgen[0]}: {exc}") from None
+    if number > 0:
+        return {}
+    root = source.Root
+    first = {
+        name: _renumber(root["/" + name].unparse(), mapping, number)
+        for name in CATALOG_ENTRIES
+        if "/" + name in root
+    }
+    first["xmp"] = root.Metadata.read_bytes()
+    first["info"] = _renumber(source.trailer.Info.unparse(resolved=True), mapping, number)
+    return first
+
+
+def _places(
+    layouts: list[dict[str, Any]], starts: list[int], page_numbers: list[int]
+) -> dict[str, tuple[int, float, str]]:
+    """Where each link target is: its page's object in the joined PDF, the height of the top of
+    the view from the page's foot, and the link's description; by the address the parts link to
+    it with."""
+    places: dict[str, tuple[int, float, str]] = {}
+    for number, layout in enumerate(layouts):
+        for index, heading in enumerate(layout["headings"]):
+            page = page_numbers[starts[number] + heading["page"] - 1]
+            top = _top(layout, heading)
+            words = ENTRY_WORDS.format(title=heading["title"], number=heading["number"])
+            places[f"{SCHEME}heading/{number}/{index}"] = (page, top, words)
+            if heading["label"]:
+                words = LINK_WORDS.format(number=heading["number"])
+                places[f"{SCHEME}label/{heading['label']}"] = (page, top, words)
+    return places
+
+
+def _top(layout: dict[str, Any], heading: dict[str, Any]) -> float:
+    """The top of a view of ``heading``, from the page's foot, as typst sets it: a little above."""
+    height = float(layout["height"])
+    return min(height, height - float(heading["y"]) + 10)
+
+
+def _point_named_links(source: Any) -> None:
+    """Make every link of ``source`` to a named destination point at the destination itself, so
+    that it survives the join (the parts' destination names clash, and are not kept)."""
+    import pikepdf
+
+    names = source.Root.get("/Names")
+    if names is None or "/Dests" not in names:
+        return
+    dests = pikepdf.NameTree(names.Dests)
+    for page in source.pages:
+        for annot in page.obj.get("/Annots", ()):
+            action = annot.get("/A")
+            name = annot.get("/Dest")
+            if name is None and action is not None and action.get("/S") == "/GoTo":
+                name = action.get("/D")
+            if isinstance(name, pikepdf.String):
+                target = dests.get(str(name))
+                if target is None:
+                    raise ValueError(f"a link names the destination {name!s}, which is not there")
+                if isinstance(target, pikepdf.Dictionary):
+                    target = target.D
+                annot.Dest = pikepdf.Array(list(target))
+                if action is not None:
+                    del annot["/A"]
+
+
+def _point_part_links(source: Any, places: dict[str, tuple[int, float, str]], offset: int) -> None:
+    """Renumber the part's structure parents after those of the parts before it (``offset``) and
+    turn each ``kpiboard:`` link into a link to its heading's page in the joined PDF."""
+    import pikepdf
+
+    for page in source.pages:
+        if "/StructParents" in page.obj:
+            page.obj.StructParents = int(page.obj.StructParents) + offset
+        for annot in page.obj.get("/Annots", ()):
+            if "/StructParent" in annot:
+                annot.StructParent = int(annot.StructParent) + offset
+            action = annot.get("/A")
+            if action is None or action.get("/S") != "/URI":
+                continue
+            address = bytes(action.URI).decode("latin-1")
+            if not address.startswith(SCHEME):
+                continue
+            place = places.get(address)
+            if place is None:
+                raise ValueError(f"a link goes to {address}, which is in no part of the report")
+            target, top, words = place
+            del annot["/A"]
+            page_name = pikepdf.Name(f"/KpiboardPage{target}")
+            annot.Dest = pikepdf.Array([page_name, pikepdf.Name.XYZ, 0, top, 0])
+            annot.Contents = pikepdf.String(words)
+
+
+def _renamed(number: int, name: str) -> str:
+    return f"P{number}-{name}"
+
+
+def _write_bookmarks(
+    writer: _Writer, layouts: list[dict[str, Any]], starts: list[int], page_numbers: list[int]
+) -> int:
+    """The bookmarks of the whole report, from its headings, each under the last heading of a
+    higher level before it (as typst nests them, closed); returns the outline's object."""
+    import pikepdf
+
+    root: dict[str, Any] = {"number": writer.reserve(), "kids": [], "level": 0}
+    stack = [root]
+    for number, layout in enumerate(layouts):
+        for heading in layout["headings"]:
+            if not heading["bookmarked"]:
+                continue
+            while stack[-1]["level"] >= heading["level"]:
+                stack.pop()
+            page = page_numbers[starts[number] + heading["page"] - 1]
+            item = {
+                "number": writer.reserve(),
+                "kids": [],
+                "level": heading["level"],
+                "title": pikepdf.String(heading["title"]).unparse(),
+                "dest": b"[%d 0 R /XYZ 0 %s 0]" % (page, b"%.2f" % _top(layout, heading)),
+            }
+            stack[-1]["kids"].append(item)
+            stack.append(item)
+
+    def write(node: dict[str, Any], parent: int | None) -> None:
+        kids = node["kids"]
+        entries = b""
+        if kids:
+            entries += b" /First %d 0 R /Last %d 0 R" % (kids[0]["number"], kids[-1]["number"])
+            entries += b" /Count %d" % (len(kids) if parent is None else -len(kids))
+        if parent is None:
+            writer.write(node["number"], b"<< /Type /Outlines%s >>" % entries)
+        else:
+            writer.write(
+                node["number"],
+                b"<< /Title %s /Parent %d 0 R /Dest %s%s%s >>"
+                % (node["title"], parent, node["dest"], node["links"], entries),
+            )
+        for at, kid in enumerate(kids):
+            kid["links"] = b"".join(
+                [
+                    b" /Prev %d 0 R" % kids[at - 1]["number"] if at > 0 else b"",
+                    b" /Next %d 0 R" % kids[at + 1]["number"] if at + 1 < len(kids) else b"",
+                ]
+            )
+            write(kid, node["number"])
+
+    write(root, None)
+    return int(root["number"])
+
+
+def main() -> None:
+    request = pickle.load(sys.stdin.buffer)
+    try:
+        join(*request)
+    except Exception as exc:  # any failure goes back to the parent as a message
+        answer: str | None = f"{type(exc).__name__}: {exc}"
+    else:
+        answer = None
+    pickle.dump(answer, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    sys.stdout.buffer.flush()
+
+
+if __name__ == "__main__":
+    main()
