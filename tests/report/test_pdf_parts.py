@@ -258,6 +258,7 @@ def test_joined_report_table_headers_name_ids_in_the_tree(joined):
 
 def test_joined_report_declares_its_language_title_and_standards(joined, model):
     pdf = pikepdf.open(io.BytesIO(joined))
+    assert pdf.check_pdf_syntax() == []  # qpdf reads every object and stream without fault
     assert str(pdf.Root.Lang) == "en-GB"
     assert pdf.Root.MarkInfo.Marked
     assert pdf.Root.ViewerPreferences.DisplayDocTitle

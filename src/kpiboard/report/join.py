@@ -283,13 +283,44 @@ def _copy_part(
     mapping[tree.objgen[0]] = special["structure"]
     for document in _documents(tree):
         mapping[document.objgen[0]] = special["document"]
-    for obj in source.objects:
-        key = obj.objgen[0]
-        if key not in left and key not in mapping:
+    objects = [(obj.objgen[0], obj) for obj in source.objects]
+    objects = [(key, obj) for key, obj in objects if key not in left]
+    for key, _obj in objects:
+        if key not in mapping:
             mapping[key] = writer.reserve()
-    offset = joined.next_key
     _point_named_links(source)
-    _point_part_links(source, places, offset)
+    _point_part_links(source, places, joined.next_key)
+    _add_structure(joined, tree, number, mapping)
+    for key, obj in objects:
+        try:
+            if isinstance(obj, pikepdf.Stream):
+                raw = obj.read_raw_bytes()
+                head = obj.stream_dict
+                head.Length = len(raw)
+                writer.write(mapping[key], _renumber(head.unparse(True), mapping, number), raw)
+            else:
+                writer.write(mapping[key], _renumber(obj.unparse(True), mapping, number))
+        except ValueError as exc:
+            raise ValueError(f"part {number}, object {key}: {exc}") from None
+    if number > 0:
+        return {}
+    root = source.Root
+    first = {
+        name: _renumber(root["/" + name].unparse(), mapping, number)
+        for name in CATALOG_ENTRIES
+        if "/" + name in root
+    }
+    first["xmp"] = root.Metadata.read_bytes()
+    first["info"] = _renumber(source.trailer.Info.unparse(resolved=True), mapping, number)
+    return first
+
+
+def _add_structure(joined: _Structure, tree: Any, number: int, mapping: dict[int, int]) -> None:
+    """Add part ``number``'s structure tree (``tree``, its root) to the joined one: its document's
+    kids, its parent tree renumbered after the parts before it, its IDs, role and class maps."""
+    import pikepdf
+
+    offset = joined.next_key
     for document in _documents(tree):
         kids = document.K if isinstance(document.K, pikepdf.Array) else [document.K]
         for kid in kids:
@@ -303,36 +334,11 @@ def _copy_part(
     joined.next_key += int(tree.ParentTreeNextKey)
     if "/IDTree" in tree:
         for name, element in pikepdf.NameTree(tree.IDTree).items():
-            key = pikepdf.String(_renamed(number, name)).unparse()
-            joined.ids.append((key, _renumber(element.unparse(), mapping, number)))
+            renamed = pikepdf.String(_renamed(number, name)).unparse()
+            joined.ids.append((renamed, _renumber(element.unparse(), mapping, number)))
     for name, values in joined.maps.items():
-        for key, value in tree.get("/" + name, pikepdf.Dictionary()).items():
-            values[pikepdf.Name(key).unparse()] = _renumber(value.unparse(), mapping, number)
-    for obj in source.objects:
-        target = mapping.get(obj.objgen[0])
-        if target is None or obj.objgen[0] in left:
-            continue
-        try:
-            if isinstance(obj, pikepdf.Stream):
-                raw = obj.read_raw_bytes()
-                head = obj.stream_dict
-                head.Length = len(raw)
-                writer.write(target, _renumber(head.unparse(resolved=True), mapping, number), raw)
-            else:
-                writer.write(target, _renumber(obj.unparse(resolved=True), mapping, number))
-        except ValueError as exc:
-            raise ValueError(f"part {number}, object {obj.objgen[0]}: {exc}") from None
-    if number > 0:
-        return {}
-    root = source.Root
-    first = {
-        name: _renumber(root["/" + name].unparse(), mapping, number)
-        for name in CATALOG_ENTRIES
-        if "/" + name in root
-    }
-    first["xmp"] = root.Metadata.read_bytes()
-    first["info"] = _renumber(source.trailer.Info.unparse(resolved=True), mapping, number)
-    return first
+        for entry, value in tree.get("/" + name, pikepdf.Dictionary()).items():
+            values[pikepdf.Name(entry).unparse()] = _renumber(value.unparse(), mapping, number)
 
 
 def _places(
