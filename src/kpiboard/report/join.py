@@ -1,10 +1,11 @@
 """Join the parts of a report that typst typeset one by one into one tagged PDF.
 
-Run as a child process by :mod:`kpiboard.report.pdf` (``python -P join.py``); it imports nothing
-of kpiboard's. It reads one pickled request from standard input, ``(parts, layouts, output)``: the
-parts' PDF files in the report's order (part 0, the cover and contents, first), and for each the
-layout that :mod:`kpiboard.report.typeset` read from it (its page count and headings). It writes
-the joined PDF to ``output`` and one pickled answer to standard output: ``None``, or a message.
+Run as a child process by :mod:`kpiboard.report.pdf` (``python -P join.py``) beside typst; it
+imports nothing of kpiboard's. It reads pickled messages from standard input (see :func:`main`):
+the output file, then each part as typst finishes it (its PDF file and the layout that
+:mod:`kpiboard.report.typeset` read from it: page count and headings), part 0 (the cover and
+contents) last, then the end. It writes the joined PDF and one pickled answer to standard output:
+``None``, or a message. Each part is written out as it comes, while typst typesets the next.
 
 The joined PDF is written object by object (:class:`_Writer`): each part is opened with pikepdf
 (qpdf), its objects written out renumbered, and closed before the next, so that the join holds one
@@ -46,29 +47,65 @@ ENTRY_WORDS = "\u201c{title}\u201d page {number}"
 
 
 def join(parts: list[str], layouts: list[dict[str, Any]], output: str) -> None:
-    """Write the parts (files) as one PDF to ``output``; see the module's docstring."""
-    import pikepdf
+    """Write the parts (files, part 0 first) as one PDF to ``output``."""
+    joiner = Joiner(output)
+    for number, (path, layout) in enumerate(zip(parts, layouts, strict=True)):
+        joiner.add(number, path, layout)
+    joiner.finish()
 
-    starts = [sum(layout["pages"] for layout in layouts[:number]) for number in range(len(parts))]
-    with _Writer(output) as writer:
-        catalog, pages, structure, document, info = (writer.reserve() for _ in range(5))
-        page_numbers = [writer.reserve() for _ in range(sum(lo["pages"] for lo in layouts))]
+
+class Joiner:
+    """The joined PDF, written as its parts come, in any order (part 0, the cover and contents,
+    is typeset last and comes last), so that the join of one part runs while typst typesets the
+    next. Links to other parts wait, as written objects, until every part's layout is known."""
+
+    def __init__(self, output: str):
+        self.writer = _Writer(output)
+        names = ("catalog", "pages", "structure", "document", "info")
+        self.numbers = {name: self.writer.reserve() for name in names}
+        self.pages: dict[int, list[int]] = {}
+        self.layouts: dict[int, dict[str, Any]] = {}
+        self.joined = _Structure()
+        #: Link annotations to other parts: (object, as written but for its target, address).
+        self.waiting: list[tuple[int, bytes, str]] = []
+        self.first: dict[str, bytes] = {}
+
+    def add(self, number: int, path: str, layout: dict[str, Any]) -> None:
+        """Write part ``number`` (the file ``path``, laid out as ``layout``)."""
+        import pikepdf
+
+        self.pages[number] = [self.writer.reserve() for _ in range(layout["pages"])]
+        self.layouts[number] = layout
+        with pikepdf.open(path) as source:
+            front = _copy_part(self, source, number)
+        if number == 0:
+            self.first = front
+
+    def finish(self) -> None:
+        """Write what the whole needs: links between parts, bookmarks, trees, catalog."""
+        if sorted(self.layouts) != list(range(len(self.layouts))) or not self.first:
+            raise ValueError(f"the parts given were {sorted(self.layouts)}")
+        writer, numbers = self.writer, self.numbers
+        layouts = [self.layouts[number] for number in range(len(self.layouts))]
+        starts = [sum(lo["pages"] for lo in layouts[:number]) for number in range(len(layouts))]
+        page_numbers = [page for number in range(len(layouts)) for page in self.pages[number]]
         places = _places(layouts, starts, page_numbers)
-        joined = _Structure()
-        for number, path in enumerate(parts):
-            with pikepdf.open(path) as source:
-                targets = page_numbers[starts[number] : starts[number] + layouts[number]["pages"]]
-                special = {"pages": pages, "structure": structure, "document": document}
-                front = _copy_part(writer, source, number, targets, places, special, joined)
-                if number == 0:
-                    first = front
+        for number, written, address in self.waiting:
+            place = places.get(address)
+            if place is None:
+                raise ValueError(f"a link goes to {address}, which is in no part of the report")
+            page, top, words = place
+            dest = b"[%d 0 R /XYZ 0 %.2f 0]" % (page, top)
+            written = written.replace(b"/KpiboardDest", dest, 1)
+            writer.write(number, written.replace(b"/KpiboardWords", _string(words), 1))
         outlines = _write_bookmarks(writer, layouts, starts, page_numbers)
-        joined.write(writer, structure, document)
+        self.joined.write(writer, numbers["structure"], numbers["document"])
         writer.write(
-            pages,
+            numbers["pages"],
             b"<< /Type /Pages /Count %d /Kids [%s] >>"
             % (len(page_numbers), b" ".join(b"%d 0 R" % n for n in page_numbers)),
         )
+        first = dict(self.first)
         metadata = writer.reserve()
         xmp = re.sub(
             rb"<xmpTPg:NPages>\d+</xmpTPg:NPages>",
@@ -76,18 +113,24 @@ def join(parts: list[str], layouts: list[dict[str, Any]], output: str) -> None:
             first.pop("xmp"),
         )
         writer.write(metadata, b"<< /Type /Metadata /Subtype /XML /Length %d >>" % len(xmp), xmp)
-        writer.write(info, first.pop("info"))
+        writer.write(numbers["info"], first.pop("info"))
         labels = b"0 << /S /r >>"
-        if len(parts) > 1:
+        if len(layouts) > 1:
             labels += b" %d << /S /D /St 1 >>" % starts[1]
         entries = b" ".join(b"/%s %s" % (key.encode(), value) for key, value in first.items())
         writer.write(
-            catalog,
-            b"<< /Type /Catalog /Pages %d 0 R /StructTreeRoot %d 0 R "
-            b"/Metadata %d 0 R /Outlines %d 0 R /PageLabels << /Nums [%s] >> %s >>"
-            % (pages, structure, metadata, outlines, labels, entries),
+            numbers["catalog"],
+            b"<< /Type /Catalog /Pages %d 0 R /StructTreeRoot %d 0 R /Metadata %d 0 R "
+            b"/Outlines %d 0 R /PageLabels << /Nums [%s] >> %s >>"
+            % (numbers["pages"], numbers["structure"], metadata, outlines, labels, entries),
         )
-        writer.finish(catalog, info)
+        writer.finish(numbers["catalog"], numbers["info"])
+
+
+def _string(text: str) -> bytes:
+    import pikepdf
+
+    return bytes(pikepdf.String(text).unparse())
 
 
 #: What part 0 gives the joined catalog (typst's PDF/A and PDF/UA entries).
@@ -98,16 +141,10 @@ class _Writer:
     """A PDF written object by object to a file, so that only one part is held at a time."""
 
     def __init__(self, path: str):
-        self.file = open(path, "wb")  # noqa: SIM115 - closed by __exit__
+        self.file = open(path, "wb")  # noqa: SIM115 - closed by finish, or with the process
         # The comment's bytes above 127 mark the file as binary, as PDF/A asks.
         self.file.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
         self.offsets = [0]
-
-    def __enter__(self) -> _Writer:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.file.close()
 
     def reserve(self) -> int:
         self.offsets.append(-1)
@@ -132,16 +169,15 @@ class _Writer:
             b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [<%s> <%s>] >>\n"
             b"startxref\n%d\n%%%%EOF\n" % (len(self.offsets), root, info, ident, ident, start)
         )
+        self.file.close()
 
 
 #: A string in an unparsed object: literal (qpdf escapes every parenthesis in it) or hex.
 _STRING = rb"\((?:[^\\()]|\\.)*\)|<[0-9A-Fa-f\s]*>"
 #: What the join changes in an object as qpdf writes it: a structure element's ID, a table cell's
-#: headers (which name IDs), a reference, a page that the join points a link at
-#: (``/KpiboardPage<number>``, put there by :func:`_point_part_links`); strings are matched so
-#: that their text is left alone.
+#: headers (which name IDs), a reference; strings are matched so that their text is left alone.
 _TOKEN = re.compile(
-    rb"/ID\s*(%s)|/Headers\s*\[((?:%s|\s)*)\]|(%s)|(?<![\d.])(\d+) (\d+) R|/KpiboardPage(\d+)"
+    rb"/ID\s*(%s)|/Headers\s*\[((?:%s|\s)*)\]|(%s)|(?<![\d.])(\d+) (\d+) R"
     % (_STRING, _STRING, _STRING),
     re.S,
 )
@@ -163,8 +199,6 @@ def _renumber(data: bytes, mapping: dict[int, int], number: int) -> bytes:
         if match.group(2) is not None:
             names = re.findall(_STRING, match.group(2))
             return b"/Headers [%s]" % b" ".join(_prefixed(name, number) for name in names)
-        if match.group(6) is not None:
-            return b"%d 0 R" % int(match.group(6))
         return match.group(0)
 
     return _TOKEN.sub(swap, data)
@@ -185,7 +219,7 @@ class _Structure:
     """The joined structure tree, gathered part by part."""
 
     def __init__(self) -> None:
-        self.kids: list[int] = []
+        self.kids: dict[int, list[int]] = {}
         self.parents: list[bytes] = []
         self.ids: list[tuple[bytes, bytes]] = []
         self.maps: dict[str, dict[bytes, bytes]] = {"RoleMap": {}, "ClassMap": {}}
@@ -205,7 +239,7 @@ class _Structure:
                 pairs = b" ".join(b"%s %s" % pair for pair in values.items())
                 entries += b" /%s << %s >>" % (name.encode(), pairs)
         writer.write(root, b"<< /Type /StructTreeRoot /K [%d 0 R] %s >>" % (document, entries))
-        kids = b" ".join(b"%d 0 R" % kid for kid in self.kids)
+        kids = b" ".join(b"%d 0 R" % kid for part in sorted(self.kids) for kid in self.kids[part])
         writer.write(
             document,
             b"<< /Type /StructElem /S /Document /P %d 0 R /K [%s] >>" % (root, kids),
@@ -259,19 +293,12 @@ def _documents(tree: Any) -> list[Any]:
     return list(tree.K) if isinstance(tree.K, pikepdf.Array) else [tree.K]
 
 
-def _copy_part(
-    writer: _Writer,
-    source: Any,
-    number: int,
-    targets: list[int],
-    places: dict[str, tuple[int, float, str]],
-    special: dict[str, int],
-    joined: _Structure,
-) -> dict[str, bytes]:
-    """Write the objects of part ``number`` (its pages as ``targets``) and add its share of the
-    structure tree to ``joined``; returns, for part 0, what the catalog takes from it."""
+def _copy_part(joiner: Joiner, source: Any, number: int) -> dict[str, bytes]:
+    """Write the objects of part ``number`` and add its share of the structure tree; returns,
+    for part 0, what the catalog takes from it."""
     import pikepdf
 
+    targets, writer = joiner.pages[number], joiner.writer
     if len(source.pages) != len(targets):
         raise ValueError(
             f"part {number} has {len(source.pages)} pages but typst laid out {len(targets)}"
@@ -279,18 +306,18 @@ def _copy_part(
     tree = source.Root.StructTreeRoot
     left = _left_out(source, number)
     mapping = {page.objgen[0]: target for page, target in zip(source.pages, targets, strict=True)}
-    mapping[source.Root.Pages.objgen[0]] = special["pages"]
-    mapping[tree.objgen[0]] = special["structure"]
+    mapping[source.Root.Pages.objgen[0]] = joiner.numbers["pages"]
+    mapping[tree.objgen[0]] = joiner.numbers["structure"]
     for document in _documents(tree):
-        mapping[document.objgen[0]] = special["document"]
+        mapping[document.objgen[0]] = joiner.numbers["document"]
     objects = [(obj.objgen[0], obj) for obj in source.objects]
     objects = [(key, obj) for key, obj in objects if key not in left]
     for key, _obj in objects:
         if key not in mapping:
             mapping[key] = writer.reserve()
     _point_named_links(source)
-    _point_part_links(source, places, joined.next_key)
-    _add_structure(joined, tree, number, mapping)
+    waiting = _point_part_links(source, joiner.joined.next_key)
+    _add_structure(joiner.joined, tree, number, mapping)
     for key, obj in objects:
         try:
             if isinstance(obj, pikepdf.Stream):
@@ -298,6 +325,9 @@ def _copy_part(
                 head = obj.stream_dict
                 head.Length = len(raw)
                 writer.write(mapping[key], _renumber(head.unparse(True), mapping, number), raw)
+            elif key in waiting:
+                written = _renumber(obj.unparse(True), mapping, number)
+                joiner.waiting.append((mapping[key], written, waiting[key]))
             else:
                 writer.write(mapping[key], _renumber(obj.unparse(True), mapping, number))
         except ValueError as exc:
@@ -326,7 +356,7 @@ def _add_structure(joined: _Structure, tree: Any, number: int, mapping: dict[int
         for kid in kids:
             if not isinstance(kid, pikepdf.Dictionary) or not kid.is_indirect:
                 raise ValueError(f"part {number} has marked content straight under its document")
-            joined.kids.append(mapping[kid.objgen[0]])
+            joined.kids.setdefault(number, []).append(mapping[kid.objgen[0]])
     for key, value in pikepdf.NumberTree(tree.ParentTree).items():
         joined.parents.append(
             b"%d %s" % (int(key) + offset, _renumber(value.unparse(), mapping, number))
@@ -392,11 +422,13 @@ def _point_named_links(source: Any) -> None:
                     del annot["/A"]
 
 
-def _point_part_links(source: Any, places: dict[str, tuple[int, float, str]], offset: int) -> None:
-    """Renumber the part's structure parents after those of the parts before it (``offset``) and
-    turn each ``kpiboard:`` link into a link to its heading's page in the joined PDF."""
+def _point_part_links(source: Any, offset: int) -> dict[int, str]:
+    """Renumber the part's structure parents after those of the parts before it (``offset``), and
+    mark each ``kpiboard:`` link for :meth:`Joiner.finish` to point at its heading's page in the
+    joined PDF; returns those links' objects with their addresses."""
     import pikepdf
 
+    waiting: dict[int, str] = {}
     for page in source.pages:
         if "/StructParents" in page.obj:
             page.obj.StructParents = int(page.obj.StructParents) + offset
@@ -409,14 +441,13 @@ def _point_part_links(source: Any, places: dict[str, tuple[int, float, str]], of
             address = bytes(action.URI).decode("latin-1")
             if not address.startswith(SCHEME):
                 continue
-            place = places.get(address)
-            if place is None:
-                raise ValueError(f"a link goes to {address}, which is in no part of the report")
-            target, top, words = place
+            if not annot.is_indirect:
+                raise ValueError("a link to another part is not an object of its own")
             del annot["/A"]
-            page_name = pikepdf.Name(f"/KpiboardPage{target}")
-            annot.Dest = pikepdf.Array([page_name, pikepdf.Name.XYZ, 0, top, 0])
-            annot.Contents = pikepdf.String(words)
+            annot.Dest = pikepdf.Name("/KpiboardDest")
+            annot.Contents = pikepdf.Name("/KpiboardWords")
+            waiting[annot.objgen[0]] = address
+    return waiting
 
 
 def _renamed(number: int, name: str) -> str:
@@ -477,14 +508,30 @@ def _write_bookmarks(
 
 
 def main() -> None:
-    request = pickle.load(sys.stdin.buffer)
-    try:
-        join(*request)
-    except Exception as exc:  # any failure goes back to the parent as a message
-        answer: str | None = f"{type(exc).__name__}: {exc}"
-    else:
-        answer = None
-    pickle.dump(answer, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    """Read messages until ``("end",)``: ``("start", output)``, then ``("part", number, path,
+    layout)`` as each part is typeset; answer ``None`` or what went wrong. A parent that gives up
+    closes the pipe, and the child ends without an answer."""
+    joiner: Joiner | None = None
+    failure: str | None = None
+    while True:
+        try:
+            message = pickle.load(sys.stdin.buffer)
+        except EOFError:
+            return
+        try:
+            if failure is not None:
+                pass
+            elif message[0] == "start":
+                joiner = Joiner(message[1])
+            elif joiner is not None and message[0] == "part":
+                joiner.add(*message[1:])
+            elif joiner is not None and message[0] == "end":
+                joiner.finish()
+        except Exception as exc:  # any failure goes back to the parent as a message
+            failure = f"{type(exc).__name__}: {exc}"
+        if message[0] == "end":
+            break
+    pickle.dump(failure, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
     sys.stdout.buffer.flush()
 
 

@@ -19,7 +19,8 @@ report is done.
 
 That cache is also typst's peak, so a long report is typeset in parts (:mod:`.parts`) of about
 ``part_size`` pages of indicators, each by a child of its own, and the parts are joined into one
-PDF by another (:mod:`.join`): the peak is that of the largest part, not of the report. A report
+PDF by another (:mod:`.join`), which writes each part out while typst typesets the next: the
+peak is that of the largest part (and the join's of one part), not of the report. A report
 that fits in one part is typst's own PDF, as before. Each part is checked by typst against the
 standards, and part 0 (cover and contents, whose catalog and XMP the joined PDF keeps) is typeset
 last, without the standards if any part could not meet them.
@@ -34,6 +35,7 @@ typst is imported on first use (in the child), so importing this module stays ch
 
 from __future__ import annotations
 
+import contextlib
 import json
 import pickle
 import subprocess
@@ -130,19 +132,23 @@ def render_pdf(
         if len(parts) == 1:
             typeset(data, folder / "report.pdf")
             return (folder / "report.pdf").read_bytes()
-        layouts, first_page = [], 1
-        for number, part in enumerate(parts, start=1):
-            layout = typeset(part_data(data, part, number, first_page), _part(folder, number))
-            first_page += layout["pages"]
-            layouts.append(layout)
-        # Part 0 last: its contents give the pages the other parts' headings fell on.
-        front = typeset(front_data(data, contents_entries(layouts)), _part(folder, 0))
-        files = [str(_part(folder, number)) for number in range(len(parts) + 1)]
-        output = folder / "report.pdf"
-        failure = _run_child(JOINER, (files, [front, *layouts], str(output)), "joining")
+        # The join runs beside typst: it writes each part out while typst typesets the next.
+        with _Child(JOINER, "joining") as joiner:
+            joiner.send(("start", str(folder / "report.pdf")))
+            layouts, first_page = [], 1
+            for number, part in enumerate(parts, start=1):
+                layout = typeset(part_data(data, part, number, first_page), _part(folder, number))
+                joiner.send(("part", number, str(_part(folder, number)), layout))
+                first_page += layout["pages"]
+                layouts.append(layout)
+            # Part 0 last: its contents give the pages the other parts' headings fell on.
+            front = typeset(front_data(data, contents_entries(layouts)), _part(folder, 0))
+            joiner.send(("part", 0, str(_part(folder, 0)), front))
+            joiner.send(("end",))
+            failure = joiner.answer()
         if failure is not None:
             raise PdfRenderError(f"the parts of the report could not be joined: {failure}")
-        return output.read_bytes()
+        return (folder / "report.pdf").read_bytes()
 
 
 def _part(folder: Path, number: int) -> Path:
@@ -188,38 +194,68 @@ def _compile(payload: str, standards: tuple[str, ...], output: Path) -> dict[str
 
 
 def _run_child(script: Path, request: tuple[Any, ...], doing: str) -> Any:
-    """The answer of ``script`` run as a child process with ``request``.
+    """The answer of ``script`` run as a child process with ``request`` (see :class:`_Child`)."""
+    with _Child(script, doing) as child:
+        child.send(request)
+        return child.answer()
+
+
+class _Child:
+    """A child process running ``script``, sent pickled messages and read one pickled answer.
 
     The child is a fresh interpreter running the script (not a fork of a web server with its open
-    connections and threads), which needs nothing of kpiboard's. The request goes to its standard
-    input as it is pickled, and the child writes its PDF straight to a file, so that neither
+    connections and threads), which needs nothing of kpiboard's. Requests go to its standard
+    input as they are pickled, and the child writes its PDF straight to a file, so that neither
     process holds a second copy of either while the child is at its largest. A child that dies
-    (killed for want of memory, say) is reported as a :class:`PdfRenderError`.
+    (killed for want of memory, say) is reported as a :class:`PdfRenderError`; one left when its
+    parent fails is told so by the end of its input, and waited for.
     """
-    with tempfile.TemporaryFile() as said:  # a file, not a pipe: it never fills up
-        child = subprocess.Popen(
+
+    def __init__(self, script: Path, doing: str):
+        self.script, self.doing = script, doing
+        # A file, not a pipe: it never fills up. Closed by __exit__.
+        self.said = tempfile.TemporaryFile()  # noqa: SIM115
+        self.process = subprocess.Popen(
             # -P: the script's folder (this package, with its html.py) stays off the path.
             [sys.executable, "-P", str(script)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=said,
+            stderr=self.said,
         )
-        assert child.stdin is not None and child.stdout is not None
+
+    def __enter__(self) -> _Child:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None and not pipe.closed:
+                pipe.close()
+        self.process.wait()
+        self.said.close()
+
+    def send(self, message: tuple[Any, ...]) -> None:
+        assert self.process.stdin is not None
         try:
-            with child.stdin:
-                pickle.dump(request, child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-        except BrokenPipeError:  # it ended before reading: its status says why, below
+            pickle.dump(message, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            self.process.stdin.flush()
+        except BrokenPipeError:  # it ended before reading: its status says why, in answer()
             pass
-        with child.stdout:
-            answer = child.stdout.read()
-        status = child.wait()
-        said.seek(0)
-        lines = said.read().decode("utf-8", "replace").strip().splitlines()
-    if status != 0 or not answer:
-        raise PdfRenderError(
-            f"the {doing} process stopped before it finished (exit status {status}; "
-            "-9 means it was killed, most often for want of memory)",
-            lines[-1] if lines else "",
-        )
-    # The child is this kpiboard's own script, so its pickle is trusted.
-    return pickle.loads(answer)
+
+    def answer(self) -> Any:
+        """The child's answer, once it has ended."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        with contextlib.suppress(BrokenPipeError):  # it ended early: its status says why
+            self.process.stdin.close()
+        with self.process.stdout:
+            answer = self.process.stdout.read()
+        status = self.process.wait()
+        self.said.seek(0)
+        lines = self.said.read().decode("utf-8", "replace").strip().splitlines()
+        if status != 0 or not answer:
+            raise PdfRenderError(
+                f"the {self.doing} process stopped before it finished (exit status {status}; "
+                "-9 means it was killed, most often for want of memory)",
+                lines[-1] if lines else "",
+            )
+        # The child is this kpiboard's own script, so its pickle is trusted.
+        return pickle.loads(answer)
