@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import subprocess
 import warnings
+from pathlib import Path
 
 import pikepdf
 import pytest
 from pypdf import PdfReader
 
 from kpiboard.report import build_report
+from kpiboard.report import join as join_module
 from kpiboard.report import pdf as pdf_module
 from kpiboard.report.model import ReportModel
 from kpiboard.report.parts import contents_entries, plan_parts
@@ -35,14 +38,23 @@ def whole(model) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def typeset(model) -> tuple[bytes, list[dict]]:
+def part_files(tmp_path_factory) -> list[Path]:
+    """A copy of each part's PDF as typst wrote it, in the order typst typeset them."""
+    return []
+
+
+@pytest.fixture(scope="module")
+def typeset(model, part_files, tmp_path_factory) -> tuple[bytes, list[dict]]:
     """The report typeset in parts, with the layout typst gave each part."""
     layouts: list[dict] = []
     compile_part = pdf_module._compile
+    kept = tmp_path_factory.mktemp("parts")
 
     def spy(payload, standards, output):
         layout = compile_part(payload, standards, output)
         layouts.append(layout)
+        part_files.append(kept / output.name)
+        shutil.copy(output, part_files[-1])
         return layout
 
     with pytest.MonkeyPatch.context() as patch, warnings.catch_warnings():
@@ -254,6 +266,58 @@ def test_joined_report_table_headers_name_ids_in_the_tree(joined):
         kids = element.get("/K")
         stack.extend(kids if isinstance(kids, pikepdf.Array) else [kids])
     assert cells > 100
+
+
+def structure_ids(data: bytes) -> list[str]:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return sorted(pikepdf.NameTree(pdf.Root.StructTreeRoot.IDTree).keys())
+
+
+def test_join_reads_typsts_parts_from_their_bytes(typeset, part_files):
+    for path in part_files:
+        part = join_module._read_part(str(path))
+        assert part is not None, f"{path.name} is not read from its bytes"
+        assert all(part.sliced(key) is not None for key in part.offsets)
+
+
+def test_join_renumbers_typsts_text_leaving_strings_alone():
+    texts = [
+        b"<</S/TH/P 12 0 R/ID(U1x0y0)/Alt(see 12 0 R (twice))/K[3]>>",
+        b"<</A<</O/Table/Headers[(U1x0y0) <5531>]>>/Pg 7 0 R/T<3132203020520a>>>",
+    ]
+    table = {b"12 0 R": b"112 0 R", b"7 0 R": b"107 0 R"}
+    assert join_module._renumber_raw(texts, table, {12: 112, 7: 107}, 3) == [
+        b"<</S/TH/P 112 0 R/ID (P3-U1x0y0)/Alt(see 12 0 R (twice))/K[3]>>",
+        b"<</A<</O/Table/Headers [(P3-U1x0y0) <50332d5531>]>>/Pg 107 0 R/T<3132203020520a>>>",
+    ]
+
+
+def test_join_leaves_to_pikepdf_text_it_cannot_read_whole():
+    nested = b"<</Alt(a (b (c (d (e (f) e) d) c) b) a)/P 1 0 R>>"
+    assert join_module._renumber_raw([nested], {b"1 0 R": b"2 0 R"}, {1: 2}, 1) is None
+
+
+def test_join_of_parts_with_object_streams_is_the_same_report(typeset, part_files, tmp_path):
+    data, layouts = typeset
+    # Part 0 (typeset last) comes first to the join.
+    files, layouts = [part_files[-1], *part_files[:-1]], [layouts[-1], *layouts[:-1]]
+    resaved = []
+    for path in files:
+        resaved.append(tmp_path / path.name)
+        with pikepdf.open(path) as pdf:
+            pdf.save(resaved[-1], object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        assert join_module._read_part(str(resaved[-1])) is None
+    join_module.join([str(path) for path in resaved], layouts, str(tmp_path / "joined.pdf"))
+    other = (tmp_path / "joined.pdf").read_bytes()
+    assert link_targets(other) == link_targets(data)
+    assert outline_titles(PdfReader(io.BytesIO(other))) == outline_titles(
+        PdfReader(io.BytesIO(data))
+    )
+    assert structure_ids(other) == structure_ids(data)
+    texts = [
+        [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages] for pdf in (data, other)
+    ]
+    assert texts[0] == texts[1]
 
 
 def test_joined_report_declares_its_language_title_and_standards(joined, model):

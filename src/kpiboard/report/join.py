@@ -33,6 +33,7 @@ page labels are not copied: the join writes its own for the whole.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import pickle
 import re
 import sys
@@ -76,8 +77,9 @@ class Joiner:
 
         self.pages[number] = [self.writer.reserve() for _ in range(layout["pages"])]
         self.layouts[number] = layout
+        raw = _read_part(path)
         with pikepdf.open(path) as source:
-            front = _copy_part(self, source, number)
+            front = _copy_part(self, source, number, raw)
         if number == 0:
             self.first = front
 
@@ -141,9 +143,10 @@ class _Writer:
     """A PDF written object by object to a file, so that only one part is held at a time."""
 
     def __init__(self, path: str):
-        self.file = open(path, "wb")  # noqa: SIM115 - closed by finish, or with the process
+        self.file = open(path, "wb", buffering=1 << 20)  # noqa: SIM115 - closed by finish, or with the process
         # The comment's bytes above 127 mark the file as binary, as PDF/A asks.
         self.file.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+        self.position = self.file.tell()
         self.offsets = [0]
 
     def reserve(self) -> int:
@@ -151,17 +154,19 @@ class _Writer:
         return len(self.offsets) - 1
 
     def write(self, number: int, body: bytes, stream: bytes | None = None) -> None:
-        self.offsets[number] = self.file.tell()
-        self.file.write(b"%d 0 obj\n%s" % (number, body))
-        if stream is not None:
-            self.file.write(b"\nstream\n%s\nendstream" % stream)
-        self.file.write(b"\nendobj\n")
+        self.offsets[number] = self.position
+        if stream is None:
+            data = b"%d 0 obj\n%s\nendobj\n" % (number, body)
+        else:
+            data = b"%d 0 obj\n%s\nstream\n%s\nendstream\nendobj\n" % (number, body, stream)
+        self.file.write(data)
+        self.position += len(data)
 
     def finish(self, root: int, info: int) -> None:
         missing = [n for n, at in enumerate(self.offsets) if at < 0]
         if missing:
             raise ValueError(f"objects {missing[:5]} were never written")
-        start = self.file.tell()
+        start = self.position
         self.file.write(b"xref\n0 %d\n0000000000 65535 f \n" % len(self.offsets))
         self.file.write(b"".join(b"%010d 00000 n \n" % at for at in self.offsets[1:]))
         ident = hashlib.md5(b"%d %d" % (start, len(self.offsets))).hexdigest().encode()
@@ -293,11 +298,10 @@ def _documents(tree: Any) -> list[Any]:
     return list(tree.K) if isinstance(tree.K, pikepdf.Array) else [tree.K]
 
 
-def _copy_part(joiner: Joiner, source: Any, number: int) -> dict[str, bytes]:
-    """Write the objects of part ``number`` and add its share of the structure tree; returns,
-    for part 0, what the catalog takes from it."""
-    import pikepdf
-
+def _copy_part(joiner: Joiner, source: Any, number: int, raw: _Part | None) -> dict[str, bytes]:
+    """Write the objects of part ``number`` (``source``, and its file as :func:`_read_part` read
+    it, if it could) and add its share of the structure tree; returns, for part 0, what the
+    catalog takes from it."""
     targets, writer = joiner.pages[number], joiner.writer
     if len(source.pages) != len(targets):
         raise ValueError(
@@ -310,26 +314,27 @@ def _copy_part(joiner: Joiner, source: Any, number: int) -> dict[str, bytes]:
     mapping[tree.objgen[0]] = joiner.numbers["structure"]
     for document in _documents(tree):
         mapping[document.objgen[0]] = joiner.numbers["document"]
-    objects = [(obj.objgen[0], obj) for obj in source.objects]
-    objects = [(key, obj) for key, obj in objects if key not in left]
-    for key, _obj in objects:
+    keys = sorted(raw.offsets) if raw is not None else _object_numbers(source)
+    keys = [key for key in keys if key not in left]
+    for key in keys:
         if key not in mapping:
             mapping[key] = writer.reserve()
     _point_named_links(source)
     waiting = _point_part_links(source, joiner.joined.next_key)
+    # The pages and their annotations, which the two calls above change, are written as pikepdf
+    # has them; every other object as the file has it, if it could be read.
+    touched = {page.objgen[0] for page in source.pages}
+    touched.update(
+        annot.objgen[0]
+        for page in source.pages
+        for annot in page.obj.get("/Annots", ())
+        if annot.is_indirect
+    )
     _add_structure(joiner.joined, tree, number, mapping)
-    for key, obj in objects:
+    rest = _copy_raw(writer, raw, [key for key in keys if key not in touched], mapping, number)
+    for key in [key for key in keys if key in touched] + rest:
         try:
-            if isinstance(obj, pikepdf.Stream):
-                raw = obj.read_raw_bytes()
-                head = obj.stream_dict
-                head.Length = len(raw)
-                writer.write(mapping[key], _renumber(head.unparse(True), mapping, number), raw)
-            elif key in waiting:
-                written = _renumber(obj.unparse(True), mapping, number)
-                joiner.waiting.append((mapping[key], written, waiting[key]))
-            else:
-                writer.write(mapping[key], _renumber(obj.unparse(True), mapping, number))
+            _copy_object(joiner, source.get_object(key, 0), mapping, number, waiting)
         except ValueError as exc:
             raise ValueError(f"part {number}, object {key}: {exc}") from None
     if number > 0:
@@ -343,6 +348,189 @@ def _copy_part(joiner: Joiner, source: Any, number: int) -> dict[str, bytes]:
     first["xmp"] = root.Metadata.read_bytes()
     first["info"] = _renumber(source.trailer.Info.unparse(resolved=True), mapping, number)
     return first
+
+
+#: Streams that hold the file's own structure, not the document: a part written with object
+#: streams has them, and the joined PDF is written without.
+FILE_STREAMS = ("/ObjStm", "/XRef")
+
+
+def _object_numbers(source: Any) -> list[int]:
+    """The numbers of the objects of ``source`` (opened by pikepdf), but for its file's own."""
+    import pikepdf
+
+    return [
+        obj.objgen[0]
+        for obj in source.objects
+        if not (isinstance(obj, pikepdf.Stream) and obj.stream_dict.get("/Type") in FILE_STREAMS)
+    ]
+
+
+def _copy_raw(
+    writer: _Writer, raw: _Part | None, keys: list[int], mapping: dict[int, int], number: int
+) -> list[int]:
+    """Write the objects ``keys`` of part ``number`` as its file has them, renumbered; returns
+    those left for pikepdf to give (all of them if the file could not be read as it is)."""
+    if raw is None:
+        return keys
+    sliced = [(key, raw.sliced(key)) for key in keys]
+    done = [(key, pair) for key, pair in sliced if pair is not None]
+    table = {b"%d 0 R" % key: b"%d 0 R" % new for key, new in mapping.items()}
+    try:
+        texts = _renumber_raw([pair[0] for _, pair in done], table, mapping, number)
+    except ValueError as exc:
+        raise ValueError(f"part {number}: {exc}") from None
+    if texts is None:
+        return keys
+    for (key, (_, stream)), text in zip(done, texts, strict=True):
+        writer.write(mapping[key], text, stream)
+    return [key for key, pair in sliced if pair is None]
+
+
+def _copy_object(
+    joiner: Joiner, obj: Any, mapping: dict[int, int], number: int, waiting: dict[int, str]
+) -> None:
+    """Write one object of part ``number`` as pikepdf has it (or keep it waiting for its link)."""
+    import pikepdf
+
+    key, writer = obj.objgen[0], joiner.writer
+    if isinstance(obj, pikepdf.Stream):
+        raw = obj.read_raw_bytes()
+        head = obj.stream_dict
+        head.Length = len(raw)
+        writer.write(mapping[key], _renumber(head.unparse(True), mapping, number), raw)
+    elif key in waiting:
+        written = _renumber(obj.unparse(True), mapping, number)
+        joiner.waiting.append((mapping[key], written, waiting[key]))
+    else:
+        writer.write(mapping[key], _renumber(obj.unparse(True), mapping, number))
+
+
+def _nested(depth: int) -> bytes:
+    """A string as typst writes it: hex, or literal, with parentheses within it left bare when
+    balanced (to ``depth`` levels here; a part with one nested deeper is left to pikepdf, see
+    :func:`_renumber_raw`)."""
+    inner = rb"\\.|[^\\()]++"
+    string = rb"\((?:%s)*+\)" % inner
+    for _ in range(depth):
+        string = rb"\((?:%s|%s)*+\)" % (inner, string)
+    return rb"%s|<[0-9A-Fa-f\s]*>" % string
+
+
+_RAW_STRING = _nested(4)
+#: What the join changes in an object as typst writes it (as :data:`_TOKEN` does for qpdf's
+#: text), as one group for ``split``: an ID, a cell's headers, a string (kept), a reference.
+_RAW_TOKEN = re.compile(
+    rb"(?=[/(<\d])(/ID\s*(?:%s)|/Headers\s*\[(?:\s|%s)*+\]|%s|(?<![\d.])\d+\s+\d+\s+R)"
+    % (_RAW_STRING, _RAW_STRING, _RAW_STRING),
+    re.S,
+)
+_RAW_STRINGS = re.compile(_RAW_STRING, re.S)
+_OBJECT = re.compile(rb"(\d+)\s+(\d+)\s+obj\b\s*")
+_LENGTH = re.compile(rb"/Length\s+(\d+)(?!\s+\d+\s+R)")
+_STREAM = re.compile(rb"stream\r?\n")
+#: What parts the objects' texts while they are renumbered together.
+_BETWEEN = b"\n%kpiboard-object\n"
+
+
+class _Part:
+    """A part's file as typst writes it: objects one after another, none in an object stream,
+    found by a classic cross-reference table. The join slices the objects out of the file and
+    renumbers all their texts in one pass (:func:`_renumber_raw`), which is much quicker than
+    asking qpdf for each object; a stream's data is copied as it is."""
+
+    def __init__(self, data: bytes, offsets: dict[int, int], end: int):
+        self.data = data
+        self.offsets = offsets
+        ordered = sorted(offsets.items(), key=lambda item: item[1])
+        self.ends = {key: at for (key, _), (_, at) in itertools.pairwise(ordered)}
+        if ordered:
+            self.ends[ordered[-1][0]] = end
+
+    def sliced(self, key: int) -> tuple[bytes, bytes | None] | None:
+        """Object ``key``'s text and its stream's data if it has one, or None when its bytes are
+        not as this reader expects: the caller then asks pikepdf."""
+        data = self.data
+        found = _OBJECT.match(data, self.offsets[key])
+        if found is None or int(found.group(1)) != key:
+            return None
+        end = data.rfind(b"endobj", found.end(), self.ends[key])
+        if end < 0:
+            return None
+        text = data[found.end() : end].rstrip()
+        at = text.find(b"stream")
+        if at < 0:
+            return text, None
+        lengths = _LENGTH.findall(text, 0, at)
+        opened = _STREAM.match(text, at)
+        if len(lengths) != 1 or opened is None:
+            return None
+        body = opened.end() + int(lengths[0])
+        if text[body:].strip() != b"endstream":
+            return None
+        return text[:at].rstrip(), text[opened.end() : body]
+
+
+def _renumber_raw(
+    texts: list[bytes], table: dict[bytes, bytes], mapping: dict[int, int], number: int
+) -> list[bytes] | None:
+    """What :func:`_renumber` does, for objects' texts as typst writes them, all in one pass,
+    with references looked up in ``table`` (``b"12 0 R"``: its new text); None if a string is not
+    matched whole (nested too deep), for the caller to ask pikepdf."""
+    whole = _BETWEEN.join(texts)
+    if whole.count(_BETWEEN) != len(texts) - 1:
+        return None
+    pieces = _RAW_TOKEN.split(whole)
+    between = b"".join(pieces[0::2])
+    if b"(" in between or b")" in between:
+        return None
+    pieces[1::2] = [
+        t if t[0] in (40, 60) else table.get(t) or _changed(t, mapping, number)
+        for t in pieces[1::2]
+    ]
+    renumbered = b"".join(pieces).split(_BETWEEN)
+    return renumbered if len(renumbered) == len(texts) else None
+
+
+def _changed(token: bytes, mapping: dict[int, int], number: int) -> bytes:
+    """A token of :data:`_RAW_TOKEN` other than a string or a reference written as usual."""
+    if token.startswith(b"/ID"):
+        string = _RAW_STRINGS.search(token)
+        assert string is not None  # the token ends with one
+        return b"/ID " + _prefixed(string.group(0), number)
+    if token.startswith(b"/Headers"):
+        names = _RAW_STRINGS.findall(token)
+        return b"/Headers [%s]" % b" ".join(_prefixed(name, number) for name in names)
+    new = mapping.get(int(token.split()[0]))
+    if new is None:
+        raise ValueError(f"an object refers to {token!r}, which is not copied")
+    return b"%d 0 R" % new
+
+
+def _read_part(path: str) -> _Part | None:
+    """The part's file read for :class:`_Part`, or None if it is not written as that expects
+    (object streams, a cross-reference stream, or updates): then pikepdf gives every object."""
+    with open(path, "rb") as file:
+        data = file.read()
+    at = data.rfind(b"startxref")
+    words = data[at + 9 : at + 40].split()
+    if at < 0 or not words or not words[0].isdigit():
+        return None
+    start = int(words[0])
+    trailer = data.find(b"trailer", start, at)
+    if not data.startswith(b"xref", start) or trailer < 0 or b"/ObjStm" in data:
+        return None
+    if re.search(rb"/Prev\b|/XRefStm\b", data[trailer:at]):
+        return None
+    words = data[start + 4 : trailer].split()
+    offsets: dict[int, int] = {}
+    while words:
+        first, count = int(words[0]), int(words[1])
+        entries, words = words[2 : 2 + 3 * count], words[2 + 3 * count :]
+        for index, (offset, kind) in enumerate(zip(entries[0::3], entries[2::3], strict=True)):
+            if kind == b"n":
+                offsets[first + index] = int(offset)
+    return _Part(data, offsets, start)
 
 
 def _add_structure(joined: _Structure, tree: Any, number: int, mapping: dict[int, int]) -> None:
