@@ -280,21 +280,29 @@ def test_join_reads_typsts_parts_from_their_bytes(typeset, part_files):
         assert all(part.sliced(key) is not None for key in part.offsets)
 
 
-def test_join_renumbers_typsts_text_leaving_strings_alone():
+@pytest.mark.parametrize("alt", [b"(a (nested) text)", b"(see 12 0 R (twice))"])
+def test_join_renumbers_typsts_text_leaving_strings_alone(alt):
+    # A reference written in a string (the second) takes the slower, general way.
     texts = [
-        b"<</S/TH/P 12 0 R/ID(U1x0y0)/Alt(see 12 0 R (twice))/K[3]>>",
+        b"<</S/TH/P 12 0 R/ID(U1x0y0)/Alt%s/K[3]>>" % alt,
         b"<</A<</O/Table/Headers[(U1x0y0) <5531>]>>/Pg 7 0 R/T<3132203020520a>>>",
+        b"<</Kids[12 0 R 7 0 R]/Parent 12 0 R>>",
     ]
-    table = {b"12 0 R": b"112 0 R", b"7 0 R": b"107 0 R"}
-    assert join_module._renumber_raw(texts, table, {12: 112, 7: 107}, 3) == [
-        b"<</S/TH/P 112 0 R/ID (P3-U1x0y0)/Alt(see 12 0 R (twice))/K[3]>>",
+    assert join_module._renumber_raw(texts, {12: 112, 7: 107}, 3) == [
+        b"<</S/TH/P 112 0 R/ID (P3-U1x0y0)/Alt%s/K[3]>>" % alt,
         b"<</A<</O/Table/Headers [(P3-U1x0y0) <50332d5531>]>>/Pg 107 0 R/T<3132203020520a>>>",
+        b"<</Kids[112 0 R 107 0 R]/Parent 112 0 R>>",
     ]
+
+
+def test_join_refuses_a_reference_to_an_object_it_does_not_copy():
+    with pytest.raises(ValueError, match="13 0 R"):
+        join_module._renumber_raw([b"<</P 13 0 R>>"], {12: 112}, 1)
 
 
 def test_join_leaves_to_pikepdf_text_it_cannot_read_whole():
     nested = b"<</Alt(a (b (c (d (e (f) e) d) c) b) a)/P 1 0 R>>"
-    assert join_module._renumber_raw([nested], {b"1 0 R": b"2 0 R"}, {1: 2}, 1) is None
+    assert join_module._renumber_raw([nested], {1: 2}, 1) is None
 
 
 def test_join_of_parts_with_object_streams_is_the_same_report(typeset, part_files, tmp_path):

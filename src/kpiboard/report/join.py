@@ -162,6 +162,21 @@ class _Writer:
         self.file.write(data)
         self.position += len(data)
 
+    def write_all(
+        self, numbers: list[int], bodies: list[bytes], streams: list[bytes | None]
+    ) -> None:
+        """:meth:`write` for many objects, at one go."""
+        chunks = []
+        for number, body, stream in zip(numbers, bodies, streams, strict=True):
+            if stream is None:
+                chunk = b"%d 0 obj\n%s\nendobj\n" % (number, body)
+            else:
+                chunk = b"%d 0 obj\n%s\nstream\n%s\nendstream\nendobj\n" % (number, body, stream)
+            self.offsets[number] = self.position
+            self.position += len(chunk)
+            chunks.append(chunk)
+        self.file.write(b"".join(chunks))
+
     def finish(self, root: int, info: int) -> None:
         missing = [n for n, at in enumerate(self.offsets) if at < 0]
         if missing:
@@ -375,15 +390,13 @@ def _copy_raw(
         return keys
     sliced = [(key, raw.sliced(key)) for key in keys]
     done = [(key, pair) for key, pair in sliced if pair is not None]
-    table = {b"%d 0 R" % key: b"%d 0 R" % new for key, new in mapping.items()}
     try:
-        texts = _renumber_raw([pair[0] for _, pair in done], table, mapping, number)
+        texts = _renumber_raw([pair[0] for _, pair in done], mapping, number)
     except ValueError as exc:
         raise ValueError(f"part {number}: {exc}") from None
     if texts is None:
         return keys
-    for (key, (_, stream)), text in zip(done, texts, strict=True):
-        writer.write(mapping[key], text, stream)
+    writer.write_all([mapping[key] for key, _ in done], texts, [pair[1] for _, pair in done])
     return [key for key, pair in sliced if pair is None]
 
 
@@ -426,7 +439,13 @@ _RAW_TOKEN = re.compile(
     re.S,
 )
 _RAW_STRINGS = re.compile(_RAW_STRING, re.S)
-_OBJECT = re.compile(rb"(\d+)\s+(\d+)\s+obj\b\s*")
+#: Strings, with the IDs and cells' headers that are strings, as one group for ``split``.
+_RAW_STRING_TOKEN = re.compile(
+    rb"(/ID\s*(?:%s)|/Headers\s*\[(?:\s|%s)*+\]|%s)" % (_RAW_STRING, _RAW_STRING, _RAW_STRING),
+    re.S,
+)
+#: A reference ``N 0 R`` in text read backwards.
+_BACKWARDS_REFERENCE = re.compile(rb"(R 0 \d+)")
 _LENGTH = re.compile(rb"/Length\s+(\d+)(?!\s+\d+\s+R)")
 _STREAM = re.compile(rb"stream\r?\n")
 #: What parts the objects' texts while they are renumbered together.
@@ -450,14 +469,13 @@ class _Part:
     def sliced(self, key: int) -> tuple[bytes, bytes | None] | None:
         """Object ``key``'s text and its stream's data if it has one, or None when its bytes are
         not as this reader expects: the caller then asks pikepdf."""
-        data = self.data
-        found = _OBJECT.match(data, self.offsets[key])
-        if found is None or int(found.group(1)) != key:
+        data, start, head = self.data, self.offsets[key], b"%d 0 obj" % key
+        if not data.startswith(head, start):
             return None
-        end = data.rfind(b"endobj", found.end(), self.ends[key])
+        end = data.rfind(b"endobj", start, self.ends[key])
         if end < 0:
             return None
-        text = data[found.end() : end].rstrip()
+        text = data[start + len(head) : end].strip()
         at = text.find(b"stream")
         if at < 0:
             return text, None
@@ -471,36 +489,70 @@ class _Part:
         return text[:at].rstrip(), text[opened.end() : body]
 
 
-def _renumber_raw(
-    texts: list[bytes], table: dict[bytes, bytes], mapping: dict[int, int], number: int
-) -> list[bytes] | None:
-    """What :func:`_renumber` does, for objects' texts as typst writes them, all in one pass,
-    with references looked up in ``table`` (``b"12 0 R"``: its new text); None if a string is not
-    matched whole (nested too deep), for the caller to ask pikepdf."""
+def _renumber_raw(texts: list[bytes], mapping: dict[int, int], number: int) -> list[bytes] | None:
+    """What :func:`_renumber` does, for objects' texts as typst writes them, all in one pass;
+    None if a string is not matched whole (nested too deep), for the caller to ask pikepdf.
+
+    Strings are found first (a search that skips ahead to the next parenthesis). If no string
+    holds `` 0 R`` and every reference is written ``N 0 R``, as typst writes them, the references
+    are found in the text read backwards, where each starts with the letters ``R 0 ``: a search
+    many times quicker than one for digits followed by them."""
     whole = _BETWEEN.join(texts)
     if whole.count(_BETWEEN) != len(texts) - 1:
         return None
-    pieces = _RAW_TOKEN.split(whole)
+    pieces = _RAW_STRING_TOKEN.split(whole)
     between = b"".join(pieces[0::2])
     if b"(" in between or b")" in between:
         return None
-    pieces[1::2] = [
-        t if t[0] in (40, 60) else table.get(t) or _changed(t, mapping, number)
-        for t in pieces[1::2]
-    ]
-    renumbered = b"".join(pieces).split(_BETWEEN)
+    strings = pieces[1::2]
+    table: dict[bytes, bytes] = {}  # a token's new text
+    if b" 0 R" in b"".join(strings) or not _plain_references(between):
+        table.update((b"%d 0 R" % key, b"%d 0 R" % new) for key, new in mapping.items())
+        pieces = _RAW_TOKEN.split(whole)
+        pieces[1::2] = [
+            t if t[0] in (40, 60) else table.get(t) or _changed(t, table, mapping, number)
+            for t in pieces[1::2]
+        ]
+        renumbered = b"".join(pieces).split(_BETWEEN)
+    else:
+        pieces[1::2] = [
+            t if t[0] != 47 else table.get(t) or _changed(t, table, mapping, number)
+            for t in strings
+        ]
+        backwards = {
+            (b"%d 0 R" % key)[::-1]: (b"%d 0 R" % new)[::-1] for key, new in mapping.items()
+        }
+        pieces = _BACKWARDS_REFERENCE.split(b"".join(pieces)[::-1])
+        pieces[1::2] = [
+            backwards.get(t) or _changed(t[::-1], table, mapping, number)[::-1]
+            for t in pieces[1::2]
+        ]
+        renumbered = b"".join(pieces)[::-1].split(_BETWEEN)
     return renumbered if len(renumbered) == len(texts) else None
 
 
-def _changed(token: bytes, mapping: dict[int, int], number: int) -> bytes:
-    """A token of :data:`_RAW_TOKEN` other than a string or a reference written as usual."""
+def _plain_references(text: bytes) -> bool:
+    """Whether every reference in ``text`` (objects' text outside strings) is ``N 0 R``: outside
+    strings an ``R`` after white space can only be the end of a reference."""
+    return text.count(b" R") == text.count(b" 0 R") and not any(
+        space + b"R" in text for space in (b"\n", b"\r", b"\t", b"\f", b"\x00")
+    )
+
+
+def _changed(
+    token: bytes, table: dict[bytes, bytes], mapping: dict[int, int], number: int
+) -> bytes:
+    """A token of :data:`_RAW_TOKEN` other than a string or a reference written as usual; an ID
+    or a cell's headers, which recur, is kept in ``table``."""
     if token.startswith(b"/ID"):
         string = _RAW_STRINGS.search(token)
         assert string is not None  # the token ends with one
-        return b"/ID " + _prefixed(string.group(0), number)
+        table[token] = b"/ID " + _prefixed(string.group(0), number)
+        return table[token]
     if token.startswith(b"/Headers"):
         names = _RAW_STRINGS.findall(token)
-        return b"/Headers [%s]" % b" ".join(_prefixed(name, number) for name in names)
+        table[token] = b"/Headers [%s]" % b" ".join(_prefixed(name, number) for name in names)
+        return table[token]
     new = mapping.get(int(token.split()[0]))
     if new is None:
         raise ValueError(f"an object refers to {token!r}, which is not copied")
@@ -545,18 +597,43 @@ def _add_structure(joined: _Structure, tree: Any, number: int, mapping: dict[int
             if not isinstance(kid, pikepdf.Dictionary) or not kid.is_indirect:
                 raise ValueError(f"part {number} has marked content straight under its document")
             joined.kids.setdefault(number, []).append(mapping[kid.objgen[0]])
-    for key, value in pikepdf.NumberTree(tree.ParentTree).items():
-        joined.parents.append(
-            b"%d %s" % (int(key) + offset, _renumber(value.unparse(), mapping, number))
-        )
+    flat = _flat_entries(tree.ParentTree, "/Nums", _NUMS_ENTRY, mapping, number)
+    if flat is not None:
+        joined.parents += [b"%d %s" % (int(key) + offset, value) for key, value in flat]
+    else:
+        for key, value in pikepdf.NumberTree(tree.ParentTree).items():
+            joined.parents.append(
+                b"%d %s" % (int(key) + offset, _renumber(value.unparse(), mapping, number))
+            )
     joined.next_key += int(tree.ParentTreeNextKey)
-    if "/IDTree" in tree:
+    flat = _flat_entries(tree.get("/IDTree"), "/Names", _NAMES_ENTRY, mapping, number)
+    if flat is not None:
+        joined.ids += [(_prefixed(name, number), element) for name, element in flat]
+    elif "/IDTree" in tree:
         for name, element in pikepdf.NameTree(tree.IDTree).items():
             renamed = pikepdf.String(_renamed(number, name)).unparse()
             joined.ids.append((renamed, _renumber(element.unparse(), mapping, number)))
     for name, values in joined.maps.items():
         for entry, value in tree.get("/" + name, pikepdf.Dictionary()).items():
             values[pikepdf.Name(entry).unparse()] = _renumber(value.unparse(), mapping, number)
+
+
+#: An entry of a number tree's ``/Nums`` (its value a reference or an array of them), and of a
+#: name tree's ``/Names`` whose keys are byte strings, as qpdf writes them.
+_NUMS_ENTRY = re.compile(rb"(\d+) (\d+ \d+ R|\[[^\[\]()<>]*\]|null)")
+_NAMES_ENTRY = re.compile(rb"(\((?:[^\\()]|\\.)*\)) (\d+ \d+ R)", re.S)
+
+
+def _flat_entries(
+    tree: Any, key: str, entry: re.Pattern[bytes], mapping: dict[int, int], number: int
+) -> list[tuple[bytes, bytes]] | None:
+    """The entries of a number or name tree ``tree`` that is one node (as typst writes them),
+    renumbered, read from one text of the node's array rather than entry by entry; None if the
+    tree is not one node of such entries."""
+    if tree is None or key not in tree or "/Kids" in tree:
+        return None
+    entries = entry.findall(_renumber(tree[key].unparse(), mapping, number))
+    return entries if len(entries) * 2 == len(tree[key]) else None
 
 
 def _places(
