@@ -14,7 +14,7 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from kpiboard.report import build_report
+from kpiboard.report import build_report, partfile
 from kpiboard.report import join as join_module
 from kpiboard.report import pdf as pdf_module
 from kpiboard.report.model import ReportModel
@@ -275,7 +275,7 @@ def structure_ids(data: bytes) -> list[str]:
 
 def test_join_reads_typsts_parts_from_their_bytes(typeset, part_files):
     for path in part_files:
-        part = join_module._read_part(str(path))
+        part = partfile.read_part(str(path))
         assert part is not None, f"{path.name} is not read from its bytes"
         assert all(part.sliced(key) is not None for key in part.offsets)
 
@@ -288,7 +288,7 @@ def test_join_renumbers_typsts_text_leaving_strings_alone(alt):
         b"<</A<</O/Table/Headers[(U1x0y0) <5531>]>>/Pg 7 0 R/T<3132203020520a>>>",
         b"<</Kids[12 0 R 7 0 R]/Parent 12 0 R>>",
     ]
-    assert join_module._renumber_raw(texts, {12: 112, 7: 107}, 3) == [
+    assert partfile.renumber(texts, {12: 112, 7: 107}, 3) == [
         b"<</S/TH/P 112 0 R/ID (P3-U1x0y0)/Alt%s/K[3]>>" % alt,
         b"<</A<</O/Table/Headers [(P3-U1x0y0) <50332d5531>]>>/Pg 107 0 R/T<3132203020520a>>>",
         b"<</Kids[112 0 R 107 0 R]/Parent 112 0 R>>",
@@ -297,12 +297,12 @@ def test_join_renumbers_typsts_text_leaving_strings_alone(alt):
 
 def test_join_refuses_a_reference_to_an_object_it_does_not_copy():
     with pytest.raises(ValueError, match="13 0 R"):
-        join_module._renumber_raw([b"<</P 13 0 R>>"], {12: 112}, 1)
+        partfile.renumber([b"<</P 13 0 R>>"], {12: 112}, 1)
 
 
 def test_join_leaves_to_pikepdf_text_it_cannot_read_whole():
     nested = b"<</Alt(a (b (c (d (e (f) e) d) c) b) a)/P 1 0 R>>"
-    assert join_module._renumber_raw([nested], {1: 2}, 1) is None
+    assert partfile.renumber([nested], {1: 2}, 1) is None
 
 
 def test_join_of_parts_with_object_streams_is_the_same_report(typeset, part_files, tmp_path):
@@ -314,7 +314,7 @@ def test_join_of_parts_with_object_streams_is_the_same_report(typeset, part_file
         resaved.append(tmp_path / path.name)
         with pikepdf.open(path) as pdf:
             pdf.save(resaved[-1], object_stream_mode=pikepdf.ObjectStreamMode.generate)
-        assert join_module._read_part(str(resaved[-1])) is None
+        assert partfile.read_part(str(resaved[-1])) is None
     join_module.join([str(path) for path in resaved], layouts, str(tmp_path / "joined.pdf"))
     other = (tmp_path / "joined.pdf").read_bytes()
     assert link_targets(other) == link_targets(data)

@@ -7,10 +7,14 @@ the output file, then each part as typst finishes it (its PDF file and the layou
 contents) last, then the end. It writes the joined PDF and one pickled answer to standard output:
 ``None``, or a message. Each part is written out as it comes, while typst typesets the next.
 
-The joined PDF is written object by object (:class:`_Writer`): each part is opened with pikepdf
-(qpdf), its objects written out renumbered, and closed before the next, so that the join holds one
-part at a time. (Copied into one qpdf document, all the parts' objects would be held at once,
-twice over: some 2.4 KB an object, 450 MB for a 1,000-page report.) What a join keeps whole:
+The joined PDF is written object by object (:class:`_Writer`): each part's objects are written
+out renumbered and the part is closed before the next, so that the join holds one part at a time.
+(Copied into one qpdf document, all the parts' objects would be held at once, twice over: some
+2.4 KB an object, 450 MB for a 1,000-page report.) Most objects are sliced out of the part's file
+and renumbered together as text (:mod:`kpiboard.report.partfile`); pikepdf (qpdf) reads the few
+the join must understand (catalog, pages and their annotations, structure tree root and its
+trees), writes the pages and annotations it changes, and gives every object of a part whose
+file is not as typst writes it (object streams, say). What a join keeps whole:
 
 - the pages, in order, each with its annotations;
 - the structure tree: the kids of every part's ``Document`` element go, in order, under one
@@ -33,11 +37,23 @@ page labels are not copied: the join writes its own for the whole.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import pickle
 import re
 import sys
 from typing import Any
+
+if __package__:
+    from kpiboard.report import partfile
+else:  # run as a script (``python -P join.py``): the module beside it, by its path
+    import importlib.util
+    from pathlib import Path
+
+    _spec = importlib.util.spec_from_file_location(
+        "kpiboard_partfile", Path(__file__).with_name("partfile.py")
+    )
+    assert _spec is not None and _spec.loader is not None
+    partfile = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(partfile)
 
 #: The address scheme of a link from one part to a heading in another.
 SCHEME = "kpiboard:"
@@ -77,7 +93,7 @@ class Joiner:
 
         self.pages[number] = [self.writer.reserve() for _ in range(layout["pages"])]
         self.layouts[number] = layout
-        raw = _read_part(path)
+        raw = partfile.read_part(path)
         with pikepdf.open(path) as source:
             front = _copy_part(self, source, number, raw)
         if number == 0:
@@ -215,24 +231,13 @@ def _renumber(data: bytes, mapping: dict[int, int], number: int) -> bytes:
                 raise ValueError(f"an object refers to {match.group(0)!r}, which is not copied")
             return b"%d 0 R" % new
         if match.group(1) is not None:
-            return b"/ID " + _prefixed(match.group(1), number)
+            return b"/ID " + partfile.prefixed(match.group(1), number)
         if match.group(2) is not None:
             names = re.findall(_STRING, match.group(2))
-            return b"/Headers [%s]" % b" ".join(_prefixed(name, number) for name in names)
+            return b"/Headers [%s]" % b" ".join(partfile.prefixed(name, number) for name in names)
         return match.group(0)
 
     return _TOKEN.sub(swap, data)
-
-
-def _prefixed(string: bytes, number: int) -> bytes:
-    """A structure element ID (a string as qpdf writes it) with the part's number before it."""
-    prefix = _renamed(number, "").encode("ascii")
-    if string.startswith(b"("):
-        return b"(" + prefix + string[1:]
-    text = bytes.fromhex(string[1:-1].decode("ascii"))
-    if text.startswith(b"\xfe\xff"):
-        raise ValueError(f"a structure element ID is not a byte string: {string!r}")
-    return b"<" + (prefix + text).hex().encode("ascii") + b">"
 
 
 class _Structure:
@@ -313,7 +318,9 @@ def _documents(tree: Any) -> list[Any]:
     return list(tree.K) if isinstance(tree.K, pikepdf.Array) else [tree.K]
 
 
-def _copy_part(joiner: Joiner, source: Any, number: int, raw: _Part | None) -> dict[str, bytes]:
+def _copy_part(
+    joiner: Joiner, source: Any, number: int, raw: partfile.PartFile | None
+) -> dict[str, bytes]:
     """Write the objects of part ``number`` (``source``, and its file as :func:`_read_part` read
     it, if it could) and add its share of the structure tree; returns, for part 0, what the
     catalog takes from it."""
@@ -382,7 +389,11 @@ def _object_numbers(source: Any) -> list[int]:
 
 
 def _copy_raw(
-    writer: _Writer, raw: _Part | None, keys: list[int], mapping: dict[int, int], number: int
+    writer: _Writer,
+    raw: partfile.PartFile | None,
+    keys: list[int],
+    mapping: dict[int, int],
+    number: int,
 ) -> list[int]:
     """Write the objects ``keys`` of part ``number`` as its file has them, renumbered; returns
     those left for pikepdf to give (all of them if the file could not be read as it is)."""
@@ -391,7 +402,7 @@ def _copy_raw(
     sliced = [(key, raw.sliced(key)) for key in keys]
     done = [(key, pair) for key, pair in sliced if pair is not None]
     try:
-        texts = _renumber_raw([pair[0] for _, pair in done], mapping, number)
+        texts = partfile.renumber([pair[0] for _, pair in done], mapping, number)
     except ValueError as exc:
         raise ValueError(f"part {number}: {exc}") from None
     if texts is None:
@@ -419,172 +430,6 @@ def _copy_object(
         writer.write(mapping[key], _renumber(obj.unparse(True), mapping, number))
 
 
-def _nested(depth: int) -> bytes:
-    """A string as typst writes it: hex, or literal, with parentheses within it left bare when
-    balanced (to ``depth`` levels here; a part with one nested deeper is left to pikepdf, see
-    :func:`_renumber_raw`)."""
-    inner = rb"\\.|[^\\()]++"
-    string = rb"\((?:%s)*+\)" % inner
-    for _ in range(depth):
-        string = rb"\((?:%s|%s)*+\)" % (inner, string)
-    return rb"%s|<[0-9A-Fa-f\s]*>" % string
-
-
-_RAW_STRING = _nested(4)
-#: What the join changes in an object as typst writes it (as :data:`_TOKEN` does for qpdf's
-#: text), as one group for ``split``: an ID, a cell's headers, a string (kept), a reference.
-_RAW_TOKEN = re.compile(
-    rb"(?=[/(<\d])(/ID\s*(?:%s)|/Headers\s*\[(?:\s|%s)*+\]|%s|(?<![\d.])\d+\s+\d+\s+R)"
-    % (_RAW_STRING, _RAW_STRING, _RAW_STRING),
-    re.S,
-)
-_RAW_STRINGS = re.compile(_RAW_STRING, re.S)
-#: Strings, with the IDs and cells' headers that are strings, as one group for ``split``.
-_RAW_STRING_TOKEN = re.compile(
-    rb"(/ID\s*(?:%s)|/Headers\s*\[(?:\s|%s)*+\]|%s)" % (_RAW_STRING, _RAW_STRING, _RAW_STRING),
-    re.S,
-)
-#: A reference ``N 0 R`` in text read backwards.
-_BACKWARDS_REFERENCE = re.compile(rb"(R 0 \d+)")
-_LENGTH = re.compile(rb"/Length\s+(\d+)(?!\s+\d+\s+R)")
-_STREAM = re.compile(rb"stream\r?\n")
-#: What parts the objects' texts while they are renumbered together.
-_BETWEEN = b"\n%kpiboard-object\n"
-
-
-class _Part:
-    """A part's file as typst writes it: objects one after another, none in an object stream,
-    found by a classic cross-reference table. The join slices the objects out of the file and
-    renumbers all their texts in one pass (:func:`_renumber_raw`), which is much quicker than
-    asking qpdf for each object; a stream's data is copied as it is."""
-
-    def __init__(self, data: bytes, offsets: dict[int, int], end: int):
-        self.data = data
-        self.offsets = offsets
-        ordered = sorted(offsets.items(), key=lambda item: item[1])
-        self.ends = {key: at for (key, _), (_, at) in itertools.pairwise(ordered)}
-        if ordered:
-            self.ends[ordered[-1][0]] = end
-
-    def sliced(self, key: int) -> tuple[bytes, bytes | None] | None:
-        """Object ``key``'s text and its stream's data if it has one, or None when its bytes are
-        not as this reader expects: the caller then asks pikepdf."""
-        data, start, head = self.data, self.offsets[key], b"%d 0 obj" % key
-        if not data.startswith(head, start):
-            return None
-        end = data.rfind(b"endobj", start, self.ends[key])
-        if end < 0:
-            return None
-        text = data[start + len(head) : end].strip()
-        at = text.find(b"stream")
-        if at < 0:
-            return text, None
-        lengths = _LENGTH.findall(text, 0, at)
-        opened = _STREAM.match(text, at)
-        if len(lengths) != 1 or opened is None:
-            return None
-        body = opened.end() + int(lengths[0])
-        if text[body:].strip() != b"endstream":
-            return None
-        return text[:at].rstrip(), text[opened.end() : body]
-
-
-def _renumber_raw(texts: list[bytes], mapping: dict[int, int], number: int) -> list[bytes] | None:
-    """What :func:`_renumber` does, for objects' texts as typst writes them, all in one pass;
-    None if a string is not matched whole (nested too deep), for the caller to ask pikepdf.
-
-    Strings are found first (a search that skips ahead to the next parenthesis). If no string
-    holds `` 0 R`` and every reference is written ``N 0 R``, as typst writes them, the references
-    are found in the text read backwards, where each starts with the letters ``R 0 ``: a search
-    many times quicker than one for digits followed by them."""
-    whole = _BETWEEN.join(texts)
-    if whole.count(_BETWEEN) != len(texts) - 1:
-        return None
-    pieces = _RAW_STRING_TOKEN.split(whole)
-    between = b"".join(pieces[0::2])
-    if b"(" in between or b")" in between:
-        return None
-    strings = pieces[1::2]
-    table: dict[bytes, bytes] = {}  # a token's new text
-    if b" 0 R" in b"".join(strings) or not _plain_references(between):
-        table.update((b"%d 0 R" % key, b"%d 0 R" % new) for key, new in mapping.items())
-        pieces = _RAW_TOKEN.split(whole)
-        pieces[1::2] = [
-            t if t[0] in (40, 60) else table.get(t) or _changed(t, table, mapping, number)
-            for t in pieces[1::2]
-        ]
-        renumbered = b"".join(pieces).split(_BETWEEN)
-    else:
-        pieces[1::2] = [
-            t if t[0] != 47 else table.get(t) or _changed(t, table, mapping, number)
-            for t in strings
-        ]
-        backwards = {
-            (b"%d 0 R" % key)[::-1]: (b"%d 0 R" % new)[::-1] for key, new in mapping.items()
-        }
-        pieces = _BACKWARDS_REFERENCE.split(b"".join(pieces)[::-1])
-        pieces[1::2] = [
-            backwards.get(t) or _changed(t[::-1], table, mapping, number)[::-1]
-            for t in pieces[1::2]
-        ]
-        renumbered = b"".join(pieces)[::-1].split(_BETWEEN)
-    return renumbered if len(renumbered) == len(texts) else None
-
-
-def _plain_references(text: bytes) -> bool:
-    """Whether every reference in ``text`` (objects' text outside strings) is ``N 0 R``: outside
-    strings an ``R`` after white space can only be the end of a reference."""
-    return text.count(b" R") == text.count(b" 0 R") and not any(
-        space + b"R" in text for space in (b"\n", b"\r", b"\t", b"\f", b"\x00")
-    )
-
-
-def _changed(
-    token: bytes, table: dict[bytes, bytes], mapping: dict[int, int], number: int
-) -> bytes:
-    """A token of :data:`_RAW_TOKEN` other than a string or a reference written as usual; an ID
-    or a cell's headers, which recur, is kept in ``table``."""
-    if token.startswith(b"/ID"):
-        string = _RAW_STRINGS.search(token)
-        assert string is not None  # the token ends with one
-        table[token] = b"/ID " + _prefixed(string.group(0), number)
-        return table[token]
-    if token.startswith(b"/Headers"):
-        names = _RAW_STRINGS.findall(token)
-        table[token] = b"/Headers [%s]" % b" ".join(_prefixed(name, number) for name in names)
-        return table[token]
-    new = mapping.get(int(token.split()[0]))
-    if new is None:
-        raise ValueError(f"an object refers to {token!r}, which is not copied")
-    return b"%d 0 R" % new
-
-
-def _read_part(path: str) -> _Part | None:
-    """The part's file read for :class:`_Part`, or None if it is not written as that expects
-    (object streams, a cross-reference stream, or updates): then pikepdf gives every object."""
-    with open(path, "rb") as file:
-        data = file.read()
-    at = data.rfind(b"startxref")
-    words = data[at + 9 : at + 40].split()
-    if at < 0 or not words or not words[0].isdigit():
-        return None
-    start = int(words[0])
-    trailer = data.find(b"trailer", start, at)
-    if not data.startswith(b"xref", start) or trailer < 0 or b"/ObjStm" in data:
-        return None
-    if re.search(rb"/Prev\b|/XRefStm\b", data[trailer:at]):
-        return None
-    words = data[start + 4 : trailer].split()
-    offsets: dict[int, int] = {}
-    while words:
-        first, count = int(words[0]), int(words[1])
-        entries, words = words[2 : 2 + 3 * count], words[2 + 3 * count :]
-        for index, (offset, kind) in enumerate(zip(entries[0::3], entries[2::3], strict=True)):
-            if kind == b"n":
-                offsets[first + index] = int(offset)
-    return _Part(data, offsets, start)
-
-
 def _add_structure(joined: _Structure, tree: Any, number: int, mapping: dict[int, int]) -> None:
     """Add part ``number``'s structure tree (``tree``, its root) to the joined one: its document's
     kids, its parent tree renumbered after the parts before it, its IDs, role and class maps."""
@@ -608,10 +453,10 @@ def _add_structure(joined: _Structure, tree: Any, number: int, mapping: dict[int
     joined.next_key += int(tree.ParentTreeNextKey)
     flat = _flat_entries(tree.get("/IDTree"), "/Names", _NAMES_ENTRY, mapping, number)
     if flat is not None:
-        joined.ids += [(_prefixed(name, number), element) for name, element in flat]
+        joined.ids += [(partfile.prefixed(name, number), element) for name, element in flat]
     elif "/IDTree" in tree:
         for name, element in pikepdf.NameTree(tree.IDTree).items():
-            renamed = pikepdf.String(_renamed(number, name)).unparse()
+            renamed = pikepdf.String(partfile.renamed(number, name)).unparse()
             joined.ids.append((renamed, _renumber(element.unparse(), mapping, number)))
     for name, values in joined.maps.items():
         for entry, value in tree.get("/" + name, pikepdf.Dictionary()).items():
@@ -713,10 +558,6 @@ def _point_part_links(source: Any, offset: int) -> dict[int, str]:
             annot.Contents = pikepdf.Name("/KpiboardWords")
             waiting[annot.objgen[0]] = address
     return waiting
-
-
-def _renamed(number: int, name: str) -> str:
-    return f"P{number}-{name}"
 
 
 def _write_bookmarks(
