@@ -277,7 +277,11 @@ def test_join_reads_typsts_parts_from_their_bytes(typeset, part_files):
     for path in part_files:
         part = partfile.read_part(str(path))
         assert part is not None, f"{path.name} is not read from its bytes"
-        assert all(part.sliced(key) is not None for key in part.offsets)
+        sliced = [part.sliced(key) for key in sorted(part.offsets)]
+        assert all(pair is not None for pair in sliced)
+        mapping = {key: key + 1000 for key in part.offsets}
+        texts = partfile.renumber([pair[0] for pair in sliced if pair], mapping, 1)
+        assert texts is not None, f"{path.name}'s objects are not renumbered from their text"
 
 
 @pytest.mark.parametrize("alt", [b"(a (nested) text)", b"(see 12 0 R (twice))"])
