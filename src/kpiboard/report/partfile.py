@@ -5,9 +5,10 @@ cross-reference table, so the join can slice each object out of the file by its 
 renumber the text of all a part's objects together (:func:`renumber`), copying stream data as it
 is. Asking qpdf (pikepdf) for each of the parts' objects (some 110 an indicator page) and
 renumbering each by itself was most of the join's time: the join of a 500-indicator report
-(72,700 objects) took 4.5 s of processor time so, and takes 1.8 s now. The join still opens each part with pikepdf for the few objects it must understand (catalog,
-pages and their annotations, the structure tree root and its trees), and gives every object to
-pikepdf instead when the file is not as this module expects (:func:`read_part` answers None, or
+(72,700 objects) took 4.5 s of processor time so, and takes 1.8 s now. The join still opens
+each part with pikepdf for the few objects it must understand (catalog, pages and their
+annotations, the structure tree root and its trees), and gives every object to pikepdf
+instead when the file is not as this module expects (:func:`read_part` answers None, or
 :meth:`PartFile.sliced` or :func:`renumber` does): object streams, a cross-reference stream,
 updates, a string nested deeper than this reader follows. Like the join, it imports nothing of
 kpiboard's (it is loaded by its path when the join runs as a script).
