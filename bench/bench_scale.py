@@ -3,7 +3,7 @@
 Packs of 17 (the council demo), 100, 500, 2,000 and 5,000 monthly indicators x 60 months (the
 synthetic generator of ``bench_web.py``) go through ``kpiboard check``, ``rate --format json``,
 ``report`` to HTML and to PDF, each in a fresh process. The table gives the wall time and the
-peak memory (resident set, with the command's child processes: the PDF is typeset in one) of
+peak memory (resident set, with the command's child processes: the PDF is typeset in them) of
 each, with processor time on the line below, and the ratio to the size before it: growth in
 step with the number of indicators (x5, x4, x2.5) is linear; more is a sign of something
 quadratic. The issue's goals at 500 indicators are printed beside them.

@@ -175,9 +175,11 @@ def test_text_has_titles_ratings_and_page_numbers(pages, text, model):
         assert squash(page.chart_title) in flat
     for word in ("Green", "Amber", "Red", "Not rated", "Improved", "Worsened"):
         assert word in text
-    count = len(pages)
+    # The cover and the contents are i and ii; the body is numbered from 1, out of its pages.
+    assert pages[0].rstrip().endswith("Page i") and pages[1].rstrip().endswith("Page ii")
+    count = len(pages) - 2
     for number in range(1, count + 1):
-        assert f"Page {number} of {count}" in pages[number - 1]
+        assert f"Page {number} of {count}" in pages[number + 1]
 
 
 def test_key_to_ratings_gives_words_and_meanings(text, model):
