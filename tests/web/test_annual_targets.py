@@ -6,11 +6,16 @@ from __future__ import annotations
 import yaml
 from django.urls import reverse
 
+from kpiboard.core.indicators import TargetProfile
 from kpiboard.core.periods import UK
 from kpiboard.packs.loader import load_pack
+from kpiboard.web import dashboard_cache
 from kpiboard.web.models import Definition, Section
 from kpiboard.web.store import bump_version, current_pack, export_pack
-from kpiboard.web.targets import missing_targets
+from kpiboard.web.targets import missing_targets, set_annual_target
+from kpiboard.web.views import targets as targets_view
+
+from .revisions import hidden, save_between_the_reads
 
 URL = reverse("kpiboard:annual_targets", args=["ASC01"])
 OCTOBER = reverse("kpiboard:entry_form", args=["ASC01", "2013-10"])
@@ -152,6 +157,40 @@ def test_annual_target_refused_when_the_definition_changed_since_the_form(client
     response = post(analyst, base_revision=revision() - 1)
     assert response.status_code == 409
     assert "changed ASC01&#x27;s definition since you opened this page" in response.content.decode()
+
+
+def test_annual_target_form_opened_during_a_save_never_overwrites_it(
+    client_for, demo_site, monkeypatch
+):
+    analyst = client_for("analyst")
+    analyst.get(URL)  # the board built before the page starts, as on a running site
+
+    def someone_elses_target():
+        set_annual_target(
+            demo_site["admin"], "ASC01", "2014/15", 91.0, TargetProfile.FLAT, None,
+            "Theirs", base_revision=revision(),
+        )  # fmt: skip
+
+    reads = [(targets_view, "definition_revision"), (dashboard_cache, "board")]
+    save_between_the_reads(monkeypatch, reads, someone_elses_target)
+    page = analyst.get(URL).content.decode()
+    monkeypatch.undo()
+    response = post(analyst, year="2014/15", target="80", base_revision=hidden(page))
+    assert "91%" in page or response.status_code == 409
+    assert current_pack().indicators["ASC01"].annual_target(2014).value == 91.0
+
+
+def test_annual_target_changed_elsewhere_keeps_the_input_and_saves_the_second_time(client_for):
+    analyst = client_for("analyst")
+    stale = revision()
+    assert post(analyst, target="90").status_code == 302
+    refused = post(analyst, target="87", base_revision=stale)
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "90%" in html and 'value="87"' in html  # what is saved, and what was typed
+    assert hidden(html) == str(revision())
+    assert post(analyst, target="87", base_revision=hidden(html)).status_code == 302
+    assert current_pack().indicators["ASC01"].annual_target(2013).value == 87.0
 
 
 def test_annual_target_form_only_for_analysts_and_administrators(client_for):

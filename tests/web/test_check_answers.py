@@ -10,6 +10,8 @@ from kpiboard.web.models import Definition, GapExplanation, Signoff
 from kpiboard.web.signoff import set_signoff
 from kpiboard.web.writes import SignoffRefused, save_period_entry
 
+from .revisions import hidden
+
 CHECK = "/sections/asc/2013-10/check/"
 WITHDRAW = "/sections/asc/2013-10/withdraw/"
 
@@ -148,3 +150,22 @@ def test_the_sign_off_button_refuses_a_submission_with_gaps(client_for):
     )
     assert response.status_code == 302 and response["Location"] == CHECK
     assert state() == "draft"
+
+
+def test_check_answers_changed_elsewhere_shows_the_signoff_now_and_submits_the_second_time(
+    client_for, demo_site
+):
+    owner = client_for("owner")
+    opened = hidden(html(owner.get(CHECK)))  # the owner opens the page ...
+    set_signoff(demo_site["owner"], "asc", "2013-10", "submitted")  # ... it is submitted
+    set_signoff(demo_site["approver"], "asc", "2013-10", "draft", "Explain ASC01")  # and returned
+    typed = {"base_revision": opened, "gap-ASC01": "The survey closes on the 20th"}
+    refused = owner.post(CHECK, typed)
+    assert refused.status_code == 409 and state() == "draft"
+    page = html(refused)
+    assert "changed the sign-off of Adult Social Care for Oct-13 to draft" in page
+    assert "(draft by " in page  # the sign-off as it is now
+    assert "The survey closes on the 20th" in page  # what was typed, kept
+    assert hidden(page) == "2"
+    again = owner.post(CHECK, typed | {"base_revision": hidden(page)})
+    assert again.status_code == 302 and state() == "submitted"

@@ -5,8 +5,13 @@ from __future__ import annotations
 import yaml
 from django.urls import reverse
 
+from kpiboard.web import dashboard_cache
 from kpiboard.web.models import Definition
+from kpiboard.web.overrides import set_override
 from kpiboard.web.store import bump_version, export_pack
+from kpiboard.web.views import override as override_view
+
+from .revisions import hidden, save_between_the_reads
 
 URL = reverse("kpiboard:override", args=["ASC03"])
 
@@ -105,6 +110,49 @@ def test_override_refused_when_the_definition_changed_since_the_form(client_for)
     assert '<a href="#form-error">' in html and 'id="form-error"' in html
     body = Definition.objects.get(indicator__code="ASC03", is_current=True).body
     assert body["overrides"][0]["rating"] == "AMBER"
+
+
+def test_override_form_opened_during_a_save_never_overwrites_it(client_for, demo_site, monkeypatch):
+    analyst = client_for("analyst")
+    analyst.get(URL)  # the board built before the page starts, as on a running site
+
+    def someone_elses_override():
+        set_override(
+            demo_site["admin"], "ASC03", "2013-09", "RED", "Theirs", base_revision=revision()
+        )
+
+    reads = [(override_view, "definition_revision"), (dashboard_cache, "board")]
+    save_between_the_reads(monkeypatch, reads, someone_elses_override)
+    page = analyst.get(URL).content.decode()
+    monkeypatch.undo()
+    response = post(analyst, rating="AMBER", reason="Mine", base_revision=hidden(page))
+    assert "Theirs" in page or response.status_code == 409
+    body = Definition.objects.get(indicator__code="ASC03", is_current=True).body
+    assert body["overrides"][0]["reason"] == "Theirs"
+
+
+def test_override_changed_elsewhere_keeps_the_input_and_saves_the_second_time(client_for):
+    analyst = client_for("analyst")
+    stale = revision()
+    post(analyst, rating="AMBER", reason="First")
+    refused = post(analyst, rating="RED", reason="Second", base_revision=stale)
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "First" in html and ">Second</textarea>" in html  # what is saved, and what was typed
+    assert hidden(html) == str(revision())
+    again = post(analyst, rating="RED", reason="Second", base_revision=hidden(html))
+    assert again.status_code == 302
+    body = Definition.objects.get(indicator__code="ASC03", is_current=True).body
+    assert body["overrides"][0]["rating"] == "RED"
+
+
+def test_override_refused_for_its_input_keeps_the_base_it_was_drawn_from(client_for):
+    analyst = client_for("analyst")
+    stale = revision()
+    post(analyst, rating="AMBER", reason="First")
+    refused = post(analyst, rating="", reason="Second", base_revision=stale)
+    assert refused.status_code == 400
+    assert hidden(refused.content.decode()) == str(stale)  # the next save meets the change
 
 
 def test_override_only_for_analysts_and_administrators(client_for):

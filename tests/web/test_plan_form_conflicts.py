@@ -20,7 +20,7 @@ from kpiboard.web.store import clear_cache, current_pack
 from kpiboard.web.views import action_update as action_view
 from kpiboard.web.views import risk_review as risk_view
 
-from .revisions import plan_version
+from .revisions import plan_version, save_between_the_reads
 
 pytestmark = pytest.mark.django_db
 
@@ -32,23 +32,6 @@ def hidden_version(html: str) -> str:
     found = re.search(r'name="base_version" value="([^"]*)"', html)
     assert found is not None
     return found.group(1)
-
-
-def save_between_the_reads(monkeypatch, view, names: tuple[str, str], save: Callable) -> None:
-    """Make ``save`` land just after the first of the view's two reads (the pack, whose values
-    the form shows, and the plan file, whose fingerprint it carries), whichever comes first."""
-    landed: list[bool] = []
-    for name in names:
-        real = getattr(view, name)
-
-        def read_then_save(*args, real=real, **kwargs):
-            result = real(*args, **kwargs)
-            if not landed:
-                landed.append(True)
-                save()
-            return result
-
-        monkeypatch.setattr(view, name, read_then_save)
 
 
 def owners_action_update(demo_site) -> Callable[[], object]:
@@ -74,7 +57,9 @@ def risk_notes() -> list[str]:
 def test_action_form_opened_during_a_save_never_overwrites_it(client_for, demo_site, monkeypatch):
     current_pack()  # built before the page starts, as on a running site
     reads = ("current_pack", "current_actions")
-    save_between_the_reads(monkeypatch, action_view, reads, owners_action_update(demo_site))
+    save_between_the_reads(
+        monkeypatch, [(action_view, n) for n in reads], owners_action_update(demo_site)
+    )
     analyst = client_for("analyst")
     page = analyst.get(ACTION_URL).content.decode()
     monkeypatch.undo()
@@ -95,7 +80,8 @@ def test_risk_form_opened_during_a_save_never_overwrites_it(client_for, demo_sit
             note="The owner's review.", base_version=plan_version("risks", "R-WORK"),
         )  # fmt: skip
 
-    save_between_the_reads(monkeypatch, risk_view, ("generation", "current_file"), owners_review)
+    reads = [(risk_view, "generation"), (risk_view, "current_file")]
+    save_between_the_reads(monkeypatch, reads, owners_review)
     analyst = client_for("analyst")
     page = analyst.get(RISK_URL).content.decode()
     monkeypatch.undo()

@@ -19,9 +19,11 @@ from kpiboard.web.month_moves import move_month
 from kpiboard.web.reporting_month import collecting_month, current_period
 from kpiboard.web.signoff import set_signoff
 from kpiboard.web.store import clear_cache, current_pack, export_pack, load_pack_into_db
+from kpiboard.web.views import month as month_view
 from kpiboard.web.writes import ConcurrentEdit, Invalid, save_period_entry
 
 from ..conftest import _remove_demo_site
+from .revisions import hidden, save_between_the_reads
 
 URL = reverse("kpiboard:reporting_month")
 DASHBOARD = reverse("kpiboard:dashboard")
@@ -195,6 +197,23 @@ def test_the_page_after_someone_elses_move_shows_it_and_moves_the_second_time(cl
     assert hidden is not None and hidden.group(1) == "2"
     again = analyst.post(URL, opened | {"base_revision": hidden.group(1)})
     assert again.status_code == 302 and month() == "2013-07"
+
+
+def test_the_page_opened_during_a_move_never_undoes_it(client_for, demo_site, monkeypatch):
+    analyst = client_for("analyst")
+    analyst.get(URL)  # the pack built before the page starts, as on a running site
+
+    def someone_elses_move():
+        move_month(demo_site["admin"], "2013-08", "Back to August", base_revision=1)
+
+    reads = [(month_view, "current_revision"), (store, "current")]
+    save_between_the_reads(monkeypatch, reads, someone_elses_move)
+    page = analyst.get(URL).content.decode()
+    monkeypatch.undo()
+    mine = {"period": "2013-07", "reason": "Re-run July", "base_revision": hidden(page)}
+    response = analyst.post(URL, mine)
+    assert "The site reports <strong>August 2013</strong>" in page or response.status_code == 409
+    assert month() == "2013-08"
 
 
 def test_the_page_names_a_missing_reason_and_moves_nothing(client_for):

@@ -9,6 +9,8 @@ from kpiboard.web.models import Signoff
 from kpiboard.web.signoff import set_signoff
 from kpiboard.web.writes import save_period_entry
 
+from .revisions import hidden
+
 REVIEW = "/sections/asc/2013-10/review/"
 
 
@@ -95,3 +97,32 @@ def test_an_approved_period_with_no_change_is_not_approved_again(client_for, dem
     assert "Confirm decision" not in html(response)
     client_for("approver").post(REVIEW, {"decision": "approve", "base_revision": "2"})
     assert state().revision == 2
+
+
+def test_review_changed_elsewhere_shows_the_signoff_now_and_decides_the_second_time(
+    client_for, demo_site
+):
+    submitted(demo_site)
+    approver = client_for("approver")
+    opened = hidden(html(approver.get(REVIEW)))  # the approver opens the review ...
+    set_signoff(demo_site["analyst"], "asc", "2013-10", "approved")  # ... an analyst approves
+    save_period_entry(
+        demo_site["analyst"], "ASC01", "2013-10", {"actual": 76.0}, {"actual": 1}, None, 0,
+        "Late return from one team",
+    )  # fmt: skip
+    typed = {"decision": "approve", "reason": "Checked with the team", "base_revision": opened}
+    refused = approver.post(REVIEW, typed)
+    assert refused.status_code == 409 and state().revision == 2
+    page = html(refused)
+    assert "changed the sign-off of Adult Social Care for Oct-13 to approved" in page
+    assert "Approve again, with the changes" in page  # the sign-off as it is now ...
+    assert "ASC01 Oct-13: Actual: 76" in page  # ... and what changed since
+    assert "Checked with the team" in page  # what was typed, kept
+    assert hidden(page) == "2"
+    again = approver.post(REVIEW, typed | {"base_revision": hidden(page)})
+    assert again.status_code == 302
+    assert (state().revision, state().state, state().author) == (
+        3,
+        "approved",
+        demo_site["approver"],
+    )

@@ -9,7 +9,9 @@ from django.core.exceptions import PermissionDenied
 
 from kpiboard.web.models import Signoff, Site
 from kpiboard.web.signoff import set_signoff
-from kpiboard.web.writes import SignoffRefused
+from kpiboard.web.writes import SignoffChanged, SignoffRefused
+
+from .revisions import hidden
 
 
 def state(section="asc", period="2013-09") -> str:
@@ -90,7 +92,7 @@ def test_an_approver_returns_a_submitted_period_with_a_reason(demo_site):
 
 def test_a_stale_base_revision_is_refused(demo_site):
     set_signoff(demo_site["owner"], "asc", "2013-09", "submitted")
-    with pytest.raises(SignoffRefused, match="changed the sign-off"):
+    with pytest.raises(SignoffChanged, match="changed the sign-off"):
         set_signoff(demo_site["approver"], "asc", "2013-09", "approved", base_revision=0)
     assert state() == "submitted"
 
@@ -213,6 +215,41 @@ def test_a_quarter_period_in_the_url(client_for):
 def test_a_stale_base_revision_on_a_draft_is_refused_not_a_crash(client_for):
     response = post(client_for("approver"), "approve", base_revision="1")
     assert response.status_code == 302 and state() == "draft"
+
+
+def test_a_reason_page_after_someone_elses_move_keeps_the_reason_and_returns_the_second_time(
+    client_for, demo_site
+):
+    set_signoff(demo_site["owner"], "asc", "2013-09", "submitted")
+    approver = client_for("approver")
+    page = post(approver, "return", base_revision="1").content.decode()  # asks for the reason
+    set_signoff(demo_site["owner"], "asc", "2013-09", "draft", "Fixing ASC01", withdraw=True)
+    set_signoff(demo_site["owner"], "asc", "2013-09", "submitted")  # ... and submitted again
+    typed = {"confirm": "1", "note": "ASC01 looks high", "base_revision": hidden(page)}
+    refused = post(approver, "return", **typed)
+    assert refused.status_code == 409 and state() == "submitted"
+    html = refused.content.decode()
+    assert 'id="saved-now"' in html and "changed the sign-off of Adult Social Care" in html
+    assert "Adult Social Care for Sep-13 is submitted" in html  # the sign-off saved now
+    assert ">ASC01 looks high</textarea>" in html  # the reason typed, kept
+    assert hidden(html) == "3"
+    again = post(approver, "return", **typed | {"base_revision": hidden(html)})
+    assert again.status_code == 302 and state() == "draft"
+    row = Signoff.objects.get(section__code="asc", period="2013-09", is_current=True)
+    assert row.reason == "ASC01 looks high"
+
+
+def test_a_reason_page_after_a_move_that_rules_the_action_out_goes_back_with_why(
+    client_for, demo_site
+):
+    set_signoff(demo_site["owner"], "asc", "2013-09", "submitted")
+    approver = client_for("approver")
+    page = post(approver, "return", base_revision="1").content.decode()
+    set_signoff(demo_site["owner"], "asc", "2013-09", "draft", "Fixing ASC01", withdraw=True)
+    typed = {"confirm": "1", "note": "ASC01 looks high", "base_revision": hidden(page)}
+    response = post(approver, "return", **typed)  # a draft cannot be returned: nothing to keep
+    assert response.status_code == 302 and state() == "draft"
+    assert "changed the sign-off" in approver.get(response.url).content.decode()
 
 
 def test_the_waiting_list_offers_what_each_person_may_do(client_for):

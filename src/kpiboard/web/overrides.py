@@ -23,6 +23,12 @@ from .store import bump_version, current_pack
 from .writes import MAX_REASON, ConcurrentEdit, Invalid, who
 
 
+def definition_revision(model: Indicator) -> int:
+    """The revision of the indicator's current definition: the base the override and annual
+    target forms carry (read before the values they show, see :mod:`.views.conflicts`)."""
+    return Definition.objects.only("revision").get(indicator=model, is_current=True).revision
+
+
 def locked_definition(model, base_revision: int, what: str) -> Definition:
     """The indicator's current definition, locked for this transaction, or
     :class:`ConcurrentEdit` when someone changed it since the page showed ``base_revision``

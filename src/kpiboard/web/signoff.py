@@ -21,7 +21,7 @@ from .models import Section, Signoff, SignoffState
 from .permissions import can_approve, can_edit_approved, can_submit
 from .reporting_month import on_approval
 from .store import bump_version
-from .writes import MAX_REASON, SignoffRefused, site_calendar, when, who
+from .writes import MAX_REASON, SignoffChanged, SignoffRefused, site_calendar, when, who
 
 #: The moves between states: (from, to) -> (action name, who may, reason required).
 TRANSITIONS = {
@@ -63,9 +63,10 @@ def set_signoff(
     """Move a section's period to ``state`` (a new :class:`Signoff` revision).
 
     ``base_revision`` (the sign-off revision the page showed; 0 for none) refuses the move when
-    someone else moved the period since. Approving records the site's data version; a period
-    changed since it was approved may be approved again. ``withdraw`` takes a submission back to
-    draft as one of the section's owners (instead of an approver returning it).
+    someone else moved the period since (:class:`SignoffChanged`). Approving records the site's
+    data version; a period changed since it was approved may be approved again. ``withdraw``
+    takes a submission back to draft as one of the section's owners (instead of an approver
+    returning it).
     Raises ``Section.DoesNotExist``, ``PermissionDenied`` or :class:`SignoffRefused`.
     """
     section = Section.objects.get(code=section_code)
@@ -102,10 +103,10 @@ def set_signoff(
         current_rev = current.revision if current else 0
         if base_revision is not None and base_revision != current_rev:
             if current is None:  # the page showed a sign-off that never was: a stale or odd form
-                raise SignoffRefused(
+                raise SignoffChanged(
                     {"": f"{section.title} for {period.display} is a draft; nothing was changed"}
                 )
-            raise SignoffRefused(
+            raise SignoffChanged(
                 {
                     "": f"{who(current.author)} changed the sign-off of {section.title} for "
                     f"{period.display} to {current.get_state_display().lower()} at "

@@ -85,6 +85,11 @@ class SignoffRefused(WriteError):
     """A sign-off transition that is not allowed from the current state."""
 
 
+class SignoffChanged(SignoffRefused):
+    """Someone else moved the sign-off since the page showed it (a stale ``base_revision``):
+    the page shown again shows the sign-off as it is now and carries its revision."""
+
+
 def who(user) -> str:
     """A person as other people see them: their full name, or their username."""
     if user is None:

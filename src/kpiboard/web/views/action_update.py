@@ -18,7 +18,8 @@ from ..models import Section
 from ..permissions import can_submit
 from ..plan_writes import action_body, current_actions, item_version, save_action_update
 from ..store import current_pack
-from .plan_post import CHANGED_ELSEWHERE, change_reason, error_context, plan_period, post_plan_form
+from .conflicts import CHANGED_ELSEWHERE
+from .plan_post import change_reason, error_context, plan_period, post_plan_form
 
 STATUS_CHOICES = [(s.value, s.words) for s in ActionStatus]
 RAG_CHOICES = [("", "No override: use the computed RAG")] + [

@@ -44,6 +44,7 @@ from ..writes import (
     ConcurrentEdit,
     Invalid,
     Locked,
+    SignoffChanged,
     SignoffRefused,
     approved_lock,
     editable_series,
@@ -54,6 +55,7 @@ from ..writes import (
     when,
     who,
 )
+from .conflicts import CHANGED_ELSEWHERE
 
 SERIES_LABELS = {
     "actual": "Actual",
@@ -412,24 +414,12 @@ def signoff(request, code: str, period: str):
     allowed = action in allowed_actions(request.user, section, state)
     if needs_reason and not note and allowed:
         errors = {"note": f"Enter a reason for {_gerund(action)} this period"}
-        return render(
-            request,
-            "kpiboard/entry_signoff.html",
-            {
-                "section": section,
-                "period": the_period,
-                "slug": period_slug(the_period.label),
-                "action": action,
-                "action_label": ACTION_LABELS[action],
-                "errors": errors if "confirm" in request.POST else {},
-                "note": note,
-                "base_revision": request.POST.get("base_revision", ""),
-                "next": next_url,
-                "state": state,
-                "row": row,
-            },
+        return _confirm_page(
+            request, section, the_period, action, next_url,
+            errors=errors if "confirm" in request.POST else {}, note=note,
+            base=request.POST.get("base_revision", ""), state=state, row=row,
             status=400 if "confirm" in request.POST else 200,
-        )
+        )  # fmt: skip
     if action == "submit" and allowed:
         gaps = unexplained_gaps(user, section, the_period)
         if gaps:
@@ -446,10 +436,35 @@ def signoff(request, code: str, period: str):
             raise
         messages.error(request, _refusal(request.user, section, action))
     except SignoffRefused as exc:
+        if isinstance(exc, SignoffChanged) and needs_reason:  # keep the reason typed
+            state, row = signoff_state(section, the_period.label)  # the sign-off saved now
+            if action in allowed_actions(request.user, section, state):
+                return _confirm_page(
+                    request, section, the_period, action, next_url,
+                    errors={"saved-now": next(iter(exc.errors.values()))}, note=note,
+                    base=str(row.revision if row else 0), state=state, row=row,
+                    status=CHANGED_ELSEWHERE,
+                )  # fmt: skip
         messages.error(request, next(iter(exc.errors.values())))
     else:
         messages.success(request, f"{section.title} for {the_period.display} {ACTION_DONE[action]}")
     return redirect(next_url)
+
+
+def _confirm_page(
+    request, section, period, action, next_url, *, errors, note, base, state, row, status
+):  # fmt: skip
+    """The page asking for the reason to return or reopen a period. After someone else moved
+    the sign-off (``errors`` under "saved-now") it shows the sign-off saved now and carries its
+    revision (read before, never newer), keeping the reason typed (see :mod:`.conflicts`)."""
+    context = {
+        "section": section, "period": period, "slug": period_slug(period.label),
+        "action": action, "action_label": ACTION_LABELS[action], "errors": errors,
+        "note": note, "base_revision": base, "next": next_url, "state": state, "row": row,
+        "by": f"{who(row.author)}, {when(row.created)}" if row else "",
+        "saved_now": errors.get("saved-now", ""),
+    }  # fmt: skip
+    return render(request, "kpiboard/entry_signoff.html", context, status=status)
 
 
 def _gaps_message(gaps, period: Period) -> str:

@@ -8,7 +8,6 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -21,6 +20,7 @@ from ..people_forms import choice_field
 from ..permissions import can_move_month
 from ..reporting_month import month_of
 from ..writes import MAX_REASON, ConcurrentEdit, Invalid, who
+from .conflicts import CHANGED_ELSEWHERE, carry_base
 from .indicator import PACK_LOAD
 
 #: Moves of the reporting month the page lists, newest first.
@@ -66,10 +66,9 @@ def month_choices(pack: Pack) -> list[Period]:
 
 @require_http_methods(["GET", "POST"])
 def reporting_month(request):
+    base = current_revision()  # first: the base is never newer than the month shown
     pack = store.current(request)[1]
     mover = can_move_month(request.user)
-    current = ReportingMonth.objects.filter(is_current=True).first()
-    base = current.revision if current is not None else 0
     months = month_choices(pack)
     status = 200
     if request.method == "POST":
@@ -88,9 +87,10 @@ def reporting_month(request):
             except (Invalid, ConcurrentEdit) as exc:
                 for field, message in exc.errors.items():
                     form.add_error(field or None, message)
-                status = 409 if isinstance(exc, ConcurrentEdit) else 400
                 if isinstance(exc, ConcurrentEdit):
-                    pack = _carry_current_revision(form)
+                    status = CHANGED_ELSEWHERE
+                    carry_base(form, "base_revision", current_revision())
+                    pack = store.current()[1]  # read after the base: never older than it
             else:
                 shown = pack.calendar.parse(moved.period).long_display
                 messages.success(request, f"The reporting month is now {shown}.")
@@ -119,15 +119,10 @@ def reporting_month(request):
     )
 
 
-def _carry_current_revision(form: MonthForm) -> Pack:
-    """After "changed the reporting month", the form shown again keeps the month and reason
-    given but carries the revision now current, so checking the month and trying again goes
-    through; the pack the page shows is read after it, so the month shown is never older."""
+def current_revision() -> int:
+    """The reporting month's revision now (0 before any): the base its form carries."""
     current = ReportingMonth.objects.filter(is_current=True).first()
-    data = form.data.copy() if isinstance(form.data, QueryDict) else dict(form.data)
-    data["base_revision"] = str(current.revision if current is not None else 0)
-    form.data = data
-    return store.current()[1]
+    return current.revision if current is not None else 0
 
 
 def _display(pack: Pack, label: str) -> str:

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_http_methods
 from ...core.rating import Rating
 from ...packs.definitions import OVERRIDE_RATINGS
 from .. import dashboard_cache
-from ..models import Definition, Indicator
-from ..overrides import may_override, overridable_periods, set_override
+from ..models import Indicator
+from ..overrides import definition_revision, may_override, overridable_periods, set_override
 from ..writes import ConcurrentEdit, Invalid
+from .conflicts import CHANGED_ELSEWHERE, base_shown, posted_base
 
 RATING_CHOICES = [(name, Rating[name].words) for name in OVERRIDE_RATINGS]
 #: The choice that removes the period's override, leaving the rating kpiboard works out.
@@ -25,7 +26,8 @@ def override(request, code: str):
     if not may_override(request.user):
         raise PermissionDenied
     model = Indicator.objects.filter(code=code, archived=False).first()
-    board = dashboard_cache.board(request)
+    base = definition_revision(model) if model is not None else 0  # first: never newer
+    board = dashboard_cache.board(request)  # than the values shown
     if model is None or code not in board.analyses:
         raise Http404("No such indicator")
     analysis = board.analyses[code]
@@ -41,23 +43,22 @@ def override(request, code: str):
     }
     errors: dict[str, str] = {}
     status = 200
+    posted = ""
     if request.method == "POST":
         form = {key: request.POST.get(key, "") for key in ("period", "rating", "reason")}
         if form["rating"] not in (*OVERRIDE_RATINGS, COMPUTED):
             errors["rating"] = "Choose the rating to show"
-        try:
-            base = int(request.POST.get("base_revision", ""))
-        except ValueError:
-            base = -1
+        posted = request.POST.get("base_revision", "")
         if not errors:
             rating = "" if form["rating"] == COMPUTED else form["rating"]
             try:
                 set_override(
-                    request.user, code, form["period"], rating, form["reason"], base_revision=base
-                )
+                    request.user, code, form["period"], rating, form["reason"],
+                    base_revision=posted_base(posted),
+                )  # fmt: skip
             except (Invalid, ConcurrentEdit) as exc:
                 errors = exc.errors
-                status = 409 if isinstance(exc, ConcurrentEdit) else 400
+                status = CHANGED_ELSEWHERE if isinstance(exc, ConcurrentEdit) else 400
             else:
                 done = "overridden" if rating else "restored to the computed one"
                 period = board.pack.calendar.parse(form["period"]).display
@@ -67,7 +68,6 @@ def override(request, code: str):
             status = 400
     if "" in errors:  # about the form as a whole: the summary links to the message itself
         errors = {"form-error" if k == "" else k: v for k, v in errors.items()}
-    current = Definition.objects.only("revision").get(indicator=model, is_current=True)
     return render(
         request,
         "kpiboard/override.html",
@@ -83,7 +83,7 @@ def override(request, code: str):
             "form_error": errors.get("form-error"),
             "computed": COMPUTED,
             "rating_choices": RATING_CHOICES,
-            "base_revision": current.revision,
+            "base_revision": base_shown(status, posted, base),
         },
         status=status,
     )

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from ...core.periods import Period, PeriodError, PeriodKind
@@ -16,6 +16,7 @@ from ..reporting_month import collecting_month
 from ..tasks import today
 from ..urlperiods import period_from_slug
 from ..writes import ConcurrentEdit, Invalid, Locked
+from .conflicts import CHANGED_ELSEWHERE, carry_base
 
 
 def change_reason() -> forms.CharField:
@@ -51,20 +52,12 @@ def post_plan_form(
     return redirect(back), 200
 
 
-#: The status of a form shown again because someone else changed its item meanwhile; the view
-#: then shows what is saved now (read after the refusal) beside what the user typed.
-CHANGED_ELSEWHERE = 409
-
-
 def _carry_current_version(form: forms.Form, version: str) -> None:
-    """After "changed elsewhere", the form shown again keeps what the user typed but carries
-    the fingerprint of the item as it is saved now: the values shown beside it are read after
-    the refusal (never older than the fingerprint), so a deliberate second save goes through,
-    and one more change meanwhile is refused again."""
+    """After "changed elsewhere", the form shown again carries the fingerprint of the item as
+    it is saved now (see :mod:`.conflicts`); the view then shows what is saved now, read after
+    the refusal (never older than the fingerprint)."""
     if version:
-        data = form.data.copy() if isinstance(form.data, QueryDict) else dict(form.data)
-        data["base_version"] = version
-        form.data = data
+        carry_base(form, "base_version", version)
 
 
 def error_context(form: forms.Form) -> dict:

@@ -19,7 +19,8 @@ from ..store import current_pack, generation
 from ..submission import answers
 from ..tasks import today
 from ..urlperiods import period_slug
-from ..writes import MAX_REASON, SignoffRefused, signoff_state, when, who
+from ..writes import MAX_REASON, SignoffChanged, SignoffRefused, signoff_state, when, who
+from .conflicts import CHANGED_ELSEWHERE, carry_base
 from .grid import period_or_404 as month_or_404
 
 #: The decisions an approver makes here, and the state each leads to.
@@ -45,11 +46,12 @@ def review(request, code: str, period: str):
         raise PermissionDenied
     calendar = current_pack().calendar
     month = month_or_404(period, calendar)
-    state, row = signoff_state(section, month.label)
-    changed = changes_since_approval(section, month.label, calendar)
+    state, row = signoff_state(section, month.label)  # first: the base is never newer than
+    changed = changes_since_approval(section, month.label, calendar)  # what the page shows
     status = 200
     if request.method == "POST":
         form = Decision(request.POST)
+        status = 400
         if form.is_valid():
             decision = form.cleaned_data["decision"]
             try:
@@ -60,11 +62,15 @@ def review(request, code: str, period: str):
             except SignoffRefused as exc:
                 for key, message in exc.errors.items():
                     form.add_error("reason" if key == "note" else None, message)
+                if isinstance(exc, SignoffChanged):  # show the sign-off and changes saved now
+                    status = CHANGED_ELSEWHERE
+                    state, row = signoff_state(section, month.label)
+                    changed = changes_since_approval(section, month.label, calendar)
+                    carry_base(form, "base_revision", row.revision if row else 0)
             else:
                 done = "approved" if decision == "approve" else "returned to its owners"
                 messages.success(request, f"{section.title} for {month.display} {done}")
                 return redirect("kpiboard:review", section.code, period_slug(month.label))
-        status = 400
     else:
         form = Decision(initial={"base_revision": row.revision if row else 0})
     summary = [(f"id_{k}", v[0]) for k, v in form.errors.items() if k in form.fields]

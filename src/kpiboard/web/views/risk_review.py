@@ -26,7 +26,8 @@ from ..plan_writes import (
     save_risk_review,
 )
 from ..store import generation
-from .plan_post import CHANGED_ELSEWHERE, change_reason, error_context, plan_period, post_plan_form
+from .conflicts import CHANGED_ELSEWHERE
+from .plan_post import change_reason, error_context, plan_period, post_plan_form
 
 
 class RiskReviewForm(forms.Form):

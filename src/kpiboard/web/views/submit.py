@@ -17,7 +17,8 @@ from ..store import current_pack, generation
 from ..submission import MISSING_TARGET, answers, submit_section
 from ..tasks import today
 from ..urlperiods import period_slug
-from ..writes import MAX_NOTE, SignoffRefused, signoff_state, when, who
+from ..writes import MAX_NOTE, SignoffChanged, SignoffRefused, signoff_state, when, who
+from .conflicts import CHANGED_ELSEWHERE, carry_base
 from .grid import period_or_404 as month_or_404
 
 
@@ -64,6 +65,7 @@ def check_answers(request, code: str, period: str):
     status = 200
     if request.method == "POST":
         form = ExplainGaps(request.POST, gaps=gaps)
+        status = 400
         if form.is_valid():
             explanations = {a.code: form.cleaned_data.get(f"gap-{a.code}", "") for a in gaps}
             try:
@@ -72,6 +74,9 @@ def check_answers(request, code: str, period: str):
                     form.cleaned_data["base_revision"],
                 )  # fmt: skip
             except SignoffRefused as exc:
+                if isinstance(exc, SignoffChanged):
+                    status = CHANGED_ELSEWHERE
+                    state, row, mine, form = _as_saved_now(request.user, section, month, form)
                 for key, message in exc.errors.items():
                     form.add_error(key if key in form.fields else None, message)
             else:
@@ -79,7 +84,6 @@ def check_answers(request, code: str, period: str):
                     request, f"{section.title} for {month.display} submitted for approval"
                 )
                 return redirect("kpiboard:entry")
-        status = 400
     else:
         form = ExplainGaps(initial={"base_revision": row.revision if row else 0}, gaps=gaps)
     context = _context(request, section, month, state, row, form, mine)
@@ -89,6 +93,18 @@ def check_answers(request, code: str, period: str):
     if context["non_field"]:
         context["summary"].insert(0, ("submit", context["non_field"][0]))
     return render(request, "kpiboard/check_answers.html", context, status=status)
+
+
+def _as_saved_now(user, section, month, form: ExplainGaps):
+    """After someone else moved the sign-off: its state and the person's answers as saved now
+    (the state first, so the base carried is never newer than what is shown), and the form
+    again with the explanations typed, carrying the sign-off revision now current."""
+    state, row = signoff_state(section, month.label)
+    mine = [a for a in answers(user, section, month) if a.mine]
+    again = ExplainGaps(form.data, gaps=[a for a in mine if a.missing])
+    carry_base(again, "base_revision", row.revision if row else 0)
+    again.is_valid()  # checked already: the errors of the refusal are added to it
+    return state, row, mine, again
 
 
 @require_POST

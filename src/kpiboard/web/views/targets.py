@@ -24,9 +24,11 @@ from ...packs.datafiles import parse_number
 from ...packs.model import Pack
 from ...report.model import fmt_value
 from .. import dashboard_cache
-from ..models import Definition, Indicator
+from ..models import Indicator
+from ..overrides import definition_revision
 from ..targets import may_set_targets, set_annual_target
 from ..writes import MAX_REASON, ConcurrentEdit, Invalid
+from .conflicts import CHANGED_ELSEWHERE, base_shown, posted_base
 
 NUMBER_ERROR = "Enter the annual target as a number, like 85 or 1200"
 WEIGHT_ERROR = "Enter each weight as a number, like 8 or 10.5"
@@ -152,7 +154,8 @@ def annual_targets(request, code: str):
     if not may_set_targets(request.user):
         raise PermissionDenied
     model = Indicator.objects.filter(code=code, archived=False).first()
-    board = dashboard_cache.board(request)
+    base = definition_revision(model) if model is not None else 0  # first: never newer
+    board = dashboard_cache.board(request)  # than the values shown
     if model is None or code not in board.analyses:
         raise Http404("No such indicator")
     pack = board.pack
@@ -163,23 +166,20 @@ def annual_targets(request, code: str):
     start_month = pack.calendar.start_month
     status = 200
     errors: dict[str, str] = {}
+    posted = request.POST.get("base_revision", "")
     if request.method == "POST":
         form = AnnualTargetForm(request.POST, ind=ind, years=years, start_month=start_month)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                base = int(request.POST.get("base_revision", ""))
-            except ValueError:
-                base = -1
-            try:
                 set_annual_target(
                     request.user, code, data["year"], data["target"],
                     TargetProfile(data["profile"]), data["weights"], data["reason"],
-                    base_revision=base,
+                    base_revision=posted_base(posted),
                 )  # fmt: skip
             except (Invalid, ConcurrentEdit) as exc:
                 errors = {"form-error" if k == "" else k: v for k, v in exc.errors.items()}
-                status = 409 if isinstance(exc, ConcurrentEdit) else 400
+                status = CHANGED_ELSEWHERE if isinstance(exc, ConcurrentEdit) else 400
             else:
                 shown = fmt_value(ind, data["target"])
                 done = f"The annual target of {code} for {data['year']} is {shown}."
@@ -191,7 +191,6 @@ def annual_targets(request, code: str):
     else:
         initial = _initial(pack, ind, request.GET.get("year", ""))
         form = AnnualTargetForm(initial=initial, ind=ind, years=years, start_month=start_month)
-    current = Definition.objects.only("revision").get(indicator=model, is_current=True)
     months = [
         {
             "id": name.replace("_", "-"),
@@ -221,7 +220,7 @@ def annual_targets(request, code: str):
             "weights_error": any(m["error"] for m in months),
             "errors": errors,
             "form_error": errors.get("form-error"),
-            "base_revision": current.revision,
+            "base_revision": base_shown(status, posted, base),
         },
         status=status,
     )
