@@ -4,7 +4,6 @@ whole and told who changed what, to what, and when; nothing is silently overwrit
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from django.db import OperationalError, connection
@@ -12,6 +11,8 @@ from django.db import OperationalError, connection
 from kpiboard.web import writes
 from kpiboard.web.models import CommentaryText, Figure
 from kpiboard.web.writes import ConcurrentEdit, save_period_entry
+
+from .revisions import saves_at_once
 
 SEP = "/entry/ASC01/2013-09/"
 
@@ -117,39 +118,13 @@ def test_the_form_explains_a_concurrent_edit_and_shows_the_other_value(client_fo
 def test_two_saves_at_the_same_moment_one_wins_the_other_is_refused(demo_site, monkeypatch):
     """Two threads, each with its own database connection, save over revision 1 at once. The
     first holds its transaction open (after taking the write lock) while the second starts."""
-    real_bump = writes.bump_version
-    first_has_lock, release = threading.Event(), threading.Event()
-
-    def bump_and_hold(indicators=None):
-        version = real_bump(indicators)
-        if not first_has_lock.is_set():
-            first_has_lock.set()
-            release.wait(5)
-        return version
-
-    monkeypatch.setattr(writes, "bump_version", bump_and_hold)
-    outcome: dict[str, object] = {}
-
-    def run(name: str, value: float) -> None:
-        try:
-            save(demo_site[name], {"actual": value}, {"actual": 1})
-            outcome[name] = "saved"
-        except (ConcurrentEdit, OperationalError) as exc:
-            outcome[name] = exc
-        finally:
-            connection.close()
-
-    first = threading.Thread(target=run, args=("owner", 74.0))
-    first.start()
-    assert first_has_lock.wait(10)
-    second = threading.Thread(target=run, args=("analyst", 75.0))
-    second.start()
-    second.join(0.5)  # the second save is waiting for the first
-    release.set()
-    first.join(10)
-    second.join(30)
-    assert outcome["owner"] == "saved"
-    refused = outcome["analyst"]
+    owner, refused = saves_at_once(
+        monkeypatch,
+        writes,
+        lambda: save(demo_site["owner"], {"actual": 74.0}, {"actual": 1}),
+        lambda: save(demo_site["analyst"], {"actual": 75.0}, {"actual": 1}),
+    )
+    assert owner == "saved"
     if connection.vendor == "postgresql":
         # It waited for the lock, then saw the owner's revision.
         assert isinstance(refused, ConcurrentEdit)

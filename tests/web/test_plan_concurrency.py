@@ -5,7 +5,7 @@ failure leaves nothing half written."""
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 
 import pytest
 from django.db import OperationalError, connection
@@ -17,7 +17,7 @@ from kpiboard.web.plan_writes import save_action_update
 from kpiboard.web.store import current_pack
 from kpiboard.web.writes import ConcurrentEdit
 
-from .revisions import plan_version
+from .revisions import plan_version, saves_at_once
 
 
 def updates(action_id: str) -> list[str]:
@@ -31,41 +31,15 @@ def at_once(monkeypatch, demo_site, first: tuple[str, str], second: tuple[str, s
     both from forms opened before either saved; each one's outcome by person."""
     versions = {a: plan_version("actions", a) for _, a in (first, second)}
     month = current_pack().as_at
-    real_bump = plan_writes.bump_version
-    first_has_lock, release = threading.Event(), threading.Event()
 
-    def bump_and_hold(indicators=None):
-        version = real_bump(indicators)
-        if not first_has_lock.is_set():
-            first_has_lock.set()
-            release.wait(5)
-        return version
+    def save(name: str, action_id: str) -> Callable[[], object]:
+        return lambda: save_action_update(
+            demo_site[name], action_id, month, status=ActionStatus.ON_TRACK, progress=40,
+            text=f"By {name}", base_version=versions[action_id],
+        )  # fmt: skip
 
-    monkeypatch.setattr(plan_writes, "bump_version", bump_and_hold)
-    outcome: dict[str, object] = {}
-
-    def run(name: str, action_id: str) -> None:
-        try:
-            save_action_update(
-                demo_site[name], action_id, month, status=ActionStatus.ON_TRACK, progress=40,
-                text=f"By {name}", base_version=versions[action_id],
-            )  # fmt: skip
-            outcome[name] = "saved"
-        except (ConcurrentEdit, OperationalError) as exc:
-            outcome[name] = exc
-        finally:
-            connection.close()
-
-    one = threading.Thread(target=run, args=first)
-    one.start()
-    assert first_has_lock.wait(10)
-    two = threading.Thread(target=run, args=second)
-    two.start()
-    two.join(0.5)  # the second save is waiting for the first
-    release.set()
-    one.join(10)
-    two.join(30)
-    return outcome
+    one, two = saves_at_once(monkeypatch, plan_writes, save(*first), save(*second))
+    return {first[0]: one, second[0]: two}
 
 
 @pytest.mark.django_db(transaction=True)
