@@ -33,7 +33,6 @@ import cProfile
 import io
 import os
 import pstats
-import secrets
 import shutil
 import sys
 import tempfile
@@ -45,7 +44,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "src"))
 
-from bench_web import WRITE_PERIOD, indicator_code, recreate_postgres, write_pack  # noqa: E402
+from bench_web import (  # noqa: E402
+    WRITE_PERIOD,
+    indicator_code,
+    production_settings,
+    recreate_postgres,
+    write_pack,
+)
 
 VIEWER = "bench-viewer"
 ANALYST = "bench-analyst"
@@ -89,17 +94,8 @@ def percentile(values: list[float], q: float) -> float:
 
 def setup_django(database_url: str, data_dir: Path) -> None:
     os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "kpiboard.web.settings",
-            "KPIBOARD_ENV": "production",
-            "KPIBOARD_SECRET_KEY": secrets.token_urlsafe(48),
-            "KPIBOARD_ALLOWED_HOSTS": "127.0.0.1",
-            "KPIBOARD_SECURE_COOKIES": "false",
-            "KPIBOARD_DATA_DIR": str(data_dir),
-            "KPIBOARD_STATIC_ROOT": str(data_dir / "static"),
-            "KPIBOARD_TWO_FACTOR_REQUIRED": "none",
-            "DATABASE_URL": database_url,
-        }
+        {"DJANGO_SETTINGS_MODULE": "kpiboard.web.settings"}
+        | production_settings(database_url, data_dir)
     )
     import django
 

@@ -390,19 +390,27 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-def bench_database(label, database_url, args, work, pack, facts) -> list[tuple]:
-    data_dir = work / f"data-{label}"
-    data_dir.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KPIBOARD_", "DJANGO_"))} | {
+def production_settings(database_url: str, data_dir: Path) -> dict[str, str]:
+    """The environment of a production site on the loopback address with its data in
+    ``data_dir``: plain HTTP, and people sign in with a password alone (the writer does)."""
+    return {
         "KPIBOARD_ENV": "production",
         "KPIBOARD_SECRET_KEY": secrets.token_urlsafe(48),
         "KPIBOARD_ALLOWED_HOSTS": "127.0.0.1",
         "KPIBOARD_SECURE_COOKIES": "false",
         "KPIBOARD_DATA_DIR": str(data_dir),
         "KPIBOARD_STATIC_ROOT": str(data_dir / "static"),
-        "KPIBOARD_TWO_FACTOR_REQUIRED": "none",  # the writer signs in with a password alone
+        "KPIBOARD_TWO_FACTOR_REQUIRED": "none",
         "DATABASE_URL": database_url,
     }
+
+
+def bench_database(label, database_url, args, work, pack, facts) -> list[tuple]:
+    data_dir = work / f"data-{label}"
+    data_dir.mkdir()
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("KPIBOARD_", "DJANGO_"))
+    } | production_settings(database_url, data_dir)
     started = time.perf_counter()
     manage(env, "migrate", "--no-input", "-v", "0")
     manage(env, "collectstatic", "--no-input", "-v", "0")
